@@ -1,0 +1,197 @@
+package dev.berth.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Everything berth reads from its environment. Values come from {@code BERTH_*} environment
+ * variables, then from the env-file named by {@code BERTH_CONFIG} (same {@code KEY=value} lines,
+ * so one file serves both systemd's {@code EnvironmentFile=} and berth), then from defaults.
+ * The README lists every key.
+ */
+public record BerthConfig(
+        Path stateDir,
+        Path sharedDir,
+        String dockerHost,
+        Optional<String> queueUrl,
+        Optional<String> deadLetterQueueUrl,
+        String sqsRegion,
+        Optional<String> sqsEndpoint,
+        String gpuKind,
+        int pendingCap,
+        Duration pollInterval,
+        String defaultImage,
+        double defaultCpus,
+        String defaultMemory,
+        int defaultMaxAttempts,
+        Duration heartbeatStaleAfter,
+        GitCredentials gitCredentials)
+{
+    public BerthConfig
+    {
+        requireNonNull(stateDir, "stateDir is null");
+        requireNonNull(sharedDir, "sharedDir is null");
+        requireNonNull(dockerHost, "dockerHost is null");
+        requireNonNull(queueUrl, "queueUrl is null");
+        requireNonNull(deadLetterQueueUrl, "deadLetterQueueUrl is null");
+        requireNonNull(sqsRegion, "sqsRegion is null");
+        requireNonNull(sqsEndpoint, "sqsEndpoint is null");
+        requireNonNull(gpuKind, "gpuKind is null");
+        requireNonNull(pollInterval, "pollInterval is null");
+        requireNonNull(defaultImage, "defaultImage is null");
+        requireNonNull(defaultMemory, "defaultMemory is null");
+        requireNonNull(heartbeatStaleAfter, "heartbeatStaleAfter is null");
+        requireNonNull(gitCredentials, "gitCredentials is null");
+        if (pendingCap < 1) {
+            throw new IllegalArgumentException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
+        }
+    }
+
+    public static BerthConfig fromEnvironment()
+    {
+        return load(System.getenv());
+    }
+
+    public static BerthConfig load(Map<String, String> environment)
+    {
+        Map<String, String> values = new HashMap<>();
+        String file = environment.get("BERTH_CONFIG");
+        if (file != null && !file.isBlank()) {
+            values.putAll(readEnvFile(Path.of(file)));
+        }
+        environment.forEach((key, value) -> {
+            if (key.startsWith("BERTH_") || key.equals("DOCKER_HOST") || key.equals("AWS_REGION") || key.equals("HOME")) {
+                values.put(key, value);
+            }
+        });
+        Settings settings = new Settings(values);
+
+        Path stateDir = Path.of(settings.get("BERTH_STATE_DIR", Path.of(settings.get("HOME", "."), ".berth").toString()));
+        return new BerthConfig(
+                stateDir,
+                Path.of(settings.get("BERTH_SHARED_DIR", stateDir.resolve("shared").toString())),
+                settings.get("BERTH_DOCKER_HOST", settings.get("DOCKER_HOST", "unix:///var/run/docker.sock")),
+                settings.optional("BERTH_QUEUE_URL"),
+                settings.optional("BERTH_DLQ_URL"),
+                settings.get("BERTH_SQS_REGION", settings.get("AWS_REGION", "us-east-1")),
+                settings.optional("BERTH_SQS_ENDPOINT"),
+                settings.get("BERTH_GPU_KIND", "GPU"),
+                settings.integer("BERTH_PENDING_CAP", 8),
+                settings.duration("BERTH_POLL_INTERVAL", Duration.ofMillis(500)),
+                settings.get("BERTH_DEFAULT_IMAGE", "berth-local/busybox:1"),
+                settings.decimal("BERTH_DEFAULT_CPUS", 1.0),
+                settings.get("BERTH_DEFAULT_MEMORY", "1g"),
+                settings.integer("BERTH_MAX_ATTEMPTS", 3),
+                settings.duration("BERTH_HEARTBEAT_STALE_AFTER", Duration.ofSeconds(60)),
+                new GitCredentials(settings.optional("BERTH_GIT_TOKEN"), settings.optional("BERTH_GIT_SSH_KEY").map(Path::of)));
+    }
+
+    public Path databaseFile()
+    {
+        return stateDir.resolve("berth.db");
+    }
+
+    public Path runsDir()
+    {
+        return sharedDir.resolve("runs");
+    }
+
+    public Path mirrorsDir()
+    {
+        return sharedDir.resolve("mirrors");
+    }
+
+    public Path workersDir()
+    {
+        return sharedDir.resolve(".swarm").resolve("workers");
+    }
+
+    private static Map<String, String> readEnvFile(Path file)
+    {
+        Map<String, String> values = new HashMap<>();
+        try {
+            int lineNumber = 0;
+            for (String line : Files.readAllLines(file)) {
+                lineNumber++;
+                String trimmed = line.strip();
+                if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                    continue;
+                }
+                if (trimmed.startsWith("export ")) {
+                    trimmed = trimmed.substring("export ".length()).strip();
+                }
+                int equals = trimmed.indexOf('=');
+                if (equals <= 0) {
+                    throw new ConfigException("%s:%d: expected KEY=value, got '%s'".formatted(file, lineNumber, line));
+                }
+                values.put(trimmed.substring(0, equals).strip(), unquote(trimmed.substring(equals + 1).strip()));
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot read BERTH_CONFIG file " + file, e);
+        }
+        return values;
+    }
+
+    private static String unquote(String value)
+    {
+        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+            return value.substring(1, value.length() - 1);
+        }
+        return value;
+    }
+
+    private record Settings(Map<String, String> values)
+    {
+        String get(String key, String fallback)
+        {
+            String value = values.get(key);
+            return value == null || value.isBlank() ? fallback : value;
+        }
+
+        Optional<String> optional(String key)
+        {
+            return Optional.ofNullable(values.get(key)).filter(value -> !value.isBlank());
+        }
+
+        int integer(String key, int fallback)
+        {
+            String value = get(key, null);
+            try {
+                return value == null ? fallback : Integer.parseInt(value);
+            }
+            catch (NumberFormatException e) {
+                throw new ConfigException("%s must be a whole number, got '%s'".formatted(key, value));
+            }
+        }
+
+        double decimal(String key, double fallback)
+        {
+            String value = get(key, null);
+            try {
+                return value == null ? fallback : Double.parseDouble(value);
+            }
+            catch (NumberFormatException e) {
+                throw new ConfigException("%s must be a number, got '%s'".formatted(key, value));
+            }
+        }
+
+        Duration duration(String key, Duration fallback)
+        {
+            String value = get(key, null);
+            if (value == null) {
+                return fallback;
+            }
+            return Durations.parse(value).orElseThrow(() -> new ConfigException(
+                    "%s must be a duration such as 500ms, 30s, 5m or 2h, got '%s'".formatted(key, value)));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.berth.swarm;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One node as {@code GET /nodes} reports it, reduced to what scheduling and {@code berth workers} need.
+ *
+ * @param state Swarm's node state: {@code ready}, {@code down}, {@code unknown}, {@code disconnected}
+ * @param availability {@code active}, {@code pause} or {@code drain}
+ * @param gpus the ids (or, for counted resources, synthetic ids) of the node's generic resources of berth's GPU kind
+ */
+public record SwarmNode(
+        String id,
+        String hostname,
+        String role,
+        String state,
+        String availability,
+        Map<String, String> labels,
+        long nanoCpus,
+        long memoryBytes,
+        List<String> gpus)
+{
+    public static final String POOL_LABEL = "berth.pool";
+
+    public SwarmNode
+    {
+        requireNonNull(id, "id is null");
+        requireNonNull(hostname, "hostname is null");
+        requireNonNull(role, "role is null");
+        requireNonNull(state, "state is null");
+        requireNonNull(availability, "availability is null");
+        labels = Map.copyOf(labels);
+        gpus = List.copyOf(gpus);
+    }
+
+    public Optional<String> pool()
+    {
+        return Optional.ofNullable(labels.get(POOL_LABEL));
+    }
+
+    /** Whether Swarm would place new tasks here right now. */
+    public boolean schedulable()
+    {
+        return state.equals("ready") && availability.equals("active");
+    }
+
+    /** Whether tasks already on this node should be treated as lost (spot reclaim, drain for a spot notice, crash). */
+    public boolean losesTasks()
+    {
+        return state.equals("down") || state.equals("disconnected") || availability.equals("drain");
+    }
+}
