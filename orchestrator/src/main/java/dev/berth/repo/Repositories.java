@@ -268,7 +268,12 @@ public final class Repositories
 
     private RepoException unreachable(RepoUrl url, Exception e)
     {
-        return new RepoException(UNREACHABLE, "could not reach repository " + url + ": " + withoutSecrets(reason(e)), e);
+        String reason = reason(e);
+        // JGit starts most messages with the URL, which this message already names
+        if (reason.startsWith(url.uri() + ": ")) {
+            reason = reason.substring(url.uri().length() + 2);
+        }
+        return new RepoException(UNREACHABLE, "could not reach repository " + url + ": " + withoutSecrets(reason), e);
     }
 
     private static String reason(Throwable e)
