@@ -86,11 +86,17 @@ public final class Repositories
         boolean fetched = false;
         // Objects are only ever added to a mirror, so one seen without the lock stays there
         if (!mirrorHas(mirror, commit)) {
-            try (MirrorLocks.Held ignored = locks.lock(mirror); Repository repository = openMirror(url, mirror)) {
-                if (!repository.getObjectDatabase().has(commit)) {
-                    fetch(repository, url);
-                    fetched = true;
-                    commit = fetchedCommit(repository, url, branch, commit);
+            try {
+                MirrorLocks.Held held = locks.lock(mirror);
+                try (Repository repository = openMirror(url, mirror)) {
+                    if (!repository.getObjectDatabase().has(commit)) {
+                        fetch(repository, url);
+                        fetched = true;
+                        commit = fetchedCommit(repository, url, branch, commit);
+                    }
+                }
+                finally {
+                    held.close();
                 }
             }
             catch (IOException e) {
