@@ -145,7 +145,10 @@ class RepositoriesIntegrationTest
     void deletedAndRewrittenUpstreamBranchesKeepTheirCommitsInTheMirror()
             throws Exception
     {
-        upstream.commit("a.txt", "main", false);
+        String base = upstream.commit("a.txt", "main", false);
+        String rewritten = upstream.commit("a.txt", "soon rewritten", false);
+        repositories.checkout(upstream.fileUrl(), "main", temp.resolve("work0"));
+        upstream.resetHard(base);
         upstream.createBranch("feature");
         String featureCommit = upstream.commit("f.txt", "feature work", false);
         repositories.checkout(upstream.fileUrl(), "feature", temp.resolve("work1"));
@@ -158,11 +161,13 @@ class RepositoriesIntegrationTest
 
         try (Repository mirror = openMirror()) {
             assertThat(mirror.getObjectDatabase().has(ObjectId.fromString(featureCommit))).isTrue();
+            assertThat(mirror.getObjectDatabase().has(ObjectId.fromString(rewritten))).isTrue();
             assertThat(mirror.exactRef("refs/heads/feature").getObjectId().name()).isEqualTo(featureCommit);
         }
         // The older checkout still works because its objects are still there
         assertThat(GitCli.run(temp.resolve("work1"), "log", "-1", "--format=%H")).isEqualTo(featureCommit);
         assertThat(GitCli.run(temp.resolve("work1"), "fsck", "--no-dangling")).isEmpty();
+        assertThat(GitCli.run(temp.resolve("work0"), "log", "--format=%H")).isEqualTo(rewritten + "\n" + base);
     }
 
     @Test

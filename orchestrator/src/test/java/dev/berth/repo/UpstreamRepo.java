@@ -1,6 +1,7 @@
 package dev.berth.repo;
 
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.ResetCommand.ResetType;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.PersonIdent;
 
@@ -64,6 +65,13 @@ final class UpstreamRepo
             throws GitAPIException
     {
         git.checkout().setName(name).call();
+    }
+
+    /** Moves the current branch back to {@code commit}, as a force-push that drops later commits would. */
+    void resetHard(String commit)
+            throws GitAPIException
+    {
+        git.reset().setMode(ResetType.HARD).setRef(commit).call();
     }
 
     void deleteBranch(String name)
