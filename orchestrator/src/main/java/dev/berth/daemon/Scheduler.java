@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +60,7 @@ final class Scheduler
      * as environment variables, so nothing a user sends is ever parsed by a shell.
      */
     static final String WRAPPER = """
+            : >"$BERTH_ATTEMPT_DIR/.started"
             exec >>"$BERTH_ATTEMPT_DIR/stdout.txt" 2>>"$BERTH_ATTEMPT_DIR/stderr.txt" || exit 125
             exec "./$BERTH_ENTRYPOINT"
             """;
@@ -251,7 +253,9 @@ final class Scheduler
     private void end(Job job, Attempt attempt, AttemptState state, Cause cause, String reason, Optional<TaskSnapshot> task, Optional<Integer> exitCode)
     {
         Instant finishedAt = task.filter(TaskSnapshot::ended).map(TaskSnapshot::since).orElseGet(clock::instant);
-        Optional<Instant> startedAt = attempt.startedAt().or(() -> task.filter(TaskSnapshot::running).map(TaskSnapshot::since));
+        Optional<Instant> startedAt = attempt.startedAt()
+                .or(() -> task.filter(TaskSnapshot::running).map(TaskSnapshot::since))
+                .or(() -> startMarker(job, attempt.number()));
         AttemptEnd end = new AttemptEnd(state, Optional.ofNullable(cause), reason, exitCode, attempt.node(), startedAt, finishedAt);
         JobState next = store.finishAttempt(job.id(), attempt.number(), end);
         if (next.terminal()) {
@@ -259,6 +263,21 @@ final class Scheduler
         }
         swarm.removeService(attempt.serviceName());
         log.info("Job {} attempt {}: {} ({}); job is now {}", job.id(), attempt.number(), state, reason, next);
+    }
+
+    /**
+     * When the container started, for jobs that began and ended between two polls: the wrapper touches
+     * this file first thing, and one stat at the end is cheaper than inspecting every container.
+     */
+    private static Optional<Instant> startMarker(Job job, int attempt)
+    {
+        try {
+            Path marker = RunDirs.attemptDir(job.runDir().orElseThrow(), attempt).resolve(".started");
+            return Optional.of(Files.getLastModifiedTime(marker).toInstant());
+        }
+        catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private void admit(List<SwarmNode> nodes, Map<String, TaskSnapshot> tasks)
