@@ -10,16 +10,13 @@ state=${BERTH_STATE_DIR:-${TMPDIR:-/tmp}/berth-demo}
 export BERTH_STATE_DIR="$state"
 export BERTH_SHARED_DIR="${BERTH_SHARED_DIR:-$state/shared}"
 
-for tool in java git docker; do
-    command -v "$tool" >/dev/null || { echo "demo: '$tool' is required (see README.md, Prerequisites)" >&2; exit 1; }
-done
-docker info >/dev/null 2>&1 || { echo "demo: no Docker engine answers; start dockerd first (see README.md)" >&2; exit 1; }
+command -v java >/dev/null || { echo "demo: java (17 or later) is required (see README.md, Prerequisites)" >&2; exit 1; }
+"$root/scripts/setup-local.sh"
 
 if [ ! -f "$root/orchestrator/target/berth.jar" ]; then
     echo "demo: building berth (mvn -q -DskipTests package)"
     (cd "$root" && mvn -q -B -DskipTests package)
 fi
-"$root/scripts/local-image.sh" berth-local/busybox:1
 
 repo="$state/example-repo"
 rm -rf "$repo"
