@@ -103,6 +103,11 @@ final class Scheduler
     {
         recoverInterruptedPreparations();
         sweepServices();
+        List<Attempt> live = store.liveAttempts();
+        if (!live.isEmpty()) {
+            log.info("Resuming {} attempts in flight: {}", live.size(),
+                    live.stream().map(attempt -> attempt.serviceName() + " " + attempt.state()).collect(Collectors.joining(", ")));
+        }
         running = true;
         thread = new Thread(this::loop, "berth-scheduler");
         thread.start();
@@ -429,6 +434,7 @@ final class Scheduler
             boolean hasLiveAttempt = store.attempts(job.id()).stream().anyMatch(attempt -> !attempt.state().terminal());
             if (!hasLiveAttempt) {
                 store.moveJob(job.id(), JobState.PREPARING, JobState.QUEUED, Optional.of("berth restarted while preparing it"));
+                log.info("Job {}: berth stopped while preparing it; queued again", job.id());
             }
         }
     }
