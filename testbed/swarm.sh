@@ -215,6 +215,7 @@ up() {
     rm -f "$BASE/image.tar"
 
     log "up in $((SECONDS - started))s"
+    echo "BERTH_TESTBED_DIR=$BASE"
     echo "BERTH_TESTBED_DOCKER_HOST=unix://$(sock "$MANAGER")"
     echo "BERTH_TESTBED_WORKERS=$(worker_names | paste -sd, -)"
 }
