@@ -11,17 +11,22 @@
 #   testbed/swarm.sh down | status
 #   testbed/swarm.sh kill-worker NAME | drain-worker NAME | restart-worker NAME
 #
-# Environment: BERTH_TESTBED_DIR (default /run/berth-testbed), BERTH_TESTBED_NET (first three octets
-# of the private /24 the nodes live in, default 10.231.7), BERTH_TESTBED_IMAGE (the job image built
-# on the manager and loaded on every node, default berth-local/busybox:1). Needs root, iproute2,
-# util-linux (nsenter, unshare), dockerd 20.10 and busybox (for the image).
+# Environment:
+#   BERTH_TESTBED_INSTANCE  lets test beds coexist: letters and digits, default tb; its namespaces
+#                           and cgroups are named berth-<instance>-*, and up/down only touch those
+#   BERTH_TESTBED_DIR       default /run/berth-testbed (the default instance) or /run/berth-testbed-<instance>
+#   BERTH_TESTBED_NET       first three octets of the private /24 inside the hub, default 10.231.7
+#   BERTH_TESTBED_IMAGE     job image built on the manager and loaded on every node, default berth-local/busybox:1
+# Needs root, iproute2, util-linux (nsenter, unshare, flock), dockerd 20.10 and busybox (for the image).
 set -euo pipefail
 
-BASE=${BERTH_TESTBED_DIR:-/run/berth-testbed}
+INSTANCE=${BERTH_TESTBED_INSTANCE:-tb}
+[[ $INSTANCE =~ ^[a-z0-9]{1,8}$ ]] || { echo "swarm.sh: BERTH_TESTBED_INSTANCE must be 1 to 8 lowercase letters or digits, got '$INSTANCE'" >&2; exit 2; }
+if [ "$INSTANCE" = tb ]; then BASE=${BERTH_TESTBED_DIR:-/run/berth-testbed}; else BASE=${BERTH_TESTBED_DIR:-/run/berth-testbed-$INSTANCE}; fi
 NET=${BERTH_TESTBED_NET:-10.231.7}
 IMAGE=${BERTH_TESTBED_IMAGE:-berth-local/busybox:1}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PREFIX=berth-tb-          # what every network namespace and cgroup of the test bed is named by
+PREFIX=berth-$INSTANCE-   # what every network namespace and cgroup of this test bed is named by
 HUB=${PREFIX}hub
 MANAGER=tb-manager
 MANAGER_IP=$NET.10
@@ -33,7 +38,7 @@ usage() { sed -n '10,13p' "$0" | sed 's/^#   //' >&2; exit 2; }
 
 sock() { if [ "$1" = "$MANAGER" ]; then echo "$BASE/manager.sock"; else echo "$BASE/$1.sock"; fi; }
 # tb-worker-1 lives in the namespace (and cgroup) berth-tb-worker-1.
-nsname() { echo "berth-$1"; }
+nsname() { echo "$PREFIX${1#tb-}"; }
 dk() { local node=$1; shift; docker -H "unix://$(sock "$node")" "$@"; }
 
 worker_names() {
@@ -119,7 +124,8 @@ EOF
 }
 
 start_node() {
-    "$BASE/$1/start.sh" &
+    # Closing fd 9 keeps the daemon from holding the script's lock for its whole life.
+    "$BASE/$1/start.sh" 9>&- &
 }
 
 await_node() {
@@ -241,6 +247,9 @@ status() {
 cmd=${1:-}
 [ -n "$cmd" ] || usage
 shift
+# One command at a time, so that a test's restart-worker cannot interleave with another run's up or down.
+exec 9<"$0"
+flock -w 300 9 || die "another swarm.sh command held the lock for 5 minutes"
 case $cmd in
     up) up "$@" ;;
     down) [ "$(id -u)" = 0 ] || die "must run as root"; down ;;
