@@ -58,7 +58,7 @@ require_worker() {
 node_pids() {
     local ns=$1
     ip netns pids "$ns" 2>/dev/null || true
-    cat /sys/fs/cgroup/*/"$ns"/cgroup.procs /sys/fs/cgroup/*/"$ns"/*/cgroup.procs 2>/dev/null || true
+    cat /sys/fs/cgroup/{,*/}"$ns"/{,*/}cgroup.procs 2>/dev/null || true
 }
 
 kill_node() {
@@ -74,7 +74,7 @@ kill_node() {
 
 remove_cgroups() {
     local ns=$1 dir
-    for dir in /sys/fs/cgroup/*/"$ns"; do
+    for dir in /sys/fs/cgroup/{,*/}"$ns"; do
         [ -d "$dir" ] || continue
         find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
     done
@@ -92,7 +92,7 @@ down() {
     for ns in $(ip netns list | awk '{print $1}' | grep "^$PREFIX" || true); do
         kill_node "$ns"
     done
-    for ns in $(ls /sys/fs/cgroup/*/ 2>/dev/null | grep "^$PREFIX" | sort -u || true); do
+    for ns in $(ls /sys/fs/cgroup/ /sys/fs/cgroup/*/ 2>/dev/null | grep "^$PREFIX" | sort -u || true); do
         kill_node "$ns"
         remove_cgroups "$ns"
     done
@@ -105,15 +105,26 @@ down() {
 
 # --- bring-up ---------------------------------------------------------------------------------
 
-# One dockerd per node; the command goes into a file so that restart-worker starts the very same daemon.
+# One containerd and one dockerd per node; the commands go into a file so that restart-worker starts the very
+# same daemons. The node's own containerd (rather than a system one that dockerd would otherwise pick up) keeps
+# every process of the node in its namespace, where kill-worker and down find them.
 write_start_script() {
     local node=$1 dir=$BASE/$1 ns; ns=$(nsname "$1"); shift
-    mkdir -p "$dir"
+    mkdir -p "$dir/exec"
     echo '{}' >"$dir/daemon.json"
+    cat >"$dir/containerd.toml" <<EOF
+version = 2
+root = "$dir/containerd"
+state = "$dir/exec/containerd"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$dir/exec/containerd.sock"
+EOF
     cat >"$dir/start.sh" <<EOF
 #!/bin/sh
+setsid nsenter --net=/run/netns/$ns containerd --config $dir/containerd.toml >>$dir/containerd.log 2>&1 </dev/null &
 exec setsid nsenter --net=/run/netns/$ns unshare --uts sh -c 'hostname $node; exec dockerd \\
-    --config-file $dir/daemon.json \\
+    --config-file $dir/daemon.json --containerd $dir/exec/containerd.sock \\
     --data-root $dir/data --exec-root $dir/exec --pidfile $dir/dockerd.pid \\
     -H unix://$(sock "$node") \\
     --bridge=none --iptables=false --ip-masq=false \\
@@ -124,18 +135,30 @@ EOF
 }
 
 start_node() {
-    # Closing fd 9 keeps the daemon from holding the script's lock for its whole life.
+    # A daemon killed with -9 leaves its pid file behind, and dockerd refuses to start while the pid in
+    # it still exists (a zombie does, until it is reaped). Callers make sure nothing of the node runs.
+    rm -f "$BASE/$1/dockerd.pid"
+    # Closing fd 9 keeps the daemons from holding the script's lock for their whole life.
     "$BASE/$1/start.sh" 9>&- &
+    echo $! >"$BASE/$1/start.pid"
+}
+
+alive() {
+    local state
+    state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
 }
 
 await_node() {
-    local node=$1 i
+    local node=$1 i pid; pid=$(cat "$BASE/$node/start.pid")
     for i in $(seq 1 $((READY_TIMEOUT * 10))); do
         dk "$node" info >/dev/null 2>&1 && return 0
+        # The start script execs into dockerd, so its pid ending (or turning zombie) means dockerd exited.
+        alive "$pid" || break
         sleep 0.1
     done
     tail -n 20 "$BASE/$node/dockerd.log" >&2 || true
-    die "dockerd of $node did not answer on $(sock "$node") within ${READY_TIMEOUT}s (log: $BASE/$node/dockerd.log)"
+    die "dockerd of $node did not answer on $(sock "$node") (log: $BASE/$node/dockerd.log)"
 }
 
 add_namespace() {
@@ -266,7 +289,8 @@ case $cmd in
     restart-worker)
         [ $# = 1 ] || usage
         require_worker "$1"
-        [ -z "$(ip netns pids "$(nsname "$1")")" ] || die "worker $1 is still running; kill-worker it first"
+        # Whatever is left of the node (a containerd whose dockerd died, or the whole node) goes first.
+        kill_node "$(nsname "$1")"
         start_node "$1"
         await_node "$1" ;;
     *) usage ;;
