@@ -35,7 +35,7 @@ final class SwarmTestbedIntegrationTest
     private static final String IMAGE = "berth-local/busybox:1";
 
     @Test
-    void bringsUpPooledGpuWorkersThatRunJobsOnSharedFilesAndGoDownWhenKilled(@TempDir Path shared)
+    void bringsUpPooledGpuWorkersThatRunJobsOnSharedFilesAndGoDownWhenKilledAndRejoinWhenRestarted(@TempDir Path shared)
             throws Exception
     {
         Path baseDir;
@@ -68,6 +68,14 @@ final class SwarmTestbedIntegrationTest
                     .until(() -> nodesByHostname(docker).get("tb-worker-1").at("/Status/State").asText().equals("down"));
             LOG.info("tb-worker-1 reported down {} ms after it was killed", (System.nanoTime() - killed) / 1_000_000);
             assertThat(nodesByHostname(docker).get("tb-worker-2").at("/Status/State").asText()).isEqualTo("ready");
+
+            testbed.restartWorker("tb-worker-1");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> nodesByHostname(docker).get("tb-worker-1").at("/Status/State").asText().equals("ready"));
+            assertThat(nodesByHostname(docker)).hasSize(3);
+
+            testbed.drainWorker("tb-worker-2");
+            assertThat(nodesByHostname(docker).get("tb-worker-2").at("/Spec/Availability").asText()).isEqualTo("drain");
         }
 
         assertThat(baseDir).doesNotExist();
