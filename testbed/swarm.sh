@@ -34,7 +34,7 @@ READY_TIMEOUT=60
 
 die() { echo "swarm.sh: $*" >&2; exit 1; }
 log() { echo "swarm.sh: $*" >&2; }
-usage() { sed -n '10,13p' "$0" | sed 's/^#   //' >&2; exit 2; }
+usage() { sed -n '10,12p' "$0" | sed 's/^#   //' >&2; exit 2; }
 
 sock() { if [ "$1" = "$MANAGER" ]; then echo "$BASE/manager.sock"; else echo "$BASE/$1.sock"; fi; }
 # tb-worker-1 lives in the namespace (and cgroup) berth-tb-worker-1.
@@ -42,9 +42,7 @@ nsname() { echo "$PREFIX${1#tb-}"; }
 dk() { local node=$1; shift; docker -H "unix://$(sock "$node")" "$@"; }
 
 worker_names() {
-    local n
-    [ -f "$BASE/workers" ] || return 0
-    for n in $(cat "$BASE/workers"); do echo "$n"; done
+    if [ -f "$BASE/workers" ]; then cat "$BASE/workers"; fi
 }
 
 require_worker() {
@@ -66,6 +64,7 @@ kill_node() {
     for i in $(seq 1 50); do
         pids=$(node_pids "$ns" | sort -u | xargs)
         [ -z "$pids" ] && return 0
+        # shellcheck disable=SC2086 # one argument per pid
         kill -9 $pids 2>/dev/null || true
         sleep 0.1
     done
@@ -88,11 +87,13 @@ unmount_base() {
 
 # Finds what is left by name, not by state files, so that it also cleans up after a run that failed half-way.
 down() {
-    local ns
+    local ns dir
     for ns in $(ip netns list | awk '{print $1}' | grep "^$PREFIX" || true); do
         kill_node "$ns"
     done
-    for ns in $(ls /sys/fs/cgroup/ /sys/fs/cgroup/*/ 2>/dev/null | grep "^$PREFIX" | sort -u || true); do
+    for dir in /sys/fs/cgroup/{,*/}"$PREFIX"*; do
+        [ -d "$dir" ] || continue
+        ns=$(basename "$dir")
         kill_node "$ns"
         remove_cgroups "$ns"
     done
@@ -182,7 +183,7 @@ up() {
             *) die "unknown option for up: '$1'" ;;
         esac
     done
-    [[ $workers =~ ^[0-9]+$ ]] && [ "$workers" -le 80 ] || die "--workers must be a number from 0 to 80, got '$workers'"
+    { [[ $workers =~ ^[0-9]+$ ]] && [ "$workers" -le 80 ]; } || die "--workers must be a number from 0 to 80, got '$workers'"
     [[ $gpus =~ ^[0-9]+$ ]] || die "--gpus-per-worker must be a number, got '$gpus'"
     [[ $kind =~ ^[A-Za-z0-9_-]+$ ]] || die "--gpu-kind must be letters, digits, '_' or '-', got '$kind'"
     [[ $pools =~ ^[a-z0-9_-]+(,[a-z0-9_-]+)*$ ]] || die "--pools must be a comma-separated list of names, got '$pools'"
@@ -202,7 +203,7 @@ up() {
 
     local names=() i name
     for i in $(seq 1 "$workers"); do names+=("tb-worker-$i"); done
-    printf '%s\n' "${names[@]}" >"$BASE/workers"
+    printf '%s\n' "${names[@]+"${names[@]}"}" | grep . >"$BASE/workers" || true
 
     add_namespace "$MANAGER" "$MANAGER_IP" vm
     write_start_script "$MANAGER"
