@@ -7,7 +7,7 @@
 # not in the host's: the host's iptables (FORWARD policy DROP with br_netfilter, as docker sets it)
 # would otherwise drop the traffic between the nodes.
 #
-#   testbed/swarm.sh up [--workers N] [--pools spot,burst,gpu] [--gpus-per-worker K] [--gpu-kind KIND]
+#   testbed/swarm.sh up [--workers N] [--pools spot,burst,gpu] [--gpus-per-worker K] [--gpu-kind KIND] [--heartbeat 5s]
 #   testbed/swarm.sh down | status
 #   testbed/swarm.sh kill-worker NAME | drain-worker NAME | restart-worker NAME
 #
@@ -173,18 +173,20 @@ add_namespace() {
 }
 
 up() {
-    local workers=3 pools=spot,burst,gpu gpus=2 kind=GPU
+    local workers=3 pools=spot,burst,gpu gpus=2 kind=GPU heartbeat=5s
     while [ $# -gt 0 ]; do
         case $1 in
             --workers) workers=${2:?--workers needs a number}; shift 2 ;;
             --pools) pools=${2:?--pools needs a comma-separated list}; shift 2 ;;
             --gpus-per-worker) gpus=${2:?--gpus-per-worker needs a number}; shift 2 ;;
             --gpu-kind) kind=${2:?--gpu-kind needs a name}; shift 2 ;;
+            --heartbeat) heartbeat=${2:?--heartbeat needs a duration}; shift 2 ;;
             *) die "unknown option for up: '$1'" ;;
         esac
     done
     { [[ $workers =~ ^[0-9]+$ ]] && [ "$workers" -le 80 ]; } || die "--workers must be a number from 0 to 80, got '$workers'"
     [[ $gpus =~ ^[0-9]+$ ]] || die "--gpus-per-worker must be a number, got '$gpus'"
+    [[ $heartbeat =~ ^[0-9]+(ms|s|m)$ ]] || die "--heartbeat must be a duration like 1s or 500ms, got '$heartbeat'"
     [[ $kind =~ ^[A-Za-z0-9_-]+$ ]] || die "--gpu-kind must be letters, digits, '_' or '-', got '$kind'"
     [[ $pools =~ ^[a-z0-9_-]+(,[a-z0-9_-]+)*$ ]] || die "--pools must be a comma-separated list of names, got '$pools'"
     [ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces and starts dockerd)"
@@ -219,7 +221,7 @@ up() {
 
     await_node "$MANAGER"
     dk "$MANAGER" swarm init --advertise-addr "$MANAGER_IP" --listen-addr "$MANAGER_IP:2377" \
-        --default-addr-pool 10.232.0.0/16 >/dev/null
+        --default-addr-pool 10.232.0.0/16 --dispatcher-heartbeat "$heartbeat" >/dev/null
     dk "$MANAGER" node update --label-add berth.pool=manager "$MANAGER" >/dev/null
     "$HERE/../scripts/local-image.sh" "$IMAGE" "unix://$(sock "$MANAGER")" >&2
     dk "$MANAGER" save -o "$BASE/image.tar" "$IMAGE"

@@ -47,13 +47,23 @@ public final class SwarmTestbed
     /** Brings up a fresh test bed, replacing any left over; workers get the pools round-robin and GPUs of kind {@code GPU}. */
     public static SwarmTestbed start(int workers, List<String> pools, int gpusPerWorker)
     {
+        return start(workers, pools, gpusPerWorker, Duration.ofSeconds(5));
+    }
+
+    /**
+     * Like {@link #start(int, List, int)} with Swarm's dispatcher heartbeat set: a killed worker is reported down
+     * after about three heartbeats, so tests of node loss can use one second where Swarm's default is five.
+     */
+    public static SwarmTestbed start(int workers, List<String> pools, int gpusPerWorker, Duration heartbeat)
+    {
         Path script = findScript();
         List<String> output;
         try {
             output = run(script, "up",
                     "--workers", Integer.toString(workers),
                     "--pools", String.join(",", pools),
-                    "--gpus-per-worker", Integer.toString(gpusPerWorker));
+                    "--gpus-per-worker", Integer.toString(gpusPerWorker),
+                    "--heartbeat", heartbeat.toMillis() + "ms");
         }
         catch (RuntimeException e) {
             // A half-built test bed would otherwise hold namespaces and daemons until the next run.

@@ -54,12 +54,13 @@ final class SwarmTestbedIntegrationTest
             assertThat(gpus(nodes.get("tb-worker-1"))).containsExactly("GPU=GPU-tb-worker-1-0");
             assertThat(gpus(nodes.get("tb-worker-2"))).containsExactly("GPU=GPU-tb-worker-2-0");
 
-            // The job's file in a host directory proves the worker holds the image and shares the host's file system.
+            // The job's file in a host directory proves the worker holds the image and shares the host's file system,
+            // and that a fake GPU can be reserved and reaches the job the way a real one would.
             String service = "testbed-probe";
-            createOneShotService(docker, service, "node.labels.berth.pool==spot", shared, "echo done > /out/result");
+            createOneShotService(docker, service, "node.labels.berth.pool==spot", "GPU", shared, "echo \"$DOCKER_RESOURCE_GPU\" > /out/result");
             Path result = shared.resolve("result");
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(result) && Files.size(result) > 0);
-            assertThat(Files.readString(result)).isEqualTo("done\n");
+            assertThat(Files.readString(result)).isEqualTo("GPU-tb-worker-1-0\n");
             assertThat(taskNodeIds(docker, service)).containsExactly(nodes.get("tb-worker-1").get("ID").asText());
 
             long killed = System.nanoTime();
@@ -120,7 +121,7 @@ final class SwarmTestbedIntegrationTest
         return nodeIds;
     }
 
-    private static void createOneShotService(DockerHttpClient docker, String name, String constraint, Path shared, String script)
+    private static void createOneShotService(DockerHttpClient docker, String name, String constraint, String gpuKind, Path shared, String script)
             throws IOException
     {
         ObjectNode spec = JSON.createObjectNode();
@@ -135,6 +136,10 @@ final class SwarmTestbedIntegrationTest
                 .put("Target", "/out");
         template.putObject("Placement").putArray("Constraints").add(constraint);
         template.putObject("RestartPolicy").put("Condition", "none");
+        template.putObject("Resources").putObject("Reservations").putArray("GenericResources").addObject()
+                .putObject("DiscreteResourceSpec")
+                .put("Kind", gpuKind)
+                .put("Value", 1);
         spec.putObject("Mode").putObject("Replicated").put("Replicas", 1);
         call(docker, DockerHttpClient.Request.Method.POST, "/v1.41/services/create", JSON.writeValueAsBytes(spec), 201);
     }
