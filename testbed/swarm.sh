@@ -2,7 +2,7 @@
 # A multi-node Docker Swarm on one machine, for berth's integration tests and benchmarks.
 #
 # Every node (the manager too) is its own dockerd in its own network namespace, with its own data
-# root, exec root, unix socket, cgroup parent and supervised containerd. The host's default dockerd
+# root, exec root, unix socket, cgroup parent and containerd. The host's default dockerd
 # is never touched. The nodes are wired to a Linux bridge that lives in a separate "hub" namespace,
 # not in the host's: the host's iptables (FORWARD policy DROP with br_netfilter, as docker sets it)
 # would otherwise drop the traffic between the nodes.
@@ -273,9 +273,11 @@ status() {
 cmd=${1:-}
 [ -n "$cmd" ] || usage
 shift
-# One command at a time, so that a test's restart-worker cannot interleave with another run's up or down.
-exec 9<"$0"
-flock -w 300 9 || die "another swarm.sh command held the lock for 5 minutes"
+# One command per instance at a time (from any checkout), so that a test's restart-worker cannot interleave
+# with another run's up or down. The lock file stays: removing it would let a waiting command lock a stale file.
+mkdir -p /run/lock
+exec 9>>"/run/lock/berth-testbed-$INSTANCE.lock"
+flock -w 300 9 || die "another swarm.sh command held /run/lock/berth-testbed-$INSTANCE.lock for 5 minutes"
 case $cmd in
     up) up "$@" ;;
     down) [ "$(id -u)" = 0 ] || die "must run as root"; down ;;
