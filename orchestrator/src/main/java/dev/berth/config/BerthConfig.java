@@ -33,6 +33,7 @@ public record BerthConfig(
         String defaultMemory,
         int defaultMaxAttempts,
         Duration heartbeatStaleAfter,
+        Duration gitTimeout,
         GitCredentials gitCredentials)
 {
     public BerthConfig
@@ -49,6 +50,7 @@ public record BerthConfig(
         requireNonNull(defaultImage, "defaultImage is null");
         requireNonNull(defaultMemory, "defaultMemory is null");
         requireNonNull(heartbeatStaleAfter, "heartbeatStaleAfter is null");
+        requireNonNull(gitTimeout, "gitTimeout is null");
         requireNonNull(gitCredentials, "gitCredentials is null");
         if (pendingCap < 1) {
             throw new IllegalArgumentException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
@@ -91,6 +93,7 @@ public record BerthConfig(
                 settings.get("BERTH_DEFAULT_MEMORY", "1g"),
                 settings.integer("BERTH_MAX_ATTEMPTS", 3),
                 settings.duration("BERTH_HEARTBEAT_STALE_AFTER", Duration.ofSeconds(60)),
+                settings.duration("BERTH_GIT_TIMEOUT", Duration.ofSeconds(120)),
                 new GitCredentials(settings.optional("BERTH_GIT_TOKEN"), settings.optional("BERTH_GIT_SSH_KEY").map(Path::of)));
     }
 

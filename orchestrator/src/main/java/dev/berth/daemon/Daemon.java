@@ -79,7 +79,7 @@ public final class Daemon
             opened.add(queue);
 
             RunDirs runDirs = new RunDirs(config.runsDir());
-            Preparer preparer = new Preparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials()), runDirs);
+            Preparer preparer = new Preparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout()), runDirs);
             Scheduler scheduler = new Scheduler(store, swarm, preparer, runDirs, config, clock);
             RequestParser parser = new RequestParser(new RequestDefaults(
                     config.defaultImage(),

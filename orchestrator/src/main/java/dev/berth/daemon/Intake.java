@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.job.InvalidRequestException;
 import dev.berth.job.JobRequest;
+import dev.berth.job.Redaction;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.QueueMessage;
 import dev.berth.queue.SqsJobQueue;
@@ -155,7 +156,8 @@ final class Intake
 
     private void reject(QueueMessage message, String id, String reason)
     {
-        store.insertRejected(id, message.body(), reason, Optional.of(message.messageId()), clock.instant());
+        // The dead-letter queue keeps the body as sent, for its sender; berth's own record never holds a password.
+        store.insertRejected(id, Redaction.redactUrlCredentials(message.body()), reason, Optional.of(message.messageId()), clock.instant());
         queue.sendToDeadLetter(message, reason);
         log.info("Message {} rejected as job {}: {}", message.messageId(), id, reason);
     }

@@ -352,11 +352,16 @@ final class Scheduler
             dispatch(store.job(jobId).orElseThrow(), attempt);
         }
         catch (Preparer.RequestProblem e) {
-            store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant());
-            writeResult(jobId);
-            log.info("Job {} failed: {}", jobId, e.getMessage());
+            if (!cancelledWhilePreparing(jobId, recorded)) {
+                store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant());
+                writeResult(jobId);
+                log.info("Job {} failed: {}", jobId, e.getMessage());
+            }
         }
         catch (IOException | RuntimeException e) {
+            if (cancelledWhilePreparing(jobId, recorded)) {
+                return;
+            }
             notBefore.put(jobId, clock.instant().plus(INFRA_BACKOFF));
             String reason = "preparation failed, retrying in " + Durations.format(INFRA_BACKOFF) + ": " + e.getMessage();
             if (!recorded) {
@@ -368,6 +373,17 @@ final class Scheduler
             preparing.remove(jobId);
             wake();
         }
+    }
+
+    /** A cancel that arrived while a preparation was failing wins: the user asked for the job to stop. */
+    private boolean cancelledWhilePreparing(String jobId, boolean attemptRecorded)
+    {
+        if (attemptRecorded || !store.job(jobId).orElseThrow().cancelRequested()) {
+            return false;
+        }
+        store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant());
+        writeResult(jobId);
+        return true;
     }
 
     /** Creates the attempt's service; safe to repeat, since a second create of the same name is refused. */

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +48,7 @@ public final class Repositories
     private static final Logger log = LoggerFactory.getLogger(Repositories.class);
 
     // JGit applies this to each network read or write, not to the whole transfer
-    private static final int TIMEOUT_SECONDS = 120;
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
     private static final int BRANCHES_SHOWN = 5;
     private static final List<RefSpec> MIRROR_REFSPECS = List.of(
             new RefSpec("+refs/heads/*:refs/heads/*"),
@@ -57,9 +58,17 @@ public final class Repositories
     private final GitCredentials credentials;
     private final CredentialsConfig transportConfig;
     private final MirrorLocks locks = new MirrorLocks();
+    private final int timeoutSeconds;
 
     public Repositories(Path mirrorsRoot, GitCredentials credentials)
     {
+        this(mirrorsRoot, credentials, DEFAULT_TIMEOUT);
+    }
+
+    /** @param timeout how long a remote may stay silent before a listing or fetch gives up on it */
+    public Repositories(Path mirrorsRoot, GitCredentials credentials, Duration timeout)
+    {
+        this.timeoutSeconds = (int) Math.max(1, requireNonNull(timeout, "timeout is null").toSeconds());
         this.mirrorsRoot = requireNonNull(mirrorsRoot, "mirrorsRoot is null").toAbsolutePath().normalize();
         this.credentials = requireNonNull(credentials, "credentials is null");
         this.transportConfig = new CredentialsConfig(credentials);
@@ -135,7 +144,7 @@ public final class Repositories
             heads = Git.lsRemoteRepository()
                     .setRemote(url.uri())
                     .setHeads(true)
-                    .setTimeout(TIMEOUT_SECONDS)
+                    .setTimeout(timeoutSeconds)
                     .setTransportConfigCallback(transportConfig)
                     .callAsMap();
         }
@@ -213,7 +222,7 @@ public final class Repositories
                     .setRemoveDeletedRefs(false)
                     .setCheckFetchedObjects(true)
                     .setRecurseSubmodules(FetchRecurseSubmodulesMode.NO)
-                    .setTimeout(TIMEOUT_SECONDS)
+                    .setTimeout(timeoutSeconds)
                     .setTransportConfigCallback(transportConfig)
                     .call();
         }
