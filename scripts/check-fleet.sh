@@ -1,0 +1,199 @@
+#!/bin/sh
+# Every check of the fleet code that is not a JUnit test:
+#   - ansible-lint and ansible-playbook --syntax-check on every playbook
+#   - terraform fmt -check (only where the terraform CLI is installed)
+#   - the heartbeat agent run for real against a private dockerd and a temp shared dir
+#   - the worker role applied twice by ansible-playbook to a throwaway Debian container (docker
+#     connection), the second run with changed=0
+# Prints a PASS/FAIL summary and exits non-zero when any check fails. Cleans up after itself.
+#
+# Debian packages it needs (CI installs them first):
+#   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables
+#
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt heartbeat worker-role (default: all)
+#
+# The Debian image for the worker-role check is built once with debootstrap and kept as
+# $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
+set -u
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
+checks=${*:-lint syntax fmt heartbeat worker-role}
+work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
+results=
+failed=0
+cleanups=
+
+cleanup() {
+    for action in $cleanups; do
+        "$action" >/dev/null 2>&1 || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+on_exit() {
+    cleanups="$1 $cleanups"
+}
+
+record() {
+    # $1 name, $2 PASS|FAIL|SKIP, $3 detail
+    results="$results$(printf '%-12s %-4s %s' "$1" "$2" "$3")
+"
+    [ "$2" = FAIL ] && failed=$((failed + 1))
+    echo "== $1: $2 $3"
+}
+
+# Polls a shell condition every 0.2 s for at most $1 seconds.
+await() {
+    limit=$1
+    shift
+    deadline=$(($(date +%s) + limit))
+    while ! eval "$*"; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+
+json_field() {
+    # $1 file, $2 Python expression over the parsed object `h`
+    python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
+}
+
+check_lint() {
+    if (cd "$repo/ansible" && ansible-lint --offline -q playbooks/*.yml >"$work/lint.log" 2>&1); then
+        record lint PASS "ansible-lint clean"
+    else
+        cat "$work/lint.log"
+        record lint FAIL "ansible-lint reported problems (above)"
+    fi
+}
+
+check_syntax() {
+    bad=
+    for playbook in "$repo"/ansible/playbooks/*.yml; do
+        (cd "$repo/ansible" && ansible-playbook --syntax-check -i localhost, "$playbook") >"$work/syntax.log" 2>&1 || {
+            cat "$work/syntax.log"
+            bad="$bad $(basename "$playbook")"
+        }
+    done
+    if [ -z "$bad" ]; then
+        record syntax PASS "$(ls "$repo"/ansible/playbooks/*.yml | wc -l) playbooks"
+    else
+        record syntax FAIL "syntax errors in:$bad"
+    fi
+}
+
+check_fmt() {
+    if ! command -v terraform >/dev/null 2>&1; then
+        record fmt SKIP "terraform CLI not installed"
+    elif terraform fmt -check -recursive -diff "$repo/terraform" >"$work/fmt.log" 2>&1; then
+        record fmt PASS "terraform fmt -check"
+    else
+        cat "$work/fmt.log"
+        record fmt FAIL "terraform fmt would change files (diff above)"
+    fi
+}
+
+# A dockerd of our own (own data, exec root, socket; no bridge, no iptables), so the agent sees
+# only the containers this check starts and can never make the machine's own engine leave a swarm.
+start_private_dockerd() {
+    dockerd_dir=$work/d
+    mkdir -p "$dockerd_dir"
+    dockerd --data-root "$dockerd_dir/data" --exec-root "$dockerd_dir/x" --pidfile "$dockerd_dir/pid" \
+        -H "unix://$dockerd_dir/sock" --bridge=none --iptables=false --ip-masq=false \
+        >"$work/dockerd.log" 2>&1 &
+    echo $! >"$work/dockerd.pid"
+    on_exit stop_private_dockerd
+    private_host=unix://$dockerd_dir/sock
+    await 30 "docker -H '$private_host' info >/dev/null 2>&1"
+}
+
+stop_private_dockerd() {
+    [ -f "$work/dockerd.pid" ] || return 0
+    pid=$(cat "$work/dockerd.pid")
+    for container in $(docker -H "$private_host" ps -aq 2>/dev/null); do
+        docker -H "$private_host" rm -f "$container"
+    done
+    kill "$pid"
+    await 20 "! kill -0 $pid 2>/dev/null"
+}
+
+stop_agent() {
+    [ -f "$work/agent.pid" ] && kill "$(cat "$work/agent.pid")"
+}
+
+check_heartbeat() {
+    if ! start_private_dockerd; then
+        tail -20 "$work/dockerd.log"
+        record heartbeat FAIL "private dockerd did not start"
+        return
+    fi
+    "$repo/scripts/local-image.sh" berth-local/busybox:1 "$private_host" >/dev/null || {
+        record heartbeat FAIL "cannot build the busybox job image"
+        return
+    }
+    shared=$work/shared
+    beat=$shared/.swarm/workers/burst-test-1
+    idle_limit=6
+    DOCKER_HOST=$private_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=burst-test-1 \
+        HEARTBEAT_POOL=burst HEARTBEAT_LIFECYCLE=burst HEARTBEAT_GPUS=GPU-test0,GPU-test1 \
+        HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=2 \
+        HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" \
+        sh "$repo/heartbeat/berth-heartbeat" >"$work/agent.log" 2>&1 &
+    echo $! >"$work/agent.pid"
+    on_exit stop_agent
+
+    job=$(docker -H "$private_host" run -d --network none --label berth.job=job-42 --label berth.attempt=1 \
+        berth-local/busybox:1 sleep 600) || { record heartbeat FAIL "cannot start a job container"; return; }
+    if ! await 15 "[ \"\$(json_field '$beat' '[j[\"job\"] + \"/\" + j[\"attempt\"] for j in h[\"jobs\"]]')\" = \"['job-42/1']\" ]"; then
+        cat "$beat" 2>/dev/null
+        record heartbeat FAIL "heartbeat never listed the running job container"
+        return
+    fi
+    busy_ok=$(json_field "$beat" 'h["state"] == "active" and h["gpus"] == ["GPU-test0", "GPU-test1"] and h["pool"] == "burst"')
+    docker -H "$private_host" rm -f "$job" >/dev/null
+    idle_from=$(date +%s)
+    if ! await 10 "[ \"\$(json_field '$beat' 'len(h[\"jobs\"])')\" = 0 ]"; then
+        record heartbeat FAIL "heartbeat still lists the job after its container was removed"
+        return
+    fi
+    if [ -e "$work/powered-off" ]; then
+        record heartbeat FAIL "powered off right after the job ended, before the idle limit"
+        return
+    fi
+    saw_draining=no
+    await 20 "[ \"\$(json_field '$beat' 'h[\"state\"]')\" = draining ] && saw_draining=yes; [ -e '$work/powered-off' ]" || {
+        cat "$work/agent.log"
+        record heartbeat FAIL "no power-off within 20 s of the ${idle_limit} s idle limit"
+        return
+    }
+    idle_for=$(($(cat "$work/powered-off") - idle_from))
+    final=$(json_field "$beat" 'h["state"]')
+    if [ "$busy_ok" = True ] && [ "$idle_for" -ge "$idle_limit" ] && [ "$final" = off ] && [ "$saw_draining" = yes ]; then
+        record heartbeat PASS "busy while the job ran, idle after, drained and powered off ${idle_for}s after idle"
+    else
+        record heartbeat FAIL "busy fields ok=$busy_ok, powered off after ${idle_for}s (limit $idle_limit), draining seen=$saw_draining, final state $final"
+    fi
+}
+
+for check in $checks; do
+    case $check in
+        lint) check_lint ;;
+        syntax) check_syntax ;;
+        fmt) check_fmt ;;
+        heartbeat) check_heartbeat ;;
+        worker-role) check_worker_role ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax fmt heartbeat worker-role)" ;;
+    esac
+done
+
+echo
+echo "fleet checks:"
+printf '%s' "$results"
+if [ "$failed" -gt 0 ]; then
+    echo "FAIL: $failed check(s) failed"
+    exit 1
+fi
+echo "PASS"
