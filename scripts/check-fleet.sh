@@ -178,6 +178,94 @@ check_heartbeat() {
     fi
 }
 
+ensure_test_image() {
+    if docker image inspect "$image" >/dev/null 2>&1; then
+        return 0
+    fi
+    echo "building $image with debootstrap (once; kept for later runs)"
+    # python3 for Ansible, iptables for the DOCKER-USER rules, systemd for systemctl enable.
+    debootstrap --variant=minbase --include=python3,iptables,systemd bookworm "$work/rootfs" \
+        "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$work/debootstrap.log" 2>&1 || {
+        tail -20 "$work/debootstrap.log"
+        return 1
+    }
+    tar -C "$work/rootfs" -c . | docker import -c 'CMD ["sleep", "infinity"]' - "$image" >/dev/null
+    rm -rf "$work/rootfs"
+}
+
+remove_test_container() {
+    docker rm -f "$container_name"
+}
+
+# Runs the worker-config playbook against the test container; $@ are extra ansible arguments.
+apply_worker_role() {
+    (cd "$repo/ansible" && ansible-playbook -i "$container_name," -c community.docker.docker \
+        -e ansible_become=false -e berth_manage_services=false \
+        -e berth_pool=burst -e berth_lifecycle=burst -e burst_idle_minutes=30 \
+        "$@" playbooks/worker-config.yml) >"$work/apply.log" 2>&1
+    status=$?
+    cat "$work/apply.log" >>"$work/apply-all.log"
+    changed=$(sed -n "s/^$container_name.*changed=\([0-9]*\).*/\1/p" "$work/apply.log")
+    return $status
+}
+
+in_container() {
+    docker exec "$container_name" "$@"
+}
+
+check_worker_role() {
+    started_at=$(date +%s)
+    if ! ensure_test_image; then
+        record worker-role FAIL "cannot build $image with debootstrap"
+        return
+    fi
+    container_name=berth-fleet-worker-$$
+    # No network: the role must apply from what the image holds. NET_ADMIN lets the rules
+    # script manage iptables inside the container's own network namespace.
+    docker run -d --name "$container_name" --network none --cap-add NET_ADMIN "$image" sleep infinity >/dev/null || {
+        record worker-role FAIL "cannot start the test container"
+        return
+    }
+    on_exit remove_test_container
+
+    if ! apply_worker_role; then
+        tail -30 "$work/apply.log"
+        record worker-role FAIL "first apply failed"
+        return
+    fi
+    first=$changed
+    if ! apply_worker_role || [ "$changed" != 0 ]; then
+        tail -30 "$work/apply.log"
+        record worker-role FAIL "second apply was not idempotent (changed=$changed)"
+        return
+    fi
+    problems=
+    in_container python3 -c 'import json; d = json.load(open("/etc/docker/daemon.json")); assert "berth.pool=burst" in d["labels"] and "default-runtime" not in d' ||
+        problems="$problems daemon.json"
+    in_container iptables -S DOCKER-USER | grep -q -- '-d 169.254.169.254/32 .*-j DROP' || problems="$problems metadata-rule"
+    in_container iptables -S DOCKER-USER | grep -q -- '--dports 2377,7946,988,1018:1023 .*-j DROP' || problems="$problems swarm-lustre-rule"
+    in_container iptables -S INPUT | grep -q -- '-i docker_gwbridge .*--dports 2377' || problems="$problems input-rule"
+    [ "$(in_container systemctl is-enabled berth-heartbeat.service 2>/dev/null)" = enabled ] || problems="$problems unit-not-enabled"
+    in_container grep -qx 'HEARTBEAT_IDLE_LIMIT=1800' /etc/berth/heartbeat.env || problems="$problems heartbeat.env"
+    in_container test -x /usr/local/bin/berth-heartbeat || problems="$problems agent-missing"
+
+    # A GPU host: its GPUs become generic resources of berth's kind and nvidia the default runtime.
+    if apply_worker_role -e '{"nvidia_gpu_ids": ["GPU-aaaa", "GPU-bbbb"]}' && [ "$changed" != 0 ]; then
+        in_container python3 -c 'import json; d = json.load(open("/etc/docker/daemon.json")); assert d["node-generic-resources"] == ["GPU=GPU-aaaa", "GPU=GPU-bbbb"] and d["default-runtime"] == "nvidia"' ||
+            problems="$problems gpu-daemon.json"
+        in_container grep -qx 'HEARTBEAT_GPUS=GPU-aaaa,GPU-bbbb' /etc/berth/heartbeat.env || problems="$problems gpu-heartbeat.env"
+    else
+        problems="$problems gpu-apply"
+    fi
+
+    if [ -z "$problems" ]; then
+        record worker-role PASS "applied (changed=$first), re-applied (changed=0), GPU variant ok, $(($(date +%s) - started_at))s"
+    else
+        tail -30 "$work/apply.log"
+        record worker-role FAIL "wrong after apply:$problems"
+    fi
+}
+
 for check in $checks; do
     case $check in
         lint) check_lint ;;

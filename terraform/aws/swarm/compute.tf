@@ -14,7 +14,7 @@ locals {
 }
 
 resource "aws_instance" "manager" {
-  ami                    = data.aws_ami.debian.id
+  ami                    = data.aws_ami.ubuntu.id
   instance_type          = var.manager_instance_type
   availability_zone      = var.availability_zone
   subnet_id              = aws_subnet.fleet.id
@@ -63,7 +63,7 @@ resource "aws_instance" "manager" {
 
 resource "aws_launch_template" "worker" {
   name_prefix            = "${local.name}-worker-"
-  image_id               = data.aws_ami.debian.id
+  image_id               = data.aws_ami.ubuntu.id
   instance_type          = var.worker_instance_type
   key_name               = aws_key_pair.operator.key_name
   vpc_security_group_ids = [aws_security_group.fleet.id]
@@ -73,7 +73,7 @@ resource "aws_launch_template" "worker" {
   }
 
   block_device_mappings {
-    device_name = "/dev/xvda"
+    device_name = "/dev/sda1"
 
     ebs {
       volume_size           = var.worker_volume_gib

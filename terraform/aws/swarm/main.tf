@@ -7,15 +7,17 @@ locals {
   heartbeat    = "${path.module}/../../../heartbeat"
 }
 
-# Debian 12 from Debian's own AWS account. Instances ignore later AMI releases (see their
-# lifecycle blocks) so a new image never replaces a running fleet.
-data "aws_ami" "debian" {
+# Ubuntu 22.04 from Canonical: FSx for Lustre publishes client packages for Ubuntu (not for
+# Debian), and the GPU image below is Ubuntu 22.04 too, so one set of playbooks serves all.
+# Instances ignore later AMI releases (see their lifecycle blocks) so a new image never
+# replaces a running fleet.
+data "aws_ami" "ubuntu" {
   most_recent = true
-  owners      = ["136693071363"]
+  owners      = ["099720109477"]
 
   filter {
     name   = "name"
-    values = ["debian-12-amd64-*"]
+    values = ["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]
   }
 
   filter {

@@ -1,5 +1,5 @@
 output "manager_ip" {
-  description = "Public address of the manager: ssh admin@<manager_ip> (Debian's default user)."
+  description = "Public address of the manager: ssh ubuntu@<manager_ip>."
   value       = aws_instance.manager.public_ip
 }
 
