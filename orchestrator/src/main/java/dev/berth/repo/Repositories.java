@@ -1,0 +1,302 @@
+package dev.berth.repo;
+
+import dev.berth.config.GitCredentials;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.dircache.DirCacheCheckout;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.ConfigConstants;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.lib.SubmoduleConfig.FetchRecurseSubmodulesMode;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static dev.berth.repo.RepoException.Kind.CORRUPT_MIRROR;
+import static dev.berth.repo.RepoException.Kind.UNKNOWN_BRANCH;
+import static dev.berth.repo.RepoException.Kind.UNREACHABLE;
+import static java.util.Objects.requireNonNull;
+import static java.util.stream.Collectors.joining;
+
+/**
+ * Keeps one add-only bare mirror per repository and checks out commits from it into job directories.
+ * <p>
+ * Mirrors are never pruned or garbage-collected, because job checkouts borrow their objects through git
+ * alternates: an object a job relies on must never disappear. Use one instance per mirrors root in a process.
+ */
+public final class Repositories
+{
+    private static final Logger log = LoggerFactory.getLogger(Repositories.class);
+
+    // JGit applies this to each network read or write, not to the whole transfer
+    private static final int TIMEOUT_SECONDS = 120;
+    private static final int BRANCHES_SHOWN = 5;
+    private static final List<RefSpec> MIRROR_REFSPECS = List.of(
+            new RefSpec("+refs/heads/*:refs/heads/*"),
+            new RefSpec("+refs/tags/*:refs/tags/*"));
+
+    private final Path mirrorsRoot;
+    private final GitCredentials credentials;
+    private final CredentialsConfig transportConfig;
+    private final MirrorLocks locks = new MirrorLocks();
+
+    public Repositories(Path mirrorsRoot, GitCredentials credentials)
+    {
+        this.mirrorsRoot = requireNonNull(mirrorsRoot, "mirrorsRoot is null").toAbsolutePath().normalize();
+        this.credentials = requireNonNull(credentials, "credentials is null");
+        this.transportConfig = new CredentialsConfig(credentials);
+    }
+
+    /**
+     * Mirrors {@code url} (fetching only if the branch's tip is not in the mirror yet) and checks out the
+     * branch's tip into {@code workDir}, which must not exist or be empty. HEAD is left detached at the commit.
+     *
+     * @throws IllegalArgumentException if the branch name is invalid or {@code workDir} is not empty
+     */
+    public Checkout checkout(RepoUrl url, String branch, Path workDir)
+            throws RepoException
+    {
+        requireNonNull(url, "url is null");
+        BranchNames.problem(branch).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
+
+        long start = System.nanoTime();
+        Path mirror = url.mirrorPath(mirrorsRoot);
+        ObjectId commit = remoteTip(url, branch);
+        boolean fetched = false;
+        // Objects are only ever added to a mirror, so one seen without the lock stays there
+        if (!mirrorHas(mirror, commit)) {
+            try {
+                MirrorLocks.Held held = locks.lock(mirror);
+                try (Repository repository = openMirror(url, mirror)) {
+                    if (!repository.getObjectDatabase().has(commit)) {
+                        fetch(repository, url);
+                        fetched = true;
+                        commit = fetchedCommit(repository, url, branch, commit);
+                    }
+                }
+                finally {
+                    held.close();
+                }
+            }
+            catch (IOException e) {
+                throw new RepoException(CORRUPT_MIRROR, "mirror of " + url + " at " + mirror + " cannot be used: " + e.getMessage(), e);
+            }
+        }
+        checkoutInto(url, mirror, commit, workDir);
+        log.info("Checked out {} branch {} at {} into {} in {} ms ({})", url, branch, commit.name(), workDir,
+                (System.nanoTime() - start) / 1_000_000, fetched ? "fetched" : "no fetch needed");
+        return new Checkout(commit.name(), fetched);
+    }
+
+    private ObjectId remoteTip(RepoUrl url, String branch)
+            throws RepoException
+    {
+        Map<String, Ref> heads;
+        try {
+            heads = Git.lsRemoteRepository()
+                    .setRemote(url.uri())
+                    .setHeads(true)
+                    .setTimeout(TIMEOUT_SECONDS)
+                    .setTransportConfigCallback(transportConfig)
+                    .callAsMap();
+        }
+        catch (GitAPIException | RuntimeException e) {
+            throw unreachable(url, e);
+        }
+        Ref ref = heads.get(Constants.R_HEADS + branch);
+        if (ref == null || ref.getObjectId() == null) {
+            throw new RepoException(UNKNOWN_BRANCH, "branch '" + branch + "' does not exist in " + url + "; " + describeBranches(heads), null);
+        }
+        return ref.getObjectId();
+    }
+
+    private static String describeBranches(Map<String, Ref> heads)
+    {
+        if (heads.isEmpty()) {
+            return "the repository has no branches";
+        }
+        String shown = heads.keySet().stream()
+                .map(name -> name.substring(Constants.R_HEADS.length()))
+                .sorted()
+                .limit(BRANCHES_SHOWN)
+                .collect(joining(", "));
+        return "its branches include: " + shown + (heads.size() > BRANCHES_SHOWN ? " (" + heads.size() + " in all)" : "");
+    }
+
+    private static boolean mirrorHas(Path mirror, ObjectId commit)
+    {
+        if (!Files.isRegularFile(mirror.resolve(Constants.CONFIG))) {
+            return false;
+        }
+        try (Repository repository = new FileRepositoryBuilder().setGitDir(mirror.toFile()).setBare().setMustExist(true).build()) {
+            return repository.getObjectDatabase().has(commit);
+        }
+        catch (IOException e) {
+            // Decided again under the lock, where a broken mirror is reported
+            return false;
+        }
+    }
+
+    private static Repository openMirror(RepoUrl url, Path mirror)
+            throws IOException
+    {
+        Repository repository = new FileRepositoryBuilder().setGitDir(mirror.toFile()).setBare().build();
+        try {
+            // Repository.create writes the config last, so a mirror left half-made by a crash is made again
+            if (!Files.isRegularFile(mirror.resolve(Constants.CONFIG))) {
+                log.info("Creating mirror of {} at {}", url, mirror);
+                repository.create(true);
+            }
+            StoredConfig config = repository.getConfig();
+            // Checkouts borrow objects from the mirror: git gc run by hand must not prune any of them
+            config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
+            config.setString(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_PRUNEEXPIRE, "never");
+            config.setString(ConfigConstants.CONFIG_GC_SECTION, null, "reflogExpireUnreachable", "never");
+            config.save();
+            return repository;
+        }
+        catch (IOException | RuntimeException e) {
+            repository.close();
+            throw e;
+        }
+    }
+
+    private void fetch(Repository repository, RepoUrl url)
+            throws RepoException
+    {
+        long start = System.nanoTime();
+        try (Git git = Git.wrap(repository)) {
+            git.fetch()
+                    .setRemote(url.uri())
+                    .setRefSpecs(MIRROR_REFSPECS)
+                    .setTagOpt(TagOpt.NO_TAGS)
+                    // Add-only: a branch deleted or rewritten upstream keeps its commits here
+                    .setRemoveDeletedRefs(false)
+                    .setCheckFetchedObjects(true)
+                    .setRecurseSubmodules(FetchRecurseSubmodulesMode.NO)
+                    .setTimeout(TIMEOUT_SECONDS)
+                    .setTransportConfigCallback(transportConfig)
+                    .call();
+        }
+        catch (GitAPIException | RuntimeException e) {
+            throw unreachable(url, e);
+        }
+        log.info("Fetched {} into its mirror in {} ms", url, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static ObjectId fetchedCommit(Repository repository, RepoUrl url, String branch, ObjectId advertised)
+            throws IOException, RepoException
+    {
+        if (repository.getObjectDatabase().has(advertised)) {
+            return advertised;
+        }
+        // The branch was force-pushed between ls-remote and fetch: take the tip the fetch brought
+        Ref ref = repository.exactRef(Constants.R_HEADS + branch);
+        if (ref == null || !repository.getObjectDatabase().has(ref.getObjectId())) {
+            throw new RepoException(UNKNOWN_BRANCH, "branch '" + branch + "' of " + url + " changed or was deleted while it was being fetched; submit again", null);
+        }
+        return ref.getObjectId();
+    }
+
+    private static void checkoutInto(RepoUrl url, Path mirror, ObjectId commit, Path workDir)
+            throws RepoException
+    {
+        Path gitDir = workDir.resolve(Constants.DOT_GIT);
+        try {
+            Files.createDirectories(workDir);
+            Git.init().setDirectory(workDir.toFile()).setInitialBranch("main").call().close();
+            // Borrow objects instead of copying them; the absolute path also holds inside the job's container,
+            // which mounts the mirrors at the same path
+            Path info = Files.createDirectories(gitDir.resolve("objects").resolve("info"));
+            Files.writeString(info.resolve("alternates"), mirror.resolve("objects").toAbsolutePath() + "\n");
+        }
+        catch (IOException | GitAPIException e) {
+            throw new UncheckedIOException("Cannot create checkout directory " + workDir + ": " + e.getMessage(),
+                    e instanceof IOException io ? io : new IOException(e));
+        }
+        try (Repository repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setWorkTree(workDir.toFile()).setMustExist(true).build();
+                RevWalk walk = new RevWalk(repository)) {
+            RevCommit revCommit = walk.parseCommit(commit);
+            DirCacheCheckout checkout = new DirCacheCheckout(repository, repository.lockDirCache(), revCommit.getTree());
+            checkout.setFailOnConflict(true);
+            checkout.checkout();
+            RefUpdate head = repository.updateRef(Constants.HEAD, true);
+            head.setNewObjectId(commit);
+            RefUpdate.Result result = head.forceUpdate();
+            if (result != RefUpdate.Result.NEW && result != RefUpdate.Result.FORCED && result != RefUpdate.Result.NO_CHANGE) {
+                throw new IOException("cannot set HEAD to " + commit.name() + ": " + result);
+            }
+        }
+        catch (MissingObjectException e) {
+            throw new RepoException(CORRUPT_MIRROR, "mirror of " + url + " at " + mirror + " lacks object " + e.getObjectId().name()
+                    + " of commit " + commit.name(), e);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot check out " + commit.name() + " of " + url + " into " + workDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireEmptyOrAbsent(Path workDir)
+    {
+        if (!Files.exists(workDir)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(workDir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException("checkout directory " + workDir + " is not empty");
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot read checkout directory " + workDir, e);
+        }
+    }
+
+    private RepoException unreachable(RepoUrl url, Exception e)
+    {
+        String reason = reason(e);
+        // JGit starts most messages with the URL, which this message already names
+        if (reason.startsWith(url.uri() + ": ")) {
+            reason = reason.substring(url.uri().length() + 2);
+        }
+        return new RepoException(UNREACHABLE, "could not reach repository " + url + ": " + withoutSecrets(reason), e);
+    }
+
+    private static String reason(Throwable e)
+    {
+        // JGit wraps the useful message (e.g. "Connection refused", "not authorized") a level or two down
+        Throwable deepest = e;
+        while (deepest.getCause() != null && deepest.getCause() != deepest) {
+            deepest = deepest.getCause();
+        }
+        String top = Optional.ofNullable(e.getMessage()).orElse(e.getClass().getSimpleName());
+        String root = Optional.ofNullable(deepest.getMessage()).orElse(deepest.getClass().getSimpleName());
+        return deepest == e || top.contains(root) ? top : top + " (" + root + ")";
+    }
+
+    private String withoutSecrets(String message)
+    {
+        // Defence in depth: the token is never put into a URL, but a transport must not be able to leak it either
+        return credentials.token().filter(token -> !token.isEmpty()).map(token -> message.replace(token, "****")).orElse(message);
+    }
+}
