@@ -2,13 +2,14 @@
 # Every check of the fleet code that is not a JUnit test:
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
 #   - terraform fmt -check (only where the terraform CLI is installed)
-#   - the heartbeat agent run for real against a private dockerd and a temp shared dir
+#   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
+#     swarm (own dockerds in own network namespaces) with a temp shared dir
 #   - the worker role applied twice by ansible-playbook to a throwaway Debian container (docker
 #     connection), the second run with changed=0
 # Prints a PASS/FAIL summary and exits non-zero when any check fails. Cleans up after itself.
 #
 # Debian packages it needs (CI installs them first):
-#   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables
+#   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
 #
 #   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt heartbeat worker-role (default: all)
 #
@@ -96,85 +97,142 @@ check_fmt() {
     fi
 }
 
-# A dockerd of our own (own data, exec root, socket; no bridge, no iptables), so the agent sees
-# only the containers this check starts and can never make the machine's own engine leave a swarm.
-start_private_dockerd() {
-    dockerd_dir=$work/d
-    mkdir -p "$dockerd_dir"
-    dockerd --data-root "$dockerd_dir/data" --exec-root "$dockerd_dir/x" --pidfile "$dockerd_dir/pid" \
-        -H "unix://$dockerd_dir/sock" --bridge=none --iptables=false --ip-masq=false \
-        >"$work/dockerd.log" 2>&1 &
-    echo $! >"$work/dockerd.pid"
-    on_exit stop_private_dockerd
-    private_host=unix://$dockerd_dir/sock
-    await 30 "docker -H '$private_host' info >/dev/null 2>&1"
+# Two dockerds of our own, a swarm manager and a worker, each in its own network namespace
+# joined by one veth pair and nothing else: the check sees only its own containers, never
+# touches the machine's engine or network, and sends no traffic beyond the pair.
+netns_prefix=bfleet$$
+
+start_node() {
+    # $1 node name (m or w), $2 its address on the pair
+    ns=$netns_prefix$1
+    node_dir=$work/$1
+    mkdir -p "$node_dir"
+    nsenter --net="/var/run/netns/$ns" unshare --uts sh -c "hostname fleet-check-$1; exec dockerd \
+        --data-root '$node_dir/data' --exec-root '$node_dir/x' --pidfile '$node_dir/pid' \
+        -H 'unix://$node_dir/sock' --bridge=none --iptables=false --ip-masq=false" \
+        >"$work/dockerd-$1.log" 2>&1 &
+    echo $! >>"$work/dockerd.pids"
+    await 30 "docker -H 'unix://$node_dir/sock' info >/dev/null 2>&1"
 }
 
-stop_private_dockerd() {
-    [ -f "$work/dockerd.pid" ] || return 0
-    pid=$(cat "$work/dockerd.pid")
-    for container in $(docker -H "$private_host" ps -aq 2>/dev/null); do
-        docker -H "$private_host" rm -f "$container"
+start_private_swarm() {
+    on_exit stop_private_swarm
+    ip netns add "${netns_prefix}m" && ip netns add "${netns_prefix}w" || return 1
+    ip link add "${netns_prefix}a" netns "${netns_prefix}m" type veth peer name "${netns_prefix}b" netns "${netns_prefix}w" || return 1
+    ip -n "${netns_prefix}m" addr add 10.250.0.1/30 dev "${netns_prefix}a"
+    ip -n "${netns_prefix}w" addr add 10.250.0.2/30 dev "${netns_prefix}b"
+    for side in m:a w:b; do
+        ip -n "$netns_prefix${side%%:*}" link set lo up
+        ip -n "$netns_prefix${side%%:*}" link set "$netns_prefix${side#*:}" up
     done
-    kill "$pid"
-    await 20 "! kill -0 $pid 2>/dev/null"
+    manager_host=unix://$work/m/sock
+    worker_host=unix://$work/w/sock
+    start_node m && start_node w || return 1
+    docker -H "$manager_host" swarm init --advertise-addr 10.250.0.1 --listen-addr 10.250.0.1:2377 >/dev/null || return 1
+    token=$(docker -H "$manager_host" swarm join-token -q worker) || return 1
+    docker -H "$worker_host" swarm join --token "$token" --advertise-addr 10.250.0.2 --listen-addr 10.250.0.2:2377 \
+        10.250.0.1:2377 >/dev/null || return 1
+    worker_node=$(docker -H "$worker_host" info --format '{{.Swarm.NodeID}}')
+    [ -n "$worker_node" ]
+}
+
+stop_private_swarm() {
+    [ -f "$work/dockerd.pids" ] && for pid in $(cat "$work/dockerd.pids"); do
+        kill "$pid" 2>/dev/null
+        await 20 "! kill -0 $pid 2>/dev/null"
+    done
+    ip netns delete "${netns_prefix}m" 2>/dev/null
+    ip netns delete "${netns_prefix}w" 2>/dev/null
+    return 0
 }
 
 stop_agent() {
-    [ -f "$work/agent.pid" ] && kill "$(cat "$work/agent.pid")"
+    for pidfile in "$work/agent.pid" "$work/reconcile.pid"; do
+        [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+    done
+    return 0
 }
 
+node_field() {
+    docker -H "$manager_host" node inspect --format "$1" "$worker_node" 2>/dev/null
+}
+
+# The burst protocol end to end: the agent on the worker, the reconcile script on the manager,
+# a real one-shot Swarm job placed by the pool label that reconcile applied.
 check_heartbeat() {
-    if ! start_private_dockerd; then
-        tail -20 "$work/dockerd.log"
-        record heartbeat FAIL "private dockerd did not start"
+    if ! start_private_swarm; then
+        tail -5 "$work"/dockerd-*.log 2>/dev/null
+        record heartbeat FAIL "could not start the private two-node swarm"
         return
     fi
-    "$repo/scripts/local-image.sh" berth-local/busybox:1 "$private_host" >/dev/null || {
+    "$repo/scripts/local-image.sh" berth-local/busybox:1 "$worker_host" >/dev/null || {
         record heartbeat FAIL "cannot build the busybox job image"
         return
     }
     shared=$work/shared
     beat=$shared/.swarm/workers/burst-test-1
     idle_limit=6
-    DOCKER_HOST=$private_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=burst-test-1 \
+    DOCKER_HOST=$worker_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=burst-test-1 \
         HEARTBEAT_POOL=burst HEARTBEAT_LIFECYCLE=burst HEARTBEAT_GPUS=GPU-test0,GPU-test1 \
-        HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=2 \
+        HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=3 \
         HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" \
         sh "$repo/heartbeat/berth-heartbeat" >"$work/agent.log" 2>&1 &
     echo $! >"$work/agent.pid"
     on_exit stop_agent
+    (while :; do
+        DOCKER_HOST=$manager_host BERTH_SHARED_DIR=$shared sh "$repo/heartbeat/berth-fleet-reconcile"
+        sleep 1
+    done) >"$work/reconcile.log" 2>&1 &
+    echo $! >"$work/reconcile.pid"
 
-    job=$(docker -H "$private_host" run -d --network none --label berth.job=job-42 --label berth.attempt=1 \
-        berth-local/busybox:1 sleep 600) || { record heartbeat FAIL "cannot start a job container"; return; }
-    if ! await 15 "[ \"\$(json_field '$beat' '[j[\"job\"] + \"/\" + j[\"attempt\"] for j in h[\"jobs\"]]')\" = \"['job-42/1']\" ]"; then
+    if ! await 20 "[ \"\$(node_field '{{index .Spec.Labels \"berth.pool\"}}/{{index .Spec.Labels \"berth.lifecycle\"}}')\" = burst/burst ]"; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "reconcile never labelled the worker node berth.pool=burst"
+        return
+    fi
+    # What berth does: a one-shot job service, placed by pool, its container labelled with job and attempt.
+    docker -H "$manager_host" service create --detach --quiet --name berth-job-42-1 --mode replicated-job \
+        --restart-condition none --constraint node.labels.berth.pool==burst \
+        --container-label berth.job=job-42 --container-label berth.attempt=1 \
+        berth-local/busybox:1 sleep 6 >/dev/null 2>&1 || { record heartbeat FAIL "cannot create the job service"; return; }
+    if ! await 30 "[ \"\$(json_field '$beat' '[j[\"job\"] + \"/\" + j[\"attempt\"] for j in h[\"jobs\"]]')\" = \"['job-42/1']\" ]"; then
         cat "$beat" 2>/dev/null
-        record heartbeat FAIL "heartbeat never listed the running job container"
+        record heartbeat FAIL "heartbeat never listed the running job"
         return
     fi
-    busy_ok=$(json_field "$beat" 'h["state"] == "active" and h["gpus"] == ["GPU-test0", "GPU-test1"] and h["pool"] == "burst"')
-    docker -H "$private_host" rm -f "$job" >/dev/null
+    busy_ok=$(json_field "$beat" 'h["state"] == "active" and h["gpus"] == ["GPU-test0", "GPU-test1"] and h["node_id"] == "'"$worker_node"'"')
+    if ! await 30 "[ \"\$(json_field '$beat' 'len(h[\"jobs\"])')\" = 0 ]"; then
+        record heartbeat FAIL "heartbeat still lists the job after it finished"
+        return
+    fi
     idle_from=$(date +%s)
-    if ! await 10 "[ \"\$(json_field '$beat' 'len(h[\"jobs\"])')\" = 0 ]"; then
-        record heartbeat FAIL "heartbeat still lists the job after its container was removed"
-        return
-    fi
     if [ -e "$work/powered-off" ]; then
         record heartbeat FAIL "powered off right after the job ended, before the idle limit"
         return
     fi
-    saw_draining=no
-    await 20 "[ \"\$(json_field '$beat' 'h[\"state\"]')\" = draining ] && saw_draining=yes; [ -e '$work/powered-off' ]" || {
-        cat "$work/agent.log"
-        record heartbeat FAIL "no power-off within 20 s of the ${idle_limit} s idle limit"
+    if ! await 20 "[ \"\$(node_field '{{.Spec.Availability}}')\" = drain ]"; then
+        cat "$work/agent.log" "$work/reconcile.log"
+        record heartbeat FAIL "the idle burst worker was never drained"
         return
-    }
+    fi
+    drained_at=$(date +%s)
+    if ! await 20 "[ -e '$work/powered-off' ]"; then
+        cat "$work/agent.log"
+        record heartbeat FAIL "no power-off within 20 s of draining"
+        return
+    fi
     idle_for=$(($(cat "$work/powered-off") - idle_from))
+    left=$(docker -H "$worker_host" info --format '{{.Swarm.LocalNodeState}}')
+    if ! await 60 "! docker -H '$manager_host' node inspect '$worker_node' >/dev/null 2>&1"; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "the powered-off node was never removed from the swarm (it is $(node_field '{{.Status.State}}'))"
+        return
+    fi
     final=$(json_field "$beat" 'h["state"]')
-    if [ "$busy_ok" = True ] && [ "$idle_for" -ge "$idle_limit" ] && [ "$final" = off ] && [ "$saw_draining" = yes ]; then
-        record heartbeat PASS "busy while the job ran, idle after, drained and powered off ${idle_for}s after idle"
+    if [ "$busy_ok" = True ] && [ "$idle_for" -ge "$idle_limit" ] && [ "$final" = off ] && [ "$left" = inactive ]; then
+        record heartbeat PASS "busy during the job; idle ${idle_limit}s -> drained ($((drained_at - idle_from))s), left, powered off (${idle_for}s), node removed"
     else
-        record heartbeat FAIL "busy fields ok=$busy_ok, powered off after ${idle_for}s (limit $idle_limit), draining seen=$saw_draining, final state $final"
+        record heartbeat FAIL "busy fields ok=$busy_ok, powered off after ${idle_for}s (limit $idle_limit), swarm state $left, final agent state $final"
     fi
 }
 
