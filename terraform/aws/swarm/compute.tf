@@ -171,6 +171,11 @@ resource "aws_instance" "gpu_worker" {
   availability_zone = var.availability_zone
   subnet_id         = aws_subnet.fleet.id
 
+  root_block_device {
+    volume_size = var.gpu_volume_gib
+    volume_type = "gp3"
+  }
+
   launch_template {
     id      = aws_launch_template.worker.id
     version = aws_launch_template.worker.latest_version

@@ -126,6 +126,12 @@ variable "gpu_ami_id" {
   default     = ""
 }
 
+variable "gpu_volume_gib" {
+  type        = number
+  description = "Root volume size of GPU workers in GiB; the Deep Learning AMI's own image needs more than a plain Ubuntu one."
+  default     = 150
+}
+
 variable "gpu_kind" {
   type        = string
   description = "Swarm generic-resource kind under which GPUs are advertised; jobs see DOCKER_RESOURCE_<kind>, so keep it a valid shell name."
