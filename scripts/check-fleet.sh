@@ -7,6 +7,7 @@
 #   - the worker role applied twice by ansible-playbook to a throwaway Debian container (docker
 #     connection), the second run with changed=0
 # Prints a PASS/FAIL summary and exits non-zero when any check fails. Cleans up after itself.
+# Runs as root with a running dockerd (network namespaces, private dockerds, test container).
 #
 # Debian packages it needs (CI installs them first):
 #   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
