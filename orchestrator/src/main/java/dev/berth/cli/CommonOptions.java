@@ -19,17 +19,9 @@ public final class CommonOptions
     @Option(names = {"-v", "--verbose"}, description = "Show stack traces and debug logging.")
     boolean verbose;
 
-    private Map<String, String> environment = System.getenv();
-
-    /** Lets tests run a command against a given environment instead of the process's. */
-    void useEnvironment(Map<String, String> environment)
-    {
-        this.environment = Map.copyOf(environment);
-    }
-
     public BerthConfig config()
     {
-        Map<String, String> values = new HashMap<>(environment);
+        Map<String, String> values = new HashMap<>(System.getenv());
         if (stateDir != null) {
             values.put("BERTH_STATE_DIR", stateDir.toString());
         }

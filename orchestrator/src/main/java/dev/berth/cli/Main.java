@@ -1,2 +1,38 @@
 package dev.berth.cli;
-public final class Main { public static void main(String[] a) {} }
+
+import picocli.CommandLine;
+
+/** The {@code berth} command. */
+public final class Main
+{
+    private Main() {}
+
+    public static void main(String[] args)
+    {
+        // Before any logger exists: berth's own lines at info, the embedded queue's libraries quiet.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", isVerbose(args) ? "debug" : "info");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.pekko", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.org.elasticmq", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.software.amazon.awssdk", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jgit", "warn");
+        CommandLine commandLine = BerthCli.commandLine();
+        int status = commandLine.execute(args);
+        commandLine.getOut().flush();
+        commandLine.getErr().flush();
+        System.exit(status);
+    }
+
+    private static boolean isVerbose(String[] args)
+    {
+        for (String arg : args) {
+            if (arg.equals("-v") || arg.equals("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -109,6 +109,24 @@ public final class Repositories
         return new Checkout(commit.name(), fetched);
     }
 
+    /**
+     * Checks out a commit an earlier checkout resolved, for a retry that must run the same code. The
+     * mirror is add-only, so the commit is still there; no remote is asked.
+     */
+    public Checkout checkoutCommit(RepoUrl url, String commit, Path workDir)
+            throws RepoException
+    {
+        requireNonNull(url, "url is null");
+        requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
+        Path mirror = url.mirrorPath(mirrorsRoot);
+        ObjectId id = ObjectId.fromString(commit);
+        if (!mirrorHas(mirror, id)) {
+            throw new RepoException(CORRUPT_MIRROR, "mirror of " + url + " at " + mirror + " no longer has commit " + commit, null);
+        }
+        checkoutInto(url, mirror, id, workDir);
+        return new Checkout(commit, false);
+    }
+
     private ObjectId remoteTip(RepoUrl url, String branch)
             throws RepoException
     {

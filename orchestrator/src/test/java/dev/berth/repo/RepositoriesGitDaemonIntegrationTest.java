@@ -1,27 +1,21 @@
 package dev.berth.repo;
 
 import dev.berth.config.GitCredentials;
+import dev.berth.testing.GitDaemon;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /** A real {@code git daemon} on loopback serving real repositories over git://. */
 class RepositoriesGitDaemonIntegrationTest
@@ -29,7 +23,7 @@ class RepositoriesGitDaemonIntegrationTest
     @TempDir
     Path temp;
 
-    private Process daemon;
+    private GitDaemon daemon;
     private int port;
     private UpstreamRepo upstream;
     private Path mirrors;
@@ -41,13 +35,8 @@ class RepositoriesGitDaemonIntegrationTest
     {
         Path served = Files.createDirectories(temp.resolve("served"));
         upstream = UpstreamRepo.create(served.resolve("project"));
-        port = freePort();
-        daemon = new ProcessBuilder(List.of("git", "daemon", "--export-all", "--informative-errors", "--base-path=" + served,
-                "--listen=127.0.0.1", "--port=" + port, "--reuseaddr", served.toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(temp.resolve("daemon.log").toFile())
-                .start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> accepts(port));
+        daemon = GitDaemon.serve(served, temp.resolve("daemon.log"));
+        port = daemon.port();
         mirrors = temp.resolve("mirrors");
         repositories = new Repositories(mirrors, GitCredentials.none());
     }
@@ -57,10 +46,7 @@ class RepositoriesGitDaemonIntegrationTest
             throws InterruptedException
     {
         upstream.close();
-        daemon.destroy();
-        if (!daemon.waitFor(10, TimeUnit.SECONDS)) {
-            daemon.destroyForcibly();
-        }
+        daemon.close();
     }
 
     @Test
@@ -96,31 +82,12 @@ class RepositoriesGitDaemonIntegrationTest
     void serverNotListeningIsUnreachable()
             throws Exception
     {
-        RepoUrl url = RepoUrl.parse("git://127.0.0.1:" + freePort() + "/project");
+        RepoUrl url = RepoUrl.parse("git://127.0.0.1:" + GitDaemon.freePort() + "/project");
 
         assertThatThrownBy(() -> repositories.checkout(url, "main", temp.resolve("work")))
                 .isInstanceOfSatisfying(RepoException.class, e -> assertThat(e.kind()).isEqualTo(RepoException.Kind.UNREACHABLE))
                 .hasMessageStartingWith("could not reach repository " + url + ": ")
                 .hasMessageContaining("Connection refused");
-    }
-
-    private static int freePort()
-            throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean accepts(int port)
-    {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        }
-        catch (IOException e) {
-            return false;
-        }
     }
 
     private static Map<String, Long> files(Path dir)

@@ -1,0 +1,130 @@
+package dev.berth.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.config.Durations;
+import dev.berth.job.JobRequest;
+import dev.berth.store.Attempt;
+import dev.berth.store.Job;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+
+/** How jobs read on a terminal and in {@code --json}. The JSON field names are an interface: keep them stable. */
+final class JobViews
+{
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private JobViews() {}
+
+    static ObjectNode json(Job job, List<Attempt> attempts)
+    {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", job.id());
+        node.put("name", job.name());
+        node.put("state", job.state().name());
+        job.cause().ifPresent(cause -> node.put("cause", cause.label()));
+        job.reason().ifPresent(reason -> node.put("reason", reason));
+        job.exitCode().ifPresentOrElse(code -> node.put("exit_code", code), () -> node.putNull("exit_code"));
+        job.request().ifPresent(request -> {
+            node.put("repo", request.repo().toString());
+            node.put("branch", request.branch());
+            node.put("entrypoint", request.entrypoint());
+            node.put("image", request.image());
+            node.put("cpus", request.resources().cpus());
+            node.put("memory_bytes", request.resources().memoryBytes());
+            node.put("gpus", request.resources().gpus());
+            request.pool().ifPresent(pool -> node.put("pool", pool));
+            request.timeout().ifPresent(timeout -> node.put("timeout_seconds", timeout.toSeconds()));
+            node.put("max_attempts", request.maxAttempts());
+        });
+        job.commit().ifPresent(commit -> node.put("commit", commit));
+        job.imageRef().ifPresent(ref -> node.put("image_ref", ref));
+        job.runDir().ifPresent(dir -> node.put("run_dir", dir.toString()));
+        node.put("received_at", job.receivedAt().toString());
+        job.startedAt().ifPresent(time -> node.put("started_at", time.toString()));
+        job.finishedAt().ifPresent(time -> node.put("finished_at", time.toString()));
+        node.put("attempt_count", job.attempts());
+        if (attempts != null) {
+            ArrayNode list = node.putArray("attempts");
+            for (Attempt attempt : attempts) {
+                ObjectNode entry = list.addObject();
+                entry.put("number", attempt.number());
+                entry.put("service", attempt.serviceName());
+                entry.put("state", attempt.state().name());
+                attempt.node().ifPresent(value -> entry.put("node", value));
+                attempt.cause().ifPresent(cause -> entry.put("cause", cause.label()));
+                attempt.reason().ifPresent(reason -> entry.put("reason", reason));
+                attempt.exitCode().ifPresent(code -> entry.put("exit_code", code));
+                attempt.startedAt().ifPresent(time -> entry.put("started_at", time.toString()));
+                attempt.finishedAt().ifPresent(time -> entry.put("finished_at", time.toString()));
+            }
+        }
+        return node;
+    }
+
+    static String details(Job job, List<Attempt> attempts)
+    {
+        StringBuilder text = new StringBuilder();
+        line(text, "job", job.id() + " (" + job.name() + ")");
+        line(text, "state", job.state() + job.cause().map(cause -> " [" + cause.label() + "]").orElse(""));
+        job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
+        job.exitCode().ifPresent(code -> line(text, "exit code", String.valueOf(code)));
+        if (job.request().isPresent()) {
+            JobRequest request = job.request().get();
+            line(text, "repo", request.repo() + " " + request.branch() + job.commit().map(commit -> " @ " + commit).orElse(""));
+            line(text, "entrypoint", request.entrypoint());
+            line(text, "image", request.image() + job.imageRef().map(ref -> " (" + ref + ")").orElse(""));
+            line(text, "resources", request.resources() + request.pool().map(pool -> " pool=" + pool).orElse(""));
+            request.timeout().ifPresent(timeout -> line(text, "timeout", Durations.format(timeout)));
+        }
+        else {
+            line(text, "request", abbreviate(job.rawRequest().replaceAll("\\s+", " "), 200));
+        }
+        line(text, "received", time(job.receivedAt()));
+        job.startedAt().ifPresent(time -> line(text, "started", time(time)));
+        job.finishedAt().ifPresent(time -> line(text, "finished", time(time) + job.startedAt().map(start -> " (ran " + duration(start, time) + ")").orElse("")));
+        job.runDir().ifPresent(dir -> line(text, "run dir", dir.toString()));
+        for (Attempt attempt : attempts) {
+            line(text, "attempt " + attempt.number(), attempt.state()
+                    + attempt.node().map(node -> " on " + node).orElse("")
+                    + attempt.reason().map(reason -> ": " + reason).orElse(""));
+        }
+        return text.toString();
+    }
+
+    static String time(Instant instant)
+    {
+        return TIME.format(instant);
+    }
+
+    static String duration(Instant from, Instant to)
+    {
+        return Durations.format(Duration.between(from, to));
+    }
+
+    static String runtime(Job job, Instant now)
+    {
+        Optional<Instant> start = job.startedAt();
+        if (start.isEmpty()) {
+            return "-";
+        }
+        return duration(start.get(), job.finishedAt().orElse(now));
+    }
+
+    static String abbreviate(String text, int length)
+    {
+        return text.length() <= length ? text : text.substring(0, length - 1) + "…";
+    }
+
+    private static void line(StringBuilder text, String label, String value)
+    {
+        text.append(String.format("%-11s %s%n", label + ":", value));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.berth.cli;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.config.Durations;
+import dev.berth.daemon.Daemon;
+import dev.berth.queue.QueueEndpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {
+                "Runs the berth daemon: takes job requests off the queue and runs them on the swarm.",
+                "With no BERTH_QUEUE_URL it starts an embedded SQS-compatible queue on 127.0.0.1, and with",
+                "a Docker engine that is not yet in a swarm it makes it a single-node swarm."})
+final class ServeCommand
+        implements Callable<Integer>
+{
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--queue-port", defaultValue = "9324", description = "Port of the embedded queue, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int queuePort;
+
+    @Option(names = "--long-poll", defaultValue = "20s", hidden = true, description = "How long one queue receive waits.")
+    String longPoll;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call()
+            throws Exception
+    {
+        BerthConfig config = common.config();
+        Duration wait = Durations.parse(longPoll).filter(value -> value.toSeconds() <= 20)
+                .orElseThrow(() -> new BerthCli.UserException("--long-poll must be a duration of at most 20s"));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Daemon daemon = Daemon.start(config, Clock.systemUTC(), queuePort, wait);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }, "berth-shutdown"));
+
+        PrintWriter out = spec.commandLine().getOut();
+        QueueEndpoint endpoint = daemon.queueEndpoint();
+        out.println("berth serve: state " + config.databaseFile() + ", runs in " + config.runsDir());
+        out.println("berth serve: queue " + endpoint.queueUrl());
+        endpoint.endpoint().filter(ignored -> endpoint.embedded()).ifPresent(uri -> {
+            out.println("berth serve: embedded SQS endpoint " + uri + " (region " + endpoint.region() + ", any credentials), e.g.");
+            out.println("  aws sqs send-message --endpoint-url " + uri + " --queue-url " + endpoint.queueUrl()
+                    + " --message-group-id jobs --message-deduplication-id $(date +%s%N) --message-body file://job.json");
+        });
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

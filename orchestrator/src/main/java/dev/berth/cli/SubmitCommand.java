@@ -1,0 +1,257 @@
+package dev.berth.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.config.BerthConfig;
+import dev.berth.job.InvalidRequestException;
+import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+import dev.berth.job.RequestDefaults;
+import dev.berth.job.RequestParser;
+import dev.berth.job.Resources;
+import dev.berth.queue.QueueEndpoint;
+import dev.berth.queue.SqsJobQueue;
+import dev.berth.store.Job;
+import dev.berth.store.JobStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "submit", mixinStandardHelpOptions = true,
+        description = {
+                "Sends a job request to berth's queue and prints its job id.",
+                "Give the request as flags, or as a JSON file in the remote-job-runner format with --file."},
+        footer = {"", "Exit status with --wait: the job's exit code; 124 if it timed out, 130 if cancelled, 1 for any other failure."})
+final class SubmitCommand
+        implements Callable<Integer>
+{
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "The request as JSON ('-' for standard input).")
+    String file;
+
+    @Option(names = "--repo", description = "Repository URL (https://, ssh://, git://, file://; no scheme means https).")
+    String repo;
+
+    @Option(names = "--branch", description = "Branch to run (default: main).")
+    String branch;
+
+    @Option(names = "--entrypoint", description = "Executable path inside the repository, run from its root.")
+    String entrypoint;
+
+    @Option(names = "--params", description = "Reaches the job as the environment variable ENTRYPOINT_PARAMS.")
+    String params;
+
+    @Option(names = "--name", description = "A readable name for lists and the run dir.")
+    String name;
+
+    @Option(names = "--image", description = "Container image (default: $BERTH_DEFAULT_IMAGE).")
+    String image;
+
+    @Option(names = "--cpus", description = "CPUs to reserve, e.g. 0.5 or 4.")
+    Double cpus;
+
+    @Option(names = "--memory", description = "Memory to reserve and cap, e.g. 512m or 16g.")
+    String memory;
+
+    @Option(names = "--gpus", description = "GPUs to reserve.")
+    Integer gpus;
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Environment variable for the job (repeatable).")
+    Map<String, String> env;
+
+    @Option(names = "--timeout", description = "Stop the job after this long, e.g. 90s or 2h.")
+    String timeout;
+
+    @Option(names = "--max-attempts", description = "Attempts when workers are lost (default: $BERTH_MAX_ATTEMPTS or 3).")
+    Integer maxAttempts;
+
+    @Option(names = "--pool", description = "Run only on nodes labelled berth.pool=POOL.")
+    String pool;
+
+    @Option(names = "--job-id", description = "Idempotency key: submitting the same id again is the same job.")
+    String jobId;
+
+    @Option(names = "--wait", description = "Follow the job to its end and exit with its exit code.")
+    boolean waitForEnd;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call()
+            throws Exception
+    {
+        BerthConfig config = common.config();
+        ObjectNode body = file != null ? readFile() : fromFlags();
+        if (!body.hasNonNull("job_id")) {
+            byte[] random = new byte[6];
+            new SecureRandom().nextBytes(random);
+            body.put("job_id", HexFormat.of().formatHex(random));
+        }
+        String text = JobViews.JSON.writeValueAsString(body);
+        JobRequest request;
+        try {
+            request = parser(config).parse(text, body.path("job_id").asText());
+        }
+        catch (InvalidRequestException e) {
+            throw new BerthCli.UserException("invalid request: " + e.getMessage());
+        }
+
+        try (SqsJobQueue queue = new SqsJobQueue(QueueEndpoint.forClient(config))) {
+            queue.send(text, "berth-submit", sha256(text));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(request.id());
+        out.flush();
+        return waitForEnd ? follow(config, request.id()) : 0;
+    }
+
+    private int follow(BerthConfig config, String id)
+            throws InterruptedException
+    {
+        PrintWriter err = spec.commandLine().getErr();
+        Instant sent = Instant.now();
+        boolean hinted = false;
+        JobState shown = null;
+        try (JobStore store = JobStore.open(config.databaseFile())) {
+            while (true) {
+                Optional<Job> found = store.job(id);
+                if (found.isEmpty() && !hinted && Duration.between(sent, Instant.now()).toSeconds() >= 10) {
+                    err.println("still waiting for job " + id + " to be taken off the queue: is 'berth serve' running?");
+                    err.flush();
+                    hinted = true;
+                }
+                if (found.isPresent() && found.get().state() != shown) {
+                    Job job = found.get();
+                    shown = job.state();
+                    err.println("job " + id + ": " + shown + job.reason().filter(ignored -> !job.state().terminal()).map(reason -> " (" + reason + ")").orElse(""));
+                    err.flush();
+                    if (shown.terminal()) {
+                        return finish(job);
+                    }
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private int finish(Job job)
+    {
+        PrintWriter err = spec.commandLine().getErr();
+        job.reason().ifPresent(reason -> err.println("job " + job.id() + ": " + reason));
+        job.runDir().ifPresent(dir -> err.println("output: " + dir.resolve("stdout.txt") + "  errors: " + dir.resolve("stderr.txt")));
+        err.flush();
+        return switch (job.state()) {
+            case SUCCEEDED -> 0;
+            case TIMED_OUT -> 124;
+            case CANCELLED -> 130;
+            default -> job.exitCode().filter(code -> code != 0).orElse(1);
+        };
+    }
+
+    private ObjectNode readFile()
+            throws IOException
+    {
+        if (repo != null || entrypoint != null || branch != null || params != null) {
+            throw new BerthCli.UserException("give the request either with --file or with flags, not both");
+        }
+        String content = file.equals("-")
+                ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                : Files.readString(Path.of(file));
+        JsonNode node;
+        try {
+            node = JobViews.JSON.readTree(content);
+        }
+        catch (IOException e) {
+            throw new BerthCli.UserException(file + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw new BerthCli.UserException(file + " must hold one JSON object");
+        }
+        if (jobId != null) {
+            object.put("job_id", jobId);
+        }
+        return object;
+    }
+
+    private ObjectNode fromFlags()
+    {
+        if (repo == null || entrypoint == null) {
+            throw new BerthCli.UserException("--repo and --entrypoint are required (or give the whole request with --file)");
+        }
+        ObjectNode body = JobViews.JSON.createObjectNode();
+        body.put("repo_uri", repo);
+        body.put("branch", branch == null ? "main" : branch);
+        body.put("entrypoint", entrypoint);
+        if (params != null) {
+            body.put("entrypoint_params", params);
+        }
+        putIfSet(body, "name", name);
+        putIfSet(body, "image", image);
+        putIfSet(body, "timeout", timeout);
+        putIfSet(body, "pool", pool);
+        putIfSet(body, "job_id", jobId);
+        if (maxAttempts != null) {
+            body.put("max_attempts", maxAttempts);
+        }
+        if (cpus != null || memory != null || gpus != null) {
+            ObjectNode resources = body.putObject("resources");
+            if (cpus != null) {
+                resources.put("cpus", cpus);
+            }
+            putIfSet(resources, "memory", memory);
+            if (gpus != null) {
+                resources.put("gpus", gpus);
+            }
+        }
+        if (env != null) {
+            ObjectNode envNode = body.putObject("env");
+            new LinkedHashMap<>(env).forEach(envNode::put);
+        }
+        return body;
+    }
+
+    private static void putIfSet(ObjectNode node, String field, String value)
+    {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+
+    private static RequestParser parser(BerthConfig config)
+    {
+        long memory = Resources.parseMemory(config.defaultMemory())
+                .orElseThrow(() -> new BerthCli.UserException("BERTH_DEFAULT_MEMORY must be a size such as 1g, got '" + config.defaultMemory() + "'"));
+        return new RequestParser(new RequestDefaults(config.defaultImage(), config.defaultCpus(), memory, config.defaultMaxAttempts()));
+    }
+
+    private static String sha256(String text)
+    {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.berth.daemon;
+
+import dev.berth.job.Resources;
+import dev.berth.swarm.SwarmNode;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Decides which queued jobs go to Swarm now. Swarm starts pending tasks in random order, so berth
+ * hands it only what can start at once: jobs are taken first in, first out, each placed on a node
+ * with room for it after what berth's live jobs hold, and never more than the pending cap at a
+ * time. A job that does not fit now holds its place: its request is set aside on the node it waits
+ * for, so smaller jobs behind it can use what is left but cannot take what it needs.
+ */
+final class Admission
+{
+    private Admission() {}
+
+    /** One job's claim on the fleet; {@code nodeId} is known once Swarm has placed its task. */
+    record Demand(String jobId, Resources resources, Optional<String> pool, Optional<String> nodeId)
+    {
+        Demand
+        {
+            requireNonNull(jobId, "jobId is null");
+            requireNonNull(resources, "resources is null");
+            requireNonNull(pool, "pool is null");
+            requireNonNull(nodeId, "nodeId is null");
+        }
+    }
+
+    /**
+     * @param admit jobs to prepare and submit now, in order
+     * @param neverFits jobs no node of their pool could ever hold, with the reason to record
+     * @param waiting why each remaining queued job waits
+     */
+    record Plan(List<String> admit, Map<String, String> neverFits, Map<String, String> waiting) {}
+
+    static Plan plan(List<SwarmNode> nodes, List<Demand> live, List<Demand> queued, int pendingSlots)
+    {
+        Map<String, Free> free = new LinkedHashMap<>();
+        for (SwarmNode node : nodes) {
+            if (node.schedulable()) {
+                free.put(node.id(), new Free(node));
+            }
+        }
+        List<Demand> unplaced = new ArrayList<>();
+        for (Demand demand : live) {
+            Free room = demand.nodeId().map(free::get).orElse(null);
+            if (room != null) {
+                room.take(demand.resources());
+            }
+            else if (demand.nodeId().isEmpty()) {
+                unplaced.add(demand);
+            }
+        }
+        for (Demand demand : unplaced) {
+            bestFit(free, demand).or(() -> roomiest(free, demand)).ifPresent(room -> room.take(demand.resources()));
+        }
+
+        List<String> admit = new ArrayList<>();
+        Map<String, String> neverFits = new LinkedHashMap<>();
+        Map<String, String> waiting = new LinkedHashMap<>();
+        int slots = pendingSlots;
+        for (Demand demand : queued) {
+            List<SwarmNode> pool = nodes.stream().filter(node -> inPool(node, demand.pool())).toList();
+            if (pool.isEmpty()) {
+                waiting.put(demand.jobId(), demand.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
+                continue;
+            }
+            if (pool.stream().noneMatch(node -> fitsEmpty(node, demand.resources()))) {
+                neverFits.put(demand.jobId(), tooLarge(demand, pool));
+                continue;
+            }
+            Optional<Free> room = bestFit(free, demand);
+            if (room.isPresent() && slots > 0) {
+                room.get().take(demand.resources());
+                admit.add(demand.jobId());
+                slots--;
+                continue;
+            }
+            waiting.put(demand.jobId(), room.isPresent() ? "pending cap reached" : "waiting for a node with room for " + demand.resources());
+            // Hold its place on the node it waits for, so later jobs cannot take what it needs.
+            (room.isPresent() ? room : roomiest(free, demand)).ifPresent(node -> node.take(demand.resources()));
+        }
+        return new Plan(admit, neverFits, waiting);
+    }
+
+    private static boolean inPool(SwarmNode node, Optional<String> pool)
+    {
+        return pool.isEmpty() || pool.equals(node.pool());
+    }
+
+    private static boolean fitsEmpty(SwarmNode node, Resources resources)
+    {
+        return node.nanoCpus() >= resources.nanoCpus() && node.memoryBytes() >= resources.memoryBytes() && node.gpus().size() >= resources.gpus();
+    }
+
+    /** The node with the least room that still holds the job, so large nodes stay free for large jobs. */
+    private static Optional<Free> bestFit(Map<String, Free> free, Demand demand)
+    {
+        return free.values().stream()
+                .filter(room -> inPool(room.node, demand.pool()) && room.holds(demand.resources()))
+                .min(Comparator.comparingInt((Free room) -> room.gpus).thenComparingLong(room -> room.nanoCpus).thenComparingLong(room -> room.memoryBytes));
+    }
+
+    private static Optional<Free> roomiest(Map<String, Free> free, Demand demand)
+    {
+        return free.values().stream()
+                .filter(room -> inPool(room.node, demand.pool()) && fitsEmpty(room.node, demand.resources()))
+                .max(Comparator.comparingInt((Free room) -> room.gpus).thenComparingLong(room -> room.nanoCpus).thenComparingLong(room -> room.memoryBytes));
+    }
+
+    private static String tooLarge(Demand demand, List<SwarmNode> pool)
+    {
+        SwarmNode largest = pool.stream()
+                .max(Comparator.comparingInt((SwarmNode node) -> node.gpus().size()).thenComparingLong(SwarmNode::nanoCpus).thenComparingLong(SwarmNode::memoryBytes))
+                .orElseThrow();
+        Resources has = new Resources(Math.max(largest.nanoCpus(), 1) / 1e9, Math.max(largest.memoryBytes(), 1), largest.gpus().size());
+        return "no node can ever hold this job: it asks for " + demand.resources() + " but the largest node"
+                + demand.pool().map(name -> " in pool '" + name + "'").orElse("") + ", " + largest.hostname() + ", has " + has;
+    }
+
+    /** What is left on one node. */
+    private static final class Free
+    {
+        private final SwarmNode node;
+        private long nanoCpus;
+        private long memoryBytes;
+        private int gpus;
+
+        Free(SwarmNode node)
+        {
+            this.node = node;
+            this.nanoCpus = node.nanoCpus();
+            this.memoryBytes = node.memoryBytes();
+            this.gpus = node.gpus().size();
+        }
+
+        boolean holds(Resources resources)
+        {
+            return nanoCpus >= resources.nanoCpus() && memoryBytes >= resources.memoryBytes() && gpus >= resources.gpus();
+        }
+
+        void take(Resources resources)
+        {
+            nanoCpus = Math.max(0, nanoCpus - resources.nanoCpus());
+            memoryBytes = Math.max(0, memoryBytes - resources.memoryBytes());
+            gpus = Math.max(0, gpus - resources.gpus());
+        }
+    }
+}

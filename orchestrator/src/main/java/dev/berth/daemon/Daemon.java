@@ -1,0 +1,132 @@
+package dev.berth.daemon;
+
+import dev.berth.config.BerthConfig;
+import dev.berth.job.RequestDefaults;
+import dev.berth.job.RequestParser;
+import dev.berth.job.Resources;
+import dev.berth.queue.EmbeddedSqs;
+import dev.berth.queue.QueueEndpoint;
+import dev.berth.queue.SqsJobQueue;
+import dev.berth.repo.Repositories;
+import dev.berth.rundir.RunDirs;
+import dev.berth.store.JobStore;
+import dev.berth.swarm.SwarmClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code berth serve}: wires the store, the queue, the swarm, the repositories and the run dirs
+ * together, in this one place, and runs intake and scheduling until closed.
+ */
+public final class Daemon
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    private final List<AutoCloseable> resources;
+    private final QueueEndpoint queueEndpoint;
+    private final String instanceId;
+
+    private Daemon(List<AutoCloseable> resources, QueueEndpoint queueEndpoint, String instanceId)
+    {
+        this.resources = resources;
+        this.queueEndpoint = queueEndpoint;
+        this.instanceId = instanceId;
+    }
+
+    /**
+     * @param embeddedQueuePort where to run the embedded queue when none is configured (0: any free port)
+     * @param longPoll how long one receive waits for messages (SQS allows up to 20 s)
+     */
+    public static Daemon start(BerthConfig config, Clock clock, int embeddedQueuePort, Duration longPoll)
+            throws IOException
+    {
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            Files.createDirectories(config.runsDir());
+            Files.createDirectories(config.mirrorsDir());
+            JobStore store = JobStore.open(config.databaseFile());
+            opened.add(store);
+
+            SwarmClient swarm = new SwarmClient(config.dockerHost());
+            opened.add(swarm);
+            if (!swarm.isManager()) {
+                log.info("The Docker engine at {} is not a swarm manager; making it a single-node swarm", config.dockerHost());
+                swarm.initSingleNodeSwarm();
+            }
+
+            Optional<QueueEndpoint> configured = QueueEndpoint.configured(config);
+            QueueEndpoint endpoint;
+            if (configured.isPresent()) {
+                endpoint = configured.get();
+            }
+            else {
+                EmbeddedSqs embedded = EmbeddedSqs.start(embeddedQueuePort);
+                opened.add(embedded);
+                endpoint = embedded.endpoint();
+                endpoint.recordEmbedded(config.stateDir());
+                opened.add(() -> QueueEndpoint.forgetEmbedded(config.stateDir()));
+            }
+            SqsJobQueue queue = new SqsJobQueue(endpoint);
+            opened.add(queue);
+
+            RunDirs runDirs = new RunDirs(config.runsDir());
+            Preparer preparer = new Preparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials()), runDirs);
+            Scheduler scheduler = new Scheduler(store, swarm, preparer, runDirs, config, clock);
+            RequestParser parser = new RequestParser(new RequestDefaults(
+                    config.defaultImage(),
+                    config.defaultCpus(),
+                    Resources.parseMemory(config.defaultMemory()).orElseThrow(() -> new IllegalArgumentException(
+                            "BERTH_DEFAULT_MEMORY must be a size such as 512m or 2g, got '" + config.defaultMemory() + "'")),
+                    config.defaultMaxAttempts()));
+            Intake intake = new Intake(queue, store, parser, scheduler::wake, clock, longPoll);
+
+            scheduler.start();
+            opened.add(scheduler);
+            intake.start();
+            opened.add(intake);
+            return new Daemon(opened, endpoint, store.instanceId());
+        }
+        catch (IOException | RuntimeException e) {
+            closeAll(opened);
+            throw e;
+        }
+    }
+
+    public QueueEndpoint queueEndpoint()
+    {
+        return queueEndpoint;
+    }
+
+    /** The label value on every service this daemon's store owns. */
+    public String instanceId()
+    {
+        return instanceId;
+    }
+
+    @Override
+    public void close()
+    {
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources)
+    {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            }
+            catch (Exception e) {
+                log.warn("Error while stopping: {}", e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.berth.daemon;
+
+import dev.berth.job.InvalidRequestException;
+import dev.berth.job.JobRequest;
+import dev.berth.job.RequestParser;
+import dev.berth.queue.QueueMessage;
+import dev.berth.queue.SqsJobQueue;
+import dev.berth.store.InsertOutcome;
+import dev.berth.store.JobStore;
+import dev.berth.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Takes requests off the queue. A message is deleted only once its job is stored (or, when it is
+ * not a valid request, once it is recorded as REJECTED and copied to the dead-letter queue), so a
+ * crash at any point redelivers it, and the store's unique job id makes the redelivery a no-op.
+ */
+final class Intake
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(Intake.class);
+    private static final Duration VISIBILITY = Duration.ofSeconds(60);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration OUTAGE_LOG_INTERVAL = Duration.ofMinutes(1);
+
+    private final SqsJobQueue queue;
+    private final JobStore store;
+    private final RequestParser parser;
+    private final Runnable onNewJob;
+    private final Clock clock;
+    private final Duration longPoll;
+    private volatile boolean running;
+    private Thread thread;
+
+    Intake(SqsJobQueue queue, JobStore store, RequestParser parser, Runnable onNewJob, Clock clock, Duration longPoll)
+    {
+        this.queue = requireNonNull(queue, "queue is null");
+        this.store = requireNonNull(store, "store is null");
+        this.parser = requireNonNull(parser, "parser is null");
+        this.onNewJob = requireNonNull(onNewJob, "onNewJob is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.longPoll = requireNonNull(longPoll, "longPoll is null");
+    }
+
+    void start()
+    {
+        running = true;
+        thread = new Thread(this::loop, "berth-intake");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop()
+    {
+        Duration backoff = Duration.ofSeconds(1);
+        Instant outageSince = null;
+        Instant outageLogged = Instant.MIN;
+        while (running) {
+            try {
+                List<QueueMessage> messages = queue.receive(longPoll, VISIBILITY);
+                if (outageSince != null) {
+                    log.info("Queue reachable again after {} s", Duration.between(outageSince, clock.instant()).toSeconds());
+                    outageSince = null;
+                    backoff = Duration.ofSeconds(1);
+                }
+                handle(messages);
+            }
+            catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                Instant now = clock.instant();
+                if (outageSince == null) {
+                    outageSince = now;
+                }
+                if (Duration.between(outageLogged, now).compareTo(OUTAGE_LOG_INTERVAL) >= 0) {
+                    log.warn("Cannot read the job queue {} (retrying with backoff; running jobs are still watched): {}",
+                            queue.endpoint().queueUrl(), e.getMessage());
+                    outageLogged = now;
+                }
+                try {
+                    Thread.sleep(backoff.toMillis());
+                }
+                catch (InterruptedException interrupted) {
+                    return;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** Stores each message's job, then deletes the messages that are safely recorded, in one call. */
+    void handle(List<QueueMessage> messages)
+    {
+        Instant receivedAt = clock.instant();
+        List<QueueMessage> done = new ArrayList<>();
+        boolean created = false;
+        for (int i = 0; i < messages.size(); i++) {
+            QueueMessage message = messages.get(i);
+            if (Duration.between(receivedAt, clock.instant()).compareTo(VISIBILITY.dividedBy(2)) > 0) {
+                // Storing is slow (a busy disk): keep the rest hidden so another consumer does not take them meanwhile.
+                queue.extendVisibility(messages.subList(i, messages.size()), VISIBILITY);
+                receivedAt = clock.instant();
+            }
+            try {
+                created |= store(message);
+                done.add(message);
+            }
+            catch (StoreException e) {
+                log.warn("Cannot store message {}; it will be redelivered: {}", message.messageId(), e.getMessage());
+            }
+        }
+        if (created) {
+            onNewJob.run();
+        }
+        List<String> undeleted = queue.delete(done);
+        if (!undeleted.isEmpty()) {
+            log.warn("SQS did not delete messages {}; their jobs are stored, so a redelivery is ignored", undeleted);
+        }
+    }
+
+    private boolean store(QueueMessage message)
+    {
+        String fallbackId = idFor(message.messageId());
+        JobRequest request;
+        try {
+            request = parser.parse(message.body(), fallbackId);
+        }
+        catch (InvalidRequestException e) {
+            reject(message, fallbackId, e.getMessage());
+            return false;
+        }
+        InsertOutcome outcome = store.insert(request, message.body(), Optional.of(message.messageId()), clock.instant());
+        switch (outcome) {
+            case CREATED -> log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
+            case DUPLICATE -> log.info("Job {} was already stored; message {} is a redelivery or a resubmit", request.id(), message.messageId());
+            case CONFLICT -> reject(message, fallbackId, "job_id '" + request.id() + "' is already used by a different request; choose a new job_id");
+        }
+        return outcome == InsertOutcome.CREATED;
+    }
+
+    private void reject(QueueMessage message, String id, String reason)
+    {
+        store.insertRejected(id, message.body(), reason, Optional.of(message.messageId()), clock.instant());
+        queue.sendToDeadLetter(message, reason);
+        log.info("Message {} rejected as job {}: {}", message.messageId(), id, reason);
+    }
+
+    /** A short id that a redelivery of the same message maps to again. */
+    static String idFor(String messageId)
+    {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(messageId.getBytes(StandardCharsets.UTF_8));
+            return "m" + HexFormat.of().formatHex(digest, 0, 6);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

@@ -1,0 +1,521 @@
+package dev.berth.daemon;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.config.BerthConfig;
+import dev.berth.config.Durations;
+import dev.berth.job.AttemptState;
+import dev.berth.job.Cause;
+import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+import dev.berth.rundir.RunDirs;
+import dev.berth.store.Attempt;
+import dev.berth.store.AttemptEnd;
+import dev.berth.store.Job;
+import dev.berth.store.JobStore;
+import dev.berth.swarm.EngineException;
+import dev.berth.swarm.ServiceRequest;
+import dev.berth.swarm.SwarmClient;
+import dev.berth.swarm.SwarmNode;
+import dev.berth.swarm.TaskSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Drives every job from QUEUED to its end. One thread polls: a single task listing and a single
+ * node listing per round for all jobs, then records what changed, then admits what can start.
+ * Preparation (git, disk) runs on a small pool so a slow fetch never stalls the watching.
+ */
+final class Scheduler
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+    /**
+     * The container's first process. Its text never changes: the entrypoint and its parameters arrive
+     * as environment variables, so nothing a user sends is ever parsed by a shell.
+     */
+    static final String WRAPPER = """
+            : >"$BERTH_ATTEMPT_DIR/.started"
+            exec >>"$BERTH_ATTEMPT_DIR/stdout.txt" 2>>"$BERTH_ATTEMPT_DIR/stderr.txt" || exit 125
+            exec "./$BERTH_ENTRYPOINT"
+            """;
+    private static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
+    private static final int ROUNDS_BETWEEN_SWEEPS = 120;
+
+    private final JobStore store;
+    private final SwarmClient swarm;
+    private final Preparer preparer;
+    private final RunDirs runDirs;
+    private final BerthConfig config;
+    private final Clock clock;
+    private final ExecutorService preparations = Executors.newFixedThreadPool(4, runnable -> {
+        Thread thread = new Thread(runnable, "berth-prepare");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Set<String> preparing = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    private final Map<String, String> waitingReasons = new HashMap<>();
+    private final Object wakeup = new Object();
+    private boolean woken;
+    private volatile boolean running;
+    private Thread thread;
+    private Instant lastRoundFailureLogged = Instant.MIN;
+    private int rounds;
+
+    Scheduler(JobStore store, SwarmClient swarm, Preparer preparer, RunDirs runDirs, BerthConfig config, Clock clock)
+    {
+        this.store = requireNonNull(store, "store is null");
+        this.swarm = requireNonNull(swarm, "swarm is null");
+        this.preparer = requireNonNull(preparer, "preparer is null");
+        this.runDirs = requireNonNull(runDirs, "runDirs is null");
+        this.config = requireNonNull(config, "config is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Reconciles what a previous run left behind, then starts polling. */
+    void start()
+    {
+        recoverInterruptedPreparations();
+        sweepServices();
+        List<Attempt> live = store.liveAttempts();
+        if (!live.isEmpty()) {
+            log.info("Resuming {} attempts in flight: {}", live.size(),
+                    live.stream().map(attempt -> attempt.serviceName() + " " + attempt.state()).collect(Collectors.joining(", ")));
+        }
+        running = true;
+        thread = new Thread(this::loop, "berth-scheduler");
+        thread.start();
+    }
+
+    /** Asks for a round now rather than at the next poll (a job arrived, a preparation finished). */
+    void wake()
+    {
+        synchronized (wakeup) {
+            woken = true;
+            wakeup.notifyAll();
+        }
+    }
+
+    private void loop()
+    {
+        while (running) {
+            try {
+                round();
+            }
+            catch (RuntimeException e) {
+                Instant now = clock.instant();
+                if (Duration.between(lastRoundFailureLogged, now).compareTo(Duration.ofMinutes(1)) >= 0) {
+                    log.warn("Cannot watch or admit jobs this round (will keep trying every {}): {}", Durations.format(config.pollInterval()), e.getMessage());
+                    lastRoundFailureLogged = now;
+                }
+            }
+            synchronized (wakeup) {
+                if (!woken && running) {
+                    try {
+                        wakeup.wait(config.pollInterval().toMillis());
+                    }
+                    catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                woken = false;
+            }
+        }
+    }
+
+    private void round()
+    {
+        List<SwarmNode> nodes = swarm.nodes(config.gpuKind());
+        Map<String, TaskSnapshot> tasks = latestTaskPerService(swarm.tasks(store.instanceId()));
+        watch(nodes, tasks);
+        admit(nodes, tasks);
+        if (++rounds % ROUNDS_BETWEEN_SWEEPS == 0) {
+            sweepServices();
+        }
+    }
+
+    private void watch(List<SwarmNode> nodes, Map<String, TaskSnapshot> tasks)
+    {
+        Map<String, SwarmNode> nodesById = nodes.stream().collect(Collectors.toMap(SwarmNode::id, Function.identity()));
+        for (Attempt attempt : store.liveAttempts()) {
+            if (preparing.contains(attempt.jobId())) {
+                continue;
+            }
+            try {
+                Job job = store.job(attempt.jobId()).orElseThrow();
+                watch(job, attempt, Optional.ofNullable(tasks.get(attempt.serviceName())), nodesById);
+            }
+            catch (RuntimeException e) {
+                log.warn("Cannot update job {} attempt {}: {}", attempt.jobId(), attempt.number(), e.getMessage());
+            }
+        }
+    }
+
+    private void watch(Job job, Attempt attempt, Optional<TaskSnapshot> found, Map<String, SwarmNode> nodesById)
+    {
+        Instant now = clock.instant();
+        if (job.cancelRequested()) {
+            end(job, attempt, AttemptState.CANCELLED, Cause.CANCELLED, "cancelled on request", found, Optional.empty());
+            return;
+        }
+        if (attempt.state() == AttemptState.SUBMITTING) {
+            // Recorded, but berth stopped (or the engine failed) before the service was known to exist.
+            if (swarm.serviceExists(attempt.serviceName())) {
+                store.attemptSubmitted(job.id(), attempt.number());
+                log.info("Job {} attempt {}: adopted existing service {}", job.id(), attempt.number(), attempt.serviceName());
+            }
+            else if (!notBefore.getOrDefault(job.id(), Instant.MIN).isAfter(now)) {
+                dispatch(job, attempt.number());
+            }
+            return;
+        }
+        if (found.isEmpty()) {
+            if (!swarm.serviceExists(attempt.serviceName())) {
+                end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "lost: its service " + attempt.serviceName() + " disappeared",
+                        found, Optional.empty());
+            }
+            return;
+        }
+        TaskSnapshot task = found.get();
+        Optional<SwarmNode> node = task.nodeId().map(nodesById::get);
+        String where = node.map(value -> " on " + value.hostname()).orElse("");
+        if (task.ended()) {
+            endFromTask(job, attempt, task, where);
+            return;
+        }
+        if (node.isPresent() && node.get().losesTasks()) {
+            String what = node.get().availability().equals("drain") ? "was drained" : "went " + node.get().state();
+            end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: node " + node.get().hostname() + " " + what, found, Optional.empty());
+            return;
+        }
+        if (task.desiredState().equals("shutdown") || task.desiredState().equals("remove")) {
+            end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: Swarm is shutting its task down" + where, found, Optional.empty());
+            return;
+        }
+        Optional<Instant> startedAt = attempt.startedAt();
+        if (task.running() && attempt.state() == AttemptState.PENDING) {
+            store.attemptRunning(job.id(), attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
+            startedAt = Optional.of(task.since());
+            log.info("Job {} attempt {}: running{}", job.id(), attempt.number(), where);
+        }
+        Optional<Duration> timeout = job.spec().timeout();
+        if (timeout.isPresent() && startedAt.isPresent() && now.isAfter(startedAt.get().plus(timeout.get()))) {
+            end(job, attempt, AttemptState.TIMED_OUT, Cause.TIMEOUT, "ran longer than its timeout of " + Durations.format(timeout.get()),
+                    found, Optional.empty());
+        }
+    }
+
+    private void endFromTask(Job job, Attempt attempt, TaskSnapshot task, String where)
+    {
+        Optional<TaskSnapshot> found = Optional.of(task);
+        switch (task.state()) {
+            case "complete" -> end(job, attempt, AttemptState.SUCCEEDED, null, "exited with code 0", found, Optional.of(0));
+            case "failed" -> {
+                // Swarm says "task: non-zero exit (N)" when the job's own process exited; any other error
+                // (such as "starting container failed", reported with exit code 128) is the node's fault.
+                Optional<Integer> exitCode = task.exitCode().filter(code -> code != 0 && task.error().startsWith("task: non-zero exit"));
+                if (exitCode.isPresent()) {
+                    String hint = exitCode.get() == 137 ? " (killed: out of memory, or stopped)" : "";
+                    end(job, attempt, AttemptState.FAILED, Cause.EXIT, "exited with code " + exitCode.get() + hint, found, exitCode);
+                }
+                else {
+                    end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: task failed" + where + ": " + task.error(), found, Optional.empty());
+                }
+            }
+            case "rejected" -> end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: rejected" + where + ": " + task.error(), found, Optional.empty());
+            default -> end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: task " + task.state() + where, found, Optional.empty());
+        }
+    }
+
+    /** Records the attempt's end (and the job's result files), then removes its service: never the other way round. */
+    private void end(Job job, Attempt attempt, AttemptState state, Cause cause, String reason, Optional<TaskSnapshot> task, Optional<Integer> exitCode)
+    {
+        Instant finishedAt = task.filter(TaskSnapshot::ended).map(TaskSnapshot::since).orElseGet(clock::instant);
+        Optional<Instant> startedAt = attempt.startedAt()
+                .or(() -> task.filter(TaskSnapshot::running).map(TaskSnapshot::since))
+                .or(() -> startMarker(job, attempt.number()));
+        AttemptEnd end = new AttemptEnd(state, Optional.ofNullable(cause), reason, exitCode, attempt.node(), startedAt, finishedAt);
+        JobState next = store.finishAttempt(job.id(), attempt.number(), end);
+        if (next.terminal()) {
+            writeResult(job.id());
+        }
+        swarm.removeService(attempt.serviceName());
+        log.info("Job {} attempt {}: {} ({}); job is now {}", job.id(), attempt.number(), state, reason, next);
+    }
+
+    /**
+     * When the container started, for jobs that began and ended between two polls: the wrapper touches
+     * this file first thing, and one stat at the end is cheaper than inspecting every container.
+     */
+    private static Optional<Instant> startMarker(Job job, int attempt)
+    {
+        try {
+            Path marker = RunDirs.attemptDir(job.runDir().orElseThrow(), attempt).resolve(".started");
+            return Optional.of(Files.getLastModifiedTime(marker).toInstant());
+        }
+        catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void admit(List<SwarmNode> nodes, Map<String, TaskSnapshot> tasks)
+    {
+        Instant now = clock.instant();
+        List<Admission.Demand> queued = new ArrayList<>();
+        for (Job job : store.inStates(EnumSet.of(JobState.QUEUED))) {
+            if (job.cancelRequested()) {
+                store.endJob(job.id(), JobState.QUEUED, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request", now);
+                continue;
+            }
+            if (!notBefore.getOrDefault(job.id(), Instant.MIN).isAfter(now)) {
+                queued.add(demand(job, Optional.empty()));
+            }
+        }
+        if (queued.isEmpty()) {
+            return;
+        }
+        List<Admission.Demand> live = new ArrayList<>();
+        int pending = 0;
+        for (Job job : store.inStates(EnumSet.of(JobState.PREPARING, JobState.SUBMITTED, JobState.RUNNING))) {
+            TaskSnapshot task = tasks.get(SwarmClient.serviceName(job.id(), job.attempts()));
+            live.add(demand(job, task == null ? Optional.empty() : task.nodeId()));
+            if (job.state() != JobState.RUNNING) {
+                pending++;
+            }
+        }
+        Admission.Plan plan = Admission.plan(nodes, live, queued, Math.max(0, config.pendingCap() - pending));
+        plan.neverFits().forEach((jobId, reason) -> {
+            store.endJob(jobId, JobState.QUEUED, JobState.FAILED, Cause.REQUEST, reason, now);
+            log.info("Job {} failed: {}", jobId, reason);
+        });
+        plan.waiting().forEach((jobId, reason) -> {
+            if (!reason.equals(waitingReasons.put(jobId, reason))) {
+                store.noteWaiting(jobId, reason);
+            }
+        });
+        for (String jobId : plan.admit()) {
+            waitingReasons.remove(jobId);
+            store.moveJob(jobId, JobState.QUEUED, JobState.PREPARING, Optional.empty());
+            preparing.add(jobId);
+            preparations.execute(() -> prepareAndDispatch(jobId));
+        }
+    }
+
+    private static Admission.Demand demand(Job job, Optional<String> nodeId)
+    {
+        JobRequest request = job.spec();
+        return new Admission.Demand(job.id(), request.resources(), request.pool(), nodeId);
+    }
+
+    private void prepareAndDispatch(String jobId)
+    {
+        boolean recorded = false;
+        try {
+            Job job = store.job(jobId).orElseThrow();
+            int attempt = job.attempts() + 1;
+            Preparer.Prepared prepared = preparer.prepare(job, attempt);
+            store.recordPreparation(jobId, prepared.imageRef(), prepared.commit(), prepared.runDir());
+            if (store.job(jobId).orElseThrow().cancelRequested()) {
+                store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant());
+                writeResult(jobId);
+                return;
+            }
+            store.recordAttempt(jobId, attempt, SwarmClient.serviceName(jobId, attempt), clock.instant());
+            recorded = true;
+            dispatch(store.job(jobId).orElseThrow(), attempt);
+        }
+        catch (Preparer.RequestProblem e) {
+            store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant());
+            writeResult(jobId);
+            log.info("Job {} failed: {}", jobId, e.getMessage());
+        }
+        catch (IOException | RuntimeException e) {
+            notBefore.put(jobId, clock.instant().plus(INFRA_BACKOFF));
+            String reason = "preparation failed, retrying in " + Durations.format(INFRA_BACKOFF) + ": " + e.getMessage();
+            if (!recorded) {
+                store.moveJob(jobId, JobState.PREPARING, JobState.QUEUED, Optional.of(reason));
+            }
+            log.warn("Job {}: {}", jobId, reason, e instanceof IOException || e instanceof EngineException ? null : e);
+        }
+        finally {
+            preparing.remove(jobId);
+            wake();
+        }
+    }
+
+    /** Creates the attempt's service; safe to repeat, since a second create of the same name is refused. */
+    private void dispatch(Job job, int attempt)
+    {
+        try {
+            SwarmClient.Created created = swarm.createService(serviceRequest(job, attempt));
+            store.attemptSubmitted(job.id(), attempt);
+            notBefore.remove(job.id());
+            log.info("Job {} attempt {}: submitted as {}{}", job.id(), attempt, SwarmClient.serviceName(job.id(), attempt),
+                    created == SwarmClient.Created.ALREADY_EXISTS ? " (service already existed)" : "");
+        }
+        catch (EngineException e) {
+            if (e.status() >= 400 && e.status() < 500) {
+                Attempt recorded = store.attempts(job.id()).get(attempt - 1);
+                end(job, recorded, AttemptState.FAILED, Cause.REQUEST, "Swarm refused the job's service: " + e.getMessage(), Optional.empty(), Optional.empty());
+                return;
+            }
+            notBefore.put(job.id(), clock.instant().plus(INFRA_BACKOFF));
+            throw e;
+        }
+    }
+
+    private ServiceRequest serviceRequest(Job job, int attempt)
+    {
+        JobRequest request = job.spec();
+        Path runDir = job.runDir().orElseThrow();
+        Path attemptDir = RunDirs.attemptDir(runDir, attempt);
+        Map<String, String> labels = Map.of(
+                SwarmClient.INSTANCE_LABEL, store.instanceId(),
+                SwarmClient.JOB_LABEL, job.id(),
+                SwarmClient.ATTEMPT_LABEL, String.valueOf(attempt));
+        Map<String, String> env = new LinkedHashMap<>(request.env());
+        env.put("ENTRYPOINT_PARAMS", request.entrypointParams().orElse(""));
+        env.put("BERTH_JOB_ID", job.id());
+        env.put("BERTH_ATTEMPT", String.valueOf(attempt));
+        env.put("BERTH_RUN_DIR", runDir.toString());
+        env.put("BERTH_ATTEMPT_DIR", attemptDir.toString());
+        env.put("BERTH_ENTRYPOINT", request.entrypoint());
+        env.put("BERTH_COMMIT", job.commit().orElseThrow());
+        if (request.resources().gpus() == 0) {
+            // CUDA images default to every GPU on the host; a job that asked for none must see none.
+            env.put("NVIDIA_VISIBLE_DEVICES", "void");
+        }
+        return new ServiceRequest(
+                SwarmClient.serviceName(job.id(), attempt),
+                labels,
+                job.imageRef().orElseThrow(),
+                List.of("/bin/sh", "-c", WRAPPER, "berth-job"),
+                env,
+                attemptDir.resolve("work"),
+                List.of(new ServiceRequest.Mount(runDir, false), new ServiceRequest.Mount(config.mirrorsDir().toAbsolutePath(), true)),
+                request.resources().nanoCpus(),
+                request.resources().memoryBytes(),
+                request.resources().gpus(),
+                config.gpuKind(),
+                request.pool());
+    }
+
+    /** Jobs caught mid-preparation by a stop go back to the queue; their partial attempt dir is redone. */
+    private void recoverInterruptedPreparations()
+    {
+        for (Job job : store.inStates(EnumSet.of(JobState.PREPARING))) {
+            boolean hasLiveAttempt = store.attempts(job.id()).stream().anyMatch(attempt -> !attempt.state().terminal());
+            if (!hasLiveAttempt) {
+                store.moveJob(job.id(), JobState.PREPARING, JobState.QUEUED, Optional.of("berth restarted while preparing it"));
+                log.info("Job {}: berth stopped while preparing it; queued again", job.id());
+            }
+        }
+    }
+
+    /**
+     * Removes services whose result is already stored: left behind when berth stopped between
+     * recording a result and removing the service. The result files are written again first.
+     */
+    private void sweepServices()
+    {
+        for (SwarmClient.BerthService service : swarm.services(store.instanceId())) {
+            Optional<Attempt> attempt = store.attempts(service.jobId()).stream().filter(found -> found.number() == service.attempt()).findFirst();
+            if (attempt.isEmpty()) {
+                log.warn("Service {} carries this berth's labels but no attempt of it is recorded; leaving it alone", service.name());
+                continue;
+            }
+            if (attempt.get().state().terminal()) {
+                if (store.job(service.jobId()).orElseThrow().state().terminal()) {
+                    writeResult(service.jobId());
+                }
+                swarm.removeService(service.name());
+                log.info("Removed leftover service {} of a finished attempt", service.name());
+            }
+        }
+    }
+
+    private void writeResult(String jobId)
+    {
+        Job job = store.job(jobId).orElseThrow();
+        if (job.runDir().isEmpty()) {
+            return;
+        }
+        ObjectNode result = runDirs.newObject();
+        result.put("job_id", job.id());
+        result.put("state", job.state().name());
+        job.cause().ifPresent(cause -> result.put("cause", cause.label()));
+        job.reason().ifPresent(reason -> result.put("reason", reason));
+        job.exitCode().ifPresentOrElse(code -> result.put("exit_code", code), () -> result.putNull("exit_code"));
+        job.commit().ifPresent(commit -> result.put("commit", commit));
+        result.put("received_at", job.receivedAt().toString());
+        job.startedAt().ifPresent(time -> result.put("started_at", time.toString()));
+        job.finishedAt().ifPresent(time -> result.put("finished_at", time.toString()));
+        ArrayNode attempts = result.putArray("attempts");
+        for (Attempt attempt : store.attempts(jobId)) {
+            ObjectNode entry = attempts.addObject();
+            entry.put("number", attempt.number());
+            entry.put("state", attempt.state().name());
+            attempt.node().ifPresent(node -> entry.put("node", node));
+            attempt.cause().ifPresent(cause -> entry.put("cause", cause.label()));
+            attempt.reason().ifPresent(reason -> entry.put("reason", reason));
+            attempt.exitCode().ifPresent(code -> entry.put("exit_code", code));
+            attempt.startedAt().ifPresent(time -> entry.put("started_at", time.toString()));
+            attempt.finishedAt().ifPresent(time -> entry.put("finished_at", time.toString()));
+        }
+        try {
+            runDirs.writeResult(job.runDir().get(), result, job.exitCode().orElse(null));
+        }
+        catch (IOException e) {
+            log.warn("Job {}: cannot write result files into {}: {}", jobId, job.runDir().get(), e.getMessage());
+        }
+    }
+
+    private static Map<String, TaskSnapshot> latestTaskPerService(List<TaskSnapshot> tasks)
+    {
+        return tasks.stream().collect(Collectors.toMap(TaskSnapshot::serviceName, Function.identity(),
+                (first, second) -> Comparator.comparing(TaskSnapshot::createdAt).compare(first, second) >= 0 ? first : second));
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        wake();
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        preparations.shutdownNow();
+    }
+}

@@ -1,0 +1,43 @@
+package dev.berth.job;
+
+import dev.berth.repo.RepoUrl;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A validated job request with berth's defaults filled in. {@code entrypointParams} reaches the
+ * job only as the environment variable {@code ENTRYPOINT_PARAMS}.
+ */
+public record JobRequest(
+        String id,
+        String name,
+        RepoUrl repo,
+        String branch,
+        String entrypoint,
+        Optional<String> entrypointParams,
+        String image,
+        Resources resources,
+        Map<String, String> env,
+        Optional<Duration> timeout,
+        int maxAttempts,
+        Optional<String> pool)
+{
+    public JobRequest
+    {
+        requireNonNull(id, "id is null");
+        requireNonNull(name, "name is null");
+        requireNonNull(repo, "repo is null");
+        requireNonNull(branch, "branch is null");
+        requireNonNull(entrypoint, "entrypoint is null");
+        requireNonNull(entrypointParams, "entrypointParams is null");
+        requireNonNull(image, "image is null");
+        requireNonNull(resources, "resources is null");
+        env = Map.copyOf(env);
+        requireNonNull(timeout, "timeout is null");
+        requireNonNull(pool, "pool is null");
+    }
+}

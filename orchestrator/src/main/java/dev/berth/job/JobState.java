@@ -1,0 +1,18 @@
+package dev.berth.job;
+
+/** Where a job is in its life; {@link Lifecycle} says which moves are allowed. */
+public enum JobState
+{
+    QUEUED, PREPARING, SUBMITTED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, REJECTED;
+
+    public boolean terminal()
+    {
+        return this == SUCCEEDED || this == FAILED || this == TIMED_OUT || this == CANCELLED || this == REJECTED;
+    }
+
+    /** Holds a place in the fleet: counted against node capacity and the pending cap. */
+    public boolean active()
+    {
+        return this == PREPARING || this == SUBMITTED || this == RUNNING;
+    }
+}

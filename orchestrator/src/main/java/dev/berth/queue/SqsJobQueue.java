@@ -1,0 +1,132 @@
+package dev.berth.queue;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The job queue: an SQS FIFO queue and its dead-letter queue, through the AWS SDK. A message is
+ * deleted only by the caller, after its job is stored, so a crash in between redelivers it.
+ */
+public final class SqsJobQueue
+        implements AutoCloseable
+{
+    private final SqsClient sqs;
+    private final QueueEndpoint endpoint;
+
+    public SqsJobQueue(QueueEndpoint endpoint)
+    {
+        this.endpoint = requireNonNull(endpoint, "endpoint is null");
+        SqsClientBuilder builder = SqsClient.builder()
+                .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30)).connectionTimeout(Duration.ofSeconds(5)))
+                .region(Region.of(endpoint.region()))
+                .credentialsProvider(endpoint.embedded()
+                        ? StaticCredentialsProvider.create(AwsBasicCredentials.create("berth", "berth"))
+                        : DefaultCredentialsProvider.builder().build());
+        endpoint.endpoint().ifPresent(builder::endpointOverride);
+        this.sqs = builder.build();
+    }
+
+    public QueueEndpoint endpoint()
+    {
+        return endpoint;
+    }
+
+    /** Long-polls for up to ten messages; returns early as soon as any arrive. */
+    public List<QueueMessage> receive(Duration wait, Duration visibility)
+    {
+        List<Message> messages = sqs.receiveMessage(request -> request
+                .queueUrl(endpoint.queueUrl())
+                .maxNumberOfMessages(10)
+                .waitTimeSeconds((int) wait.toSeconds())
+                .visibilityTimeout((int) visibility.toSeconds())
+                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+        List<QueueMessage> received = new ArrayList<>(messages.size());
+        for (Message message : messages) {
+            String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
+            received.add(new QueueMessage(message.messageId(), message.receiptHandle(), message.body(), count == null ? 1 : Integer.parseInt(count)));
+        }
+        return received;
+    }
+
+    /** Deletes messages in one call; returns the ids SQS could not delete (they will come back and be deduplicated). */
+    public List<String> delete(List<QueueMessage> messages)
+    {
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            entries.add(DeleteMessageBatchRequestEntry.builder().id(String.valueOf(i)).receiptHandle(messages.get(i).receiptHandle()).build());
+        }
+        DeleteMessageBatchResponse response = sqs.deleteMessageBatch(request -> request.queueUrl(endpoint.queueUrl()).entries(entries));
+        return response.failed().stream().map(failure -> messages.get(Integer.parseInt(failure.id())).messageId()).toList();
+    }
+
+    public void extendVisibility(List<QueueMessage> messages, Duration visibility)
+    {
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < messages.size(); i++) {
+            entries.add(ChangeMessageVisibilityBatchRequestEntry.builder()
+                    .id(String.valueOf(i))
+                    .receiptHandle(messages.get(i).receiptHandle())
+                    .visibilityTimeout((int) visibility.toSeconds())
+                    .build());
+        }
+        sqs.changeMessageVisibilityBatch(request -> request.queueUrl(endpoint.queueUrl()).entries(entries));
+    }
+
+    /** Copies a message that cannot become a job to the dead-letter queue, with the reason as an attribute. */
+    public void sendToDeadLetter(QueueMessage message, String reason)
+    {
+        sqs.sendMessage(request -> request
+                .queueUrl(endpoint.deadLetterQueueUrl())
+                .messageBody(message.body())
+                .messageGroupId("rejected")
+                .messageDeduplicationId(message.messageId())
+                .messageAttributes(Map.of(
+                        "berth-reason", MessageAttributeValue.builder().dataType("String").stringValue(truncate(reason, 1000)).build(),
+                        "berth-message-id", MessageAttributeValue.builder().dataType("String").stringValue(message.messageId()).build())));
+    }
+
+    /** Sends a request; {@code deduplicationId} makes a resend within SQS's five-minute window a no-op. */
+    public String send(String body, String groupId, String deduplicationId)
+    {
+        return sqs.sendMessage(request -> request
+                .queueUrl(endpoint.queueUrl())
+                .messageBody(body)
+                .messageGroupId(groupId)
+                .messageDeduplicationId(deduplicationId)).messageId();
+    }
+
+    private static String truncate(String text, int length)
+    {
+        return text.length() <= length ? text : text.substring(0, length);
+    }
+
+    @Override
+    public void close()
+    {
+        sqs.close();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.berth.rundir;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The run dirs on the shared mount, one per job:
+ * <pre>
+ * runs/&lt;yyyymmdd_HHMMSS&gt;_&lt;name&gt;_&lt;id&gt;/
+ *     job.json                  the request as received, the resolved commit and image
+ *     attempts/&lt;n&gt;/work/        attempt n's own checkout (the job's working directory)
+ *     attempts/&lt;n&gt;/stdout.txt   attempt n's output, written by its container while it runs
+ *     attempts/&lt;n&gt;/stderr.txt
+ *     work, stdout.txt, stderr.txt   links to the current (in the end, the last) attempt's
+ *     exit_code, result.json   written once the job has ended
+ * </pre>
+ * Each attempt owns its files, so a container left running on a partitioned node cannot
+ * overwrite the output of the attempt that replaced it.
+ */
+public final class RunDirs
+{
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss").withZone(ZoneOffset.UTC);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path runsRoot;
+
+    public RunDirs(Path runsRoot)
+    {
+        this.runsRoot = requireNonNull(runsRoot, "runsRoot is null").toAbsolutePath();
+    }
+
+    public Path runDirFor(String jobId, String name, Instant receivedAt)
+    {
+        return runsRoot.resolve(STAMP.format(receivedAt) + "_" + name + "_" + jobId);
+    }
+
+    /**
+     * Makes attempt {@code number}'s directory afresh (an unfinished one from before a restart is
+     * discarded) with empty log files, and points the run dir's links at it.
+     *
+     * @return the attempt's directory; its checkout goes into {@code work/} below it
+     */
+    public Path startAttempt(Path runDir, int number)
+            throws IOException
+    {
+        Path attemptDir = attemptDir(runDir, number);
+        deleteTree(attemptDir);
+        Files.createDirectories(attemptDir);
+        Files.createFile(attemptDir.resolve("stdout.txt"));
+        Files.createFile(attemptDir.resolve("stderr.txt"));
+        Path relative = runDir.relativize(attemptDir);
+        AtomicFiles.relink(runDir.resolve("stdout.txt"), relative.resolve("stdout.txt"));
+        AtomicFiles.relink(runDir.resolve("stderr.txt"), relative.resolve("stderr.txt"));
+        AtomicFiles.relink(runDir.resolve("work"), relative.resolve("work"));
+        return attemptDir;
+    }
+
+    public static Path attemptDir(Path runDir, int number)
+    {
+        return runDir.resolve("attempts").resolve(String.valueOf(number));
+    }
+
+    public void writeJobJson(Path runDir, ObjectNode content)
+            throws IOException
+    {
+        Files.createDirectories(runDir);
+        AtomicFiles.write(runDir.resolve("job.json"), JSON.writeValueAsBytes(content));
+    }
+
+    /** Writes {@code result.json} and, when the job's container ran to an exit, {@code exit_code}. */
+    public void writeResult(Path runDir, ObjectNode result, Integer exitCode)
+            throws IOException
+    {
+        if (exitCode != null) {
+            AtomicFiles.write(runDir.resolve("exit_code"), (exitCode + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        AtomicFiles.write(runDir.resolve("result.json"), JSON.writeValueAsBytes(result));
+    }
+
+    public ObjectNode newObject()
+    {
+        return JSON.createObjectNode();
+    }
+
+    private static void deleteTree(Path root)
+            throws IOException
+    {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.berth.store;
+
+import dev.berth.job.Cause;
+import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A job as stored. {@code request} is empty only for REJECTED jobs, whose body could not be
+ * understood; {@code rawRequest} is always the body as received.
+ */
+public record Job(
+        long seq,
+        String id,
+        String name,
+        JobState state,
+        Optional<Cause> cause,
+        Optional<String> reason,
+        Optional<JobRequest> request,
+        String rawRequest,
+        Optional<String> imageRef,
+        Optional<String> commit,
+        Optional<Path> runDir,
+        Instant receivedAt,
+        Optional<Instant> startedAt,
+        Optional<Instant> finishedAt,
+        Optional<Integer> exitCode,
+        int attempts,
+        boolean cancelRequested)
+{
+    public Job
+    {
+        requireNonNull(id, "id is null");
+        requireNonNull(name, "name is null");
+        requireNonNull(state, "state is null");
+        requireNonNull(cause, "cause is null");
+        requireNonNull(reason, "reason is null");
+        requireNonNull(request, "request is null");
+        requireNonNull(rawRequest, "rawRequest is null");
+        requireNonNull(imageRef, "imageRef is null");
+        requireNonNull(commit, "commit is null");
+        requireNonNull(runDir, "runDir is null");
+        requireNonNull(receivedAt, "receivedAt is null");
+        requireNonNull(startedAt, "startedAt is null");
+        requireNonNull(finishedAt, "finishedAt is null");
+        requireNonNull(exitCode, "exitCode is null");
+    }
+
+    public JobRequest spec()
+    {
+        return request.orElseThrow(() -> new IllegalStateException("job " + id + " was rejected and has no request"));
+    }
+}

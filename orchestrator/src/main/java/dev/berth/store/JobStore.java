@@ -1,0 +1,569 @@
+package dev.berth.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.job.AttemptState;
+import dev.berth.job.Cause;
+import dev.berth.job.IllegalTransitionException;
+import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+import dev.berth.job.Lifecycle;
+import dev.berth.job.Resources;
+import dev.berth.repo.RepoUrl;
+import org.sqlite.SQLiteConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * berth's durable state: one SQLite file in WAL mode on the manager's own disk. The daemon is
+ * the only regular writer; the CLI reads it directly (so {@code list} and {@code status} work
+ * while the daemon restarts) and writes only a cancel request. Every state change is a
+ * compare-and-set inside a transaction, checked by {@link Lifecycle} first.
+ */
+public final class JobStore
+        implements AutoCloseable
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
+            + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
+            + "finished_at, exit_code, attempts, cancel_requested";
+
+    private final Connection connection;
+    private final String instanceId;
+
+    private JobStore(Connection connection)
+            throws SQLException
+    {
+        this.connection = connection;
+        this.instanceId = createSchema();
+    }
+
+    public static JobStore open(Path databaseFile)
+    {
+        try {
+            Files.createDirectories(databaseFile.toAbsolutePath().getParent());
+            SQLiteConfig config = new SQLiteConfig();
+            config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+            config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+            config.setBusyTimeout(10_000);
+            config.enforceForeignKeys(true);
+            // Take the write lock when a transaction starts: a deferred one that reads, then writes, fails
+            // at once with SQLITE_BUSY when the CLI writes a cancel at the same moment.
+            config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+            Connection connection = DriverManager.getConnection("jdbc:sqlite:" + databaseFile.toAbsolutePath(), config.toProperties());
+            return new JobStore(connection);
+        }
+        catch (SQLException | IOException e) {
+            throw new StoreException("cannot open state database " + databaseFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String createSchema()
+            throws SQLException
+    {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("""
+                    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""");
+            statement.execute("""
+                    CREATE TABLE IF NOT EXISTS jobs (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        name TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        cause TEXT,
+                        reason TEXT,
+                        request TEXT NOT NULL,
+                        message_id TEXT,
+                        repo TEXT, branch TEXT, entrypoint TEXT, params TEXT, image TEXT,
+                        cpus REAL, memory INTEGER, gpus INTEGER, env TEXT, timeout_ms INTEGER, max_attempts INTEGER, pool TEXT,
+                        image_ref TEXT, commit_sha TEXT, run_dir TEXT,
+                        received_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+                        exit_code INTEGER,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        cancel_requested INTEGER NOT NULL DEFAULT 0)""");
+            statement.execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)");
+            statement.execute("""
+                    CREATE TABLE IF NOT EXISTS attempts (
+                        job_id TEXT NOT NULL REFERENCES jobs(id),
+                        number INTEGER NOT NULL,
+                        service_name TEXT NOT NULL UNIQUE,
+                        state TEXT NOT NULL,
+                        node TEXT, cause TEXT, reason TEXT, exit_code INTEGER,
+                        created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+                        PRIMARY KEY (job_id, number))""");
+            statement.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', '" + UUID.randomUUID().toString().substring(0, 8) + "')");
+        }
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT value FROM meta WHERE key = 'instance'")) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    /** Labels every Swarm service this store's daemon creates, so two berths sharing a swarm never touch each other's. */
+    public String instanceId()
+    {
+        return instanceId;
+    }
+
+    public synchronized InsertOutcome insert(JobRequest request, String rawRequest, Optional<String> messageId, Instant now)
+    {
+        return inTransaction(() -> {
+            Optional<String> existing = queryOne("SELECT request FROM jobs WHERE id = ?", rows -> rows.getString(1), request.id());
+            if (existing.isPresent()) {
+                return existing.get().equals(rawRequest) ? InsertOutcome.DUPLICATE : InsertOutcome.CONFLICT;
+            }
+            try (PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
+                                      env, timeout_ms, max_attempts, pool, received_at)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                Resources resources = request.resources();
+                insert.setString(1, request.id());
+                insert.setString(2, request.name());
+                insert.setString(3, rawRequest);
+                insert.setString(4, messageId.orElse(null));
+                insert.setString(5, request.repo().toString());
+                insert.setString(6, request.branch());
+                insert.setString(7, request.entrypoint());
+                insert.setString(8, request.entrypointParams().orElse(null));
+                insert.setString(9, request.image());
+                insert.setDouble(10, resources.cpus());
+                insert.setLong(11, resources.memoryBytes());
+                insert.setInt(12, resources.gpus());
+                insert.setString(13, JSON.writeValueAsString(request.env()));
+                setNullable(insert, 14, request.timeout().map(Duration::toMillis));
+                insert.setInt(15, request.maxAttempts());
+                insert.setString(16, request.pool().orElse(null));
+                insert.setLong(17, now.toEpochMilli());
+                insert.executeUpdate();
+            }
+            return InsertOutcome.CREATED;
+        });
+    }
+
+    /** Records a request that could not be understood; idempotent on {@code id}. */
+    public synchronized boolean insertRejected(String id, String rawRequest, String reason, Optional<String> messageId, Instant now)
+    {
+        return inTransaction(() -> update("""
+                INSERT OR IGNORE INTO jobs (id, name, state, cause, reason, request, message_id, received_at, finished_at)
+                VALUES (?, 'rejected', 'REJECTED', 'request', ?, ?, ?, ?, ?)""",
+                id, reason, rawRequest, messageId.orElse(null), now.toEpochMilli(), now.toEpochMilli()) == 1);
+    }
+
+    public synchronized Optional<Job> job(String id)
+    {
+        return inTransaction(() -> queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobStore::job, id));
+    }
+
+    /** A job by its id or an unambiguous prefix of it, as users type ids. */
+    public synchronized Optional<Job> find(String idOrPrefix)
+            throws AmbiguousJobIdException
+    {
+        Optional<Job> exact = job(idOrPrefix);
+        if (exact.isPresent()) {
+            return exact;
+        }
+        List<Job> matches = inTransaction(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id >= ? AND id < ? ORDER BY seq LIMIT 5",
+                JobStore::job, idOrPrefix, idOrPrefix + Character.MAX_VALUE));
+        if (matches.size() > 1) {
+            throw new AmbiguousJobIdException(idOrPrefix, matches.stream().map(Job::id).toList());
+        }
+        return matches.stream().findFirst();
+    }
+
+    /** Jobs in any of {@code states}, oldest first (the order admission serves them in). */
+    public synchronized List<Job> inStates(Collection<JobState> states)
+    {
+        String placeholders = states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(","));
+        return inTransaction(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state IN (" + placeholders + ") ORDER BY seq", JobStore::job));
+    }
+
+    /** The newest jobs first, optionally only in some states. */
+    public synchronized List<Job> newest(Collection<JobState> states, int limit)
+    {
+        String filter = states.isEmpty() ? "" : " WHERE state IN ("
+                + states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(",")) + ")";
+        return inTransaction(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs" + filter + " ORDER BY seq DESC LIMIT ?", JobStore::job, limit));
+    }
+
+    public synchronized Map<JobState, Integer> countByState()
+    {
+        return inTransaction(() -> query("SELECT state, count(*) FROM jobs GROUP BY state",
+                rows -> Map.entry(JobState.valueOf(rows.getString(1)), rows.getInt(2)))
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    }
+
+    public synchronized List<Attempt> attempts(String jobId)
+    {
+        return inTransaction(() -> query("SELECT * FROM attempts WHERE job_id = ? ORDER BY number", JobStore::attempt, jobId));
+    }
+
+    /** Every attempt that has not ended, oldest job first. */
+    public synchronized List<Attempt> liveAttempts()
+    {
+        return inTransaction(() -> query("""
+                SELECT a.* FROM attempts a JOIN jobs j ON j.id = a.job_id
+                WHERE a.state IN ('SUBMITTING', 'PENDING', 'RUNNING') ORDER BY j.seq""", JobStore::attempt));
+    }
+
+    public synchronized void moveJob(String id, JobState from, JobState to, Optional<String> reason)
+    {
+        inTransaction(() -> {
+            casJob(id, from, to, "reason = ?", reason.orElse(null));
+            return null;
+        });
+    }
+
+    /** Ends a job that never got (another) attempt: it cannot fit, its preparation failed, it was cancelled while queued. */
+    public synchronized void endJob(String id, JobState from, JobState to, Cause cause, String reason, Instant now)
+    {
+        inTransaction(() -> {
+            casJob(id, from, to, "cause = ?, reason = ?, finished_at = ?", cause.label(), reason, now.toEpochMilli());
+            return null;
+        });
+    }
+
+    /** Says why a queued job still waits (no room, pending cap, empty pool), for {@code berth status}. */
+    public synchronized void noteWaiting(String id, String reason)
+    {
+        inTransaction(() -> update("UPDATE jobs SET reason = ? WHERE id = ? AND state = 'QUEUED'", reason, id));
+    }
+
+    /** What preparation learned: kept so every later attempt runs the same bytes of the same commit. */
+    public synchronized void recordPreparation(String id, String imageRef, String commit, Path runDir)
+    {
+        inTransaction(() -> update("UPDATE jobs SET image_ref = ?, commit_sha = ?, run_dir = ? WHERE id = ?",
+                imageRef, commit, runDir.toString(), id));
+    }
+
+    /** Records an attempt before its service exists, so a crash between the two can be reconciled by name. */
+    public synchronized void recordAttempt(String jobId, int number, String serviceName, Instant now)
+    {
+        inTransaction(() -> {
+            update("INSERT INTO attempts (job_id, number, service_name, state, created_at) VALUES (?, ?, ?, 'SUBMITTING', ?)",
+                    jobId, number, serviceName, now.toEpochMilli());
+            update("UPDATE jobs SET attempts = ? WHERE id = ?", number, jobId);
+            return null;
+        });
+    }
+
+    /** The attempt's service exists: the job now pends in Swarm. */
+    public synchronized void attemptSubmitted(String jobId, int number)
+    {
+        inTransaction(() -> {
+            casAttempt(jobId, number, AttemptState.SUBMITTING, AttemptState.PENDING, "");
+            casJob(jobId, JobState.PREPARING, JobState.SUBMITTED, "reason = NULL");
+            return null;
+        });
+    }
+
+    public synchronized void attemptRunning(String jobId, int number, String node, Instant startedAt)
+    {
+        inTransaction(() -> {
+            casAttempt(jobId, number, AttemptState.PENDING, AttemptState.RUNNING, ", node = ?, started_at = ?", node, startedAt.toEpochMilli());
+            casJob(jobId, JobState.SUBMITTED, JobState.RUNNING, "started_at = coalesce(started_at, ?)", startedAt.toEpochMilli());
+            return null;
+        });
+    }
+
+    /**
+     * Ends an attempt and moves its job to what follows ({@link Lifecycle#jobAfter}): its final state, or
+     * QUEUED for another attempt. Returns the job's new state.
+     */
+    public synchronized JobState finishAttempt(String jobId, int number, AttemptEnd end)
+    {
+        return inTransaction(() -> {
+            Attempt attempt = queryOne("SELECT * FROM attempts WHERE job_id = ? AND number = ?", JobStore::attempt, jobId, number)
+                    .orElseThrow(() -> new IllegalTransitionException("job " + jobId + " has no attempt " + number));
+            Job job = queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobStore::job, jobId).orElseThrow();
+            Cause cause = end.cause().orElse(null);
+            casAttempt(jobId, number, attempt.state(), end.state(),
+                    ", node = coalesce(?, node), cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
+                    end.node().orElse(null), cause == null ? null : cause.label(), end.reason(), end.exitCode().orElse(null),
+                    end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
+
+            JobState next = Lifecycle.jobAfter(end.state(), cause, number, job.spec().maxAttempts());
+            if (next == JobState.QUEUED) {
+                casJob(jobId, job.state(), next, "reason = ?",
+                        "attempt " + number + " of " + job.spec().maxAttempts() + " " + end.reason() + "; retrying");
+            }
+            else {
+                String reason = end.state() == AttemptState.INTERRUPTED
+                        ? end.reason() + " (attempt " + number + " of " + job.spec().maxAttempts() + ", none left)"
+                        : end.reason();
+                casJob(jobId, job.state(), next,
+                        "cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
+                        cause == null ? null : cause.label(), reason, end.exitCode().orElse(null),
+                        end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
+            }
+            return next;
+        });
+    }
+
+    /**
+     * Asks for a job to be cancelled. A queued job is cancelled here and now; any other live job is
+     * flagged for the daemon, which stops its service. Returns the job's state after the call.
+     */
+    public synchronized JobState requestCancel(String jobId, Instant now)
+    {
+        return inTransaction(() -> {
+            Job job = queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobStore::job, jobId)
+                    .orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
+            if (job.state() == JobState.QUEUED) {
+                casJob(jobId, JobState.QUEUED, JobState.CANCELLED, "cause = 'cancelled', reason = 'cancelled while queued', finished_at = ?",
+                        now.toEpochMilli());
+                return JobState.CANCELLED;
+            }
+            if (!job.state().terminal()) {
+                update("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", jobId);
+            }
+            return job.state();
+        });
+    }
+
+    private void casJob(String id, JobState from, JobState to, String assignments, Object... values)
+            throws SQLException
+    {
+        Lifecycle.check(from, to);
+        Object[] parameters = new Object[values.length + 3];
+        parameters[0] = to.name();
+        System.arraycopy(values, 0, parameters, 1, values.length);
+        parameters[values.length + 1] = id;
+        parameters[values.length + 2] = from.name();
+        String sql = "UPDATE jobs SET state = ?" + (assignments.isEmpty() ? "" : ", " + assignments) + " WHERE id = ? AND state = ?";
+        if (update(sql, parameters) != 1) {
+            String actual = queryOne("SELECT state FROM jobs WHERE id = ?", rows -> rows.getString(1), id).orElse("missing");
+            throw new IllegalTransitionException("job " + id + " is " + actual + ", not " + from + "; refusing to move it to " + to);
+        }
+    }
+
+    private void casAttempt(String jobId, int number, AttemptState from, AttemptState to, String assignments, Object... values)
+            throws SQLException
+    {
+        Lifecycle.check(from, to);
+        Object[] parameters = new Object[values.length + 4];
+        parameters[0] = to.name();
+        System.arraycopy(values, 0, parameters, 1, values.length);
+        parameters[values.length + 1] = jobId;
+        parameters[values.length + 2] = number;
+        parameters[values.length + 3] = from.name();
+        String sql = "UPDATE attempts SET state = ?" + assignments + " WHERE job_id = ? AND number = ? AND state = ?";
+        if (update(sql, parameters) != 1) {
+            throw new IllegalTransitionException("attempt " + number + " of job " + jobId + " is no longer " + from + "; refusing to move it to " + to);
+        }
+    }
+
+    private static Job job(ResultSet rows)
+            throws SQLException
+    {
+        JobState state = JobState.valueOf(rows.getString("state"));
+        Optional<JobRequest> request = Optional.empty();
+        if (state != JobState.REJECTED) {
+            request = Optional.of(new JobRequest(
+                    rows.getString("id"),
+                    rows.getString("name"),
+                    RepoUrl.parse(rows.getString("repo")),
+                    rows.getString("branch"),
+                    rows.getString("entrypoint"),
+                    Optional.ofNullable(rows.getString("params")),
+                    rows.getString("image"),
+                    new Resources(rows.getDouble("cpus"), rows.getLong("memory"), rows.getInt("gpus")),
+                    readEnv(rows.getString("env")),
+                    optionalLong(rows, "timeout_ms").map(Duration::ofMillis),
+                    rows.getInt("max_attempts"),
+                    Optional.ofNullable(rows.getString("pool"))));
+        }
+        return new Job(
+                rows.getLong("seq"),
+                rows.getString("id"),
+                rows.getString("name"),
+                state,
+                Optional.ofNullable(rows.getString("cause")).map(JobStore::cause),
+                Optional.ofNullable(rows.getString("reason")),
+                request,
+                rows.getString("request"),
+                Optional.ofNullable(rows.getString("image_ref")),
+                Optional.ofNullable(rows.getString("commit_sha")),
+                Optional.ofNullable(rows.getString("run_dir")).map(Path::of),
+                Instant.ofEpochMilli(rows.getLong("received_at")),
+                optionalLong(rows, "started_at").map(Instant::ofEpochMilli),
+                optionalLong(rows, "finished_at").map(Instant::ofEpochMilli),
+                optionalLong(rows, "exit_code").map(Long::intValue),
+                rows.getInt("attempts"),
+                rows.getInt("cancel_requested") != 0);
+    }
+
+    private static Attempt attempt(ResultSet rows)
+            throws SQLException
+    {
+        return new Attempt(
+                rows.getString("job_id"),
+                rows.getInt("number"),
+                rows.getString("service_name"),
+                AttemptState.valueOf(rows.getString("state")),
+                Optional.ofNullable(rows.getString("node")),
+                Optional.ofNullable(rows.getString("cause")).map(JobStore::cause),
+                Optional.ofNullable(rows.getString("reason")),
+                optionalLong(rows, "exit_code").map(Long::intValue),
+                Instant.ofEpochMilli(rows.getLong("created_at")),
+                optionalLong(rows, "started_at").map(Instant::ofEpochMilli),
+                optionalLong(rows, "finished_at").map(Instant::ofEpochMilli));
+    }
+
+    private static Cause cause(String label)
+    {
+        return Cause.valueOf(label.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    private static Map<String, String> readEnv(String json)
+    {
+        try {
+            return json == null ? Map.of() : JSON.readValue(json, new TypeReference<Map<String, String>>() {});
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("corrupt env column: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Optional<Long> optionalLong(ResultSet rows, String column)
+            throws SQLException
+    {
+        long value = rows.getLong(column);
+        return rows.wasNull() ? Optional.empty() : Optional.of(value);
+    }
+
+    private int update(String sql, Object... parameters)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            return statement.executeUpdate();
+        }
+    }
+
+    private <T> List<T> query(String sql, RowMapper<T> mapper, Object... parameters)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            try (ResultSet rows = statement.executeQuery()) {
+                List<T> results = new ArrayList<>();
+                while (rows.next()) {
+                    results.add(mapper.map(rows));
+                }
+                return results;
+            }
+        }
+    }
+
+    private <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... parameters)
+            throws SQLException
+    {
+        return query(sql, mapper, parameters).stream().findFirst();
+    }
+
+    private static void bind(PreparedStatement statement, Object... parameters)
+            throws SQLException
+    {
+        for (int i = 0; i < parameters.length; i++) {
+            if (parameters[i] == null) {
+                statement.setNull(i + 1, Types.NULL);
+            }
+            else {
+                statement.setObject(i + 1, parameters[i]);
+            }
+        }
+    }
+
+    private static void setNullable(PreparedStatement statement, int index, Optional<Long> value)
+            throws SQLException
+    {
+        if (value.isPresent()) {
+            statement.setLong(index, value.get());
+        }
+        else {
+            statement.setNull(index, Types.INTEGER);
+        }
+    }
+
+    /** Runs {@code work} in one transaction, so readers never see half a change and writers queue up. */
+    private <T> T inTransaction(Work<T> work)
+    {
+        try {
+            connection.setAutoCommit(false);
+            T result = work.run();
+            connection.commit();
+            return result;
+        }
+        catch (SQLException | JsonProcessingException e) {
+            rollback();
+            throw new StoreException("state database error: " + e.getMessage(), e);
+        }
+        catch (RuntimeException e) {
+            rollback();
+            throw e;
+        }
+        finally {
+            try {
+                connection.setAutoCommit(true);
+            }
+            catch (SQLException ignored) {
+                // the connection is broken; the next call reports it
+            }
+        }
+    }
+
+    private void rollback()
+    {
+        try {
+            connection.rollback();
+        }
+        catch (SQLException ignored) {
+            // nothing more to undo
+        }
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        try {
+            connection.close();
+        }
+        catch (SQLException e) {
+            throw new StoreException("cannot close state database: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowMapper<T>
+    {
+        T map(ResultSet rows)
+                throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Work<T>
+    {
+        T run()
+                throws SQLException, JsonProcessingException;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.berth.swarm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * JSON over docker-java's own transport. berth speaks the Engine API directly because
+ * docker-java's typed model lacks what it needs most (generic-resource reservations, the
+ * nodes' generic resources), and one small JSON layer is easier to follow than two models.
+ */
+final class EngineApi
+        implements AutoCloseable
+{
+    private static final String VERSION = "/v1.41";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final DockerHttpClient http;
+    private final String dockerHost;
+
+    EngineApi(String dockerHost)
+    {
+        this.dockerHost = dockerHost;
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        this.http = new ZerodepDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .maxConnections(32)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .responseTimeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    record Reply(int status, JsonNode body) {}
+
+    JsonNode get(String path)
+    {
+        Reply reply = call(DockerHttpClient.Request.Method.GET, path, null);
+        if (reply.status() != 200) {
+            throw failure("GET", path, reply);
+        }
+        return reply.body();
+    }
+
+    Reply call(DockerHttpClient.Request.Method method, String path, Object body)
+    {
+        DockerHttpClient.Request.Builder request = DockerHttpClient.Request.builder().method(method).path(VERSION + path);
+        try {
+            if (body != null) {
+                // A request's body stream is single-use: build it fresh for every call.
+                request.putHeader("Content-Type", "application/json").body(new ByteArrayInputStream(json.writeValueAsBytes(body)));
+            }
+            try (DockerHttpClient.Response response = http.execute(request.build())) {
+                byte[] bytes = response.getBody().readAllBytes();
+                JsonNode parsed = bytes.length == 0 ? MissingNode.getInstance() : parse(bytes);
+                return new Reply(response.getStatusCode(), parsed);
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            if (e instanceof EngineException engineException) {
+                throw engineException;
+            }
+            throw new EngineException("cannot reach the Docker engine at " + dockerHost + ": " + e.getMessage(), e);
+        }
+    }
+
+    EngineException failure(String method, String path, Reply reply)
+    {
+        String message = reply.body().path("message").asText(reply.body().toString());
+        return new EngineException("Docker engine refused " + method + " " + path + " (" + reply.status() + "): " + message, reply.status());
+    }
+
+    static String query(String name, Object filters)
+    {
+        try {
+            return name + "=" + URLEncoder.encode(new ObjectMapper().writeValueAsString(filters), StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static String segment(String value)
+    {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private JsonNode parse(byte[] bytes)
+    {
+        try {
+            return json.readTree(bytes);
+        }
+        catch (IOException e) {
+            // Some errors come back as plain text.
+            return json.createObjectNode().put("message", new String(bytes, StandardCharsets.UTF_8).strip());
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        try {
+            http.close();
+        }
+        catch (IOException e) {
+            throw new EngineException("cannot close connection to " + dockerHost, e);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.berth.swarm;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/** Everything berth puts into one attempt's Swarm service. */
+public record ServiceRequest(
+        String name,
+        Map<String, String> labels,
+        String image,
+        List<String> command,
+        Map<String, String> env,
+        Path workDir,
+        List<Mount> mounts,
+        long nanoCpus,
+        long memoryBytes,
+        int gpus,
+        String gpuKind,
+        Optional<String> pool)
+{
+    public record Mount(Path path, boolean readOnly) {}
+
+    public ServiceRequest
+    {
+        requireNonNull(name, "name is null");
+        labels = Map.copyOf(labels);
+        requireNonNull(image, "image is null");
+        command = List.copyOf(command);
+        env = Map.copyOf(env);
+        requireNonNull(workDir, "workDir is null");
+        mounts = List.copyOf(mounts);
+        requireNonNull(gpuKind, "gpuKind is null");
+        requireNonNull(pool, "pool is null");
+    }
+}

@@ -1,0 +1,53 @@
+package dev.berth.swarm;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the Engine API's ServiceSpec JSON for one attempt. */
+final class ServiceSpecs
+{
+    private ServiceSpecs() {}
+
+    static Map<String, Object> toJson(ServiceRequest request)
+    {
+        Map<String, Object> containerSpec = new LinkedHashMap<>();
+        containerSpec.put("Image", request.image());
+        containerSpec.put("Command", request.command());
+        containerSpec.put("Env", request.env().entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue()).sorted().toList());
+        containerSpec.put("Dir", request.workDir().toString());
+        containerSpec.put("Labels", request.labels());
+        List<Map<String, Object>> mounts = new ArrayList<>();
+        for (ServiceRequest.Mount mount : request.mounts()) {
+            // Same path inside as outside: job.json, logs and git alternates name absolute paths.
+            mounts.add(Map.of("Type", "bind", "Source", mount.path().toString(), "Target", mount.path().toString(), "ReadOnly", mount.readOnly()));
+        }
+        containerSpec.put("Mounts", mounts);
+
+        Map<String, Object> reservations = new LinkedHashMap<>();
+        reservations.put("NanoCPUs", request.nanoCpus());
+        reservations.put("MemoryBytes", request.memoryBytes());
+        if (request.gpus() > 0) {
+            reservations.put("GenericResources", List.of(Map.of("DiscreteResourceSpec", Map.of("Kind", request.gpuKind(), "Value", request.gpus()))));
+        }
+        Map<String, Object> limits = Map.of("NanoCPUs", request.nanoCpus(), "MemoryBytes", request.memoryBytes());
+
+        Map<String, Object> taskTemplate = new LinkedHashMap<>();
+        taskTemplate.put("ContainerSpec", containerSpec);
+        taskTemplate.put("Resources", Map.of("Reservations", reservations, "Limits", limits));
+        taskTemplate.put("RestartPolicy", Map.of("Condition", "none", "MaxAttempts", 0));
+        request.pool().ifPresent(pool -> taskTemplate.put("Placement",
+                Map.of("Constraints", List.of("node.labels." + SwarmNode.POOL_LABEL + "==" + pool))));
+
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("Name", request.name());
+        spec.put("Labels", request.labels());
+        spec.put("TaskTemplate", taskTemplate);
+        // One replica that is never restarted, not replicated-job mode: when a node goes down, Swarm's
+        // replicated orchestrator marks the task's desired state shutdown, while the job orchestrator
+        // leaves it "running" for a day. berth checks the node's state too, but this is a second signal.
+        spec.put("Mode", Map.of("Replicated", Map.of("Replicas", 1)));
+        return spec;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.berth.daemon;
+
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.transport.DockerHttpClient;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.berth.job.JobState;
+import dev.berth.store.Job;
+import dev.berth.swarm.SwarmClient;
+import dev.berth.testing.BerthHarness;
+import dev.berth.testing.GitRepos;
+import dev.berth.testing.LocalSwarm;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** berth stopped and started again while jobs run, on the local swarm. */
+class RestartIntegrationTest
+{
+    @TempDir
+    Path temp;
+
+    private GitRepos repo;
+    private BerthHarness berth;
+
+    @BeforeEach
+    void start()
+            throws Exception
+    {
+        repo = GitRepos.create(temp.resolve("repo"));
+        repo.commit(Map.of("wait.sh", "#!/bin/sh\necho begun\nsleep 3\necho done\n"));
+        berth = BerthHarness.start(temp.resolve("berth"), Map.of());
+    }
+
+    @AfterEach
+    void stop()
+            throws Exception
+    {
+        berth.close();
+        repo.close();
+    }
+
+    @Test
+    void aJobRunningAcrossARestartIsAdoptedAndEndsOnceWithOneService()
+            throws Exception
+    {
+        berth.send("{\"job_id\": \"across\", \"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"wait.sh\"}");
+        berth.awaitState("across", EnumSet.of(JobState.RUNNING), Duration.ofSeconds(30));
+
+        berth.stopDaemon();
+        berth.startDaemon();
+        Job job = berth.awaitEnd("across");
+
+        assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(job.attempts()).isEqualTo(1);
+        assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("begun\ndone");
+        assertThat(berth.leftoverServices()).isEmpty();
+    }
+
+    @Test
+    void servicesWithoutThisBerthsLabelsAreNeverRemoved()
+            throws Exception
+    {
+        String foreign = "berth-foreign-1";
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(LocalSwarm.DOCKER_HOST).build();
+        try (DockerHttpClient http = new ZerodepDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build();
+                SwarmClient swarm = new SwarmClient(LocalSwarm.DOCKER_HOST)) {
+            String spec = "{\"Name\": \"" + foreign + "\", \"Labels\": {\"berth.job\": \"foreign\", \"berth.attempt\": \"1\"},"
+                    + "\"TaskTemplate\": {\"ContainerSpec\": {\"Image\": \"" + LocalSwarm.IMAGE + "\", \"Command\": [\"true\"]},"
+                    + "\"RestartPolicy\": {\"Condition\": \"none\"}}, \"Mode\": {\"Replicated\": {\"Replicas\": 1}}}";
+            try (DockerHttpClient.Response response = http.execute(DockerHttpClient.Request.builder()
+                    .method(DockerHttpClient.Request.Method.POST).path("/v1.41/services/create")
+                    .putHeader("Content-Type", "application/json")
+                    .body(new ByteArrayInputStream(spec.getBytes(StandardCharsets.UTF_8))).build())) {
+                assertThat(response.getStatusCode()).isEqualTo(201);
+            }
+            try {
+                berth.send("{\"job_id\": \"mine\", \"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"wait.sh\"}");
+                berth.awaitEnd("mine");
+                berth.stopDaemon();
+                berth.startDaemon();
+
+                assertThat(swarm.serviceExists(foreign)).isTrue();
+            }
+            finally {
+                swarm.removeService(foreign);
+            }
+        }
+    }
+}

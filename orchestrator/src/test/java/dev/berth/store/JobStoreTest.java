@@ -1,0 +1,175 @@
+package dev.berth.store;
+
+import dev.berth.job.AttemptState;
+import dev.berth.job.Cause;
+import dev.berth.job.IllegalTransitionException;
+import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+import dev.berth.job.RequestDefaults;
+import dev.berth.job.RequestParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Against a real SQLite file. */
+class JobStoreTest
+{
+    private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
+
+    @TempDir
+    Path temp;
+
+    private JobStore store;
+
+    @BeforeEach
+    void open()
+    {
+        store = JobStore.open(temp.resolve("berth.db"));
+    }
+
+    @AfterEach
+    void close()
+    {
+        store.close();
+    }
+
+    @Test
+    void storingTheSameRequestTwiceIsOneJob()
+            throws Exception
+    {
+        String body = body("exp-1");
+        assertThat(store.insert(request(body, "exp-1"), body, Optional.of("msg-1"), NOW)).isEqualTo(InsertOutcome.CREATED);
+        assertThat(store.insert(request(body, "exp-1"), body, Optional.of("msg-2"), NOW)).isEqualTo(InsertOutcome.DUPLICATE);
+
+        assertThat(store.inStates(EnumSet.of(JobState.QUEUED))).extracting(Job::id).containsExactly("exp-1");
+    }
+
+    @Test
+    void aJobIdTakenByAnotherRequestIsAConflict()
+            throws Exception
+    {
+        String body = body("exp-1");
+        store.insert(request(body, "exp-1"), body, Optional.empty(), NOW);
+        String other = body.replace("run.sh", "other.sh");
+
+        assertThat(store.insert(request(other, "exp-1"), other, Optional.empty(), NOW)).isEqualTo(InsertOutcome.CONFLICT);
+        assertThat(store.job("exp-1").orElseThrow().spec().entrypoint()).isEqualTo("run.sh");
+    }
+
+    @Test
+    void refusesAnIllegalMoveAndLeavesTheJobAsItWas()
+            throws Exception
+    {
+        queued("exp-1");
+
+        assertThatThrownBy(() -> store.moveJob("exp-1", JobState.QUEUED, JobState.RUNNING, Optional.empty()))
+                .isInstanceOf(IllegalTransitionException.class);
+        assertThatThrownBy(() -> store.moveJob("exp-1", JobState.PREPARING, JobState.SUBMITTED, Optional.empty()))
+                .isInstanceOf(IllegalTransitionException.class)
+                .hasMessageContaining("is QUEUED, not PREPARING");
+        assertThat(store.job("exp-1").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    }
+
+    @Test
+    void interruptedAttemptsRequeueUntilNoneAreLeft()
+            throws Exception
+    {
+        queued("exp-1");
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            store.moveJob("exp-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+            store.recordAttempt("exp-1", attempt, "berth-exp-1-" + attempt, NOW);
+            store.attemptSubmitted("exp-1", attempt);
+            store.attemptRunning("exp-1", attempt, "worker-" + attempt, NOW);
+            JobState next = store.finishAttempt("exp-1", attempt, new AttemptEnd(AttemptState.INTERRUPTED, Optional.of(Cause.INFRA),
+                    "interrupted: node worker-" + attempt + " went down", Optional.empty(), Optional.empty(), Optional.empty(), NOW.plusSeconds(attempt)));
+            assertThat(next).isEqualTo(attempt < 3 ? JobState.QUEUED : JobState.FAILED);
+        }
+        Job job = store.job("exp-1").orElseThrow();
+        assertThat(job.cause()).contains(Cause.INFRA);
+        assertThat(job.reason().orElseThrow()).contains("worker-3 went down").contains("attempt 3 of 3, none left");
+        List<Attempt> attempts = store.attempts("exp-1");
+        assertThat(attempts).extracting(Attempt::state).containsOnly(AttemptState.INTERRUPTED);
+        assertThat(attempts).extracting(attempt -> attempt.node().orElseThrow()).containsExactly("worker-1", "worker-2", "worker-3");
+    }
+
+    @Test
+    void cancellingAQueuedJobEndsItAtOnceAndALiveOneIsFlagged()
+            throws Exception
+    {
+        queued("queued");
+        queued("running");
+        store.moveJob("running", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+
+        assertThat(store.requestCancel("queued", NOW)).isEqualTo(JobState.CANCELLED);
+        assertThat(store.requestCancel("running", NOW)).isEqualTo(JobState.PREPARING);
+        assertThat(store.job("running").orElseThrow().cancelRequested()).isTrue();
+        assertThat(store.job("queued").orElseThrow().cause()).contains(Cause.CANCELLED);
+    }
+
+    @Test
+    void rejectedRequestsAreKeptWithTheirReason()
+    {
+        assertThat(store.insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), NOW)).isTrue();
+        assertThat(store.insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), NOW)).isFalse();
+
+        Job job = store.job("m1").orElseThrow();
+        assertThat(job.state()).isEqualTo(JobState.REJECTED);
+        assertThat(job.reason()).contains("not valid JSON");
+        assertThat(job.rawRequest()).isEqualTo("{oops");
+    }
+
+    @Test
+    void findsJobsByUniquePrefix()
+            throws Exception
+    {
+        queued("abc-1");
+        queued("abc-2");
+        queued("xyz");
+
+        assertThat(store.find("xy")).map(Job::id).contains("xyz");
+        assertThat(store.find("nothing")).isEmpty();
+        assertThatThrownBy(() -> store.find("abc")).isInstanceOf(AmbiguousJobIdException.class).hasMessageContaining("abc-1, abc-2");
+    }
+
+    @Test
+    void stateSurvivesReopening()
+            throws Exception
+    {
+        queued("exp-1");
+        String instance = store.instanceId();
+        store.close();
+
+        store = JobStore.open(temp.resolve("berth.db"));
+
+        assertThat(store.job("exp-1")).isPresent();
+        assertThat(store.instanceId()).isEqualTo(instance);
+    }
+
+    private void queued(String id)
+            throws Exception
+    {
+        String body = body(id);
+        store.insert(request(body, id), body, Optional.empty(), NOW);
+    }
+
+    private static String body(String id)
+    {
+        return "{\"repo_uri\": \"https://github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"" + id + "\"}";
+    }
+
+    private static JobRequest request(String body, String id)
+            throws Exception
+    {
+        return new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)).parse(body, id);
+    }
+}

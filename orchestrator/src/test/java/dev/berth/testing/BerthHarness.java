@@ -1,0 +1,162 @@
+package dev.berth.testing;
+
+import dev.berth.cli.BerthCli;
+import dev.berth.config.BerthConfig;
+import dev.berth.daemon.Daemon;
+import dev.berth.job.JobState;
+import dev.berth.queue.SqsJobQueue;
+import dev.berth.store.Job;
+import dev.berth.store.JobStore;
+import dev.berth.swarm.SwarmClient;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real berth daemon for integration tests: the local Docker engine as a swarm, an embedded queue
+ * on a free port, a SQLite file and a shared dir in a temp folder. Jobs run for real.
+ */
+public final class BerthHarness
+        implements AutoCloseable
+{
+    private final Path root;
+    private final BerthConfig config;
+    private final List<String> cliDefaults;
+    private Daemon daemon;
+    private JobStore store;
+    private SqsJobQueue queue;
+
+    private BerthHarness(Path root, BerthConfig config)
+    {
+        this.root = root;
+        this.config = config;
+        this.cliDefaults = List.of("--state-dir", config.stateDir().toString(), "--shared-dir", config.sharedDir().toString());
+    }
+
+    public static BerthHarness start(Path root, Map<String, String> settings)
+            throws IOException
+    {
+        LocalSwarm.ensureReady();
+        Map<String, String> environment = new HashMap<>();
+        environment.put("BERTH_STATE_DIR", root.resolve("state").toString());
+        environment.put("BERTH_SHARED_DIR", root.resolve("shared").toString());
+        environment.put("BERTH_POLL_INTERVAL", "200ms");
+        environment.put("BERTH_DEFAULT_CPUS", "0.1");
+        environment.put("BERTH_DEFAULT_MEMORY", "64m");
+        environment.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
+        environment.putAll(settings);
+        BerthHarness harness = new BerthHarness(root, BerthConfig.load(environment));
+        harness.startDaemon();
+        return harness;
+    }
+
+    public void startDaemon()
+            throws IOException
+    {
+        daemon = Daemon.start(config, Clock.systemUTC(), 0, Duration.ofSeconds(1));
+        store = JobStore.open(config.databaseFile());
+        queue = new SqsJobQueue(daemon.queueEndpoint());
+    }
+
+    public void stopDaemon()
+    {
+        queue.close();
+        store.close();
+        daemon.close();
+    }
+
+    public BerthConfig config()
+    {
+        return config;
+    }
+
+    public JobStore store()
+    {
+        return store;
+    }
+
+    public SqsJobQueue queue()
+    {
+        return queue;
+    }
+
+    public String instanceId()
+    {
+        return daemon.instanceId();
+    }
+
+    /** Sends a raw message body to the job queue, as any SQS client would. */
+    public String send(String body)
+    {
+        return queue.send(body, "tests", UUID.randomUUID().toString());
+    }
+
+    public Job awaitState(String jobId, Set<JobState> states, Duration timeout)
+    {
+        return await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(() -> store.job(jobId).filter(job -> states.contains(job.state())).orElse(null), job -> job != null);
+    }
+
+    /** Waits until the job has ended, whatever the outcome. */
+    public Job awaitEnd(String jobId)
+    {
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> store.job(jobId).filter(job -> job.state().terminal()).orElse(null), job -> job != null);
+    }
+
+    public record CliResult(int exitCode, String out, String err) {}
+
+    /** Runs a berth command as a user would, pointed at this harness's state and shared dirs. */
+    public CliResult cli(String... args)
+    {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> full = new ArrayList<>();
+        full.add(args[0]);
+        full.addAll(cliDefaults);
+        full.addAll(Arrays.asList(args).subList(1, args.length));
+        int exitCode = BerthCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(full.toArray(String[]::new));
+        return new CliResult(exitCode, out.toString(), err.toString());
+    }
+
+    /** Names of services this harness's berth still has in the swarm. */
+    public List<String> leftoverServices()
+    {
+        try (SwarmClient swarm = new SwarmClient(config.dockerHost())) {
+            return swarm.services(store.instanceId()).stream().map(SwarmClient.BerthService::name).toList();
+        }
+    }
+
+    public Path root()
+    {
+        return root;
+    }
+
+    @Override
+    public void close()
+            throws IOException
+    {
+        String instance = daemon.instanceId();
+        stopDaemon();
+        try (SwarmClient swarm = new SwarmClient(config.dockerHost())) {
+            for (SwarmClient.BerthService service : swarm.services(instance)) {
+                swarm.removeService(service.name());
+            }
+        }
+        Files.deleteIfExists(config.stateDir().resolve("embedded-queue.json"));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.berth.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code berth serve} as its own operating-system process, on the test's classpath, so a test can
+ * kill it with SIGKILL mid-flight and start it again on the same state, as an operator's reboot would.
+ */
+public final class BerthProcess
+        implements AutoCloseable
+{
+    private final Map<String, String> environment;
+    private final Path log;
+    private Process process;
+    private int starts;
+
+    public BerthProcess(Map<String, String> environment, Path log)
+    {
+        this.environment = Map.copyOf(environment);
+        this.log = log;
+    }
+
+    /** Starts the daemon and waits until it says it serves. */
+    public void start()
+            throws IOException
+    {
+        Path startLog = log.resolveSibling(log.getFileName() + "." + (++starts));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "dev.berth.cli.Main", "serve", "--queue-port", "0", "--long-poll", "1s"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(startLog.toFile());
+        builder.environment().putAll(environment);
+        process = builder.start();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("berth serve exited with " + process.exitValue() + ":\n" + Files.readString(startLog));
+            }
+            return Files.readString(startLog).contains("berth serve: queue");
+        });
+    }
+
+    /** SIGKILL: no shutdown hook, no cleanup, exactly what a crash or power loss leaves. */
+    public void kill()
+            throws InterruptedException
+    {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public boolean alive()
+    {
+        return process != null && process.isAlive();
+    }
+
+    /** Everything every run of the daemon logged, in order. */
+    public String logs()
+            throws IOException
+    {
+        StringBuilder all = new StringBuilder();
+        for (int i = 1; i <= starts; i++) {
+            all.append(Files.readString(log.resolveSibling(log.getFileName() + "." + i)));
+        }
+        return all.toString();
+    }
+
+    @Override
+    public void close()
+            throws InterruptedException
+    {
+        if (alive()) {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+}

@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# A multi-node Docker Swarm on one machine, for berth's integration tests and benchmarks.
+#
+# Every node (the manager too) is its own dockerd in its own network namespace, with its own data
+# root, exec root, unix socket, cgroup parent and containerd. The host's default dockerd
+# is never touched. The nodes are wired to a Linux bridge that lives in a separate "hub" namespace,
+# not in the host's: the host's iptables (FORWARD policy DROP with br_netfilter, as docker sets it)
+# would otherwise drop the traffic between the nodes.
+#
+#   testbed/swarm.sh up [--workers N] [--pools spot,burst,gpu] [--gpus-per-worker K] [--gpu-kind KIND] [--heartbeat 5s]
+#   testbed/swarm.sh down | status
+#   testbed/swarm.sh kill-worker NAME | drain-worker NAME | restart-worker NAME
+#
+# Environment:
+#   BERTH_TESTBED_INSTANCE  lets test beds coexist: letters and digits, default tb; its namespaces
+#                           and cgroups are named berth-<instance>-*, and up/down only touch those
+#   BERTH_TESTBED_DIR       default /run/berth-testbed (the default instance) or /run/berth-testbed-<instance>
+#   BERTH_TESTBED_NET       first three octets of the private /24 inside the hub, default 10.231.7
+#   BERTH_TESTBED_IMAGE     job image built on the manager and loaded on every node, default berth-local/busybox:1
+# Needs root, iproute2, util-linux (nsenter, unshare, flock), dockerd 20.10 and busybox (for the image).
+set -euo pipefail
+
+INSTANCE=${BERTH_TESTBED_INSTANCE:-tb}
+[[ $INSTANCE =~ ^[a-z0-9]{1,8}$ ]] || { echo "swarm.sh: BERTH_TESTBED_INSTANCE must be 1 to 8 lowercase letters or digits, got '$INSTANCE'" >&2; exit 2; }
+if [ "$INSTANCE" = tb ]; then BASE=${BERTH_TESTBED_DIR:-/run/berth-testbed}; else BASE=${BERTH_TESTBED_DIR:-/run/berth-testbed-$INSTANCE}; fi
+NET=${BERTH_TESTBED_NET:-10.231.7}
+IMAGE=${BERTH_TESTBED_IMAGE:-berth-local/busybox:1}
+HERE=$(cd "$(dirname "$0")" && pwd)
+PREFIX=berth-$INSTANCE-   # what every network namespace and cgroup of this test bed is named by
+HUB=${PREFIX}hub
+MANAGER=tb-manager
+MANAGER_IP=$NET.10
+READY_TIMEOUT=60
+
+die() { echo "swarm.sh: $*" >&2; exit 1; }
+log() { echo "swarm.sh: $*" >&2; }
+usage() { sed -n '10,12p' "$0" | sed 's/^#   //' >&2; exit 2; }
+
+sock() { if [ "$1" = "$MANAGER" ]; then echo "$BASE/manager.sock"; else echo "$BASE/$1.sock"; fi; }
+# tb-worker-1 lives in the namespace (and cgroup) berth-tb-worker-1.
+nsname() { echo "$PREFIX${1#tb-}"; }
+dk() { local node=$1; shift; docker -H "unix://$(sock "$node")" "$@"; }
+
+worker_names() {
+    if [ -f "$BASE/workers" ]; then cat "$BASE/workers"; fi
+}
+
+require_worker() {
+    grep -qx "$1" <(worker_names) || die "no worker named '$1' in the test bed at $BASE (workers: $(worker_names | xargs))"
+}
+
+# --- teardown ---------------------------------------------------------------------------------
+
+# Every process of a node: dockerd, containerd and the shims share the node's network namespace;
+# the containers have namespaces of their own but sit under the node's cgroup parent.
+node_pids() {
+    local ns=$1
+    ip netns pids "$ns" 2>/dev/null || true
+    cat /sys/fs/cgroup/{,*/}"$ns"/{,*/}cgroup.procs 2>/dev/null || true
+}
+
+kill_node() {
+    local ns=$1 pids i
+    for i in $(seq 1 50); do
+        pids=$(node_pids "$ns" | sort -u | xargs)
+        [ -z "$pids" ] && return 0
+        # shellcheck disable=SC2086 # one argument per pid
+        kill -9 $pids 2>/dev/null || true
+        sleep 0.1
+    done
+    die "processes of $ns survive kill -9: $pids"
+}
+
+remove_cgroups() {
+    local ns=$1 dir
+    for dir in /sys/fs/cgroup/{,*/}"$ns"; do
+        [ -d "$dir" ] || continue
+        find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
+    done
+}
+
+unmount_base() {
+    # Deepest first; lazily, since a killed dockerd leaves overlay and nsfs mounts behind.
+    awk -v base="$BASE" '$5 == base || index($5, base "/") == 1 { print $5 }' /proc/self/mountinfo \
+        | sort -r | while read -r mnt; do umount -l "$mnt" 2>/dev/null || true; done
+}
+
+# Finds what is left by name, not by state files, so that it also cleans up after a run that failed half-way.
+down() {
+    local ns dir
+    for ns in $(ip netns list | awk '{print $1}' | grep "^$PREFIX" || true); do
+        kill_node "$ns"
+    done
+    for dir in /sys/fs/cgroup/{,*/}"$PREFIX"*; do
+        [ -d "$dir" ] || continue
+        ns=$(basename "$dir")
+        kill_node "$ns"
+        remove_cgroups "$ns"
+    done
+    unmount_base
+    for ns in $(ip netns list | awk '{print $1}' | grep "^$PREFIX" || true); do
+        ip netns del "$ns"
+    done
+    rm -rf "$BASE"
+}
+
+# --- bring-up ---------------------------------------------------------------------------------
+
+# One containerd and one dockerd per node; the commands go into a file so that restart-worker starts the very
+# same daemons. The node's own containerd (rather than a system one that dockerd would otherwise pick up) keeps
+# every process of the node in its namespace, where kill-worker and down find them.
+write_start_script() {
+    local node=$1 dir=$BASE/$1 ns; ns=$(nsname "$1"); shift
+    mkdir -p "$dir/exec"
+    echo '{}' >"$dir/daemon.json"
+    cat >"$dir/containerd.toml" <<EOF
+version = 2
+root = "$dir/containerd"
+state = "$dir/exec/containerd"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$dir/exec/containerd.sock"
+EOF
+    cat >"$dir/start.sh" <<EOF
+#!/bin/sh
+setsid nsenter --net=/run/netns/$ns containerd --config $dir/containerd.toml >>$dir/containerd.log 2>&1 </dev/null &
+exec setsid nsenter --net=/run/netns/$ns unshare --uts sh -c 'hostname $node; exec dockerd \\
+    --config-file $dir/daemon.json --containerd $dir/exec/containerd.sock \\
+    --data-root $dir/data --exec-root $dir/exec --pidfile $dir/dockerd.pid \\
+    -H unix://$(sock "$node") \\
+    --bridge=none --iptables=false --ip-masq=false \\
+    --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent /$ns \\
+    $*' >>$dir/dockerd.log 2>&1 </dev/null
+EOF
+    chmod +x "$dir/start.sh"
+}
+
+start_node() {
+    # A daemon killed with -9 leaves its pid file behind, and dockerd refuses to start while the pid in
+    # it still exists (a zombie does, until it is reaped). Callers make sure nothing of the node runs.
+    rm -f "$BASE/$1/dockerd.pid"
+    # Closing fd 9 keeps the daemons from holding the script's lock for their whole life.
+    "$BASE/$1/start.sh" 9>&- &
+    echo $! >"$BASE/$1/start.pid"
+}
+
+alive() {
+    local state
+    state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
+await_node() {
+    local node=$1 i pid; pid=$(cat "$BASE/$node/start.pid")
+    for i in $(seq 1 $((READY_TIMEOUT * 10))); do
+        dk "$node" info >/dev/null 2>&1 && return 0
+        # The start script execs into dockerd, so its pid ending (or turning zombie) means dockerd exited.
+        alive "$pid" || break
+        sleep 0.1
+    done
+    tail -n 20 "$BASE/$node/dockerd.log" >&2 || true
+    die "dockerd of $node did not answer on $(sock "$node") (log: $BASE/$node/dockerd.log)"
+}
+
+add_namespace() {
+    local node=$1 ip=$2 veth=$3 ns; ns=$(nsname "$1")
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    ip -n "$HUB" link add "$veth" type veth peer name eth0 netns "$ns"
+    ip -n "$HUB" link set "$veth" master br0 up
+    ip -n "$ns" addr add "$ip/24" dev eth0
+    ip -n "$ns" link set eth0 up
+}
+
+up() {
+    local workers=3 pools=spot,burst,gpu gpus=2 kind=GPU heartbeat=5s
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --workers) workers=${2:?--workers needs a number}; shift 2 ;;
+            --pools) pools=${2:?--pools needs a comma-separated list}; shift 2 ;;
+            --gpus-per-worker) gpus=${2:?--gpus-per-worker needs a number}; shift 2 ;;
+            --gpu-kind) kind=${2:?--gpu-kind needs a name}; shift 2 ;;
+            --heartbeat) heartbeat=${2:?--heartbeat needs a duration}; shift 2 ;;
+            *) die "unknown option for up: '$1'" ;;
+        esac
+    done
+    { [[ $workers =~ ^[0-9]+$ ]] && [ "$workers" -le 80 ]; } || die "--workers must be a number from 0 to 80, got '$workers'"
+    [[ $gpus =~ ^[0-9]+$ ]] || die "--gpus-per-worker must be a number, got '$gpus'"
+    [[ $heartbeat =~ ^[0-9]+(ms|s|m)$ ]] || die "--heartbeat must be a duration like 1s or 500ms, got '$heartbeat'"
+    [[ $kind =~ ^[A-Za-z0-9_-]+$ ]] || die "--gpu-kind must be letters, digits, '_' or '-', got '$kind'"
+    [[ $pools =~ ^[a-z0-9_-]+(,[a-z0-9_-]+)*$ ]] || die "--pools must be a comma-separated list of names, got '$pools'"
+    [ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces and starts dockerd)"
+    command -v dockerd >/dev/null || die "dockerd not found; install it with: apt-get install -y docker.io"
+    [ ${#BASE} -le 40 ] || die "BERTH_TESTBED_DIR '$BASE' is too long: dockerd's unix sockets under it must stay below 108 characters"
+
+    local started=$SECONDS
+    down
+    mkdir -p "$BASE"
+    IFS=, read -r -a pool_list <<<"$pools"
+
+    ip netns add "$HUB"
+    ip -n "$HUB" link set lo up
+    ip -n "$HUB" link add br0 type bridge
+    ip -n "$HUB" link set br0 up
+
+    local names=() i name
+    for i in $(seq 1 "$workers"); do names+=("tb-worker-$i"); done
+    printf '%s\n' "${names[@]+"${names[@]}"}" | grep . >"$BASE/workers" || true
+
+    add_namespace "$MANAGER" "$MANAGER_IP" vm
+    write_start_script "$MANAGER"
+    start_node "$MANAGER"
+    for i in $(seq 1 "$workers"); do
+        name=tb-worker-$i
+        add_namespace "$name" "$NET.$((10 + i))" "vw$i"
+        local resources="" g
+        for g in $(seq 0 $((gpus - 1))); do resources+=" --node-generic-resource $kind=GPU-$name-$g"; done
+        write_start_script "$name" "$resources"
+        start_node "$name"
+    done
+
+    await_node "$MANAGER"
+    dk "$MANAGER" swarm init --advertise-addr "$MANAGER_IP" --listen-addr "$MANAGER_IP:2377" \
+        --default-addr-pool 10.232.0.0/16 --dispatcher-heartbeat "$heartbeat" >/dev/null
+    dk "$MANAGER" node update --label-add berth.pool=manager "$MANAGER" >/dev/null
+    "$HERE/../scripts/local-image.sh" "$IMAGE" "unix://$(sock "$MANAGER")" >&2
+    dk "$MANAGER" save -o "$BASE/image.tar" "$IMAGE"
+    local token
+    token=$(dk "$MANAGER" swarm join-token -q worker)
+
+    local jobs=()
+    for i in $(seq 1 "$workers"); do
+        name=tb-worker-$i
+        (
+            await_node "$name"
+            dk "$name" swarm join --token "$token" --advertise-addr "$NET.$((10 + i))" "$MANAGER_IP:2377" >/dev/null
+            dk "$name" load -q -i "$BASE/image.tar" >/dev/null
+        ) &
+        jobs+=($!)
+    done
+    for i in "${jobs[@]}"; do wait "$i" || die "a worker failed to come up; see $BASE/*/dockerd.log"; done
+
+    for i in $(seq 1 "$workers"); do
+        dk "$MANAGER" node update --label-add "berth.pool=${pool_list[$(((i - 1) % ${#pool_list[@]}))]}" "tb-worker-$i" >/dev/null
+    done
+    await_all_ready "$((workers + 1))"
+    rm -f "$BASE/image.tar"
+
+    log "up in $((SECONDS - started))s"
+    echo "BERTH_TESTBED_DIR=$BASE"
+    echo "BERTH_TESTBED_DOCKER_HOST=unix://$(sock "$MANAGER")"
+    echo "BERTH_TESTBED_WORKERS=$(worker_names | paste -sd, -)"
+}
+
+await_all_ready() {
+    local want=$1 i ready
+    for i in $(seq 1 $((READY_TIMEOUT * 10))); do
+        ready=$(dk "$MANAGER" node ls --format '{{.Status}}' | grep -c '^Ready$' || true)
+        [ "$ready" = "$want" ] && return 0
+        sleep 0.1
+    done
+    dk "$MANAGER" node ls >&2 || true
+    die "only $ready of $want nodes became Ready within ${READY_TIMEOUT}s"
+}
+
+status() {
+    [ -S "$(sock "$MANAGER")" ] || { echo "no test bed at $BASE"; return 0; }
+    echo "DOCKER_HOST=unix://$(sock "$MANAGER")"
+    dk "$MANAGER" node ls --format '{{.Hostname}}\t{{.Status}}\t{{.Availability}}\t{{.ManagerStatus}}'
+    ip netns list | grep "^$PREFIX" || true
+}
+
+cmd=${1:-}
+[ -n "$cmd" ] || usage
+shift
+# One command per instance at a time (from any checkout), so that a test's restart-worker cannot interleave
+# with another run's up or down. The lock file stays: removing it would let a waiting command lock a stale file.
+mkdir -p /run/lock
+exec 9>>"/run/lock/berth-testbed-$INSTANCE.lock"
+flock -w 300 9 || die "another swarm.sh command held /run/lock/berth-testbed-$INSTANCE.lock for 5 minutes"
+case $cmd in
+    up) up "$@" ;;
+    down) [ "$(id -u)" = 0 ] || die "must run as root"; down ;;
+    status) status ;;
+    kill-worker)
+        [ $# = 1 ] || usage
+        require_worker "$1"
+        # A spot loss takes the whole machine: dockerd, containerd and the containers.
+        kill_node "$(nsname "$1")" ;;
+    drain-worker)
+        [ $# = 1 ] || usage
+        require_worker "$1"
+        dk "$MANAGER" node update --availability drain "$1" >/dev/null ;;
+    restart-worker)
+        [ $# = 1 ] || usage
+        require_worker "$1"
+        # Whatever is left of the node (a containerd whose dockerd died, or the whole node) goes first.
+        kill_node "$(nsname "$1")"
+        start_node "$1"
+        await_node "$1" ;;
+    *) usage ;;
+esac
