@@ -20,6 +20,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** Runs with berth's default stale limit (60 s), as the process environment sets no BERTH_* keys in tests. */
 class WorkersCommandTest
 {
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
@@ -40,17 +41,17 @@ class WorkersCommandTest
             throws IOException
     {
         heartbeat("spot-1", "node-1", "spot", NOW.minusSeconds(3), "[{\"container\":\"c1\",\"job\":\"job-9\",\"attempt\":\"2\"}]");
-        heartbeat("gpu-1", "node-2", "gpu", NOW.minusSeconds(45), "[]");
+        heartbeat("gpu-1", "node-2", "gpu", NOW.minusSeconds(75), "[]");
 
         Result result = run();
 
         assertThat(result.exitCode()).isZero();
         List<String> lines = result.output().lines().toList();
         assertThat(lines.get(0)).startsWith("HOST").contains("POOL", "SWARM", "HEARTBEAT", "JOBS", "GPUS", "FLAGS");
-        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("gpu-1").contains("gpu", "ready/active", "45s ago", "STALE_HEARTBEAT").containsPattern("\\b2\\s+STALE"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("gpu-1").contains("gpu", "ready/active", "1m15s ago", "STALE_HEARTBEAT").containsPattern("\\b2\\s+STALE"));
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("spot-1").contains("3s ago", "job-9/2").endsWith("ok"));
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("spot-2").contains("never", "MISSING_HEARTBEAT"));
-        assertThat(result.output()).contains("STALE_HEARTBEAT: heartbeat older than", "(30s, BERTH_HEARTBEAT_STALE_AFTER)");
+        assertThat(result.output()).contains("STALE_HEARTBEAT: heartbeat older than", "(1m00s, BERTH_HEARTBEAT_STALE_AFTER)");
     }
 
     @Test
@@ -58,20 +59,20 @@ class WorkersCommandTest
             throws IOException
     {
         heartbeat("spot-1", "node-1", "spot", NOW.minusSeconds(3), "[{\"container\":\"c1\",\"job\":\"job-9\",\"attempt\":\"2\"}]");
-        heartbeat("gpu-1", "node-2", "gpu", NOW.minusSeconds(45), "[]");
+        heartbeat("gpu-1", "node-2", "gpu", NOW.minusSeconds(75), "[]");
         Files.writeString(shared.resolve(".swarm/workers/broken"), "{");
 
         Result result = run("--json");
 
         JsonNode root = new ObjectMapper().readTree(result.output());
-        assertThat(root.path("stale_after_seconds").asLong()).isEqualTo(30);
+        assertThat(root.path("stale_after_seconds").asLong()).isEqualTo(60);
         assertThat(root.path("healthy").asBoolean()).isFalse();
         assertThat(root.path("unreadable_heartbeats").has("broken")).isTrue();
         JsonNode workers = root.path("workers");
         assertThat(workers).hasSize(3);
         JsonNode gpu = workers.get(0);
         assertThat(gpu.path("hostname").asText()).isEqualTo("gpu-1");
-        assertThat(gpu.path("heartbeat_age_seconds").asLong()).isEqualTo(45);
+        assertThat(gpu.path("heartbeat_age_seconds").asLong()).isEqualTo(75);
         assertThat(gpu.path("gpus")).extracting(JsonNode::asText).containsExactly("GPU-a", "GPU-b");
         assertThat(gpu.path("flags")).extracting(JsonNode::asText).containsExactly("STALE_HEARTBEAT");
         JsonNode spot = workers.get(1);
@@ -110,7 +111,6 @@ class WorkersCommandTest
     private Result run(WorkersCommand command, String... arguments)
     {
         CommandLine commandLine = new CommandLine(command);
-        command.common.useEnvironment(Map.of("BERTH_HEARTBEAT_STALE_AFTER", "30s"));
         StringWriter out = new StringWriter();
         commandLine.setOut(new PrintWriter(out));
         String[] all = new String[arguments.length + 4];
