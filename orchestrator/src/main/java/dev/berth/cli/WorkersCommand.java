@@ -1,0 +1,201 @@
+package dev.berth.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.config.BerthConfig;
+import dev.berth.config.Durations;
+import dev.berth.fleet.FleetStatus;
+import dev.berth.fleet.HeartbeatReader;
+import dev.berth.fleet.NodeLister;
+import dev.berth.fleet.RunningJob;
+import dev.berth.fleet.WorkerFlag;
+import dev.berth.fleet.WorkerStatus;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
+
+@Command(name = "workers",
+        description = {
+                "Show every worker: pool, swarm state, heartbeat age, running jobs, GPUs.",
+                "Joins the swarm's node list with the heartbeat files under <shared>/.swarm/workers and flags",
+                "heartbeats older than BERTH_HEARTBEAT_STALE_AFTER, nodes without one, and heartbeats without a node."},
+        mixinStandardHelpOptions = true)
+public final class WorkersCommand
+        implements Callable<Integer>
+{
+    private static final String NONE = "-";
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    private final NodeLister nodeLister;
+    private final Clock clock;
+
+    public WorkersCommand(NodeLister nodeLister)
+    {
+        this(nodeLister, Clock.systemUTC());
+    }
+
+    public WorkersCommand(NodeLister nodeLister, Clock clock)
+    {
+        this.nodeLister = requireNonNull(nodeLister, "nodeLister is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public Integer call()
+            throws Exception
+    {
+        BerthConfig config = common.config();
+        FleetStatus fleet = FleetStatus.of(
+                nodeLister.nodes(),
+                new HeartbeatReader(config.workersDir()).read(),
+                clock.instant(),
+                config.heartbeatStaleAfter());
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(toJson(fleet, config.heartbeatStaleAfter()));
+        }
+        else {
+            printTable(out, fleet, config);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void printTable(PrintWriter out, FleetStatus fleet, BerthConfig config)
+    {
+        if (fleet.workers().isEmpty()) {
+            out.printf("no workers: the swarm lists no nodes and %s holds no heartbeats%n", config.workersDir());
+        }
+        else {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("HOST", "POOL", "LIFECYCLE", "SWARM", "AGENT", "HEARTBEAT", "IDLE", "JOBS", "GPUS", "FLAGS"));
+            for (WorkerStatus worker : fleet.workers()) {
+                rows.add(List.of(
+                        worker.hostname(),
+                        worker.pool().orElse(NONE),
+                        worker.lifecycle().orElse(NONE),
+                        worker.swarmState().map(state -> state + "/" + worker.availability().orElse("?")).orElse("not in swarm"),
+                        worker.agentState().orElse(NONE),
+                        worker.heartbeatAge().map(age -> Durations.format(age) + " ago").orElse("never"),
+                        worker.idleFor().map(Durations::format).orElse(NONE),
+                        worker.jobs().isEmpty() ? NONE : worker.jobs().stream().map(job -> job.job() + "/" + job.attempt()).collect(Collectors.joining(",")),
+                        worker.gpus().isEmpty() ? NONE : String.valueOf(worker.gpus().size()),
+                        worker.flags().isEmpty() ? "ok" : worker.flags().stream().sorted().map(Enum::name).collect(Collectors.joining(","))));
+            }
+            printAligned(out, rows);
+        }
+
+        Set<WorkerFlag> seen = EnumSet.noneOf(WorkerFlag.class);
+        fleet.workers().forEach(worker -> seen.addAll(worker.flags()));
+        if (!seen.isEmpty()) {
+            out.println();
+            for (WorkerFlag flag : seen) {
+                String meaning = flag == WorkerFlag.STALE_HEARTBEAT
+                        ? flag.meaning() + " (" + Durations.format(config.heartbeatStaleAfter()) + ", BERTH_HEARTBEAT_STALE_AFTER)"
+                        : flag.meaning();
+                out.printf("%s: %s%n", flag, meaning);
+            }
+        }
+        fleet.unreadableHeartbeats().forEach((file, problem) ->
+                out.printf("unreadable heartbeat %s: %s%n", config.workersDir().resolve(file), problem));
+    }
+
+    private static void printAligned(PrintWriter out, List<List<String>> rows)
+    {
+        int[] widths = new int[rows.get(0).size()];
+        for (List<String> row : rows) {
+            for (int column = 0; column < row.size(); column++) {
+                widths[column] = Math.max(widths[column], row.get(column).length());
+            }
+        }
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int column = 0; column < row.size(); column++) {
+                String value = row.get(column);
+                line.append(value);
+                if (column < row.size() - 1) {
+                    line.append(" ".repeat(widths[column] - value.length() + 2));
+                }
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+
+    private static String toJson(FleetStatus fleet, Duration staleAfter)
+            throws Exception
+    {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        root.put("stale_after_seconds", staleAfter.toSeconds());
+        root.put("healthy", fleet.healthy());
+        ArrayNode workers = root.putArray("workers");
+        for (WorkerStatus worker : fleet.workers()) {
+            ObjectNode node = workers.addObject();
+            node.put("hostname", worker.hostname());
+            putOptional(node, "node_id", worker.nodeId());
+            putOptional(node, "pool", worker.pool());
+            putOptional(node, "lifecycle", worker.lifecycle());
+            putOptional(node, "swarm_state", worker.swarmState());
+            putOptional(node, "availability", worker.availability());
+            putOptional(node, "agent_state", worker.agentState());
+            if (worker.heartbeatAge().isPresent()) {
+                node.put("heartbeat_age_seconds", worker.heartbeatAge().get().toSeconds());
+            }
+            else {
+                node.putNull("heartbeat_age_seconds");
+            }
+            if (worker.idleFor().isPresent()) {
+                node.put("idle_seconds", worker.idleFor().get().toSeconds());
+            }
+            else {
+                node.putNull("idle_seconds");
+            }
+            ArrayNode jobs = node.putArray("jobs");
+            for (RunningJob job : worker.jobs()) {
+                jobs.addObject().put("job", job.job()).put("attempt", job.attempt()).put("container", job.container());
+            }
+            ArrayNode gpus = node.putArray("gpus");
+            worker.gpus().forEach(gpus::add);
+            ArrayNode flags = node.putArray("flags");
+            worker.flags().stream().sorted().map(Enum::name).forEach(flags::add);
+        }
+        ObjectNode unreadable = root.putObject("unreadable_heartbeats");
+        fleet.unreadableHeartbeats().forEach(unreadable::put);
+        return mapper.writeValueAsString(root);
+    }
+
+    private static void putOptional(ObjectNode node, String field, Optional<String> value)
+    {
+        if (value.isPresent()) {
+            node.put(field, value.get());
+        }
+        else {
+            node.putNull(field);
+        }
+    }
+}

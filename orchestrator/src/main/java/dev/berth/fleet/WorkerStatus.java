@@ -1,0 +1,48 @@
+package dev.berth.fleet;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One worker as {@code berth workers} shows it: what Swarm says joined with what its heartbeat says.
+ * Fields only one side can supply are empty when that side knows nothing of the worker.
+ */
+public record WorkerStatus(
+        String hostname,
+        Optional<String> nodeId,
+        Optional<String> pool,
+        Optional<String> lifecycle,
+        Optional<String> swarmState,
+        Optional<String> availability,
+        Optional<String> agentState,
+        Optional<Duration> heartbeatAge,
+        Optional<Duration> idleFor,
+        List<RunningJob> jobs,
+        List<String> gpus,
+        Set<WorkerFlag> flags)
+{
+    public WorkerStatus
+    {
+        requireNonNull(hostname, "hostname is null");
+        requireNonNull(nodeId, "nodeId is null");
+        requireNonNull(pool, "pool is null");
+        requireNonNull(lifecycle, "lifecycle is null");
+        requireNonNull(swarmState, "swarmState is null");
+        requireNonNull(availability, "availability is null");
+        requireNonNull(agentState, "agentState is null");
+        requireNonNull(heartbeatAge, "heartbeatAge is null");
+        requireNonNull(idleFor, "idleFor is null");
+        jobs = List.copyOf(jobs);
+        gpus = List.copyOf(gpus);
+        flags = Set.copyOf(flags);
+    }
+
+    public boolean healthy()
+    {
+        return flags.isEmpty();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.berth.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.swarm.SwarmNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs with berth's default stale limit (60 s), as the process environment sets no BERTH_* keys in tests. */
+class WorkersCommandTest
+{
+    private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+
+    @TempDir
+    Path shared;
+
+    @TempDir
+    Path state;
+
+    private final List<SwarmNode> nodes = List.of(
+            new SwarmNode("node-1", "spot-1", "worker", "ready", "active", Map.of("berth.pool", "spot", "berth.lifecycle", "spot"), 8_000_000_000L, 32L << 30, List.of()),
+            new SwarmNode("node-2", "gpu-1", "worker", "ready", "active", Map.of("berth.pool", "gpu"), 4_000_000_000L, 16L << 30, List.of("GPU-a", "GPU-b")),
+            new SwarmNode("node-3", "spot-2", "worker", "ready", "active", Map.of("berth.pool", "spot"), 8_000_000_000L, 32L << 30, List.of()));
+
+    @Test
+    void tableShowsEachWorkerAndExplainsItsFlags()
+            throws IOException
+    {
+        heartbeat("spot-1", "node-1", "spot", NOW.minusSeconds(3), "[{\"container\":\"c1\",\"job\":\"job-9\",\"attempt\":\"2\"}]");
+        heartbeat("gpu-1", "node-2", "gpu", NOW.minusSeconds(75), "[]");
+
+        Result result = run();
+
+        assertThat(result.exitCode()).isZero();
+        List<String> lines = result.output().lines().toList();
+        assertThat(lines.get(0)).startsWith("HOST").contains("POOL", "SWARM", "HEARTBEAT", "JOBS", "GPUS", "FLAGS");
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("gpu-1").contains("gpu", "ready/active", "1m15s ago", "STALE_HEARTBEAT").containsPattern("\\b2\\s+STALE"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("spot-1").contains("3s ago", "job-9/2").endsWith("ok"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("spot-2").contains("never", "MISSING_HEARTBEAT"));
+        assertThat(result.output()).contains("STALE_HEARTBEAT: heartbeat older than", "(1m00s, BERTH_HEARTBEAT_STALE_AFTER)");
+    }
+
+    @Test
+    void jsonCarriesTheSameFacts()
+            throws IOException
+    {
+        heartbeat("spot-1", "node-1", "spot", NOW.minusSeconds(3), "[{\"container\":\"c1\",\"job\":\"job-9\",\"attempt\":\"2\"}]");
+        heartbeat("gpu-1", "node-2", "gpu", NOW.minusSeconds(75), "[]");
+        Files.writeString(shared.resolve(".swarm/workers/broken"), "{");
+
+        Result result = run("--json");
+
+        JsonNode root = new ObjectMapper().readTree(result.output());
+        assertThat(root.path("stale_after_seconds").asLong()).isEqualTo(60);
+        assertThat(root.path("healthy").asBoolean()).isFalse();
+        assertThat(root.path("unreadable_heartbeats").has("broken")).isTrue();
+        JsonNode workers = root.path("workers");
+        assertThat(workers).hasSize(3);
+        JsonNode gpu = workers.get(0);
+        assertThat(gpu.path("hostname").asText()).isEqualTo("gpu-1");
+        assertThat(gpu.path("heartbeat_age_seconds").asLong()).isEqualTo(75);
+        assertThat(gpu.path("gpus")).extracting(JsonNode::asText).containsExactly("GPU-a", "GPU-b");
+        assertThat(gpu.path("flags")).extracting(JsonNode::asText).containsExactly("STALE_HEARTBEAT");
+        JsonNode spot = workers.get(1);
+        assertThat(spot.path("jobs").get(0).path("job").asText()).isEqualTo("job-9");
+        assertThat(spot.path("lifecycle").asText()).isEqualTo("spot");
+        assertThat(spot.path("idle_seconds").isNull()).isTrue();
+        assertThat(workers.get(2).path("heartbeat_age_seconds").isNull()).isTrue();
+        assertThat(workers.get(2).path("flags")).extracting(JsonNode::asText).containsExactly("MISSING_HEARTBEAT");
+    }
+
+    @Test
+    void emptyFleetSaysWhereItLooked()
+    {
+        WorkersCommand command = new WorkersCommand(List::of, Clock.fixed(NOW, ZoneOffset.UTC));
+
+        Result result = run(command);
+
+        assertThat(result.output()).contains("no workers", shared.resolve(".swarm/workers").toString());
+    }
+
+    private void heartbeat(String hostname, String nodeId, String pool, Instant writtenAt, String jobs)
+            throws IOException
+    {
+        Path workers = Files.createDirectories(shared.resolve(".swarm/workers"));
+        Files.writeString(workers.resolve(hostname), """
+                {"version":1,"hostname":"%s","node_id":"%s","pool":"%s","lifecycle":"spot","state":"active","docker":"ok",\
+                "written_at":%d,"last_busy_at":%d,"started_at":%d,"gpus":[],"jobs":%s}
+                """.formatted(hostname, nodeId, pool, writtenAt.getEpochSecond(), writtenAt.getEpochSecond(), writtenAt.getEpochSecond(), jobs));
+    }
+
+    private Result run(String... arguments)
+    {
+        return run(new WorkersCommand(() -> nodes, Clock.fixed(NOW, ZoneOffset.UTC)), arguments);
+    }
+
+    private Result run(WorkersCommand command, String... arguments)
+    {
+        CommandLine commandLine = new CommandLine(command);
+        StringWriter out = new StringWriter();
+        commandLine.setOut(new PrintWriter(out));
+        String[] all = new String[arguments.length + 4];
+        all[0] = "--shared-dir";
+        all[1] = shared.toString();
+        all[2] = "--state-dir";
+        all[3] = state.toString();
+        System.arraycopy(arguments, 0, all, 4, arguments.length);
+        int exitCode = commandLine.execute(all);
+        return new Result(exitCode, out.toString());
+    }
+
+    private record Result(int exitCode, String output) {}
+}

@@ -1,0 +1,71 @@
+package dev.berth.fleet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HeartbeatReaderTest
+{
+    private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+
+    @TempDir
+    Path workers;
+
+    @Test
+    void readsEveryFieldTheAgentWrites()
+            throws IOException
+    {
+        HeartbeatFiles.write(workers, "gpu-1", "node-abc", "gpu", "spot", "active", NOW, NOW.minusSeconds(3),
+                "[{\"container\":\"c0ffee\",\"job\":\"job-7\",\"attempt\":\"2\"}]", "[\"GPU-1111\",\"GPU-2222\"]");
+
+        HeartbeatScan scan = new HeartbeatReader(workers).read();
+
+        assertThat(scan.unreadable()).isEmpty();
+        assertThat(scan.heartbeats()).singleElement().satisfies(beat -> {
+            assertThat(beat.hostname()).isEqualTo("gpu-1");
+            assertThat(beat.nodeId()).contains("node-abc");
+            assertThat(beat.pool()).isEqualTo("gpu");
+            assertThat(beat.lifecycle()).isEqualTo("spot");
+            assertThat(beat.agentState()).isEqualTo("active");
+            assertThat(beat.dockerReachable()).isTrue();
+            assertThat(beat.writtenAt()).isEqualTo(NOW);
+            assertThat(beat.lastBusyAt()).isEqualTo(NOW.minusSeconds(3));
+            assertThat(beat.gpus()).containsExactly("GPU-1111", "GPU-2222");
+            assertThat(beat.jobs()).containsExactly(new RunningJob("c0ffee", "job-7", "2"));
+        });
+    }
+
+    @Test
+    void skipsTheAgentsTempFilesAndReportsBrokenOnesWithoutHidingTheOthers()
+            throws IOException
+    {
+        HeartbeatFiles.writeIdle(workers, "spot-1", "node-1", "spot", NOW);
+        Files.writeString(workers.resolve(".spot-2.tmp"), "{\"version\":1,\"hostn");
+        Files.writeString(workers.resolve("spot-3"), "{\"version\":1,\"hostn");
+        Files.writeString(workers.resolve("spot-4"), "{\"version\":2,\"hostname\":\"spot-4\"}");
+        HeartbeatFiles.writeIdle(workers, "spot-5", "node-5", "spot", NOW);
+        Files.move(workers.resolve("spot-5"), workers.resolve("spot-6"));
+
+        HeartbeatScan scan = new HeartbeatReader(workers).read();
+
+        assertThat(scan.heartbeats()).extracting(Heartbeat::hostname).containsExactly("spot-1");
+        assertThat(scan.unreadable()).containsOnlyKeys("spot-3", "spot-4", "spot-6");
+        assertThat(scan.unreadable().get("spot-4")).contains("version 2");
+        assertThat(scan.unreadable().get("spot-6")).contains("named spot-6 but holds the heartbeat of spot-5");
+    }
+
+    @Test
+    void noTreeYetMeansNoHeartbeats()
+    {
+        HeartbeatScan scan = new HeartbeatReader(workers.resolve("not-created-yet")).read();
+
+        assertThat(scan.heartbeats()).isEmpty();
+        assertThat(scan.unreadable()).isEmpty();
+    }
+}

@@ -1,0 +1,346 @@
+#!/bin/sh
+# Every check of the fleet code that is not a JUnit test:
+#   - ansible-lint and ansible-playbook --syntax-check on every playbook
+#   - terraform fmt -check (only where the terraform CLI is installed)
+#   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
+#     swarm (own dockerds in own network namespaces) with a temp shared dir
+#   - the worker role applied twice by ansible-playbook to a throwaway Debian container (docker
+#     connection), the second run with changed=0
+# Prints a PASS/FAIL summary and exits non-zero when any check fails. Cleans up after itself.
+# Runs as root with a running dockerd (network namespaces, private dockerds, test container).
+#
+# Debian packages it needs (CI installs them first):
+#   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
+#
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt heartbeat worker-role (default: all)
+#
+# The Debian image for the worker-role check is built once with debootstrap and kept as
+# $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
+set -u
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
+checks=${*:-lint syntax fmt heartbeat worker-role}
+work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
+results=
+failed=0
+cleanups=
+
+cleanup() {
+    for action in $cleanups; do
+        "$action" >/dev/null 2>&1 || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+on_exit() {
+    cleanups="$1 $cleanups"
+}
+
+record() {
+    # $1 name, $2 PASS|FAIL|SKIP, $3 detail
+    results="$results$(printf '%-12s %-4s %s' "$1" "$2" "$3")
+"
+    [ "$2" = FAIL ] && failed=$((failed + 1))
+    echo "== $1: $2 $3"
+}
+
+# Polls a shell condition every 0.2 s for at most $1 seconds.
+await() {
+    limit=$1
+    shift
+    deadline=$(($(date +%s) + limit))
+    while ! eval "$*"; do
+        [ "$(date +%s)" -lt "$deadline" ] || return 1
+        sleep 0.2
+    done
+}
+
+json_field() {
+    # $1 file, $2 Python expression over the parsed object `h`
+    python3 -c 'import json,sys; h=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null
+}
+
+check_lint() {
+    if (cd "$repo/ansible" && ansible-lint --offline -q playbooks/*.yml >"$work/lint.log" 2>&1); then
+        record lint PASS "ansible-lint clean"
+    else
+        cat "$work/lint.log"
+        record lint FAIL "ansible-lint reported problems (above)"
+    fi
+}
+
+check_syntax() {
+    bad=
+    for playbook in "$repo"/ansible/playbooks/*.yml; do
+        (cd "$repo/ansible" && ansible-playbook --syntax-check -i localhost, "$playbook") >"$work/syntax.log" 2>&1 || {
+            cat "$work/syntax.log"
+            bad="$bad $(basename "$playbook")"
+        }
+    done
+    if [ -z "$bad" ]; then
+        record syntax PASS "$(ls "$repo"/ansible/playbooks/*.yml | wc -l) playbooks"
+    else
+        record syntax FAIL "syntax errors in:$bad"
+    fi
+}
+
+check_fmt() {
+    if ! command -v terraform >/dev/null 2>&1; then
+        record fmt SKIP "terraform CLI not installed"
+    elif terraform fmt -check -recursive -diff "$repo/terraform" >"$work/fmt.log" 2>&1; then
+        record fmt PASS "terraform fmt -check"
+    else
+        cat "$work/fmt.log"
+        record fmt FAIL "terraform fmt would change files (diff above)"
+    fi
+}
+
+# Two dockerds of our own, a swarm manager and a worker, each in its own network namespace
+# joined by one veth pair and nothing else: the check sees only its own containers, never
+# touches the machine's engine or network, and sends no traffic beyond the pair.
+netns_prefix=bfleet$$
+
+start_node() {
+    # $1 node name (m or w), $2 its address on the pair
+    ns=$netns_prefix$1
+    node_dir=$work/$1
+    mkdir -p "$node_dir"
+    nsenter --net="/var/run/netns/$ns" unshare --uts sh -c "hostname fleet-check-$1; exec dockerd \
+        --data-root '$node_dir/data' --exec-root '$node_dir/x' --pidfile '$node_dir/pid' \
+        -H 'unix://$node_dir/sock' --bridge=none --iptables=false --ip-masq=false" \
+        >"$work/dockerd-$1.log" 2>&1 &
+    echo $! >>"$work/dockerd.pids"
+    await 30 "docker -H 'unix://$node_dir/sock' info >/dev/null 2>&1"
+}
+
+start_private_swarm() {
+    on_exit stop_private_swarm
+    ip netns add "${netns_prefix}m" && ip netns add "${netns_prefix}w" || return 1
+    ip link add "${netns_prefix}a" netns "${netns_prefix}m" type veth peer name "${netns_prefix}b" netns "${netns_prefix}w" || return 1
+    ip -n "${netns_prefix}m" addr add 10.250.0.1/30 dev "${netns_prefix}a"
+    ip -n "${netns_prefix}w" addr add 10.250.0.2/30 dev "${netns_prefix}b"
+    for side in m:a w:b; do
+        ip -n "$netns_prefix${side%%:*}" link set lo up
+        ip -n "$netns_prefix${side%%:*}" link set "$netns_prefix${side#*:}" up
+    done
+    manager_host=unix://$work/m/sock
+    worker_host=unix://$work/w/sock
+    start_node m && start_node w || return 1
+    docker -H "$manager_host" swarm init --advertise-addr 10.250.0.1 --listen-addr 10.250.0.1:2377 >/dev/null || return 1
+    token=$(docker -H "$manager_host" swarm join-token -q worker) || return 1
+    docker -H "$worker_host" swarm join --token "$token" --advertise-addr 10.250.0.2 --listen-addr 10.250.0.2:2377 \
+        10.250.0.1:2377 >/dev/null || return 1
+    worker_node=$(docker -H "$worker_host" info --format '{{.Swarm.NodeID}}')
+    [ -n "$worker_node" ]
+}
+
+stop_private_swarm() {
+    [ -f "$work/dockerd.pids" ] && for pid in $(cat "$work/dockerd.pids"); do
+        kill "$pid" 2>/dev/null
+        await 20 "! kill -0 $pid 2>/dev/null"
+    done
+    ip netns delete "${netns_prefix}m" 2>/dev/null
+    ip netns delete "${netns_prefix}w" 2>/dev/null
+    return 0
+}
+
+stop_agent() {
+    for pidfile in "$work/agent.pid" "$work/reconcile.pid"; do
+        [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
+    done
+    return 0
+}
+
+node_field() {
+    docker -H "$manager_host" node inspect --format "$1" "$worker_node" 2>/dev/null
+}
+
+# The burst protocol end to end: the agent on the worker, the reconcile script on the manager,
+# a real one-shot Swarm job placed by the pool label that reconcile applied.
+check_heartbeat() {
+    if ! start_private_swarm; then
+        tail -5 "$work"/dockerd-*.log 2>/dev/null
+        record heartbeat FAIL "could not start the private two-node swarm"
+        return
+    fi
+    "$repo/scripts/local-image.sh" berth-local/busybox:1 "$worker_host" >/dev/null || {
+        record heartbeat FAIL "cannot build the busybox job image"
+        return
+    }
+    shared=$work/shared
+    beat=$shared/.swarm/workers/burst-test-1
+    idle_limit=6
+    DOCKER_HOST=$worker_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=burst-test-1 \
+        HEARTBEAT_POOL=burst HEARTBEAT_LIFECYCLE=burst HEARTBEAT_GPUS=GPU-test0,GPU-test1 \
+        HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=3 \
+        HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" \
+        sh "$repo/heartbeat/berth-heartbeat" >"$work/agent.log" 2>&1 &
+    echo $! >"$work/agent.pid"
+    on_exit stop_agent
+    (while :; do
+        DOCKER_HOST=$manager_host BERTH_SHARED_DIR=$shared sh "$repo/heartbeat/berth-fleet-reconcile"
+        sleep 1
+    done) >"$work/reconcile.log" 2>&1 &
+    echo $! >"$work/reconcile.pid"
+
+    if ! await 20 "[ \"\$(node_field '{{index .Spec.Labels \"berth.pool\"}}/{{index .Spec.Labels \"berth.lifecycle\"}}')\" = burst/burst ]"; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "reconcile never labelled the worker node berth.pool=burst"
+        return
+    fi
+    # What berth does: a one-shot job service, placed by pool, its container labelled with job and attempt.
+    docker -H "$manager_host" service create --detach --quiet --name berth-job-42-1 --mode replicated-job \
+        --restart-condition none --constraint node.labels.berth.pool==burst \
+        --container-label berth.job=job-42 --container-label berth.attempt=1 \
+        berth-local/busybox:1 sleep 6 >/dev/null 2>&1 || { record heartbeat FAIL "cannot create the job service"; return; }
+    if ! await 30 "[ \"\$(json_field '$beat' '[j[\"job\"] + \"/\" + j[\"attempt\"] for j in h[\"jobs\"]]')\" = \"['job-42/1']\" ]"; then
+        cat "$beat" 2>/dev/null
+        record heartbeat FAIL "heartbeat never listed the running job"
+        return
+    fi
+    busy_ok=$(json_field "$beat" 'h["state"] == "active" and h["gpus"] == ["GPU-test0", "GPU-test1"] and h["node_id"] == "'"$worker_node"'"')
+    if ! await 30 "[ \"\$(json_field '$beat' 'len(h[\"jobs\"])')\" = 0 ]"; then
+        record heartbeat FAIL "heartbeat still lists the job after it finished"
+        return
+    fi
+    idle_from=$(date +%s)
+    if [ -e "$work/powered-off" ]; then
+        record heartbeat FAIL "powered off right after the job ended, before the idle limit"
+        return
+    fi
+    if ! await 20 "[ \"\$(node_field '{{.Spec.Availability}}')\" = drain ]"; then
+        cat "$work/agent.log" "$work/reconcile.log"
+        record heartbeat FAIL "the idle burst worker was never drained"
+        return
+    fi
+    drained_at=$(date +%s)
+    if ! await 20 "[ -e '$work/powered-off' ]"; then
+        cat "$work/agent.log"
+        record heartbeat FAIL "no power-off within 20 s of draining"
+        return
+    fi
+    idle_for=$(($(cat "$work/powered-off") - idle_from))
+    left=$(docker -H "$worker_host" info --format '{{.Swarm.LocalNodeState}}')
+    if ! await 60 "! docker -H '$manager_host' node inspect '$worker_node' >/dev/null 2>&1"; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "the powered-off node was never removed from the swarm (it is $(node_field '{{.Status.State}}'))"
+        return
+    fi
+    final=$(json_field "$beat" 'h["state"]')
+    if [ "$busy_ok" = True ] && [ "$idle_for" -ge "$idle_limit" ] && [ "$final" = off ] && [ "$left" = inactive ]; then
+        record heartbeat PASS "busy during the job; idle ${idle_limit}s -> drained ($((drained_at - idle_from))s), left, powered off (${idle_for}s), node removed"
+    else
+        record heartbeat FAIL "busy fields ok=$busy_ok, powered off after ${idle_for}s (limit $idle_limit), swarm state $left, final agent state $final"
+    fi
+}
+
+ensure_test_image() {
+    if docker image inspect "$image" >/dev/null 2>&1; then
+        return 0
+    fi
+    echo "building $image with debootstrap (once; kept for later runs)"
+    # python3 for Ansible, iptables for the DOCKER-USER rules, systemd for systemctl enable.
+    debootstrap --variant=minbase --include=python3,iptables,systemd bookworm "$work/rootfs" \
+        "${DEBIAN_MIRROR:-http://deb.debian.org/debian}" >"$work/debootstrap.log" 2>&1 || {
+        tail -20 "$work/debootstrap.log"
+        return 1
+    }
+    tar -C "$work/rootfs" -c . | docker import -c 'CMD ["sleep", "infinity"]' - "$image" >/dev/null
+    rm -rf "$work/rootfs"
+}
+
+remove_test_container() {
+    docker rm -f "$container_name"
+}
+
+# Runs the worker-config playbook against the test container; $@ are extra ansible arguments.
+apply_worker_role() {
+    (cd "$repo/ansible" && ansible-playbook -i "$container_name," -c community.docker.docker \
+        -e ansible_become=false -e berth_manage_services=false \
+        -e berth_pool=burst -e berth_lifecycle=burst -e burst_idle_minutes=30 \
+        "$@" playbooks/worker-config.yml) >"$work/apply.log" 2>&1
+    status=$?
+    cat "$work/apply.log" >>"$work/apply-all.log"
+    changed=$(sed -n "s/^$container_name.*changed=\([0-9]*\).*/\1/p" "$work/apply.log")
+    return $status
+}
+
+in_container() {
+    docker exec "$container_name" "$@"
+}
+
+check_worker_role() {
+    started_at=$(date +%s)
+    if ! ensure_test_image; then
+        record worker-role FAIL "cannot build $image with debootstrap"
+        return
+    fi
+    container_name=berth-fleet-worker-$$
+    # No network: the role must apply from what the image holds. NET_ADMIN lets the rules
+    # script manage iptables inside the container's own network namespace.
+    docker run -d --name "$container_name" --network none --cap-add NET_ADMIN "$image" sleep infinity >/dev/null || {
+        record worker-role FAIL "cannot start the test container"
+        return
+    }
+    on_exit remove_test_container
+
+    if ! apply_worker_role; then
+        tail -30 "$work/apply.log"
+        record worker-role FAIL "first apply failed"
+        return
+    fi
+    first=$changed
+    if ! apply_worker_role || [ "$changed" != 0 ]; then
+        tail -30 "$work/apply.log"
+        record worker-role FAIL "second apply was not idempotent (changed=$changed)"
+        return
+    fi
+    problems=
+    in_container python3 -c 'import json; d = json.load(open("/etc/docker/daemon.json")); assert "berth.pool=burst" in d["labels"] and "default-runtime" not in d' ||
+        problems="$problems daemon.json"
+    in_container iptables -S DOCKER-USER | grep -q -- '-d 169.254.169.254/32 .*-j DROP' || problems="$problems metadata-rule"
+    in_container iptables -S DOCKER-USER | grep -q -- '--dports 2377,7946,988,1018:1023 .*-j DROP' || problems="$problems swarm-lustre-rule"
+    in_container iptables -S INPUT | grep -q -- '-i docker_gwbridge .*--dports 2377' || problems="$problems input-rule"
+    [ "$(in_container systemctl is-enabled berth-heartbeat.service 2>/dev/null)" = enabled ] || problems="$problems unit-not-enabled"
+    in_container grep -qx 'HEARTBEAT_IDLE_LIMIT=1800' /etc/berth/heartbeat.env || problems="$problems heartbeat.env"
+    in_container test -x /usr/local/bin/berth-heartbeat || problems="$problems agent-missing"
+
+    # A GPU host: its GPUs become generic resources of berth's kind and nvidia the default runtime.
+    if apply_worker_role -e '{"nvidia_gpu_ids": ["GPU-aaaa", "GPU-bbbb"]}' && [ "$changed" != 0 ]; then
+        in_container python3 -c 'import json; d = json.load(open("/etc/docker/daemon.json")); assert d["node-generic-resources"] == ["GPU=GPU-aaaa", "GPU=GPU-bbbb"] and d["default-runtime"] == "nvidia"' ||
+            problems="$problems gpu-daemon.json"
+        in_container grep -qx 'HEARTBEAT_GPUS=GPU-aaaa,GPU-bbbb' /etc/berth/heartbeat.env || problems="$problems gpu-heartbeat.env"
+    else
+        problems="$problems gpu-apply"
+    fi
+
+    if [ -z "$problems" ]; then
+        record worker-role PASS "applied (changed=$first), re-applied (changed=0), GPU variant ok, $(($(date +%s) - started_at))s"
+    else
+        tail -30 "$work/apply.log"
+        record worker-role FAIL "wrong after apply:$problems"
+    fi
+}
+
+for check in $checks; do
+    case $check in
+        lint) check_lint ;;
+        syntax) check_syntax ;;
+        fmt) check_fmt ;;
+        heartbeat) check_heartbeat ;;
+        worker-role) check_worker_role ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax fmt heartbeat worker-role)" ;;
+    esac
+done
+
+echo
+echo "fleet checks:"
+printf '%s' "$results"
+if [ "$failed" -gt 0 ]; then
+    echo "FAIL: $failed check(s) failed"
+    exit 1
+fi
+echo "PASS"

@@ -1,0 +1,93 @@
+data "aws_iam_policy_document" "ec2_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+# The manager consumes the job queue and may read and write the bucket (the fleet's setup
+# files, and anything an operator stages there).
+resource "aws_iam_role" "manager" {
+  name               = "${local.name}-manager"
+  assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
+}
+
+data "aws_iam_policy_document" "manager" {
+  statement {
+    sid = "JobQueue"
+    actions = [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:SendMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+    ]
+    resources = [aws_sqs_queue.jobs.arn, aws_sqs_queue.jobs_dead_letter.arn]
+  }
+
+  statement {
+    sid       = "BucketList"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::${var.s3_bucket}"]
+  }
+
+  statement {
+    sid       = "BucketObjects"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["arn:aws:s3:::${var.s3_bucket}/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "manager" {
+  name   = "${local.name}-manager"
+  role   = aws_iam_role.manager.id
+  policy = data.aws_iam_policy_document.manager.json
+}
+
+resource "aws_iam_instance_profile" "manager" {
+  name = "${local.name}-manager"
+  role = aws_iam_role.manager.name
+}
+
+# Workers only fetch the fleet's setup files at boot; job containers cannot use this role
+# because the DOCKER-USER rules block the metadata service.
+resource "aws_iam_role" "worker" {
+  name               = "${local.name}-worker"
+  assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
+}
+
+data "aws_iam_policy_document" "worker" {
+  statement {
+    sid       = "FleetSetupList"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:aws:s3:::${var.s3_bucket}"]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.fleet_prefix}/*"]
+    }
+  }
+
+  statement {
+    sid       = "FleetSetupRead"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::${var.s3_bucket}/${local.fleet_prefix}/*"]
+  }
+}
+
+resource "aws_iam_role_policy" "worker" {
+  name   = "${local.name}-worker"
+  role   = aws_iam_role.worker.id
+  policy = data.aws_iam_policy_document.worker.json
+}
+
+resource "aws_iam_instance_profile" "worker" {
+  name = "${local.name}-worker"
+  role = aws_iam_role.worker.name
+}

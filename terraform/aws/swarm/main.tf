@@ -1,0 +1,47 @@
+locals {
+  name         = var.cluster_name
+  shared_mount = "/mnt/shared"
+  fleet_prefix = "${var.s3_prefix}/fleet"
+  berth_jar    = var.berth_jar_path != "" ? pathexpand(var.berth_jar_path) : "${path.module}/../../../orchestrator/target/berth.jar"
+  ansible_dir  = "${path.module}/../../../ansible"
+  heartbeat    = "${path.module}/../../../heartbeat"
+}
+
+# Ubuntu 22.04 from Canonical: FSx for Lustre publishes client packages for Ubuntu (not for
+# Debian), and the GPU image below is Ubuntu 22.04 too, so one set of playbooks serves all.
+# Instances ignore later AMI releases (see their lifecycle blocks) so a new image never
+# replaces a running fleet.
+data "aws_ami" "ubuntu" {
+  most_recent = true
+  owners      = ["099720109477"]
+
+  filter {
+    name   = "name"
+    values = ["ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-*"]
+  }
+
+  filter {
+    name   = "architecture"
+    values = ["x86_64"]
+  }
+}
+
+data "aws_ami" "gpu" {
+  most_recent = true
+  owners      = ["amazon"]
+
+  filter {
+    name   = "name"
+    values = ["Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04)*"]
+  }
+
+  filter {
+    name   = "architecture"
+    values = ["x86_64"]
+  }
+}
+
+resource "aws_key_pair" "operator" {
+  key_name   = "${local.name}-operator"
+  public_key = file(pathexpand(var.ssh_public_key_path))
+}

@@ -1,0 +1,168 @@
+# Every setting of the fleet. The `environment` file at the repository root sets the usual ones
+# as TF_VAR_* variables; anything else can be given with -var on the command line.
+
+variable "region" {
+  type        = string
+  description = "AWS region for every resource, e.g. us-west-2."
+}
+
+variable "availability_zone" {
+  type        = string
+  description = "The one availability zone the subnet, FSx for Lustre and all instances live in (Lustre is single-AZ), e.g. us-west-2a."
+}
+
+variable "cluster_name" {
+  type        = string
+  description = "Prefix for resource names and the berth:cluster tag; change it to run two fleets in one account."
+  default     = "berth"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.cluster_name))
+    error_message = "cluster_name must be 2-31 lower-case letters, digits or '-', starting with a letter."
+  }
+}
+
+variable "s3_bucket" {
+  type        = string
+  description = "Existing S3 bucket linked to the shared file system: run dirs are exported to it, inputs imported from it, and the fleet's setup files are staged in it."
+}
+
+variable "s3_prefix" {
+  type        = string
+  description = "Key prefix inside s3_bucket under which berth keeps everything it writes (runs/, fleet/)."
+  default     = "berth"
+}
+
+variable "ssh_public_key_path" {
+  type        = string
+  description = "Path of the SSH public key allowed to log in to the manager (and, from the manager, to workers)."
+  default     = "~/.ssh/id_ed25519.pub"
+}
+
+variable "ssh_ingress_cidrs" {
+  type        = list(string)
+  description = "Source addresses allowed to reach the manager's SSH and mosh ports. Narrow this to your own address where you can."
+  default     = ["0.0.0.0/0"]
+}
+
+variable "vpc_cidr" {
+  type        = string
+  description = "Address range of the fleet's VPC; the subnet takes all of it."
+  default     = "10.42.0.0/16"
+}
+
+variable "manager_instance_type" {
+  type        = string
+  description = "Instance type of the on-demand manager running berth serve and the Swarm manager."
+  default     = "t3a.large"
+}
+
+variable "manager_volume_gib" {
+  type        = number
+  description = "Root volume size of the manager in GiB; it holds berth's SQLite database and Docker images."
+  default     = 40
+}
+
+variable "worker_instance_type" {
+  type        = string
+  description = "Instance type of the spot and burst CPU workers. Families with NVMe instance store (m6id, c6id, r6id) give Docker fast scratch space."
+  default     = "m6id.2xlarge"
+}
+
+variable "worker_volume_gib" {
+  type        = number
+  description = "Root volume size of every worker in GiB."
+  default     = 60
+}
+
+variable "worker_count" {
+  type        = number
+  description = "Persistent spot workers: they stop when AWS reclaims capacity and come back on their own."
+  default     = 2
+
+  validation {
+    condition     = var.worker_count >= 0
+    error_message = "worker_count must be zero or more."
+  }
+}
+
+variable "burst_worker_count" {
+  type        = number
+  description = "One-time spot workers that power themselves off after burst_idle_minutes without a job; re-apply to bring them back."
+  default     = 0
+
+  validation {
+    condition     = var.burst_worker_count >= 0
+    error_message = "burst_worker_count must be zero or more."
+  }
+}
+
+variable "burst_idle_minutes" {
+  type        = number
+  description = "How long a burst worker may run no job before it drains itself, leaves the swarm and powers off."
+  default     = 30
+}
+
+variable "gpu_worker_count" {
+  type        = number
+  description = "Persistent spot GPU workers; their GPUs are offered to jobs as Swarm generic resources of kind gpu_kind."
+  default     = 0
+
+  validation {
+    condition     = var.gpu_worker_count >= 0
+    error_message = "gpu_worker_count must be zero or more."
+  }
+}
+
+variable "gpu_instance_type" {
+  type        = string
+  description = "Instance type of the GPU workers (an NVIDIA family such as g5, g6 or p4d)."
+  default     = "g5.xlarge"
+}
+
+variable "gpu_ami_id" {
+  type        = string
+  description = "AMI for GPU workers; empty picks the latest AWS Deep Learning Base AMI (Ubuntu 22.04), which ships the NVIDIA driver."
+  default     = ""
+}
+
+variable "gpu_volume_gib" {
+  type        = number
+  description = "Root volume size of GPU workers in GiB; the Deep Learning AMI's own image needs more than a plain Ubuntu one."
+  default     = 150
+}
+
+variable "gpu_kind" {
+  type        = string
+  description = "Swarm generic-resource kind under which GPUs are advertised; jobs see DOCKER_RESOURCE_<kind>, so keep it a valid shell name."
+  default     = "GPU"
+
+  validation {
+    condition     = can(regex("^[A-Za-z_][A-Za-z0-9_]*$", var.gpu_kind))
+    error_message = "gpu_kind must be letters, digits and '_' only: a '-' would hide DOCKER_RESOURCE_<kind> from the job's shell."
+  }
+}
+
+variable "lustre_storage_gib" {
+  type        = number
+  description = "FSx for Lustre capacity in GiB (1200, 2400, then multiples of 2400); throughput grows with it."
+  default     = 1200
+}
+
+variable "lustre_throughput_per_tib" {
+  type        = number
+  description = "FSx for Lustre PERSISTENT_2 throughput per TiB of storage in MB/s: 125, 250, 500 or 1000."
+  default     = 125
+}
+
+variable "job_queue_max_receive_count" {
+  type        = number
+  description = "How many times a job message may be received without being deleted before SQS moves it to the dead-letter queue."
+  default     = 5
+}
+
+variable "berth_jar_path" {
+  type        = string
+  description = "Local path of the berth jar installed on the manager; empty means orchestrator/target/berth.jar of this repository (built by mvn package)."
+  default     = ""
+}
