@@ -6,11 +6,16 @@
 # Idempotent: on a machine that is already set up it only checks.
 set -eu
 
+#
+#   scripts/setup-local.sh [--fleet-checks]    --fleet-checks: also what scripts/check-fleet.sh needs
 root=$(cd "$(dirname "$0")/.." && pwd)
-packages="docker.io busybox-static git iproute2 util-linux"
+needs="dockerd:docker.io busybox:busybox-static git:git ip:iproute2 nsenter:util-linux"
+if [ "${1:-}" = --fleet-checks ]; then
+    needs="$needs ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap python3:python3 iptables:iptables jq:jq"
+fi
 
 missing=""
-for tool in dockerd:docker.io busybox:busybox-static git:git ip:iproute2 nsenter:util-linux; do
+for tool in $needs; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing="$missing ${tool#*:}"
 done
 if [ -n "$missing" ]; then
@@ -22,7 +27,7 @@ if [ -n "$missing" ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     # shellcheck disable=SC2086 # one word per package
-    apt-get install -y -qq $packages >/dev/null
+    apt-get install -y -qq $missing >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then

@@ -1,7 +1,10 @@
 package dev.berth.cli;
 
+import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
 import dev.berth.store.AmbiguousJobIdException;
+import dev.berth.swarm.SwarmClient;
+import dev.berth.swarm.SwarmNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,6 +46,7 @@ public final class BerthCli
     public static CommandLine commandLine(PrintWriter out, PrintWriter err)
     {
         CommandLine commandLine = new CommandLine(new BerthCli());
+        commandLine.addSubcommand(new WorkersCommand(BerthCli::swarmNodes));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -60,6 +64,15 @@ public final class BerthCli
             return 1;
         });
         return commandLine;
+    }
+
+    /** The swarm's nodes as the engine named by the environment's config reports them. */
+    private static List<SwarmNode> swarmNodes()
+    {
+        BerthConfig config = BerthConfig.fromEnvironment();
+        try (SwarmClient swarm = new SwarmClient(config.dockerHost())) {
+            return swarm.nodes(config.gpuKind());
+        }
     }
 
     static final class Version
