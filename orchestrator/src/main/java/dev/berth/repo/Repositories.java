@@ -29,6 +29,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import static dev.berth.repo.RepoException.Kind.CORRUPT_MIRROR;
@@ -59,6 +65,11 @@ public final class Repositories
     private final CredentialsConfig transportConfig;
     private final MirrorLocks locks = new MirrorLocks();
     private final int timeoutSeconds;
+    private final ExecutorService remoteCalls = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "berth-git-remote");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public Repositories(Path mirrorsRoot, GitCredentials credentials)
     {
@@ -140,15 +151,26 @@ public final class Repositories
             throws RepoException
     {
         Map<String, Ref> heads;
+        // JGit's own timeout interrupts the reading thread, which a blocking socket read ignores since
+        // JDK 13: over git:// a host that accepts and then stays silent would hold this thread forever.
+        Future<Map<String, Ref>> listing = remoteCalls.submit(() -> Git.lsRemoteRepository()
+                .setRemote(url.uri())
+                .setHeads(true)
+                .setTimeout(timeoutSeconds)
+                .setTransportConfigCallback(transportConfig)
+                .callAsMap());
         try {
-            heads = Git.lsRemoteRepository()
-                    .setRemote(url.uri())
-                    .setHeads(true)
-                    .setTimeout(timeoutSeconds)
-                    .setTransportConfigCallback(transportConfig)
-                    .callAsMap();
+            heads = listing.get(timeoutSeconds, TimeUnit.SECONDS);
         }
-        catch (GitAPIException | RuntimeException e) {
+        catch (TimeoutException e) {
+            listing.cancel(true);
+            throw new RepoException(UNREACHABLE, "could not reach repository " + url + ": no answer within " + timeoutSeconds + " s", e);
+        }
+        catch (ExecutionException e) {
+            throw unreachable(url, e.getCause() instanceof Exception cause ? cause : e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw unreachable(url, e);
         }
         Ref ref = heads.get(Constants.R_HEADS + branch);

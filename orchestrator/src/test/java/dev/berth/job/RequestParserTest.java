@@ -1,5 +1,6 @@
 package dev.berth.job;
 
+import dev.berth.testing.BadRequests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -15,7 +16,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class RequestParserTest
 {
-    private static final String REPO = "\"repo_uri\": \"https://github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\"";
+    private static final String REPO = BadRequests.VALID_FIELDS;
     private final RequestParser parser = new RequestParser(new RequestDefaults("python:3.12", 1, 1L << 30, 3));
 
     @Test
@@ -84,49 +85,7 @@ class RequestParserTest
 
     static Stream<Arguments> badRequests()
     {
-        String big = "x".repeat(1 << 20);
-        return Stream.of(
-                arguments("not JSON", "{repo_uri: ", "not valid JSON"),
-                arguments("trailing garbage", "{" + REPO + "} {}", "not valid JSON"),
-                arguments("an array", "[1, 2]", "must be a JSON object"),
-                arguments("a string", "\"run it\"", "must be a JSON object"),
-                arguments("empty body", "", "must be a JSON object"),
-                arguments("duplicate field", "{" + REPO + ", \"branch\": \"dev\"}", "Duplicate field 'branch'"),
-                arguments("typo gpu", "{" + REPO + ", \"gpu\": 1}", "unknown field 'gpu' (did you mean 'resources.gpus'?)"),
-                arguments("typo inside resources", "{" + REPO + ", \"resources\": {\"gpu\": 1}}", "unknown field 'resources.gpu'"),
-                arguments("missing entrypoint", "{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\"}", "entrypoint is required"),
-                arguments("empty branch", "{\"repo_uri\": \"github.com/a/b\", \"branch\": \" \", \"entrypoint\": \"a.sh\"}", "branch must not be empty"),
-                arguments("branch that is not a ref", "{\"repo_uri\": \"github.com/a/b\", \"branch\": \"a..b\", \"entrypoint\": \"a.sh\"}", "branch:"),
-                arguments("entrypoint with ..", "{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"../x.sh\"}", "without '.', '..'"),
-                arguments("entrypoint in the middle ..", "{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"a/../../x\"}", "'..'"),
-                arguments("absolute entrypoint", "{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"/bin/sh\"}", "not an absolute path"),
-                arguments("entrypoint as option", "{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"-rf\"}", "must not start with '-'"),
-                arguments("entrypoint with newline", "{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"a\\nb\"}", "control characters"),
-                arguments("ftp repo", "{\"repo_uri\": \"ftp://host/r\", \"branch\": \"main\", \"entrypoint\": \"a.sh\"}", "repo_uri:"),
-                arguments("credentials in repo", "{\"repo_uri\": \"https://user:hunter2@github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"a.sh\"}", "BERTH_GIT_TOKEN"),
-                arguments("negative gpus", "{" + REPO + ", \"resources\": {\"gpus\": -1}}", "resources.gpus must be a whole number from 0 to 64"),
-                arguments("absurd gpus", "{" + REPO + ", \"resources\": {\"gpus\": 1000}}", "resources.gpus must be a whole number from 0 to 64, got number 1000"),
-                arguments("fractional gpus", "{" + REPO + ", \"resources\": {\"gpus\": 0.5}}", "resources.gpus must be a whole number"),
-                arguments("negative memory", "{" + REPO + ", \"resources\": {\"memory\": \"-1g\"}}", "resources.memory must be a size"),
-                arguments("memory without number", "{" + REPO + ", \"resources\": {\"memory\": \"lots\"}}", "resources.memory must be a size"),
-                arguments("absurd memory", "{" + REPO + ", \"resources\": {\"memory\": \"900t\"}}", "resources.memory must be a size from 4m to 16t"),
-                arguments("zero cpus", "{" + REPO + ", \"resources\": {\"cpus\": 0}}", "resources.cpus must be a number above 0"),
-                arguments("cpus as text", "{" + REPO + ", \"resources\": {\"cpus\": \"two\"}}", "resources.cpus must be a number"),
-                arguments("resources not an object", "{" + REPO + ", \"resources\": 4}", "resources must be an object"),
-                arguments("huge params", "{" + REPO + ", \"entrypoint_params\": \"" + big + "\"}", "entrypoint_params is 1048576 bytes; the limit is 102400"),
-                arguments("params as number", "{" + REPO + ", \"entrypoint_params\": 5}", "entrypoint_params must be a string"),
-                arguments("NUL in params", "{" + REPO + ", \"entrypoint_params\": \"a\\u0000b\"}", "must not contain NUL"),
-                arguments("bad timeout", "{" + REPO + ", \"timeout\": \"soon\"}", "timeout must be a duration"),
-                arguments("zero timeout", "{" + REPO + ", \"timeout\": \"0s\"}", "timeout must be a duration"),
-                arguments("too many attempts", "{" + REPO + ", \"max_attempts\": 100}", "max_attempts must be a whole number from 1 to 10"),
-                arguments("job id with slash", "{" + REPO + ", \"job_id\": \"a/b\"}", "job_id 'a/b' is not valid"),
-                arguments("job id too long", "{" + REPO + ", \"job_id\": \"" + "a".repeat(49) + "\"}", "job_id"),
-                arguments("env not object", "{" + REPO + ", \"env\": [\"A=1\"]}", "env must be an object"),
-                arguments("reserved env", "{" + REPO + ", \"env\": {\"ENTRYPOINT_PARAMS\": \"x\"}}", "is reserved for berth"),
-                arguments("bad env name", "{" + REPO + ", \"env\": {\"1A\": \"x\"}}", "env name '1A' is not valid"),
-                arguments("env value not string", "{" + REPO + ", \"env\": {\"A\": 1}}", "env.A must be a string"),
-                arguments("pool with spaces", "{" + REPO + ", \"pool\": \"my pool\"}", "pool 'my pool' is not valid"),
-                arguments("image with spaces", "{" + REPO + ", \"image\": \"bad image\"}", "image 'bad image' is not valid"));
+        return BadRequests.all().stream().map(bad -> arguments(bad.kind(), bad.body(), bad.reason()));
     }
 
     @ParameterizedTest(name = "{0}")
