@@ -56,6 +56,14 @@ public final class BerthProcess
         process.waitFor();
     }
 
+    /** SIGTERM: the daemon's shutdown hook runs, as with {@code systemctl restart}. */
+    public void stop()
+            throws InterruptedException
+    {
+        process.destroy();
+        process.waitFor();
+    }
+
     public boolean alive()
     {
         return process != null && process.isAlive();
