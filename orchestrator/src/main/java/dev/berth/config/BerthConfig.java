@@ -28,13 +28,15 @@ public record BerthConfig(
         String gpuKind,
         int pendingCap,
         Duration pollInterval,
+        Duration queueVisibility,
         String defaultImage,
         double defaultCpus,
         String defaultMemory,
         int defaultMaxAttempts,
         Duration heartbeatStaleAfter,
         Duration gitTimeout,
-        GitCredentials gitCredentials)
+        GitCredentials gitCredentials,
+        Optional<String> failPoint)
 {
     public BerthConfig
     {
@@ -47,11 +49,13 @@ public record BerthConfig(
         requireNonNull(sqsEndpoint, "sqsEndpoint is null");
         requireNonNull(gpuKind, "gpuKind is null");
         requireNonNull(pollInterval, "pollInterval is null");
+        requireNonNull(queueVisibility, "queueVisibility is null");
         requireNonNull(defaultImage, "defaultImage is null");
         requireNonNull(defaultMemory, "defaultMemory is null");
         requireNonNull(heartbeatStaleAfter, "heartbeatStaleAfter is null");
         requireNonNull(gitTimeout, "gitTimeout is null");
         requireNonNull(gitCredentials, "gitCredentials is null");
+        requireNonNull(failPoint, "failPoint is null");
         if (pendingCap < 1) {
             throw new IllegalArgumentException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
         }
@@ -88,13 +92,15 @@ public record BerthConfig(
                 settings.get("BERTH_GPU_KIND", "GPU"),
                 settings.integer("BERTH_PENDING_CAP", 8),
                 settings.duration("BERTH_POLL_INTERVAL", Duration.ofMillis(500)),
+                settings.duration("BERTH_QUEUE_VISIBILITY", Duration.ofSeconds(60)),
                 settings.get("BERTH_DEFAULT_IMAGE", "berth-local/busybox:1"),
                 settings.decimal("BERTH_DEFAULT_CPUS", 1.0),
                 settings.get("BERTH_DEFAULT_MEMORY", "1g"),
                 settings.integer("BERTH_MAX_ATTEMPTS", 3),
                 settings.duration("BERTH_HEARTBEAT_STALE_AFTER", Duration.ofSeconds(60)),
                 settings.duration("BERTH_GIT_TIMEOUT", Duration.ofSeconds(120)),
-                new GitCredentials(settings.optional("BERTH_GIT_TOKEN"), settings.optional("BERTH_GIT_SSH_KEY").map(Path::of)));
+                new GitCredentials(settings.optional("BERTH_GIT_TOKEN"), settings.optional("BERTH_GIT_SSH_KEY").map(Path::of)),
+                settings.optional("BERTH_FAILPOINT"));
     }
 
     public Path databaseFile()

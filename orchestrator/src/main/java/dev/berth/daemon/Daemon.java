@@ -80,14 +80,15 @@ public final class Daemon
 
             RunDirs runDirs = new RunDirs(config.runsDir());
             Preparer preparer = new Preparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout()), runDirs);
-            Scheduler scheduler = new Scheduler(store, swarm, preparer, runDirs, config, clock);
+            FailPoints failPoints = FailPoints.parse(config.failPoint());
+            Scheduler scheduler = new Scheduler(store, swarm, preparer, runDirs, config, clock, failPoints);
             RequestParser parser = new RequestParser(new RequestDefaults(
                     config.defaultImage(),
                     config.defaultCpus(),
                     Resources.parseMemory(config.defaultMemory()).orElseThrow(() -> new IllegalArgumentException(
                             "BERTH_DEFAULT_MEMORY must be a size such as 512m or 2g, got '" + config.defaultMemory() + "'")),
                     config.defaultMaxAttempts()));
-            Intake intake = new Intake(queue, store, parser, scheduler::wake, clock, longPoll);
+            Intake intake = new Intake(queue, store, parser, scheduler::wake, clock, longPoll, config.queueVisibility(), failPoints);
 
             scheduler.start();
             opened.add(scheduler);

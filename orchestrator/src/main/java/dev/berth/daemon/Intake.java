@@ -34,7 +34,6 @@ final class Intake
         implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(Intake.class);
-    private static final Duration VISIBILITY = Duration.ofSeconds(60);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration OUTAGE_LOG_INTERVAL = Duration.ofMinutes(1);
 
@@ -44,10 +43,13 @@ final class Intake
     private final Runnable onNewJob;
     private final Clock clock;
     private final Duration longPoll;
+    private final Duration visibility;
+    private final FailPoints failPoints;
     private volatile boolean running;
     private Thread thread;
 
-    Intake(SqsJobQueue queue, JobStore store, RequestParser parser, Runnable onNewJob, Clock clock, Duration longPoll)
+    /** @param visibility how long a received message stays hidden from other consumers before SQS hands it out again */
+    Intake(SqsJobQueue queue, JobStore store, RequestParser parser, Runnable onNewJob, Clock clock, Duration longPoll, Duration visibility, FailPoints failPoints)
     {
         this.queue = requireNonNull(queue, "queue is null");
         this.store = requireNonNull(store, "store is null");
@@ -55,6 +57,8 @@ final class Intake
         this.onNewJob = requireNonNull(onNewJob, "onNewJob is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.longPoll = requireNonNull(longPoll, "longPoll is null");
+        this.visibility = requireNonNull(visibility, "visibility is null");
+        this.failPoints = requireNonNull(failPoints, "failPoints is null");
     }
 
     void start()
@@ -72,7 +76,7 @@ final class Intake
         Instant outageLogged = Instant.MIN;
         while (running) {
             try {
-                List<QueueMessage> messages = queue.receive(longPoll, VISIBILITY);
+                List<QueueMessage> messages = queue.receive(longPoll, visibility);
                 if (outageSince != null) {
                     log.info("Queue reachable again after {} s", Duration.between(outageSince, clock.instant()).toSeconds());
                     outageSince = null;
@@ -112,9 +116,9 @@ final class Intake
         boolean created = false;
         for (int i = 0; i < messages.size(); i++) {
             QueueMessage message = messages.get(i);
-            if (Duration.between(receivedAt, clock.instant()).compareTo(VISIBILITY.dividedBy(2)) > 0) {
+            if (Duration.between(receivedAt, clock.instant()).compareTo(visibility.dividedBy(2)) > 0) {
                 // Storing is slow (a busy disk): keep the rest hidden so another consumer does not take them meanwhile.
-                queue.extendVisibility(messages.subList(i, messages.size()), VISIBILITY);
+                queue.extendVisibility(messages.subList(i, messages.size()), visibility);
                 receivedAt = clock.instant();
             }
             try {
@@ -128,6 +132,7 @@ final class Intake
         if (created) {
             onNewJob.run();
         }
+        failPoints.reach(FailPoints.AFTER_STORE);
         List<String> undeleted = queue.delete(done);
         if (!undeleted.isEmpty()) {
             log.warn("SQS did not delete messages {}; their jobs are stored, so a redelivery is ignored", undeleted);

@@ -12,6 +12,7 @@ import dev.berth.rundir.RunDirs;
 import dev.berth.store.Attempt;
 import dev.berth.store.AttemptEnd;
 import dev.berth.store.Job;
+import dev.berth.store.JobEnded;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.EngineException;
 import dev.berth.swarm.ServiceRequest;
@@ -73,6 +74,7 @@ final class Scheduler
     private final RunDirs runDirs;
     private final BerthConfig config;
     private final Clock clock;
+    private final FailPoints failPoints;
     private final ExecutorService preparations = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "berth-prepare");
         thread.setDaemon(true);
@@ -88,7 +90,7 @@ final class Scheduler
     private Instant lastRoundFailureLogged = Instant.MIN;
     private int rounds;
 
-    Scheduler(JobStore store, SwarmClient swarm, Preparer preparer, RunDirs runDirs, BerthConfig config, Clock clock)
+    Scheduler(JobStore store, SwarmClient swarm, Preparer preparer, RunDirs runDirs, BerthConfig config, Clock clock, FailPoints failPoints)
     {
         this.store = requireNonNull(store, "store is null");
         this.swarm = requireNonNull(swarm, "swarm is null");
@@ -96,6 +98,7 @@ final class Scheduler
         this.runDirs = requireNonNull(runDirs, "runDirs is null");
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.failPoints = requireNonNull(failPoints, "failPoints is null");
     }
 
     /** Reconciles what a previous run left behind, then starts polling. */
@@ -262,10 +265,8 @@ final class Scheduler
                 .or(() -> task.filter(TaskSnapshot::running).map(TaskSnapshot::since))
                 .or(() -> startMarker(job, attempt.number()));
         AttemptEnd end = new AttemptEnd(state, Optional.ofNullable(cause), reason, exitCode, attempt.node(), startedAt, finishedAt);
-        JobState next = store.finishAttempt(job.id(), attempt.number(), end);
-        if (next.terminal()) {
-            writeResult(job.id());
-        }
+        JobState next = store.finishAttempt(job.id(), attempt.number(), end, this::writeResult);
+        failPoints.reach(FailPoints.AFTER_RESULT);
         swarm.removeService(attempt.serviceName());
         log.info("Job {} attempt {}: {} ({}); job is now {}", job.id(), attempt.number(), state, reason, next);
     }
@@ -291,7 +292,7 @@ final class Scheduler
         List<Admission.Demand> queued = new ArrayList<>();
         for (Job job : store.inStates(EnumSet.of(JobState.QUEUED))) {
             if (job.cancelRequested()) {
-                store.endJob(job.id(), JobState.QUEUED, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request", now);
+                store.endJob(job.id(), JobState.QUEUED, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request", now, JobEnded.NOTHING);
                 continue;
             }
             if (!notBefore.getOrDefault(job.id(), Instant.MIN).isAfter(now)) {
@@ -312,7 +313,7 @@ final class Scheduler
         }
         Admission.Plan plan = Admission.plan(nodes, live, queued, Math.max(0, config.pendingCap() - pending));
         plan.neverFits().forEach((jobId, reason) -> {
-            store.endJob(jobId, JobState.QUEUED, JobState.FAILED, Cause.REQUEST, reason, now);
+            store.endJob(jobId, JobState.QUEUED, JobState.FAILED, Cause.REQUEST, reason, now, JobEnded.NOTHING);
             log.info("Job {} failed: {}", jobId, reason);
         });
         plan.waiting().forEach((jobId, reason) -> {
@@ -342,19 +343,20 @@ final class Scheduler
             int attempt = job.attempts() + 1;
             Preparer.Prepared prepared = preparer.prepare(job, attempt);
             store.recordPreparation(jobId, prepared.imageRef(), prepared.commit(), prepared.runDir());
+            failPoints.reach(FailPoints.AFTER_CHECKOUT);
             if (store.job(jobId).orElseThrow().cancelRequested()) {
-                store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant());
-                writeResult(jobId);
+                store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant(),
+                        this::writeResult);
                 return;
             }
             store.recordAttempt(jobId, attempt, SwarmClient.serviceName(jobId, attempt), clock.instant());
             recorded = true;
+            failPoints.reach(FailPoints.BEFORE_CREATE);
             dispatch(store.job(jobId).orElseThrow(), attempt);
         }
         catch (Preparer.RequestProblem e) {
             if (!cancelledWhilePreparing(jobId, recorded)) {
-                store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant());
-                writeResult(jobId);
+                store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant(), this::writeResult);
                 log.info("Job {} failed: {}", jobId, e.getMessage());
             }
         }
@@ -381,8 +383,8 @@ final class Scheduler
         if (attemptRecorded || !store.job(jobId).orElseThrow().cancelRequested()) {
             return false;
         }
-        store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant());
-        writeResult(jobId);
+        store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant(),
+                this::writeResult);
         return true;
     }
 
@@ -391,6 +393,7 @@ final class Scheduler
     {
         try {
             SwarmClient.Created created = swarm.createService(serviceRequest(job, attempt));
+            failPoints.reach(FailPoints.AFTER_CREATE);
             store.attemptSubmitted(job.id(), attempt);
             notBefore.remove(job.id());
             log.info("Job {} attempt {}: submitted as {}{}", job.id(), attempt, SwarmClient.serviceName(job.id(), attempt),
@@ -469,7 +472,7 @@ final class Scheduler
             }
             if (attempt.get().state().terminal()) {
                 if (store.job(service.jobId()).orElseThrow().state().terminal()) {
-                    writeResult(service.jobId());
+                    writeResult(store.job(service.jobId()).orElseThrow(), store.attempts(service.jobId()));
                 }
                 swarm.removeService(service.name());
                 log.info("Removed leftover service {} of a finished attempt", service.name());
@@ -477,9 +480,8 @@ final class Scheduler
         }
     }
 
-    private void writeResult(String jobId)
+    private void writeResult(Job job, List<Attempt> attempts)
     {
-        Job job = store.job(jobId).orElseThrow();
         if (job.runDir().isEmpty()) {
             return;
         }
@@ -493,9 +495,9 @@ final class Scheduler
         result.put("received_at", job.receivedAt().toString());
         job.startedAt().ifPresent(time -> result.put("started_at", time.toString()));
         job.finishedAt().ifPresent(time -> result.put("finished_at", time.toString()));
-        ArrayNode attempts = result.putArray("attempts");
-        for (Attempt attempt : store.attempts(jobId)) {
-            ObjectNode entry = attempts.addObject();
+        ArrayNode entries = result.putArray("attempts");
+        for (Attempt attempt : attempts) {
+            ObjectNode entry = entries.addObject();
             entry.put("number", attempt.number());
             entry.put("state", attempt.state().name());
             attempt.node().ifPresent(node -> entry.put("node", node));
@@ -509,7 +511,7 @@ final class Scheduler
             runDirs.writeResult(job.runDir().get(), result, job.exitCode().orElse(null));
         }
         catch (IOException e) {
-            log.warn("Job {}: cannot write result files into {}: {}", jobId, job.runDir().get(), e.getMessage());
+            log.warn("Job {}: cannot write result files into {}: {}", job.id(), job.runDir().get(), e.getMessage());
         }
     }
 

@@ -234,10 +234,11 @@ public final class JobStore
     }
 
     /** Ends a job that never got (another) attempt: it cannot fit, its preparation failed, it was cancelled while queued. */
-    public synchronized void endJob(String id, JobState from, JobState to, Cause cause, String reason, Instant now)
+    public synchronized void endJob(String id, JobState from, JobState to, Cause cause, String reason, Instant now, JobEnded onEnd)
     {
         inTransaction(() -> {
             casJob(id, from, to, "cause = ?, reason = ?, finished_at = ?", cause.label(), reason, now.toEpochMilli());
+            announceEnd(id, onEnd);
             return null;
         });
     }
@@ -289,7 +290,7 @@ public final class JobStore
      * Ends an attempt and moves its job to what follows ({@link Lifecycle#jobAfter}): its final state, or
      * QUEUED for another attempt. Returns the job's new state.
      */
-    public synchronized JobState finishAttempt(String jobId, int number, AttemptEnd end)
+    public synchronized JobState finishAttempt(String jobId, int number, AttemptEnd end, JobEnded onEnd)
     {
         return inTransaction(() -> {
             Attempt attempt = queryOne("SELECT * FROM attempts WHERE job_id = ? AND number = ?", JobStore::attempt, jobId, number)
@@ -314,6 +315,7 @@ public final class JobStore
                         "cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
                         cause == null ? null : cause.label(), reason, end.exitCode().orElse(null),
                         end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
+                announceEnd(jobId, onEnd);
             }
             return next;
         });
@@ -338,6 +340,14 @@ public final class JobStore
             }
             return job.state();
         });
+    }
+
+    /** Lets the caller write what others read of an ended job before the end is committed (see {@link JobEnded}). */
+    private void announceEnd(String id, JobEnded onEnd)
+            throws SQLException
+    {
+        Job job = queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobStore::job, id).orElseThrow();
+        onEnd.ended(job, query("SELECT * FROM attempts WHERE job_id = ? ORDER BY number", JobStore::attempt, id));
     }
 
     private void casJob(String id, JobState from, JobState to, String assignments, Object... values)

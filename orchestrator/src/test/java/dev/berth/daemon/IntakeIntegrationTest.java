@@ -45,7 +45,7 @@ class IntakeIntegrationTest
         queue = new SqsJobQueue(sqs.endpoint());
         store = JobStore.open(temp.resolve("berth.db"));
         intake = new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)), wakeups::incrementAndGet,
-                Clock.systemUTC(), Duration.ofSeconds(1));
+                Clock.systemUTC(), Duration.ofSeconds(1), Duration.ofSeconds(60), FailPoints.none());
     }
 
     @AfterEach

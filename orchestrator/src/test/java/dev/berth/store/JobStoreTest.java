@@ -91,7 +91,8 @@ class JobStoreTest
             store.attemptSubmitted("exp-1", attempt);
             store.attemptRunning("exp-1", attempt, "worker-" + attempt, NOW);
             JobState next = store.finishAttempt("exp-1", attempt, new AttemptEnd(AttemptState.INTERRUPTED, Optional.of(Cause.INFRA),
-                    "interrupted: node worker-" + attempt + " went down", Optional.empty(), Optional.empty(), Optional.empty(), NOW.plusSeconds(attempt)));
+                    "interrupted: node worker-" + attempt + " went down", Optional.empty(), Optional.empty(), Optional.empty(), NOW.plusSeconds(attempt)),
+                    JobEnded.NOTHING);
             assertThat(next).isEqualTo(attempt < 3 ? JobState.QUEUED : JobState.FAILED);
         }
         Job job = store.job("exp-1").orElseThrow();

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,8 +25,19 @@ public final class BerthProcess
 
     public BerthProcess(Map<String, String> environment, Path log)
     {
-        this.environment = Map.copyOf(environment);
+        this.environment = new HashMap<>(environment);
         this.log = log;
+    }
+
+    /** Changes a setting for the next start, as an operator editing the daemon's config would. */
+    public void set(String key, String value)
+    {
+        if (value == null) {
+            environment.remove(key);
+        }
+        else {
+            environment.put(key, value);
+        }
     }
 
     /** Starts the daemon and waits until it says it serves. */
@@ -62,6 +74,13 @@ public final class BerthProcess
     {
         process.destroy();
         process.waitFor();
+    }
+
+    /** Waits for the daemon to end by itself (a fail point halted it) and returns its exit code. */
+    public int awaitExit()
+            throws InterruptedException
+    {
+        return process.waitFor();
     }
 
     public boolean alive()
