@@ -354,13 +354,8 @@ public final class JobStore
             throws SQLException
     {
         Lifecycle.check(from, to);
-        Object[] parameters = new Object[values.length + 3];
-        parameters[0] = to.name();
-        System.arraycopy(values, 0, parameters, 1, values.length);
-        parameters[values.length + 1] = id;
-        parameters[values.length + 2] = from.name();
         String sql = "UPDATE jobs SET state = ?" + (assignments.isEmpty() ? "" : ", " + assignments) + " WHERE id = ? AND state = ?";
-        if (update(sql, parameters) != 1) {
+        if (update(sql, around(to.name(), values, id, from.name())) != 1) {
             String actual = queryOne("SELECT state FROM jobs WHERE id = ?", rows -> rows.getString(1), id).orElse("missing");
             throw new IllegalTransitionException("job " + id + " is " + actual + ", not " + from + "; refusing to move it to " + to);
         }
@@ -370,16 +365,20 @@ public final class JobStore
             throws SQLException
     {
         Lifecycle.check(from, to);
-        Object[] parameters = new Object[values.length + 4];
-        parameters[0] = to.name();
-        System.arraycopy(values, 0, parameters, 1, values.length);
-        parameters[values.length + 1] = jobId;
-        parameters[values.length + 2] = number;
-        parameters[values.length + 3] = from.name();
         String sql = "UPDATE attempts SET state = ?" + assignments + " WHERE job_id = ? AND number = ? AND state = ?";
-        if (update(sql, parameters) != 1) {
+        if (update(sql, around(to.name(), values, jobId, number, from.name())) != 1) {
             throw new IllegalTransitionException("attempt " + number + " of job " + jobId + " is no longer " + from + "; refusing to move it to " + to);
         }
+    }
+
+    /** The new state, then the assignments' values, then the WHERE clause's: the order of a compare-and-set's parameters. */
+    private static Object[] around(Object first, Object[] values, Object... trailing)
+    {
+        Object[] parameters = new Object[1 + values.length + trailing.length];
+        parameters[0] = first;
+        System.arraycopy(values, 0, parameters, 1, values.length);
+        System.arraycopy(trailing, 0, parameters, 1 + values.length, trailing.length);
+        return parameters;
     }
 
     private static Job job(ResultSet rows)

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,19 +48,10 @@ class ChaosIntegrationTest
                 EmbeddedSqs sqs = EmbeddedSqs.start(0);
                 SqsJobQueue queue = new SqsJobQueue(sqs.endpoint())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID attempt $BERTH_ATTEMPT\"\nsleep 1\n"));
-            Map<String, String> environment = new HashMap<>();
-            environment.put("BERTH_STATE_DIR", temp.resolve("state").toString());
-            environment.put("BERTH_SHARED_DIR", temp.resolve("shared").toString());
+            Map<String, String> environment = BerthProcess.settings(temp, sqs.endpoint());
             environment.put("BERTH_DOCKER_HOST", testbed.managerDockerHost());
-            environment.put("BERTH_QUEUE_URL", sqs.endpoint().queueUrl());
-            environment.put("BERTH_DLQ_URL", sqs.endpoint().deadLetterQueueUrl());
-            environment.put("BERTH_SQS_ENDPOINT", sqs.endpoint().endpoint().orElseThrow().toString());
-            environment.put("BERTH_SQS_REGION", sqs.endpoint().region());
-            environment.put("AWS_ACCESS_KEY_ID", "test");
-            environment.put("AWS_SECRET_ACCESS_KEY", "test");
             environment.put("BERTH_POLL_INTERVAL", "250ms");
             environment.put("BERTH_PENDING_CAP", "12");
-            environment.put("BERTH_DEFAULT_IMAGE", "berth-local/busybox:1");
             environment.put("BERTH_DEFAULT_CPUS", "0.05");
             environment.put("BERTH_DEFAULT_MEMORY", "16m");
 

@@ -20,7 +20,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -53,20 +52,9 @@ class CrashRecoveryIntegrationTest
                 EmbeddedSqs sqs = EmbeddedSqs.start(0);
                 SqsJobQueue queue = new SqsJobQueue(sqs.endpoint())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID\"\nsleep 2\n"));
-            Map<String, String> environment = new HashMap<>();
-            environment.put("BERTH_STATE_DIR", temp.resolve("state").toString());
-            environment.put("BERTH_SHARED_DIR", temp.resolve("shared").toString());
-            environment.put("BERTH_QUEUE_URL", sqs.endpoint().queueUrl());
-            environment.put("BERTH_DLQ_URL", sqs.endpoint().deadLetterQueueUrl());
-            environment.put("BERTH_SQS_ENDPOINT", sqs.endpoint().endpoint().orElseThrow().toString());
-            environment.put("BERTH_SQS_REGION", sqs.endpoint().region());
-            environment.put("AWS_ACCESS_KEY_ID", "test");
-            environment.put("AWS_SECRET_ACCESS_KEY", "test");
-            environment.put("BERTH_POLL_INTERVAL", "200ms");
+            Map<String, String> environment = BerthProcess.settings(temp, sqs.endpoint());
             environment.put("BERTH_PENDING_CAP", "2");
-            environment.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
             environment.put("BERTH_DEFAULT_CPUS", "0.05");
-            environment.put("BERTH_DEFAULT_MEMORY", "32m");
 
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < JOBS; i++) {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,20 +48,8 @@ class FailPointCrashIntegrationTest
                 EmbeddedSqs sqs = EmbeddedSqs.start(0);
                 SqsJobQueue queue = new SqsJobQueue(sqs.endpoint())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID\"\n"));
-            Map<String, String> environment = new HashMap<>();
-            environment.put("BERTH_STATE_DIR", temp.resolve("state").toString());
-            environment.put("BERTH_SHARED_DIR", temp.resolve("shared").toString());
-            environment.put("BERTH_QUEUE_URL", sqs.endpoint().queueUrl());
-            environment.put("BERTH_DLQ_URL", sqs.endpoint().deadLetterQueueUrl());
-            environment.put("BERTH_SQS_ENDPOINT", sqs.endpoint().endpoint().orElseThrow().toString());
-            environment.put("BERTH_SQS_REGION", sqs.endpoint().region());
+            Map<String, String> environment = BerthProcess.settings(temp, sqs.endpoint());
             environment.put("BERTH_QUEUE_VISIBILITY", "3s");
-            environment.put("AWS_ACCESS_KEY_ID", "test");
-            environment.put("AWS_SECRET_ACCESS_KEY", "test");
-            environment.put("BERTH_POLL_INTERVAL", "200ms");
-            environment.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
-            environment.put("BERTH_DEFAULT_CPUS", "0.1");
-            environment.put("BERTH_DEFAULT_MEMORY", "32m");
             environment.put("BERTH_FAILPOINT", failPoint);
             List<String> ids = List.of("first", "second");
             for (String id : ids) {

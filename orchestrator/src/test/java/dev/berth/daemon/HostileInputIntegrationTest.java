@@ -97,20 +97,9 @@ class HostileInputIntegrationTest
             }
             failed.keySet().forEach(body -> send(queue, body));
 
-            Map<String, String> environment = new HashMap<>();
-            environment.put("BERTH_STATE_DIR", temp.resolve("state").toString());
-            environment.put("BERTH_SHARED_DIR", temp.resolve("shared").toString());
-            environment.put("BERTH_QUEUE_URL", sqs.endpoint().queueUrl());
-            environment.put("BERTH_DLQ_URL", sqs.endpoint().deadLetterQueueUrl());
-            environment.put("BERTH_SQS_ENDPOINT", sqs.endpoint().endpoint().orElseThrow().toString());
-            environment.put("BERTH_SQS_REGION", sqs.endpoint().region());
-            environment.put("AWS_ACCESS_KEY_ID", "test");
-            environment.put("AWS_SECRET_ACCESS_KEY", "test");
+            Map<String, String> environment = BerthProcess.settings(temp, sqs.endpoint());
             environment.put("BERTH_GIT_TOKEN", CONFIGURED_TOKEN);
             environment.put("BERTH_GIT_TIMEOUT", "5s");
-            environment.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
-            environment.put("BERTH_DEFAULT_CPUS", "0.1");
-            environment.put("BERTH_DEFAULT_MEMORY", "32m");
 
             try (BerthProcess berth = new BerthProcess(environment, temp.resolve("serve.log"));
                     JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,18 +45,9 @@ class QueueOutageIntegrationTest
                 TcpProxy line = new TcpProxy(sqs.endpoint().endpoint().orElseThrow().getPort())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID\"\nsleep \"${SECONDS_TO_RUN:-0}\"\n"));
             URI viaProxy = URI.create("http://127.0.0.1:" + line.port());
-            Map<String, String> environment = new HashMap<>();
-            environment.put("BERTH_STATE_DIR", temp.resolve("state").toString());
-            environment.put("BERTH_SHARED_DIR", temp.resolve("shared").toString());
+            Map<String, String> environment = BerthProcess.settings(temp, sqs.endpoint());
             environment.put("BERTH_QUEUE_URL", sqs.endpoint().queueUrl().replace(sqs.endpoint().endpoint().orElseThrow().toString(), viaProxy.toString()));
             environment.put("BERTH_SQS_ENDPOINT", viaProxy.toString());
-            environment.put("BERTH_SQS_REGION", sqs.endpoint().region());
-            environment.put("AWS_ACCESS_KEY_ID", "test");
-            environment.put("AWS_SECRET_ACCESS_KEY", "test");
-            environment.put("BERTH_POLL_INTERVAL", "200ms");
-            environment.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
-            environment.put("BERTH_DEFAULT_CPUS", "0.1");
-            environment.put("BERTH_DEFAULT_MEMORY", "32m");
 
             try (BerthProcess berth = new BerthProcess(environment, temp.resolve("serve.log"));
                     JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {

@@ -1,5 +1,7 @@
 package dev.berth.testing;
 
+import dev.berth.queue.QueueEndpoint;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,29 @@ public final class BerthProcess
     {
         this.environment = new HashMap<>(environment);
         this.log = log;
+    }
+
+    /**
+     * Settings for a daemon with its state and shared dirs under {@code root}, fed by {@code queue} (which runs
+     * outside it, as SQS does, so messages in flight survive the daemon), running small jobs on the local swarm.
+     * Tests change what their scenario needs.
+     */
+    public static Map<String, String> settings(Path root, QueueEndpoint queue)
+    {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("BERTH_STATE_DIR", root.resolve("state").toString());
+        settings.put("BERTH_SHARED_DIR", root.resolve("shared").toString());
+        settings.put("BERTH_QUEUE_URL", queue.queueUrl());
+        settings.put("BERTH_DLQ_URL", queue.deadLetterQueueUrl());
+        settings.put("BERTH_SQS_ENDPOINT", queue.endpoint().orElseThrow().toString());
+        settings.put("BERTH_SQS_REGION", queue.region());
+        settings.put("AWS_ACCESS_KEY_ID", "test");
+        settings.put("AWS_SECRET_ACCESS_KEY", "test");
+        settings.put("BERTH_POLL_INTERVAL", "200ms");
+        settings.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
+        settings.put("BERTH_DEFAULT_CPUS", "0.1");
+        settings.put("BERTH_DEFAULT_MEMORY", "32m");
+        return settings;
     }
 
     /** Changes a setting for the next start, as an operator editing the daemon's config would. */
