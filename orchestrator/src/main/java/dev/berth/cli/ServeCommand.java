@@ -56,8 +56,8 @@ final class ServeCommand
         out.println("berth serve: queue " + endpoint.queueUrl());
         endpoint.endpoint().filter(ignored -> endpoint.embedded()).ifPresent(uri -> {
             out.println("berth serve: embedded SQS endpoint " + uri + " (region " + endpoint.region() + ", any credentials), e.g.");
-            out.println("  aws sqs send-message --endpoint-url " + uri + " --queue-url " + endpoint.queueUrl()
-                    + " --message-group-id jobs --message-deduplication-id $(date +%s%N) --message-body file://job.json");
+            out.println("  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=" + endpoint.region() + " aws sqs send-message --endpoint-url " + uri
+                    + " --queue-url " + endpoint.queueUrl() + " --message-group-id jobs --message-deduplication-id $(date +%s%N) --message-body file://job.json");
         });
         out.flush();
         stopped.await();

@@ -18,9 +18,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import software.amazon.awssdk.core.exception.SdkException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,8 +120,13 @@ final class SubmitCommand
             throw new BerthCli.UserException("invalid request: " + e.getMessage());
         }
 
-        try (SqsJobQueue queue = new SqsJobQueue(QueueEndpoint.forClient(config))) {
+        QueueEndpoint endpoint = QueueEndpoint.forClient(config);
+        try (SqsJobQueue queue = new SqsJobQueue(endpoint)) {
             queue.send(text, "berth-submit", sha256(text));
+        }
+        catch (SdkException e) {
+            throw new BerthCli.UserException("cannot send to the queue " + endpoint.queueUrl() + ": " + e.getMessage()
+                    + (endpoint.embedded() ? " (the embedded queue runs inside 'berth serve': is it running?)" : ""));
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println(request.id());
@@ -175,9 +183,14 @@ final class SubmitCommand
         if (repo != null || entrypoint != null || branch != null || params != null) {
             throw new BerthCli.UserException("give the request either with --file or with flags, not both");
         }
-        String content = file.equals("-")
-                ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-                : Files.readString(Path.of(file));
+        byte[] bytes = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+        String content;
+        try {
+            content = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        }
+        catch (CharacterCodingException e) {
+            throw new BerthCli.UserException(file + " is not valid UTF-8 text: a job request must be UTF-8 JSON");
+        }
         JsonNode node;
         try {
             node = JobViews.JSON.readTree(content);

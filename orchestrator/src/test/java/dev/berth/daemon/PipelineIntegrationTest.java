@@ -315,6 +315,12 @@ class PipelineIntegrationTest
         BerthHarness.CliResult invalid = berth.cli("submit", "--repo", repo.fileUrl(), "--entrypoint", "../escape.sh");
         assertThat(invalid.exitCode()).isEqualTo(1);
         assertThat(invalid.err()).contains("entrypoint '../escape.sh'");
+
+        Path notUtf8 = temp.resolve("latin1.json");
+        Files.write(notUtf8, "{\"repo_uri\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1));
+        BerthHarness.CliResult undecodable = berth.cli("submit", "--file", notUtf8.toString());
+        assertThat(undecodable.exitCode()).isEqualTo(1);
+        assertThat(undecodable.err()).contains("is not valid UTF-8 text");
     }
 
     /** Sends a request for the test repository with {@code fields} set; returns its job id. */
