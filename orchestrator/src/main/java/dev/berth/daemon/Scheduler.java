@@ -15,7 +15,6 @@ import dev.berth.store.Job;
 import dev.berth.store.JobEnded;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.EngineException;
-import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.SwarmNode;
 import dev.berth.swarm.TaskSnapshot;
@@ -32,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,15 +54,6 @@ final class Scheduler
 {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
-    /**
-     * The container's first process. Its text never changes: the entrypoint and its parameters arrive
-     * as environment variables, so nothing a user sends is ever parsed by a shell.
-     */
-    static final String WRAPPER = """
-            : >"$BERTH_ATTEMPT_DIR/.started"
-            exec >>"$BERTH_ATTEMPT_DIR/stdout.txt" 2>>"$BERTH_ATTEMPT_DIR/stderr.txt" || exit 125
-            exec "./$BERTH_ENTRYPOINT"
-            """;
     private static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
     private static final int ROUNDS_BETWEEN_SWEEPS = 120;
 
@@ -75,6 +64,7 @@ final class Scheduler
     private final BerthConfig config;
     private final Clock clock;
     private final FailPoints failPoints;
+    private final JobServices services;
     private final ExecutorService preparations = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "berth-prepare");
         thread.setDaemon(true);
@@ -88,6 +78,8 @@ final class Scheduler
     private volatile boolean running;
     private Thread thread;
     private Instant lastRoundFailureLogged = Instant.MIN;
+    /** The nodes as of the last round; read and written by the scheduling thread only. */
+    private Map<String, SwarmNode> nodesById = Map.of();
     private int rounds;
 
     Scheduler(JobStore store, SwarmClient swarm, Preparer preparer, RunDirs runDirs, BerthConfig config, Clock clock, FailPoints failPoints)
@@ -99,6 +91,7 @@ final class Scheduler
         this.config = requireNonNull(config, "config is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
+        this.services = new JobServices(store.instanceId(), config.mirrorsDir(), config.gpuKind());
     }
 
     /** Reconciles what a previous run left behind, then starts polling. */
@@ -166,14 +159,14 @@ final class Scheduler
 
     private void watch(List<SwarmNode> nodes, Map<String, TaskSnapshot> tasks)
     {
-        Map<String, SwarmNode> nodesById = nodes.stream().collect(Collectors.toMap(SwarmNode::id, Function.identity()));
+        nodesById = nodes.stream().collect(Collectors.toMap(SwarmNode::id, Function.identity()));
         for (Attempt attempt : store.liveAttempts()) {
             if (preparing.contains(attempt.jobId())) {
                 continue;
             }
             try {
                 Job job = store.job(attempt.jobId()).orElseThrow();
-                watch(job, attempt, Optional.ofNullable(tasks.get(attempt.serviceName())), nodesById);
+                watch(job, attempt, Optional.ofNullable(tasks.get(attempt.serviceName())));
             }
             catch (RuntimeException e) {
                 log.warn("Cannot update job {} attempt {}: {}", attempt.jobId(), attempt.number(), e.getMessage());
@@ -181,11 +174,11 @@ final class Scheduler
         }
     }
 
-    private void watch(Job job, Attempt attempt, Optional<TaskSnapshot> found, Map<String, SwarmNode> nodesById)
+    private void watch(Job job, Attempt attempt, Optional<TaskSnapshot> found)
     {
         Instant now = clock.instant();
         if (job.cancelRequested()) {
-            end(job, attempt, AttemptState.CANCELLED, Cause.CANCELLED, "cancelled on request", found, Optional.empty());
+            end(job, attempt, TaskOutcome.stopped(AttemptState.CANCELLED, Cause.CANCELLED, "cancelled on request"), found);
             return;
         }
         if (attempt.state() == AttemptState.SUBMITTING) {
@@ -201,74 +194,44 @@ final class Scheduler
         }
         if (found.isEmpty()) {
             if (!swarm.serviceExists(attempt.serviceName())) {
-                end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "lost: its service " + attempt.serviceName() + " disappeared",
-                        found, Optional.empty());
+                end(job, attempt, TaskOutcome.interrupted("its service " + attempt.serviceName() + " disappeared"), found);
             }
             return;
         }
         TaskSnapshot task = found.get();
         Optional<SwarmNode> node = task.nodeId().map(nodesById::get);
-        String where = node.map(value -> " on " + value.hostname()).orElse("");
-        if (task.ended()) {
-            endFromTask(job, attempt, task, where);
-            return;
-        }
-        if (node.isPresent() && node.get().losesTasks()) {
-            String what = node.get().availability().equals("drain") ? "was drained" : "went " + node.get().state();
-            end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: node " + node.get().hostname() + " " + what, found, Optional.empty());
-            return;
-        }
-        if (task.desiredState().equals("shutdown") || task.desiredState().equals("remove")) {
-            end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: Swarm is shutting its task down" + where, found, Optional.empty());
+        Optional<TaskOutcome> outcome = TaskOutcome.judge(task, node);
+        if (outcome.isPresent()) {
+            end(job, attempt, outcome.get(), found);
             return;
         }
         Optional<Instant> startedAt = attempt.startedAt();
         if (task.running() && attempt.state() == AttemptState.PENDING) {
             store.attemptRunning(job.id(), attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
             startedAt = Optional.of(task.since());
-            log.info("Job {} attempt {}: running{}", job.id(), attempt.number(), where);
+            log.info("Job {} attempt {}: running on {}", job.id(), attempt.number(), node.map(SwarmNode::hostname).orElse("an unknown node"));
         }
         Optional<Duration> timeout = job.spec().timeout();
         if (timeout.isPresent() && startedAt.isPresent() && now.isAfter(startedAt.get().plus(timeout.get()))) {
-            end(job, attempt, AttemptState.TIMED_OUT, Cause.TIMEOUT, "ran longer than its timeout of " + Durations.format(timeout.get()),
-                    found, Optional.empty());
-        }
-    }
-
-    private void endFromTask(Job job, Attempt attempt, TaskSnapshot task, String where)
-    {
-        Optional<TaskSnapshot> found = Optional.of(task);
-        switch (task.state()) {
-            case "complete" -> end(job, attempt, AttemptState.SUCCEEDED, null, "exited with code 0", found, Optional.of(0));
-            case "failed" -> {
-                // Swarm says "task: non-zero exit (N)" when the job's own process exited; any other error
-                // (such as "starting container failed", reported with exit code 128) is the node's fault.
-                Optional<Integer> exitCode = task.exitCode().filter(code -> code != 0 && task.error().startsWith("task: non-zero exit"));
-                if (exitCode.isPresent()) {
-                    String hint = exitCode.get() == 137 ? " (killed: out of memory, or stopped)" : "";
-                    end(job, attempt, AttemptState.FAILED, Cause.EXIT, "exited with code " + exitCode.get() + hint, found, exitCode);
-                }
-                else {
-                    end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: task failed" + where + ": " + task.error(), found, Optional.empty());
-                }
-            }
-            case "rejected" -> end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: rejected" + where + ": " + task.error(), found, Optional.empty());
-            default -> end(job, attempt, AttemptState.INTERRUPTED, Cause.INFRA, "interrupted: task " + task.state() + where, found, Optional.empty());
+            end(job, attempt, TaskOutcome.stopped(AttemptState.TIMED_OUT, Cause.TIMEOUT, "ran longer than its timeout of " + Durations.format(timeout.get())),
+                    found);
         }
     }
 
     /** Records the attempt's end (and the job's result files), then removes its service: never the other way round. */
-    private void end(Job job, Attempt attempt, AttemptState state, Cause cause, String reason, Optional<TaskSnapshot> task, Optional<Integer> exitCode)
+    private void end(Job job, Attempt attempt, TaskOutcome outcome, Optional<TaskSnapshot> task)
     {
         Instant finishedAt = task.filter(TaskSnapshot::ended).map(TaskSnapshot::since).orElseGet(clock::instant);
         Optional<Instant> startedAt = attempt.startedAt()
                 .or(() -> task.filter(TaskSnapshot::running).map(TaskSnapshot::since))
                 .or(() -> startMarker(job, attempt.number()));
-        AttemptEnd end = new AttemptEnd(state, Optional.ofNullable(cause), reason, exitCode, attempt.node(), startedAt, finishedAt);
+        // A job that started and ended between two polls was never seen running: its task names the node.
+        Optional<String> node = attempt.node().or(() -> task.flatMap(TaskSnapshot::nodeId).map(nodesById::get).map(SwarmNode::hostname));
+        AttemptEnd end = new AttemptEnd(outcome.state(), outcome.cause(), outcome.reason(), outcome.exitCode(), node, startedAt, finishedAt);
         JobState next = store.finishAttempt(job.id(), attempt.number(), end, this::writeResult);
         failPoints.reach(FailPoints.AFTER_RESULT);
         swarm.removeService(attempt.serviceName());
-        log.info("Job {} attempt {}: {} ({}); job is now {}", job.id(), attempt.number(), state, reason, next);
+        log.info("Job {} attempt {}: {} ({}); job is now {}", job.id(), attempt.number(), outcome.state(), outcome.reason(), next);
     }
 
     /**
@@ -278,7 +241,7 @@ final class Scheduler
     private static Optional<Instant> startMarker(Job job, int attempt)
     {
         try {
-            Path marker = RunDirs.attemptDir(job.runDir().orElseThrow(), attempt).resolve(".started");
+            Path marker = RunDirs.attemptDir(job.runDir().orElseThrow(), attempt).resolve(JobServices.START_MARKER);
             return Optional.of(Files.getLastModifiedTime(marker).toInstant());
         }
         catch (IOException | RuntimeException e) {
@@ -392,7 +355,7 @@ final class Scheduler
     private void dispatch(Job job, int attempt)
     {
         try {
-            SwarmClient.Created created = swarm.createService(serviceRequest(job, attempt));
+            SwarmClient.Created created = swarm.createService(services.forAttempt(job, attempt));
             failPoints.reach(FailPoints.AFTER_CREATE);
             store.attemptSubmitted(job.id(), attempt);
             notBefore.remove(job.id());
@@ -402,48 +365,12 @@ final class Scheduler
         catch (EngineException e) {
             if (e.status() >= 400 && e.status() < 500) {
                 Attempt recorded = store.attempts(job.id()).get(attempt - 1);
-                end(job, recorded, AttemptState.FAILED, Cause.REQUEST, "Swarm refused the job's service: " + e.getMessage(), Optional.empty(), Optional.empty());
+                end(job, recorded, TaskOutcome.stopped(AttemptState.FAILED, Cause.REQUEST, "Swarm refused the job's service: " + e.getMessage()), Optional.empty());
                 return;
             }
             notBefore.put(job.id(), clock.instant().plus(INFRA_BACKOFF));
             throw e;
         }
-    }
-
-    private ServiceRequest serviceRequest(Job job, int attempt)
-    {
-        JobRequest request = job.spec();
-        Path runDir = job.runDir().orElseThrow();
-        Path attemptDir = RunDirs.attemptDir(runDir, attempt);
-        Map<String, String> labels = Map.of(
-                SwarmClient.INSTANCE_LABEL, store.instanceId(),
-                SwarmClient.JOB_LABEL, job.id(),
-                SwarmClient.ATTEMPT_LABEL, String.valueOf(attempt));
-        Map<String, String> env = new LinkedHashMap<>(request.env());
-        env.put("ENTRYPOINT_PARAMS", request.entrypointParams().orElse(""));
-        env.put("BERTH_JOB_ID", job.id());
-        env.put("BERTH_ATTEMPT", String.valueOf(attempt));
-        env.put("BERTH_RUN_DIR", runDir.toString());
-        env.put("BERTH_ATTEMPT_DIR", attemptDir.toString());
-        env.put("BERTH_ENTRYPOINT", request.entrypoint());
-        env.put("BERTH_COMMIT", job.commit().orElseThrow());
-        if (request.resources().gpus() == 0) {
-            // CUDA images default to every GPU on the host; a job that asked for none must see none.
-            env.put("NVIDIA_VISIBLE_DEVICES", "void");
-        }
-        return new ServiceRequest(
-                SwarmClient.serviceName(job.id(), attempt),
-                labels,
-                job.imageRef().orElseThrow(),
-                List.of("/bin/sh", "-c", WRAPPER, "berth-job"),
-                env,
-                attemptDir.resolve("work"),
-                List.of(new ServiceRequest.Mount(runDir, false), new ServiceRequest.Mount(config.mirrorsDir().toAbsolutePath(), true)),
-                request.resources().nanoCpus(),
-                request.resources().memoryBytes(),
-                request.resources().gpus(),
-                config.gpuKind(),
-                request.pool());
     }
 
     /** Jobs caught mid-preparation by a stop go back to the queue; their partial attempt dir is redone. */

@@ -101,6 +101,7 @@ class PipelineIntegrationTest
         JsonNode result = JSON.readTree(runDir.resolve("result.json").toFile());
         assertThat(result.path("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(result.path("attempts")).hasSize(1);
+        assertThat(result.path("attempts").get(0).path("node").asText()).as("the node is recorded even when the job ends between two polls").isNotEmpty();
         assertThat(berth.leftoverServices()).doesNotContain(SwarmClient.serviceName(jobId, 1));
     }
 

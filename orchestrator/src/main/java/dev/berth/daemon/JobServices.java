@@ -1,0 +1,77 @@
+package dev.berth.daemon;
+
+import dev.berth.job.JobRequest;
+import dev.berth.rundir.RunDirs;
+import dev.berth.store.Job;
+import dev.berth.swarm.ServiceRequest;
+import dev.berth.swarm.SwarmClient;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/** What one attempt's Swarm service is: its command, environment, mounts, reservations and labels. */
+final class JobServices
+{
+    /**
+     * The container's first process. Its text never changes: the entrypoint and its parameters arrive
+     * as environment variables, so nothing a user sends is ever parsed by a shell. It touches a marker
+     * first, whose time is the attempt's start when berth never saw it running.
+     */
+    static final String WRAPPER = """
+            : >"$BERTH_ATTEMPT_DIR/.started"
+            exec >>"$BERTH_ATTEMPT_DIR/stdout.txt" 2>>"$BERTH_ATTEMPT_DIR/stderr.txt" || exit 125
+            exec "./$BERTH_ENTRYPOINT"
+            """;
+    static final String START_MARKER = ".started";
+
+    private final String instanceId;
+    private final Path mirrorsDir;
+    private final String gpuKind;
+
+    JobServices(String instanceId, Path mirrorsDir, String gpuKind)
+    {
+        this.instanceId = requireNonNull(instanceId, "instanceId is null");
+        this.mirrorsDir = requireNonNull(mirrorsDir, "mirrorsDir is null").toAbsolutePath();
+        this.gpuKind = requireNonNull(gpuKind, "gpuKind is null");
+    }
+
+    ServiceRequest forAttempt(Job job, int attempt)
+    {
+        JobRequest request = job.spec();
+        Path runDir = job.runDir().orElseThrow();
+        Path attemptDir = RunDirs.attemptDir(runDir, attempt);
+        Map<String, String> labels = Map.of(
+                SwarmClient.INSTANCE_LABEL, instanceId,
+                SwarmClient.JOB_LABEL, job.id(),
+                SwarmClient.ATTEMPT_LABEL, String.valueOf(attempt));
+        Map<String, String> env = new LinkedHashMap<>(request.env());
+        env.put("ENTRYPOINT_PARAMS", request.entrypointParams().orElse(""));
+        env.put("BERTH_JOB_ID", job.id());
+        env.put("BERTH_ATTEMPT", String.valueOf(attempt));
+        env.put("BERTH_RUN_DIR", runDir.toString());
+        env.put("BERTH_ATTEMPT_DIR", attemptDir.toString());
+        env.put("BERTH_ENTRYPOINT", request.entrypoint());
+        env.put("BERTH_COMMIT", job.commit().orElseThrow());
+        if (request.resources().gpus() == 0) {
+            // CUDA images default to every GPU on the host; a job that asked for none must see none.
+            env.put("NVIDIA_VISIBLE_DEVICES", "void");
+        }
+        return new ServiceRequest(
+                SwarmClient.serviceName(job.id(), attempt),
+                labels,
+                job.imageRef().orElseThrow(),
+                List.of("/bin/sh", "-c", WRAPPER, "berth-job"),
+                env,
+                attemptDir.resolve("work"),
+                List.of(new ServiceRequest.Mount(runDir, false), new ServiceRequest.Mount(mirrorsDir, true)),
+                request.resources().nanoCpus(),
+                request.resources().memoryBytes(),
+                request.resources().gpus(),
+                gpuKind,
+                request.pool());
+    }
+}

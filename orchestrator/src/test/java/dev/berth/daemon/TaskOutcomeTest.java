@@ -1,0 +1,94 @@
+package dev.berth.daemon;
+
+import dev.berth.job.AttemptState;
+import dev.berth.job.Cause;
+import dev.berth.swarm.SwarmNode;
+import dev.berth.swarm.TaskSnapshot;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TaskOutcomeTest
+{
+    private static final SwarmNode READY = node("ready", "active");
+
+    @Test
+    void aRunningTaskOnAHealthyNodeHasNotEnded()
+    {
+        assertThat(TaskOutcome.judge(task("running", "running", null, ""), Optional.of(READY))).isEmpty();
+    }
+
+    @Test
+    void aCompleteTaskSucceeded()
+    {
+        TaskOutcome outcome = TaskOutcome.judge(task("complete", "shutdown", 0, ""), Optional.of(READY)).orElseThrow();
+
+        assertThat(outcome.state()).isEqualTo(AttemptState.SUCCEEDED);
+        assertThat(outcome.exitCode()).contains(0);
+    }
+
+    @Test
+    void theJobsOwnNonZeroExitIsItsFault()
+    {
+        TaskOutcome outcome = TaskOutcome.judge(task("failed", "shutdown", 3, "task: non-zero exit (3)"), Optional.of(READY)).orElseThrow();
+
+        assertThat(outcome.state()).isEqualTo(AttemptState.FAILED);
+        assertThat(outcome.cause()).contains(Cause.EXIT);
+        assertThat(outcome.exitCode()).contains(3);
+    }
+
+    @Test
+    void aContainerThatCouldNotStartIsTheNodesFaultDespiteItsExitCode()
+    {
+        TaskOutcome outcome = TaskOutcome.judge(task("failed", "shutdown", 128,
+                "starting container failed: failed to create endpoint on network bridge"), Optional.of(READY)).orElseThrow();
+
+        assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(outcome.cause()).contains(Cause.INFRA);
+        assertThat(outcome.exitCode()).isEmpty();
+        assertThat(outcome.reason()).contains("on worker-1").contains("starting container failed");
+    }
+
+    @Test
+    void aTaskStillClaimingToRunOnADownOrDrainedNodeWasInterrupted()
+    {
+        TaskSnapshot running = task("running", "running", null, "");
+
+        assertThat(TaskOutcome.judge(running, Optional.of(node("down", "active"))).orElseThrow().reason())
+                .isEqualTo("interrupted: node worker-1 went down");
+        assertThat(TaskOutcome.judge(running, Optional.of(node("ready", "drain"))).orElseThrow().reason())
+                .isEqualTo("interrupted: node worker-1 was drained");
+    }
+
+    @Test
+    void aTaskSwarmIsShuttingDownUnaskedWasInterrupted()
+    {
+        TaskOutcome outcome = TaskOutcome.judge(task("running", "shutdown", null, ""), Optional.of(READY)).orElseThrow();
+
+        assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
+    }
+
+    @Test
+    void aRejectedTaskSuchAsAMissingImageIsTheNodesFault()
+    {
+        TaskOutcome outcome = TaskOutcome.judge(task("rejected", "shutdown", null, "No such image: sha256:abc"), Optional.of(READY)).orElseThrow();
+
+        assertThat(outcome.cause()).contains(Cause.INFRA);
+        assertThat(outcome.reason()).contains("No such image");
+    }
+
+    private static TaskSnapshot task(String state, String desired, Integer exitCode, String error)
+    {
+        return new TaskSnapshot("berth-j-1", "t1", Optional.of("n1"), state, desired, Optional.ofNullable(exitCode), error, Instant.EPOCH, Instant.EPOCH);
+    }
+
+    private static SwarmNode node(String state, String availability)
+    {
+        return new SwarmNode("n1", "worker-1", "worker", state, availability, Map.of(), 2_000_000_000L, 1L << 30, List.of());
+    }
+}
