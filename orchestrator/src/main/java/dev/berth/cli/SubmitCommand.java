@@ -32,8 +32,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -180,8 +182,23 @@ final class SubmitCommand
     private ObjectNode readFile()
             throws IOException
     {
-        if (repo != null || entrypoint != null || branch != null || params != null) {
-            throw new BerthCli.UserException("give the request either with --file or with flags, not both");
+        List<String> flags = new ArrayList<>();
+        addIfSet(flags, "--repo", repo);
+        addIfSet(flags, "--branch", branch);
+        addIfSet(flags, "--entrypoint", entrypoint);
+        addIfSet(flags, "--params", params);
+        addIfSet(flags, "--name", name);
+        addIfSet(flags, "--image", image);
+        addIfSet(flags, "--cpus", cpus);
+        addIfSet(flags, "--memory", memory);
+        addIfSet(flags, "--gpus", gpus);
+        addIfSet(flags, "--env", env);
+        addIfSet(flags, "--timeout", timeout);
+        addIfSet(flags, "--max-attempts", maxAttempts);
+        addIfSet(flags, "--pool", pool);
+        if (!flags.isEmpty()) {
+            throw new BerthCli.UserException("give the request either with --file or with flags, not both (also given: "
+                    + String.join(", ", flags) + "); only --job-id may accompany --file");
         }
         byte[] bytes = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
         String content;
@@ -242,6 +259,13 @@ final class SubmitCommand
             new LinkedHashMap<>(env).forEach(envNode::put);
         }
         return body;
+    }
+
+    private static void addIfSet(List<String> flags, String flag, Object value)
+    {
+        if (value != null) {
+            flags.add(flag);
+        }
     }
 
     private static void putIfSet(ObjectNode node, String field, String value)

@@ -322,6 +322,12 @@ class PipelineIntegrationTest
         BerthHarness.CliResult undecodable = berth.cli("submit", "--file", notUtf8.toString());
         assertThat(undecodable.exitCode()).isEqualTo(1);
         assertThat(undecodable.err()).contains("is not valid UTF-8 text");
+
+        Path request = temp.resolve("request.json");
+        Files.writeString(request, "{\"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"ok.sh\"}");
+        BerthHarness.CliResult mixed = berth.cli("submit", "--file", request.toString(), "--cpus", "2");
+        assertThat(mixed.exitCode()).isEqualTo(1);
+        assertThat(mixed.err()).contains("not both (also given: --cpus)");
     }
 
     /** Sends a request for the test repository with {@code fields} set; returns its job id. */
