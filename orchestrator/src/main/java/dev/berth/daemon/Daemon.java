@@ -15,7 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +58,7 @@ public final class Daemon
         try {
             Files.createDirectories(config.runsDir());
             Files.createDirectories(config.mirrorsDir());
+            opened.add(lockStateDir(config));
             JobStore store = JobStore.open(config.databaseFile());
             opened.add(store);
 
@@ -100,6 +106,28 @@ public final class Daemon
             closeAll(opened);
             throw e;
         }
+    }
+
+    /** One daemon per state dir: a second would admit and watch the same jobs. The lock goes with the process. */
+    private static AutoCloseable lockStateDir(BerthConfig config)
+            throws IOException
+    {
+        Path lockFile = Files.createDirectories(config.stateDir()).resolve("serve.lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        }
+        catch (OverlappingFileLockException e) {
+            // held by this same process
+            lock = null;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IllegalStateException("another 'berth serve' is already running with state dir " + config.stateDir()
+                    + "; stop it first (on a fleet: systemctl stop berth)");
+        }
+        return channel;
     }
 
     public QueueEndpoint queueEndpoint()

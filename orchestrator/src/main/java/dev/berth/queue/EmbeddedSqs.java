@@ -47,7 +47,14 @@ public final class EmbeddedSqs
                 .withServerAddress(new NodeAddress("http", "127.0.0.1", chosen, ""))
                 .withAWSRegion(REGION)
                 .start();
-        server.waitUntilStarted();
+        try {
+            server.waitUntilStarted();
+        }
+        catch (RuntimeException e) {
+            server.stopAndWait();
+            throw new IllegalStateException("cannot start the embedded queue on 127.0.0.1:" + chosen + " (" + e.getMessage()
+                    + "); is the port taken? Choose another with --queue-port, or 0 for any free port", e);
+        }
         URI uri = URI.create("http://127.0.0.1:" + chosen);
         try (SqsClient sqs = SqsClient.builder()
                 .httpClient(UrlConnectionHttpClient.create())

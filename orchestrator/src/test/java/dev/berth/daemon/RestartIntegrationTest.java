@@ -17,11 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** berth stopped and started again while jobs run, on the local swarm. */
 class RestartIntegrationTest
@@ -64,6 +66,14 @@ class RestartIntegrationTest
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("begun\ndone");
         assertThat(berth.leftoverServices()).isEmpty();
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameStateIsRefused()
+    {
+        assertThatThrownBy(() -> Daemon.start(berth.config(), Clock.systemUTC(), 0, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("another 'berth serve' is already running with state dir " + berth.config().stateDir());
     }
 
     @Test
