@@ -1,15 +1,18 @@
 package dev.berth.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.RuntimeJsonMappingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.job.InvalidRequestException;
-import dev.berth.job.JobRequest;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.job.Resources;
 import dev.berth.queue.QueueEndpoint;
+import dev.berth.queue.QueueException;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.store.Job;
 import dev.berth.store.JobStore;
@@ -43,7 +46,8 @@ import java.util.concurrent.Callable;
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = {
                 "Sends a job request to berth's queue and prints its job id.",
-                "Give the request as flags, or as a JSON file in the remote-job-runner format with --file."},
+                "Give the request as flags, or as a JSON file in the remote-job-runner format with --file.",
+                "A file of many requests (JSON Lines) is checked whole, then sent in batches: one id per line."},
         footer = {"", "Exit status with --wait: the job's exit code; 124 if it timed out, 130 if cancelled, 1 for any other failure."})
 final class SubmitCommand
         implements Callable<Integer>
@@ -51,7 +55,8 @@ final class SubmitCommand
     @Mixin
     CommonOptions common;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "The request as JSON ('-' for standard input).")
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+            description = "The request as JSON ('-' for standard input); several requests one per line are sent together.")
     String file;
 
     @Option(names = "--repo", description = "Repository URL (https://, ssh://, git://, file://; no scheme means https).")
@@ -107,33 +112,42 @@ final class SubmitCommand
             throws Exception
     {
         BerthConfig config = common.config();
-        ObjectNode body = file != null ? readFile() : fromFlags();
-        if (!body.hasNonNull("job_id")) {
-            byte[] random = new byte[6];
-            new SecureRandom().nextBytes(random);
-            body.put("job_id", HexFormat.of().formatHex(random));
+        List<ObjectNode> bodies = file != null ? readFile() : List.of(fromFlags());
+        if (waitForEnd && bodies.size() > 1) {
+            throw new BerthCli.UserException("--wait follows one job, but " + file + " holds " + bodies.size()
+                    + " requests; follow them with 'berth list' or 'berth status'");
         }
-        String text = JobViews.JSON.writeValueAsString(body);
-        JobRequest request;
-        try {
-            request = parser(config).parse(text, body.path("job_id").asText());
-        }
-        catch (InvalidRequestException e) {
-            throw new BerthCli.UserException("invalid request: " + e.getMessage());
+        RequestParser parser = parser(config);
+        List<SqsJobQueue.Outgoing> outgoing = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < bodies.size(); i++) {
+            ObjectNode body = bodies.get(i);
+            if (!body.hasNonNull("job_id")) {
+                body.put("job_id", randomId());
+            }
+            String text = JobViews.JSON.writeValueAsString(body);
+            try {
+                ids.add(parser.parse(text, body.path("job_id").asText()).id());
+            }
+            catch (InvalidRequestException e) {
+                throw new BerthCli.UserException("invalid request" + (bodies.size() > 1 ? " " + (i + 1) + " of " + bodies.size() + " in " + file : "")
+                        + ": " + e.getMessage() + (bodies.size() > 1 ? " (nothing was sent)" : ""));
+            }
+            outgoing.add(new SqsJobQueue.Outgoing(text, sha256(text)));
         }
 
         QueueEndpoint endpoint = QueueEndpoint.forClient(config);
         try (SqsJobQueue queue = new SqsJobQueue(endpoint)) {
-            queue.send(text, "berth-submit", sha256(text));
+            queue.sendAll(outgoing, "berth-submit");
         }
-        catch (SdkException e) {
+        catch (SdkException | QueueException e) {
             throw new BerthCli.UserException("cannot send to the queue " + endpoint.queueUrl() + ": " + e.getMessage()
                     + (endpoint.embedded() ? " (the embedded queue runs inside 'berth serve': is it running?)" : ""));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println(request.id());
+        ids.forEach(out::println);
         out.flush();
-        return waitForEnd ? follow(config, request.id()) : 0;
+        return waitForEnd ? follow(config, ids.get(0)) : 0;
     }
 
     private int follow(BerthConfig config, String id)
@@ -179,7 +193,7 @@ final class SubmitCommand
         };
     }
 
-    private ObjectNode readFile()
+    private List<ObjectNode> readFile()
             throws IOException
     {
         List<String> flags = new ArrayList<>();
@@ -208,20 +222,32 @@ final class SubmitCommand
         catch (CharacterCodingException e) {
             throw new BerthCli.UserException(file + " is not valid UTF-8 text: a job request must be UTF-8 JSON");
         }
-        JsonNode node;
-        try {
-            node = JobViews.JSON.readTree(content);
+        List<ObjectNode> requests = new ArrayList<>();
+        // One object, or many: one per line (JSON Lines) or simply one after another.
+        try (MappingIterator<JsonNode> values = JobViews.JSON.readerFor(JsonNode.class).readValues(content)) {
+            while (values.hasNextValue()) {
+                JsonNode node = values.nextValue();
+                if (!(node instanceof ObjectNode object)) {
+                    throw new BerthCli.UserException(file + ": request " + (requests.size() + 1) + " (line "
+                            + values.getCurrentLocation().getLineNr() + ") is not a JSON object");
+                }
+                requests.add(object);
+            }
         }
-        catch (IOException e) {
+        catch (JsonProcessingException | RuntimeJsonMappingException e) {
             throw new BerthCli.UserException(file + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        if (!(node instanceof ObjectNode object)) {
-            throw new BerthCli.UserException(file + " must hold one JSON object");
+        if (requests.isEmpty()) {
+            throw new BerthCli.UserException(file + " holds no request: give one JSON object, or one per line");
         }
         if (jobId != null) {
-            object.put("job_id", jobId);
+            if (requests.size() > 1) {
+                throw new BerthCli.UserException("--job-id names one job, but " + file + " holds " + requests.size()
+                        + " requests; give each its own \"job_id\" in the file");
+            }
+            requests.get(0).put("job_id", jobId);
         }
-        return object;
+        return requests;
     }
 
     private ObjectNode fromFlags()
@@ -280,6 +306,13 @@ final class SubmitCommand
         long memory = Resources.parseMemory(config.defaultMemory())
                 .orElseThrow(() -> new BerthCli.UserException("BERTH_DEFAULT_MEMORY must be a size such as 1g, got '" + config.defaultMemory() + "'"));
         return new RequestParser(new RequestDefaults(config.defaultImage(), config.defaultCpus(), memory, config.defaultMaxAttempts()));
+    }
+
+    private static String randomId()
+    {
+        byte[] random = new byte[6];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     private static String sha256(String text)

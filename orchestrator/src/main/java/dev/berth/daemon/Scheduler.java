@@ -56,6 +56,11 @@ final class Scheduler
 
     private static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
     private static final int ROUNDS_BETWEEN_SWEEPS = 120;
+    /**
+     * How deep into each pool's queue one round looks. A fleet starts far fewer jobs per round than
+     * this, and reading a queue of 10^5 jobs every round would cost the daemon seconds and gigabytes.
+     */
+    private static final int ADMISSION_WINDOW = 1000;
 
     private final JobStore store;
     private final SwarmClient swarm;
@@ -253,7 +258,7 @@ final class Scheduler
     {
         Instant now = clock.instant();
         List<Admission.Demand> queued = new ArrayList<>();
-        for (Job job : store.inStates(EnumSet.of(JobState.QUEUED))) {
+        for (Job job : store.oldestQueued(ADMISSION_WINDOW)) {
             if (job.cancelRequested()) {
                 store.endJob(job.id(), JobState.QUEUED, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request", now, JobEnded.NOTHING);
                 continue;
@@ -262,6 +267,8 @@ final class Scheduler
                 queued.add(demand(job, Optional.empty()));
             }
         }
+        // Forget why jobs waited once they left the window: admitted, cancelled or failed.
+        waitingReasons.keySet().retainAll(queued.stream().map(Admission.Demand::jobId).collect(Collectors.toSet()));
         if (queued.isEmpty()) {
             return;
         }

@@ -7,17 +7,23 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -28,6 +34,8 @@ import static java.util.Objects.requireNonNull;
 public final class SqsJobQueue
         implements AutoCloseable
 {
+    private static final int MAX_BATCH_BYTES = 256 * 1024;
+
     private final SqsClient sqs;
     private final QueueEndpoint endpoint;
 
@@ -117,6 +125,59 @@ public final class SqsJobQueue
                 .messageBody(body)
                 .messageGroupId(groupId)
                 .messageDeduplicationId(deduplicationId)).messageId();
+    }
+
+    /**
+     * Sends requests in order, as few calls as SQS allows (ten messages and 256 KiB per batch), and
+     * returns their message ids. Throws if SQS refused any of them, naming which.
+     */
+    public List<String> sendAll(List<Outgoing> messages, String groupId)
+    {
+        List<String> ids = new ArrayList<>();
+        List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
+        int batchBytes = 0;
+        for (Outgoing message : messages) {
+            int bytes = message.body().getBytes(StandardCharsets.UTF_8).length;
+            if (!batch.isEmpty() && (batch.size() == 10 || batchBytes + bytes > MAX_BATCH_BYTES)) {
+                ids.addAll(sendBatch(batch));
+                batch.clear();
+                batchBytes = 0;
+            }
+            batch.add(SendMessageBatchRequestEntry.builder()
+                    .id(Integer.toString(ids.size() + batch.size()))
+                    .messageBody(message.body())
+                    .messageGroupId(groupId)
+                    .messageDeduplicationId(message.deduplicationId())
+                    .build());
+            batchBytes += bytes;
+        }
+        if (!batch.isEmpty()) {
+            ids.addAll(sendBatch(batch));
+        }
+        return ids;
+    }
+
+    private List<String> sendBatch(List<SendMessageBatchRequestEntry> entries)
+    {
+        SendMessageBatchResponse response = sqs.sendMessageBatch(request -> request.queueUrl(endpoint.queueUrl()).entries(entries));
+        if (!response.failed().isEmpty()) {
+            BatchResultErrorEntry failed = response.failed().get(0);
+            throw new QueueException("the queue refused request " + (Integer.parseInt(failed.id()) + 1) + ": " + failed.message()
+                    + (response.failed().size() > 1 ? " (and " + (response.failed().size() - 1) + " more in the same batch)" : ""));
+        }
+        Map<String, String> byEntry = response.successful().stream()
+                .collect(Collectors.toMap(SendMessageBatchResultEntry::id, SendMessageBatchResultEntry::messageId));
+        return entries.stream().map(entry -> byEntry.get(entry.id())).toList();
+    }
+
+    /** A request to send, with the id that makes a resend within SQS's five-minute window a no-op. */
+    public record Outgoing(String body, String deduplicationId)
+    {
+        public Outgoing
+        {
+            requireNonNull(body, "body is null");
+            requireNonNull(deduplicationId, "deduplicationId is null");
+        }
     }
 
     private static String truncate(String text, int length)

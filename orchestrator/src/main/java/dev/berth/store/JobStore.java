@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,6 +102,7 @@ public final class JobStore
                         attempts INTEGER NOT NULL DEFAULT 0,
                         cancel_requested INTEGER NOT NULL DEFAULT 0)""");
             statement.execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)");
+            statement.execute("CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)");
             statement.execute("""
                     CREATE TABLE IF NOT EXISTS attempts (
                         job_id TEXT NOT NULL REFERENCES jobs(id),
@@ -110,13 +112,14 @@ public final class JobStore
                         node TEXT, cause TEXT, reason TEXT, exit_code INTEGER,
                         created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
                         PRIMARY KEY (job_id, number))""");
-            statement.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', '" + UUID.randomUUID().toString().substring(0, 8) + "')");
         }
-        try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT value FROM meta WHERE key = 'instance'")) {
-            rows.next();
-            return rows.getString(1);
+        Optional<String> instance = queryOne("SELECT value FROM meta WHERE key = 'instance'", rows -> rows.getString(1));
+        if (instance.isPresent()) {
+            // Opening an existing store writes nothing, so a CLI command never waits for the daemon's write lock.
+            return instance.get();
         }
+        update("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)", UUID.randomUUID().toString().substring(0, 8));
+        return queryOne("SELECT value FROM meta WHERE key = 'instance'", rows -> rows.getString(1)).orElseThrow();
     }
 
     /** Labels every Swarm service this store's daemon creates, so two berths sharing a swarm never touch each other's. */
@@ -171,7 +174,7 @@ public final class JobStore
 
     public synchronized Optional<Job> job(String id)
     {
-        return inTransaction(() -> queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobStore::job, id));
+        return read(() -> queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobStore::job, id));
     }
 
     /** A job by its id or an unambiguous prefix of it, as users type ids. */
@@ -182,7 +185,7 @@ public final class JobStore
         if (exact.isPresent()) {
             return exact;
         }
-        List<Job> matches = inTransaction(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id >= ? AND id < ? ORDER BY seq LIMIT 5",
+        List<Job> matches = read(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id >= ? AND id < ? ORDER BY seq LIMIT 5",
                 JobStore::job, idOrPrefix, idOrPrefix + Character.MAX_VALUE));
         if (matches.size() > 1) {
             throw new AmbiguousJobIdException(idOrPrefix, matches.stream().map(Job::id).toList());
@@ -194,7 +197,35 @@ public final class JobStore
     public synchronized List<Job> inStates(Collection<JobState> states)
     {
         String placeholders = states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(","));
-        return inTransaction(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state IN (" + placeholders + ") ORDER BY seq", JobStore::job));
+        return read(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state IN (" + placeholders + ") ORDER BY seq", JobStore::job));
+    }
+
+    /**
+     * The oldest {@code perPool} queued jobs of each pool, oldest first: what admission can consider in
+     * one round without loading a deep queue. Pools are found by index seeks, one per pool.
+     */
+    public synchronized List<Job> oldestQueued(int perPool)
+    {
+        return read(() -> {
+            List<Job> jobs = new ArrayList<>(query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND pool IS NULL ORDER BY seq LIMIT ?",
+                    JobStore::job, perPool));
+            Optional<String> pool = nextQueuedPool("");
+            while (pool.isPresent()) {
+                jobs.addAll(query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND pool = ? ORDER BY seq LIMIT ?",
+                        JobStore::job, pool.get(), perPool));
+                pool = nextQueuedPool(pool.get());
+            }
+            jobs.sort(Comparator.comparingLong(Job::seq));
+            return jobs;
+        });
+    }
+
+    /** The first pool name after {@code after} that has queued jobs (the empty string sorts before every pool). */
+    private Optional<String> nextQueuedPool(String after)
+            throws SQLException
+    {
+        return queryOne("SELECT min(pool) FROM jobs WHERE state = 'QUEUED' AND pool > ?", rows -> Optional.ofNullable(rows.getString(1)), after)
+                .flatMap(pool -> pool);
     }
 
     /** The newest jobs first, optionally only in some states. */
@@ -202,25 +233,25 @@ public final class JobStore
     {
         String filter = states.isEmpty() ? "" : " WHERE state IN ("
                 + states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(",")) + ")";
-        return inTransaction(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs" + filter + " ORDER BY seq DESC LIMIT ?", JobStore::job, limit));
+        return read(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs" + filter + " ORDER BY seq DESC LIMIT ?", JobStore::job, limit));
     }
 
     public synchronized Map<JobState, Integer> countByState()
     {
-        return inTransaction(() -> query("SELECT state, count(*) FROM jobs GROUP BY state",
+        return read(() -> query("SELECT state, count(*) FROM jobs GROUP BY state",
                 rows -> Map.entry(JobState.valueOf(rows.getString(1)), rows.getInt(2)))
                 .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     }
 
     public synchronized List<Attempt> attempts(String jobId)
     {
-        return inTransaction(() -> query("SELECT * FROM attempts WHERE job_id = ? ORDER BY number", JobStore::attempt, jobId));
+        return read(() -> query("SELECT * FROM attempts WHERE job_id = ? ORDER BY number", JobStore::attempt, jobId));
     }
 
     /** Every attempt that has not ended, oldest job first. */
     public synchronized List<Attempt> liveAttempts()
     {
-        return inTransaction(() -> query("""
+        return read(() -> query("""
                 SELECT a.* FROM attempts a JOIN jobs j ON j.id = a.job_id
                 WHERE a.state IN ('SUBMITTING', 'PENDING', 'RUNNING') ORDER BY j.seq""", JobStore::attempt));
     }
@@ -511,6 +542,20 @@ public final class JobStore
         }
         else {
             statement.setNull(index, Types.INTEGER);
+        }
+    }
+
+    /**
+     * Runs a read as single statements outside any transaction: in WAL mode each sees a committed
+     * snapshot and waits for no writer, so {@code berth list} stays quick while the daemon writes.
+     */
+    private <T> T read(Work<T> work)
+    {
+        try {
+            return work.run();
+        }
+        catch (SQLException | JsonProcessingException e) {
+            throw new StoreException("state database error: " + e.getMessage(), e);
         }
     }
 

@@ -330,6 +330,34 @@ class PipelineIntegrationTest
         assertThat(mixed.err()).contains("not both (also given: --cpus)");
     }
 
+    @Test
+    void aFileOfManyRequestsIsCheckedWholeThenSentTogether()
+            throws Exception
+    {
+        String request = "{\"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"%s\", \"job_id\": \"%s\"}\n";
+        Path broken = temp.resolve("broken.jsonl");
+        Files.writeString(broken, request.formatted("ok.sh", "batch-early") + request.formatted("../escape.sh", "batch-bad"));
+        BerthHarness.CliResult refused = berth.cli("submit", "--file", broken.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("invalid request 2 of 2 in " + broken).contains("entrypoint '../escape.sh'").contains("nothing was sent");
+
+        Path batch = temp.resolve("batch.jsonl");
+        Files.writeString(batch, request.formatted("ok.sh", "batch-1") + request.formatted("exit3.sh", "batch-2") + request.formatted("ok.sh", "batch-3"));
+        BerthHarness.CliResult sent = berth.cli("submit", "--file", batch.toString());
+        assertThat(sent.exitCode()).as(sent.err()).isZero();
+        assertThat(sent.out().lines()).containsExactly("batch-1", "batch-2", "batch-3");
+
+        assertThat(berth.awaitEnd("batch-1").state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(berth.awaitEnd("batch-2").exitCode()).contains(3);
+        assertThat(berth.awaitEnd("batch-3").state()).isEqualTo(JobState.SUCCEEDED);
+        // Same message group, so had the refused file's first request been sent, it would have arrived first.
+        assertThat(berth.cli("status", "batch-early").err()).contains("no job 'batch-early'");
+
+        BerthHarness.CliResult waitForMany = berth.cli("submit", "--file", batch.toString(), "--wait");
+        assertThat(waitForMany.exitCode()).isEqualTo(1);
+        assertThat(waitForMany.err()).contains("--wait follows one job, but " + batch + " holds 3 requests");
+    }
+
     /** Sends a request for the test repository with {@code fields} set; returns its job id. */
     private String submit(Map<String, Object> fields)
     {

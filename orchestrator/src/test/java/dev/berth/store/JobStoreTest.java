@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -156,16 +159,63 @@ class JobStoreTest
         assertThat(store.instanceId()).isEqualTo(instance);
     }
 
+    @Test
+    void admissionSeesTheOldestQueuedJobsOfEveryPoolInArrivalOrder()
+            throws Exception
+    {
+        for (int i = 1; i <= 4; i++) {
+            queued("spot-" + i, Optional.of("spot"));
+            queued("any-" + i, Optional.empty());
+        }
+        queued("gpu-1", Optional.of("gpu"));
+        store.moveJob("spot-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+
+        // A deep queue in one pool must not hide the head of another.
+        assertThat(store.oldestQueued(2)).extracting(Job::id).containsExactly("any-1", "spot-2", "any-2", "spot-3", "gpu-1");
+    }
+
+    @Test
+    void readersNeitherWaitForNorBlockTheWriter()
+            throws Exception
+    {
+        queued("exp-1");
+        try (Connection daemon = DriverManager.getConnection("jdbc:sqlite:" + temp.resolve("berth.db"));
+                Statement writing = daemon.createStatement()) {
+            writing.execute("BEGIN IMMEDIATE");
+            writing.execute("UPDATE jobs SET reason = 'half-done' WHERE id = 'exp-1'");
+
+            // What a CLI command does while the daemon is mid-transaction: open, list, look one up.
+            try (JobStore cli = JobStore.open(temp.resolve("berth.db"))) {
+                assertThat(cli.newest(EnumSet.noneOf(JobState.class), 10)).extracting(Job::id).containsExactly("exp-1");
+                assertThat(cli.job("exp-1").orElseThrow().reason()).isEmpty();
+            }
+            writing.execute("COMMIT");
+        }
+        assertThat(store.job("exp-1").orElseThrow().reason()).contains("half-done");
+    }
+
     private void queued(String id)
             throws Exception
     {
-        String body = body(id);
+        queued(id, Optional.empty());
+    }
+
+    private void queued(String id, Optional<String> pool)
+            throws Exception
+    {
+        String body = body(id, pool);
         store.insert(request(body, id), body, Optional.empty(), NOW);
     }
 
     private static String body(String id)
     {
-        return "{\"repo_uri\": \"https://github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"" + id + "\"}";
+        return body(id, Optional.empty());
+    }
+
+    private static String body(String id, Optional<String> pool)
+    {
+        return "{\"repo_uri\": \"https://github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"" + id + "\""
+                + pool.map(name -> ", \"pool\": \"" + name + "\"").orElse("") + "}";
     }
 
     private static JobRequest request(String body, String id)
