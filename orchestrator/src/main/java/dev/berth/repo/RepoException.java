@@ -12,6 +12,8 @@ public final class RepoException
         UNKNOWN_BRANCH,
         /** The repository could not be reached or refused access: the request's fault (wrong URL, missing access). */
         UNREACHABLE,
+        /** The repository offers objects git refuses, such as a tree entry named {@code .git} or {@code ..}: the request's fault. */
+        REFUSED_CONTENT,
         /** The local mirror is unreadable or lacks an object it should hold: berth's fault. */
         CORRUPT_MIRROR,
     }

@@ -3,7 +3,7 @@ package dev.berth.repo;
 import dev.berth.config.GitCredentials;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.dircache.DirCacheCheckout;
+import org.eclipse.jgit.errors.CorruptObjectException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.ConfigConstants;
 import org.eclipse.jgit.lib.Constants;
@@ -13,7 +13,6 @@ import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.lib.SubmoduleConfig.FetchRecurseSubmodulesMode;
-import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
@@ -38,6 +37,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import static dev.berth.repo.RepoException.Kind.CORRUPT_MIRROR;
+import static dev.berth.repo.RepoException.Kind.REFUSED_CONTENT;
 import static dev.berth.repo.RepoException.Kind.UNKNOWN_BRANCH;
 import static dev.berth.repo.RepoException.Kind.UNREACHABLE;
 import static java.util.Objects.requireNonNull;
@@ -56,6 +56,7 @@ public final class Repositories
     // JGit applies this to each network read or write, not to the whole transfer
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
     private static final int BRANCHES_SHOWN = 5;
+    private static final int CHECKOUT_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
     private static final List<RefSpec> MIRROR_REFSPECS = List.of(
             new RefSpec("+refs/heads/*:refs/heads/*"),
             new RefSpec("+refs/tags/*:refs/tags/*"));
@@ -65,6 +66,12 @@ public final class Repositories
     private final CredentialsConfig transportConfig;
     private final MirrorLocks locks = new MirrorLocks();
     private final int timeoutSeconds;
+    private final ExecutorService checkoutWriters = Executors.newFixedThreadPool(CHECKOUT_THREADS, runnable -> {
+        Thread thread = new Thread(runnable, "berth-checkout");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final TreeWriter treeWriter = new TreeWriter(checkoutWriters, CHECKOUT_THREADS);
     private final ExecutorService remoteCalls = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "berth-git-remote");
         thread.setDaemon(true);
@@ -249,6 +256,12 @@ public final class Repositories
                     .call();
         }
         catch (GitAPIException | RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof CorruptObjectException refused) {
+                    // Checked on receipt, so a hostile tree never reaches the mirror or a checkout
+                    throw new RepoException(REFUSED_CONTENT, "repository " + url + " offers objects git refuses to fetch: " + refused.getMessage(), e);
+                }
+            }
             throw unreachable(url, e);
         }
         log.info("Fetched {} into its mirror in {} ms", url, (System.nanoTime() - start) / 1_000_000);
@@ -268,7 +281,7 @@ public final class Repositories
         return ref.getObjectId();
     }
 
-    private static void checkoutInto(RepoUrl url, Path mirror, ObjectId commit, Path workDir)
+    private void checkoutInto(RepoUrl url, Path mirror, ObjectId commit, Path workDir)
             throws RepoException
     {
         Path gitDir = workDir.resolve(Constants.DOT_GIT);
@@ -286,10 +299,7 @@ public final class Repositories
         }
         try (Repository repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setWorkTree(workDir.toFile()).setMustExist(true).build();
                 RevWalk walk = new RevWalk(repository)) {
-            RevCommit revCommit = walk.parseCommit(commit);
-            DirCacheCheckout checkout = new DirCacheCheckout(repository, repository.lockDirCache(), revCommit.getTree());
-            checkout.setFailOnConflict(true);
-            checkout.checkout();
+            treeWriter.write(repository, walk.parseCommit(commit).getTree(), workDir);
             RefUpdate head = repository.updateRef(Constants.HEAD, true);
             head.setNewObjectId(commit);
             RefUpdate.Result result = head.forceUpdate();

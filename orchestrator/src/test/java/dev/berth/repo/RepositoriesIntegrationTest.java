@@ -69,6 +69,38 @@ class RepositoriesIntegrationTest
     }
 
     @Test
+    void symbolicLinksAreCheckedOutAsLinksAndTheTreeStaysClean()
+            throws Exception
+    {
+        upstream.commit("data/config.yaml", "lr: 0.01\n", false);
+        String commit = upstream.commitSymlink("config.yaml", "data/config.yaml");
+
+        Path work = temp.resolve("runs/job1/work");
+        repositories.checkout(upstream.fileUrl(), "main", work);
+
+        assertThat(Files.isSymbolicLink(work.resolve("config.yaml"))).isTrue();
+        assertThat(Files.readSymbolicLink(work.resolve("config.yaml"))).isEqualTo(Path.of("data/config.yaml"));
+        assertThat(work.resolve("config.yaml")).hasContent("lr: 0.01");
+        assertThat(GitCli.run(work, "rev-parse", "HEAD")).isEqualTo(commit);
+        assertThat(GitCli.run(work, "status", "--porcelain")).isEmpty();
+    }
+
+    @Test
+    void aCommitWithAPathGitRefusesFailsAsTheRequestsFault()
+            throws Exception
+    {
+        upstream.commit("README.md", "hello\n", false);
+        upstream.commitRawEntry(".git", "[core]\n\thooksPath = /tmp\n");
+
+        Path work = temp.resolve("runs/job1/work");
+        assertThatThrownBy(() -> repositories.checkout(upstream.fileUrl(), "main", work))
+                .isInstanceOfSatisfying(RepoException.class, e -> assertThat(e.kind()).isEqualTo(RepoException.Kind.REFUSED_CONTENT))
+                .hasMessageContaining("offers objects git refuses to fetch")
+                .hasMessageContaining("invalid name '.git'");
+        assertThat(work).doesNotExist();
+    }
+
+    @Test
     void checkoutBorrowsObjectsFromTheMirrorInsteadOfCopyingThem()
             throws Exception
     {

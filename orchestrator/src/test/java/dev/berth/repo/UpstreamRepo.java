@@ -3,9 +3,18 @@ package dev.berth.repo;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand.ResetType;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.TreeFormatter;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -53,6 +62,41 @@ final class UpstreamRepo
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
         git.add().addFilepattern(path).call();
         return git.commit().setMessage("change " + path).setAuthor(AUTHOR).setCommitter(AUTHOR).call().name();
+    }
+
+    /** Commits a symbolic link at {@code path} pointing to {@code target}. */
+    String commitSymlink(String path, String target)
+            throws IOException, GitAPIException
+    {
+        Files.createSymbolicLink(dir.resolve(path), Path.of(target));
+        git.add().addFilepattern(path).call();
+        return git.commit().setMessage("link " + path).setAuthor(AUTHOR).setCommitter(AUTHOR).call().name();
+    }
+
+    /**
+     * Commits, on top of the branch, a tree no git client would make: one entry named {@code name}
+     * holding a file. Only a hostile or broken server offers such trees.
+     */
+    String commitRawEntry(String name, String content)
+            throws IOException, GitAPIException
+    {
+        Repository repository = git.getRepository();
+        try (ObjectInserter inserter = repository.newObjectInserter()) {
+            TreeFormatter tree = new TreeFormatter();
+            tree.append(name, FileMode.REGULAR_FILE, inserter.insert(Constants.OBJ_BLOB, content.getBytes(StandardCharsets.UTF_8)));
+            CommitBuilder commit = new CommitBuilder();
+            commit.setTreeId(inserter.insert(tree));
+            commit.setParentId(repository.resolve(Constants.HEAD));
+            commit.setAuthor(AUTHOR);
+            commit.setCommitter(AUTHOR);
+            commit.setMessage("raw " + name);
+            ObjectId id = inserter.insert(commit);
+            inserter.flush();
+            RefUpdate update = repository.updateRef(Constants.HEAD);
+            update.setNewObjectId(id);
+            update.forceUpdate();
+            return id.name();
+        }
     }
 
     void createBranch(String name)
