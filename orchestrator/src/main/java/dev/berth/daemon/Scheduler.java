@@ -6,6 +6,7 @@ import dev.berth.config.BerthConfig;
 import dev.berth.config.Durations;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
+import dev.berth.job.IllegalTransitionException;
 import dev.berth.job.JobRequest;
 import dev.berth.job.JobState;
 import dev.berth.rundir.RunDirs;
@@ -55,6 +56,7 @@ final class Scheduler
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
     private static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
+    private static final Duration STARTING_POLL = Duration.ofMillis(100);
     private static final int ROUNDS_BETWEEN_SWEEPS = 120;
     /**
      * How deep into each pool's queue one round looks: far more than a round admits, and deep enough
@@ -87,6 +89,8 @@ final class Scheduler
     /** The nodes as of the last round; read and written by the scheduling thread only. */
     private Map<String, SwarmNode> nodesById = Map.of();
     private int rounds;
+    /** Whether the last round saw a service of berth's waiting to start; the scheduling thread's own. */
+    private boolean startsAwaited;
 
     Scheduler(JobStore store, SwarmClient swarm, Preparer preparer, RunDirs runDirs, BerthConfig config, Clock clock, FailPoints failPoints)
     {
@@ -140,7 +144,7 @@ final class Scheduler
             synchronized (wakeup) {
                 if (!woken && running) {
                     try {
-                        wakeup.wait(config.pollInterval().toMillis());
+                        wakeup.wait(nextPoll().toMillis());
                     }
                     catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -152,12 +156,22 @@ final class Scheduler
         }
     }
 
+    /**
+     * Sooner than the poll interval while a service waits to start: it holds one of the pending cap's
+     * slots until berth sees it start, and its start time is recorded as berth sees it.
+     */
+    private Duration nextPoll()
+    {
+        return startsAwaited && STARTING_POLL.compareTo(config.pollInterval()) < 0 ? STARTING_POLL : config.pollInterval();
+    }
+
     private void round()
     {
         List<SwarmNode> nodes = swarm.nodes(config.gpuKind());
         Map<String, TaskSnapshot> tasks = latestTaskPerService(swarm.tasks(store.instanceId()));
         watch(nodes, tasks);
         admit(nodes, tasks);
+        startsAwaited = tasks.values().stream().anyMatch(task -> !task.running() && !task.ended());
         if (++rounds % ROUNDS_BETWEEN_SWEEPS == 0) {
             sweepServices();
         }
@@ -173,6 +187,10 @@ final class Scheduler
             try {
                 Job job = store.job(attempt.jobId()).orElseThrow();
                 watch(job, attempt, Optional.ofNullable(tasks.get(attempt.serviceName())));
+            }
+            catch (IllegalTransitionException e) {
+                // Its preparation thread moved it while this round looked at an older copy; the next round sees the new state
+                log.debug("Job {} attempt {} changed during this round: {}", attempt.jobId(), attempt.number(), e.getMessage());
             }
             catch (RuntimeException e) {
                 log.warn("Cannot update job {} attempt {}: {}", attempt.jobId(), attempt.number(), e.getMessage());

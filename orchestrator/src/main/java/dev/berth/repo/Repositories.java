@@ -101,39 +101,50 @@ public final class Repositories
     public Checkout checkout(RepoUrl url, String branch, Path workDir)
             throws RepoException
     {
+        requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
+        long start = System.nanoTime();
+        Checkout tip = updateMirror(url, branch);
+        checkoutInto(url, url.mirrorPath(mirrorsRoot), ObjectId.fromString(tip.commit()), workDir);
+        log.info("Checked out {} branch {} at {} into {} in {} ms ({})", url, branch, tip.commit(), workDir,
+                (System.nanoTime() - start) / 1_000_000, tip.fetched() ? "fetched" : "no fetch needed");
+        return tip;
+    }
+
+    /**
+     * Makes sure the mirror of {@code url} holds the tip of {@code branch}: one listing of the remote's
+     * branches, and a fetch only when the tip is new. Returns the tip and whether it was fetched.
+     *
+     * @throws IllegalArgumentException if the branch name is invalid
+     */
+    public Checkout updateMirror(RepoUrl url, String branch)
+            throws RepoException
+    {
         requireNonNull(url, "url is null");
         BranchNames.problem(branch).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
-        requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
-
-        long start = System.nanoTime();
         Path mirror = url.mirrorPath(mirrorsRoot);
         ObjectId commit = remoteTip(url, branch);
-        boolean fetched = false;
         // Objects are only ever added to a mirror, so one seen without the lock stays there
-        if (!mirrorHas(mirror, commit)) {
-            try {
-                MirrorLocks.Held held = locks.lock(mirror);
-                try (Repository repository = openMirror(url, mirror)) {
-                    if (!repository.getObjectDatabase().has(commit)) {
-                        fetch(repository, url);
-                        fetched = true;
-                        commit = fetchedCommit(repository, url, branch, commit);
-                    }
+        if (mirrorHas(mirror, commit)) {
+            return new Checkout(commit.name(), false);
+        }
+        try {
+            MirrorLocks.Held held = locks.lock(mirror);
+            try (Repository repository = openMirror(url, mirror)) {
+                if (repository.getObjectDatabase().has(commit)) {
+                    return new Checkout(commit.name(), false);
                 }
-                finally {
-                    held.close();
-                }
+                fetch(repository, url);
+                return new Checkout(fetchedCommit(repository, url, branch, commit).name(), true);
             }
-            catch (IOException e) {
-                throw new RepoException(CORRUPT_MIRROR, "mirror of " + url + " at " + mirror + " cannot be used: " + e.getMessage(), e);
+            finally {
+                held.close();
             }
         }
-        checkoutInto(url, mirror, commit, workDir);
-        log.info("Checked out {} branch {} at {} into {} in {} ms ({})", url, branch, commit.name(), workDir,
-                (System.nanoTime() - start) / 1_000_000, fetched ? "fetched" : "no fetch needed");
-        return new Checkout(commit.name(), fetched);
+        catch (IOException e) {
+            throw new RepoException(CORRUPT_MIRROR, "mirror of " + url + " at " + mirror + " cannot be used: " + e.getMessage(), e);
+        }
     }
 
     /**

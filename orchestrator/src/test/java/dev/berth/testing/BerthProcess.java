@@ -22,13 +22,21 @@ public final class BerthProcess
 {
     private final Map<String, String> environment;
     private final Path log;
+    private final String classpath;
     private Process process;
     private int starts;
 
     public BerthProcess(Map<String, String> environment, Path log)
     {
+        this(environment, log, System.getProperty("java.class.path"));
+    }
+
+    /** A daemon run from {@code classpath}, such as another build's jar, for comparing builds. */
+    public BerthProcess(Map<String, String> environment, Path log, String classpath)
+    {
         this.environment = new HashMap<>(environment);
         this.log = log;
+        this.classpath = classpath;
     }
 
     /**
@@ -38,15 +46,22 @@ public final class BerthProcess
      */
     public static Map<String, String> settings(Path root, QueueEndpoint queue)
     {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("BERTH_STATE_DIR", root.resolve("state").toString());
-        settings.put("BERTH_SHARED_DIR", root.resolve("shared").toString());
+        Map<String, String> settings = settings(root);
         settings.put("BERTH_QUEUE_URL", queue.queueUrl());
         settings.put("BERTH_DLQ_URL", queue.deadLetterQueueUrl());
         settings.put("BERTH_SQS_ENDPOINT", queue.endpoint().orElseThrow().toString());
         settings.put("BERTH_SQS_REGION", queue.region());
         settings.put("AWS_ACCESS_KEY_ID", "test");
         settings.put("AWS_SECRET_ACCESS_KEY", "test");
+        return settings;
+    }
+
+    /** Settings for a daemon on its embedded default: the queue runs inside it, and the CLI finds it through the state dir. */
+    public static Map<String, String> settings(Path root)
+    {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("BERTH_STATE_DIR", root.resolve("state").toString());
+        settings.put("BERTH_SHARED_DIR", root.resolve("shared").toString());
         settings.put("BERTH_POLL_INTERVAL", "200ms");
         settings.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
         settings.put("BERTH_DEFAULT_CPUS", "0.1");
@@ -72,7 +87,7 @@ public final class BerthProcess
         Path startLog = log.resolveSibling(log.getFileName() + "." + (++starts));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
+                "-cp", classpath,
                 "dev.berth.cli.Main", "serve", "--queue-port", "0", "--long-poll", "1s"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(startLog.toFile());
         builder.environment().putAll(environment);
@@ -106,6 +121,12 @@ public final class BerthProcess
             throws InterruptedException
     {
         return process.waitFor();
+    }
+
+    /** The daemon's process id, for reading what it costs the machine. */
+    public long pid()
+    {
+        return process.pid();
     }
 
     public boolean alive()

@@ -1,0 +1,175 @@
+package dev.berth.bench;
+
+import dev.berth.cli.BerthCli;
+import dev.berth.job.JobState;
+import dev.berth.queue.EmbeddedSqs;
+import dev.berth.swarm.SwarmClient;
+import dev.berth.testing.GitRepos;
+import dev.berth.testing.LocalSwarm;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/**
+ * A deep queue: most jobs written straight into the state database before the daemon starts (as if it
+ * had taken them off SQS), the rest sent through SQS, all runnable. While they drain at the fleet's
+ * pace, it samples what a deep queue could hurt: Swarm's service-create latency (a raw probe, against
+ * the same probe on the idle swarm before), how many of berth's services wait in Swarm, the daemon's
+ * memory, and how long {@code berth list} takes.
+ */
+final class DepthScenario
+        implements Scenario
+{
+    private static final int PENDING_CAP = 8;
+    private static final int SENT_THROUGH_SQS = 5_000;
+
+    @Override
+    public String name()
+    {
+        return "depth";
+    }
+
+    @Override
+    public List<Row> run(Bench bench)
+            throws Exception
+    {
+        int deep = bench.size(100_000, 5_000);
+        int seconds = bench.size(120, 30);
+        Samples idleCreate = new Samples();
+        Path rawDir = Files.createDirectories(bench.work().resolve(name()).resolve("raw"));
+        for (int i = 1; i <= 10; i++) {
+            idleCreate.add(probeCreate(bench.raw(), rawDir, "raw-idle-probe-" + i));
+        }
+        List<Row> rows = new ArrayList<>();
+        rows.add(Row.of(name(), "Swarm service create, idle swarm", "ms", idleCreate));
+        // The same fleet busy with the same jobs, with a queue 100 times shallower: what depth alone changes
+        Phase shallow = measure(bench, "shallow", Optional.empty(), deep / 100, seconds / 2);
+        Phase deepQueue = measure(bench, "deep", Optional.empty(), deep, seconds);
+        rows.addAll(shallow.rows(name(), Optional.empty()));
+        rows.addAll(deepQueue.rows(name(), Optional.of(shallow)));
+        if (bench.beforeClasspath().isPresent()) {
+            rows.addAll(measure(bench, "before", bench.beforeClasspath(), deep, seconds).rows(name(), Optional.of(shallow)));
+        }
+        return rows;
+    }
+
+    /** What one queue depth cost, sampled while its jobs drained. */
+    private record Phase(String label, int jobs, Samples create, Samples listProcess, Samples listInProcess, Samples rss, int maxPending,
+            double completedPerSecond)
+    {
+        List<Row> rows(String scenario, Optional<Phase> shallow)
+        {
+            String queued = String.format("%,d jobs queued", jobs) + (label.equals("before") ? " (before)" : "");
+            List<Row> rows = new ArrayList<>();
+            Row create = Row.of(scenario, "Swarm service create, " + queued, "ms", this.create);
+            rows.add(shallow.map(base -> create.target("median ≤ 1.5 × with " + String.format("%,d", base.jobs()) + " queued",
+                    this.create.median() <= 1.5 * base.create().median())).orElse(create));
+            rows.add(Row.single(scenario, "berth's services waiting in Swarm, most seen, " + queued, "services", maxPending)
+                    .target("≤ pending cap " + PENDING_CAP, maxPending <= PENDING_CAP));
+            rows.add(Row.of(scenario, "`berth list`, a new process, " + queued, "ms", listProcess).target("≤ 300 ms", listProcess.p99() <= 300));
+            if (listInProcess.count() > 0) {
+                rows.add(Row.of(scenario, "`berth list`, in the same JVM, " + queued, "ms", listInProcess).target("≤ 300 ms", listInProcess.p99() <= 300));
+            }
+            rows.add(Row.of(scenario, "`berth serve` memory (RSS), " + queued, "MB", rss)
+                    .target("peak ≤ 512 MB", rss.max() <= 512)
+                    .note(String.format("peak %.0f MB", rss.max())));
+            rows.add(Row.single(scenario, "jobs completed per second, " + queued, "jobs/s", completedPerSecond));
+            return rows;
+        }
+    }
+
+    private Phase measure(Bench bench, String label, Optional<String> classpath, int jobs, int seconds)
+            throws Exception
+    {
+        Path dir = bench.work().resolve(name() + "-" + label);
+        Path rawDir = Files.createDirectories(dir.resolve("raw"));
+        Samples create = new Samples();
+        Samples listProcess = new Samples();
+        Samples listInProcess = new Samples();
+        Samples rss = new Samples();
+        int maxPending = 0;
+        double completedPerSecond;
+        try (GitRepos repo = Bench.noOpRepository(dir.resolve("repo"));
+                EmbeddedSqs sqs = EmbeddedSqs.start(0)) {
+            int preloaded = jobs - Math.min(SENT_THROUGH_SQS, jobs / 2);
+            BerthUnderTest.preload(dir.resolve("berth"), IntStream.rangeClosed(1, preloaded).mapToObj(i -> Requests.noOp(repo.fileUrl(), "deep-" + i)).toList());
+            try (BerthUnderTest berth = BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(), classpath);
+                    SwarmClient swarm = new SwarmClient(bench.testbed().managerDockerHost())) {
+                berth.queue().sendAll(Requests.outgoing(IntStream.rangeClosed(preloaded + 1, jobs)
+                        .mapToObj(i -> Requests.noOp(repo.fileUrl(), "deep-" + i)).toList()), "bench");
+                String instance = berth.store().instanceId();
+                List<String> list = listCommand(bench, classpath, berth);
+                // The first run of a command after a build writes its class-data archive: a one-off, not a user's every run
+                Processes.timed(list, bench.projectRoot());
+                int doneAtStart = berth.count(JobState.SUCCEEDED);
+                long start = System.nanoTime();
+                for (int tick = 0; (System.nanoTime() - start) / 1_000_000_000L < seconds; tick++) {
+                    long tickStart = System.nanoTime();
+                    rss.add(memory(berth.pid(), "VmRSS") / 1024.0);
+                    maxPending = Math.max(maxPending, (int) swarm.tasks(instance).stream().filter(task -> !task.running() && !task.ended()).count());
+                    if (tick % 2 == 0) {
+                        create.add(probeCreate(bench.raw(), rawDir, "raw-" + label + "-probe-" + tick));
+                    }
+                    if (tick % 3 == 0) {
+                        listProcess.add(Processes.timed(list, bench.projectRoot()));
+                    }
+                    if (classpath.isEmpty()) {
+                        listInProcess.add(listInProcess(berth.stateDir()));
+                    }
+                    Thread.sleep(Math.max(0, 1000 - (System.nanoTime() - tickStart) / 1_000_000));
+                }
+                completedPerSecond = (berth.count(JobState.SUCCEEDED) - doneAtStart) / ((System.nanoTime() - start) / 1e9);
+                rss.add(memory(berth.pid(), "VmHWM") / 1024.0);
+            }
+        }
+        return new Phase(label, jobs, create, listProcess, listInProcess, rss, maxPending, completedPerSecond);
+    }
+
+    /** How a user types it: the launcher at the project's root, or for an earlier build, its jar as it was run then. */
+    private static List<String> listCommand(Bench bench, Optional<String> classpath, BerthUnderTest berth)
+    {
+        String stateDir = "--state-dir=" + berth.stateDir();
+        return classpath
+                .map(path -> List.of("java", "-cp", path, "dev.berth.cli.Main", "list", stateDir))
+                .orElseGet(() -> List.of(bench.projectRoot().resolve("berth").toString(), "list", stateDir));
+    }
+
+    private static double listInProcess(Path stateDir)
+    {
+        PrintWriter discard = new PrintWriter(Writer.nullWriter());
+        long start = System.nanoTime();
+        int exit = BerthCli.commandLine(discard, discard).execute("list", "--state-dir=" + stateDir);
+        if (exit != 0) {
+            throw new IllegalStateException("berth list exited with " + exit);
+        }
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static double probeCreate(RawSwarm raw, Path dir, String service)
+    {
+        long start = System.nanoTime();
+        raw.create(service, LocalSwarm.IMAGE, dir, service);
+        double millis = (System.nanoTime() - start) / 1e6;
+        raw.remove(service);
+        return millis;
+    }
+
+    /** A field of /proc/PID/status, in kB. */
+    private static long memory(long pid, String field)
+            throws IOException
+    {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith(field + ":"))
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + field + " for process " + pid));
+    }
+}

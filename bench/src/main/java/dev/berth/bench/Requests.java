@@ -1,0 +1,65 @@
+package dev.berth.bench;
+
+import dev.berth.job.InvalidRequestException;
+import dev.berth.job.RequestDefaults;
+import dev.berth.job.RequestParser;
+import dev.berth.queue.SqsJobQueue;
+import dev.berth.store.JobStore;
+import dev.berth.testing.LocalSwarm;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The no-op job requests every scenario sends. */
+final class Requests
+{
+    static final String NO_OP_ENTRYPOINT = "noop.sh";
+    static final String NO_OP_SCRIPT = "#!/bin/sh\nexit 0\n";
+
+    private static final Pattern JOB_ID = Pattern.compile("\"job_id\": \"([^\"]+)\"");
+    /** What berth serve's settings in {@link BerthUnderTest} default to. */
+    private static final RequestParser PARSER = new RequestParser(new RequestDefaults(LocalSwarm.IMAGE, 0.1, 32L << 20, 3));
+
+    private Requests() {}
+
+    static String noOp(String repoUrl, String jobId)
+    {
+        return "{\"job_id\": \"" + jobId + "\", \"repo_uri\": \"" + repoUrl + "\", \"branch\": \"main\", \"entrypoint\": \"" + NO_OP_ENTRYPOINT + "\"}";
+    }
+
+    /** A request for a pool no node carries: recorded, then left waiting, so it costs Swarm nothing. */
+    static String parked(String repoUrl, String jobId)
+    {
+        return noOp(repoUrl, jobId).replace("}", ", \"pool\": \"none\"}");
+    }
+
+    static List<SqsJobQueue.Outgoing> outgoing(List<String> requests)
+    {
+        return requests.stream().map(request -> new SqsJobQueue.Outgoing(request, jobId(request))).toList();
+    }
+
+    static void store(JobStore store, List<String> requests)
+    {
+        Instant now = Instant.now();
+        for (String request : requests) {
+            try {
+                store.insert(PARSER.parse(request, jobId(request)), request, Optional.empty(), now);
+            }
+            catch (InvalidRequestException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+    }
+
+    private static String jobId(String request)
+    {
+        Matcher matcher = JOB_ID.matcher(request);
+        if (!matcher.find()) {
+            throw new IllegalArgumentException("no job_id in " + request);
+        }
+        return matcher.group(1);
+    }
+}
