@@ -131,6 +131,8 @@ final class DepthScenario
                 completedPerSecond = (berth.count(JobState.SUCCEEDED) - doneAtStart) / ((System.nanoTime() - start) / 1e9);
                 rss.add(memory(berth.pid(), "VmHWM") / 1024.0);
             }
+            // The next phase's berth starts from an empty swarm, as this one did
+            bench.raw().removeEverything();
         }
         return new Phase(label, jobs, create, listProcess, listInProcess, rss, maxPending, completedPerSecond);
     }

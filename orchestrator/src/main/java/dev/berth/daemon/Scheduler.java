@@ -207,7 +207,7 @@ final class Scheduler
         }
         if (attempt.state() == AttemptState.SUBMITTING) {
             // Recorded, but berth stopped (or the engine failed) before the service was known to exist.
-            if (swarm.serviceExists(attempt.serviceName())) {
+            if (ownService(attempt.serviceName())) {
                 store.attemptSubmitted(job.id(), attempt.number());
                 log.info("Job {} attempt {}: adopted existing service {}", job.id(), attempt.number(), attempt.serviceName());
             }
@@ -217,7 +217,7 @@ final class Scheduler
             return;
         }
         if (found.isEmpty()) {
-            if (!swarm.serviceExists(attempt.serviceName())) {
+            if (!ownService(attempt.serviceName())) {
                 end(job, attempt, TaskOutcome.interrupted("its service " + attempt.serviceName() + " disappeared"), found);
             }
             return;
@@ -307,7 +307,7 @@ final class Scheduler
         });
         plan.waiting().forEach((jobId, reason) -> {
             if (!reason.equals(waitingReasons.put(jobId, reason))) {
-                store.noteWaiting(jobId, reason);
+                store.noteReason(jobId, JobState.QUEUED, reason);
             }
         });
         for (String jobId : plan.admit()) {
@@ -382,6 +382,15 @@ final class Scheduler
     {
         try {
             SwarmClient.Created created = swarm.createService(services.forAttempt(job, attempt));
+            if (created == SwarmClient.Created.NAME_TAKEN) {
+                // Another berth sharing this swarm runs a job with the same id: wait until its service is gone
+                String reason = "the service name " + SwarmClient.serviceName(job.id(), attempt) + " is held by another berth on this swarm; trying again in "
+                        + Durations.format(INFRA_BACKOFF);
+                notBefore.put(job.id(), clock.instant().plus(INFRA_BACKOFF));
+                store.noteReason(job.id(), JobState.PREPARING, reason);
+                log.warn("Job {} attempt {}: {}", job.id(), attempt, reason);
+                return;
+            }
             failPoints.reach(FailPoints.AFTER_CREATE);
             store.attemptSubmitted(job.id(), attempt);
             notBefore.remove(job.id());
@@ -397,6 +406,12 @@ final class Scheduler
             notBefore.put(job.id(), clock.instant().plus(INFRA_BACKOFF));
             throw e;
         }
+    }
+
+    /** Whether the service exists and is this berth's: a service of the same name may be another berth's. */
+    private boolean ownService(String name)
+    {
+        return swarm.serviceOwner(name).filter(store.instanceId()::equals).isPresent();
     }
 
     /** Jobs caught mid-preparation by a stop go back to the queue; their partial attempt dir is redone. */

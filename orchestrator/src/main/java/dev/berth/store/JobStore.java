@@ -274,10 +274,10 @@ public final class JobStore
         });
     }
 
-    /** Says why a queued job still waits (no room, pending cap, empty pool), for {@code berth status}. */
-    public synchronized void noteWaiting(String id, String reason)
+    /** Says why a job in {@code state} still waits (no room, pending cap, empty pool, a name taken), for {@code berth status}. */
+    public synchronized void noteReason(String id, JobState state, String reason)
     {
-        inTransaction(() -> update("UPDATE jobs SET reason = ? WHERE id = ? AND state = 'QUEUED'", reason, id));
+        inTransaction(() -> update("UPDATE jobs SET reason = ? WHERE id = ? AND state = ?", reason, id, state.name()));
     }
 
     /** What preparation learned: kept so every later attempt runs the same bytes of the same commit. */

@@ -29,7 +29,8 @@ public final class SwarmClient
         this.api = new EngineApi(dockerHost);
     }
 
-    public enum Created { CREATED, ALREADY_EXISTS }
+    /** What a create did: made the service, found this attempt's own, or found the name held by a service not this berth's. */
+    public enum Created { CREATED, ALREADY_EXISTS, NAME_TAKEN }
 
     /** Whether this engine is a swarm manager. */
     public boolean isManager()
@@ -123,30 +124,38 @@ public final class SwarmClient
         return found;
     }
 
-    public boolean serviceExists(String name)
+    /**
+     * Which berth instance owns the service named {@code name}: empty if there is no such service,
+     * an empty string if it carries no berth label (someone else's service).
+     */
+    public Optional<String> serviceOwner(String name)
     {
         EngineApi.Reply reply = api.call(Method.GET, "/services/" + EngineApi.segment(name), null);
         if (reply.status() == 404) {
-            return false;
+            return Optional.empty();
         }
         if (reply.status() != 200) {
             throw api.failure("GET", "/services/" + name, reply);
         }
-        return true;
+        return Optional.of(reply.body().path("Spec").path("Labels").path(INSTANCE_LABEL).asText(""));
     }
 
-    /** Creates the service; a name that already exists means an earlier create of the same attempt got through. */
+    /**
+     * Creates the service. A name that already exists means an earlier create of the same attempt got
+     * through, unless the service is another berth's: two berths sharing a swarm may reuse a job id.
+     */
     public Created createService(ServiceRequest request)
     {
         EngineApi.Reply reply = api.call(Method.POST, "/services/create", ServiceSpecs.toJson(request));
         return switch (reply.status()) {
             case 200, 201 -> Created.CREATED;
-            case 409 -> Created.ALREADY_EXISTS;
+            case 409 -> serviceOwner(request.name()).orElse("").equals(request.labels().get(INSTANCE_LABEL))
+                    ? Created.ALREADY_EXISTS
+                    : Created.NAME_TAKEN;
             default -> throw api.failure("POST", "/services/create", reply);
         };
     }
 
-    /** Removes a service, which also stops its container; removing one that is gone is not an error. */
     public void removeService(String name)
     {
         EngineApi.Reply reply = api.call(Method.DELETE, "/services/" + EngineApi.segment(name), null);

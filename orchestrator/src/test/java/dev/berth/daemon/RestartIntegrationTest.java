@@ -24,6 +24,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** berth stopped and started again while jobs run, on the local swarm. */
 class RestartIntegrationTest
@@ -77,6 +78,28 @@ class RestartIntegrationTest
     }
 
     @Test
+    void aJobIdAnotherBerthOnTheSwarmIsRunningWaitsForThatServiceThenRuns()
+            throws Exception
+    {
+        String request = "{\"job_id\": \"shared-id\", \"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"wait.sh\"}";
+        try (BerthHarness other = BerthHarness.start(temp.resolve("other"), Map.of())) {
+            other.send(request);
+            other.awaitState("shared-id", EnumSet.of(JobState.RUNNING), Duration.ofSeconds(30));
+
+            berth.send(request);
+            await().atMost(Duration.ofSeconds(30)).until(() -> berth.store().job("shared-id")
+                    .flatMap(Job::reason).filter(reason -> reason.contains("is held by another berth on this swarm")).isPresent());
+
+            assertThat(other.awaitEnd("shared-id").state()).isEqualTo(JobState.SUCCEEDED);
+            Job mine = berth.awaitEnd("shared-id");
+            assertThat(mine.state()).isEqualTo(JobState.SUCCEEDED);
+            assertThat(mine.attempts()).isEqualTo(1);
+            assertThat(mine.runDir().orElseThrow().resolve("stdout.txt")).hasContent("begun\ndone");
+            assertThat(mine.runDir()).isNotEqualTo(other.store().job("shared-id").orElseThrow().runDir());
+        }
+    }
+
+    @Test
     void servicesWithoutThisBerthsLabelsAreNeverRemoved()
             throws Exception
     {
@@ -99,7 +122,7 @@ class RestartIntegrationTest
                 berth.stopDaemon();
                 berth.startDaemon();
 
-                assertThat(swarm.serviceExists(foreign)).isTrue();
+                assertThat(swarm.serviceOwner(foreign)).as("the foreign service is still there").isPresent();
             }
             finally {
                 swarm.removeService(foreign);
