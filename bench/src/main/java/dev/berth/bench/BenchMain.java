@@ -73,7 +73,7 @@ public final class BenchMain
                 rows.stream().filter(row -> row.scenario().equals(scenario.name()))
                         .forEach(row -> System.err.printf("bench:   %s: median %.1f %s%n", row.figure(), row.median(), row.unit()));
             }
-            Report report = new Report(ZonedDateTime.now(), machine, quick, rows);
+            Report report = new Report(ZonedDateTime.now(), machine, quick, toRun.size() == SCENARIOS.size(), rows);
             report.write(results);
             System.out.print(report.markdown());
         }

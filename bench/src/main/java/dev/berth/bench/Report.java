@@ -21,13 +21,16 @@ final class Report
     private final ZonedDateTime when;
     private final Map<String, String> machine;
     private final boolean quick;
+    private final boolean complete;
     private final List<Row> rows;
 
-    Report(ZonedDateTime when, Map<String, String> machine, boolean quick, List<Row> rows)
+    /** @param complete whether every scenario ran: only a complete full-size run becomes the latest results */
+    Report(ZonedDateTime when, Map<String, String> machine, boolean quick, boolean complete, List<Row> rows)
     {
         this.when = when;
         this.machine = new LinkedHashMap<>(machine);
         this.quick = quick;
+        this.complete = complete;
         this.rows = List.copyOf(rows);
     }
 
@@ -36,12 +39,12 @@ final class Report
     {
         Files.createDirectories(directory);
         String day = when.toLocalDate().format(DateTimeFormatter.ISO_LOCAL_DATE);
-        String name = quick ? "quick" : "latest";
+        String name = quick ? "quick" : complete ? "latest" : "partial";
         String markdown = markdown();
         String json = json();
         Files.writeString(directory.resolve(name + ".md"), markdown);
         Files.writeString(directory.resolve(name + ".json"), json);
-        if (!quick) {
+        if (name.equals("latest")) {
             Files.writeString(directory.resolve(day + ".md"), markdown);
             Files.writeString(directory.resolve(day + ".json"), json);
         }
@@ -50,7 +53,8 @@ final class Report
     String markdown()
     {
         StringBuilder text = new StringBuilder();
-        text.append("# berth benchmarks").append(quick ? " (quick run: small counts, not for comparison)" : "").append("\n\n");
+        text.append("# berth benchmarks").append(quick ? " (quick run: small counts, not for comparison)" : "")
+                .append(complete ? "" : " (some scenarios only)").append("\n\n");
         text.append("Run on ").append(when.format(DateTimeFormatter.RFC_1123_DATE_TIME)).append(" with `bench/run");
         text.append(quick ? " --quick" : "").append("`. See bench/README.md for what each figure measures and how.\n\n");
         text.append("| machine | |\n|---|---|\n");
@@ -79,6 +83,7 @@ final class Report
         ObjectNode root = mapper.createObjectNode();
         root.put("date", when.toOffsetDateTime().toString());
         root.put("quick", quick);
+        root.put("complete", complete);
         ObjectNode machineNode = root.putObject("machine");
         machine.forEach(machineNode::put);
         ArrayNode figures = root.putArray("figures");
