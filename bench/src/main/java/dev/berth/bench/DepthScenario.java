@@ -46,7 +46,7 @@ final class DepthScenario
         int deep = bench.size(100_000, 5_000);
         int seconds = bench.size(120, 30);
         Samples idleCreate = new Samples();
-        Path rawDir = Files.createDirectories(bench.work().resolve(name()).resolve("raw"));
+        Path rawDir = RawSwarm.jobRoot(bench.work().resolve(name()).resolve("raw"));
         for (int i = 1; i <= 10; i++) {
             idleCreate.add(probeCreate(bench.raw(), rawDir, "raw-idle-probe-" + i));
         }
@@ -92,7 +92,7 @@ final class DepthScenario
             throws Exception
     {
         Path dir = bench.work().resolve(name() + "-" + label);
-        Path rawDir = Files.createDirectories(dir.resolve("raw"));
+        Path rawDir = RawSwarm.jobRoot(dir.resolve("raw"));
         Samples create = new Samples();
         Samples listProcess = new Samples();
         Samples listInProcess = new Samples();
@@ -158,9 +158,10 @@ final class DepthScenario
     }
 
     private static double probeCreate(RawSwarm raw, Path dir, String service)
+            throws IOException
     {
         long start = System.nanoTime();
-        raw.create(service, LocalSwarm.IMAGE, dir, service);
+        raw.create(service, LocalSwarm.IMAGE, dir);
         double millis = (System.nanoTime() - start) / 1e6;
         raw.remove(service);
         return millis;

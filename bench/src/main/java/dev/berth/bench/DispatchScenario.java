@@ -17,8 +17,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * One no-op job at a time from a warm repository: SQS send to container running for berth, service
- * create to container running for raw Swarm. "Running" is, for both, when the container's first
- * command touches a file on the shared dir (its modification time), so both are timed alike.
+ * create to container running for raw Swarm. "Running" is, for both, when the job wrapper's first
+ * command touches {@code .started} on the shared dir (its modification time), so both are timed alike.
  */
 final class DispatchScenario
         implements Scenario
@@ -37,7 +37,7 @@ final class DispatchScenario
     {
         int rounds = bench.size(50, 8);
         Path dir = bench.work().resolve(name());
-        Path rawDir = Files.createDirectories(dir.resolve("raw"));
+        Path rawDir = RawSwarm.jobRoot(dir.resolve("raw"));
         Samples berthLatency = new Samples();
         Samples rawLatency = new Samples();
         try (GitRepos repo = Bench.noOpRepository(dir.resolve("repo"));
@@ -58,9 +58,8 @@ final class DispatchScenario
                 }
 
                 String service = "raw-dispatch-" + round;
-                Path marker = rawDir.resolve(service);
                 Instant created = Instant.now();
-                bench.raw().create(service, LocalSwarm.IMAGE, rawDir, service);
+                Path marker = bench.raw().create(service, LocalSwarm.IMAGE, rawDir).resolve(".started");
                 await().atMost(AT_MOST).pollInterval(Duration.ofMillis(10)).until(() -> Files.exists(marker));
                 rawLatency.add(Duration.between(created, Files.getLastModifiedTime(marker).toInstant()).toMillis());
                 await().atMost(AT_MOST).pollInterval(Duration.ofMillis(50)).until(() -> "complete".equals(bench.raw().taskStates().get(service)));

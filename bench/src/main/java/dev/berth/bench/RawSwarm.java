@@ -11,22 +11,34 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The baseline: Swarm driven straight through the Engine API, with the same transport berth uses
- * and a service shaped like berth's (one replica, never restarted, the same reservations and limits).
+ * The baseline: Swarm driven straight through the Engine API, with the same transport berth uses,
+ * creating the same services berth creates (one replica, never restarted, the same reservations,
+ * limits, mounts and job wrapper), so the difference is berth's own work.
  */
 final class RawSwarm
         implements AutoCloseable
 {
     static final String LABEL = "berth.bench.raw";
 
+    /** berth's job wrapper, word for word, so the baseline's containers do what berth's do. */
+    private static final String WRAPPER = """
+            : >"$BERTH_ATTEMPT_DIR/.started"
+            exec >>"$BERTH_ATTEMPT_DIR/stdout.txt" 2>>"$BERTH_ATTEMPT_DIR/stderr.txt" || exit 125
+            exec "./$BERTH_ENTRYPOINT"
+            """;
+
     private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, String> imageIds = new HashMap<>();
     private final DockerHttpClient http;
 
     RawSwarm(String dockerHost)
@@ -40,13 +52,40 @@ final class RawSwarm
                 .build();
     }
 
-    /** Creates a service whose container touches {@code marker} (inside {@code dir}, bind-mounted) and exits. */
-    void create(String name, String image, Path dir, String marker)
+    /**
+     * Makes {@code root} ready for {@link #create}: the job's script in {@code work/}, and a directory to
+     * mount read-only as berth mounts its mirrors.
+     */
+    static Path jobRoot(Path root)
+            throws IOException
     {
-        Map<String, Object> containerSpec = Map.of(
-                "Image", image,
-                "Command", List.of("/bin/sh", "-c", ": >\"$0\"", dir.resolve(marker).toString()),
-                "Mounts", List.of(Map.of("Type", "bind", "Source", dir.toString(), "Target", dir.toString())));
+        Path script = Files.createDirectories(root.resolve("work")).resolve(Requests.NO_OP_ENTRYPOINT);
+        Files.writeString(script, Requests.NO_OP_SCRIPT);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(root.resolve("read-only"));
+        return root;
+    }
+
+    /**
+     * Creates a service shaped like the one berth creates for a job: the same wrapper (it touches
+     * {@code .started} in the service's own dir under {@code root}, then appends its output to files
+     * there and runs the script), the same environment's size, the same two bind mounts, the working
+     * directory, the image by id. Returns the service's dir, where {@code .started} appears.
+     */
+    Path create(String name, String image, Path root)
+            throws IOException
+    {
+        Path serviceDir = Files.createDirectories(root.resolve(name));
+        Map<String, Object> containerSpec = new LinkedHashMap<>();
+        containerSpec.put("Image", imageId(image));
+        containerSpec.put("Command", List.of("/bin/sh", "-c", WRAPPER, "raw-job"));
+        containerSpec.put("Env", List.of("ENTRYPOINT_PARAMS=", "BERTH_JOB_ID=" + name, "BERTH_ATTEMPT=1", "BERTH_RUN_DIR=" + serviceDir,
+                "BERTH_ATTEMPT_DIR=" + serviceDir, "BERTH_ENTRYPOINT=" + Requests.NO_OP_ENTRYPOINT, "BERTH_COMMIT=none", "NVIDIA_VISIBLE_DEVICES=void"));
+        containerSpec.put("Dir", root.resolve("work").toString());
+        containerSpec.put("Labels", Map.of(LABEL, "1"));
+        containerSpec.put("Mounts", List.of(
+                Map.of("Type", "bind", "Source", root.toString(), "Target", root.toString(), "ReadOnly", false),
+                Map.of("Type", "bind", "Source", root.resolve("read-only").toString(), "Target", root.resolve("read-only").toString(), "ReadOnly", true)));
         Map<String, Object> resources = Map.of("NanoCPUs", 100_000_000L, "MemoryBytes", 32L << 20);
         Map<String, Object> spec = Map.of(
                 "Name", name,
@@ -60,6 +99,13 @@ final class RawSwarm
         if (reply.status() != 201) {
             throw new IllegalStateException("service create refused (" + reply.status() + "): " + reply.body());
         }
+        return serviceDir;
+    }
+
+    /** berth runs every attempt from the image's id, resolved once; so does the baseline. */
+    private String imageId(String image)
+    {
+        return imageIds.computeIfAbsent(image, name -> get("/images/" + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/json").path("Id").asText());
     }
 
     /** The state of each raw service's task, by service name, from one filtered listing. */

@@ -5,7 +5,7 @@ import dev.berth.queue.EmbeddedSqs;
 import dev.berth.testing.GitRepos;
 import dev.berth.testing.LocalSwarm;
 
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ final class ThroughputScenario
         int jobs = bench.size(500, 60);
         Path dir = bench.work().resolve(name());
         double berthRate = berth(bench, dir, jobs);
-        double rawRate = raw(bench, Files.createDirectories(dir.resolve("raw")), jobs);
+        double rawRate = raw(bench, RawSwarm.jobRoot(dir.resolve("raw")), jobs);
         double ratio = berthRate / rawRate;
         return List.of(
                 Row.single(name(), "berth: " + jobs + " jobs sent at once, to all complete", "jobs/s", berthRate),
@@ -70,7 +70,7 @@ final class ThroughputScenario
     }
 
     private static double raw(Bench bench, Path dir, int jobs)
-            throws InterruptedException
+            throws IOException, InterruptedException
     {
         RawSwarm raw = bench.raw();
         long start = System.nanoTime();
@@ -96,7 +96,7 @@ final class ThroughputScenario
             }
             while (waiting.size() < PENDING_CAP && created < jobs) {
                 String service = "raw-throughput-" + ++created;
-                raw.create(service, LocalSwarm.IMAGE, dir, service);
+                raw.create(service, LocalSwarm.IMAGE, dir);
                 waiting.add(service);
             }
             Thread.sleep(POLL.toMillis());
