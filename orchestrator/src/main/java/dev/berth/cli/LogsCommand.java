@@ -50,7 +50,7 @@ final class LogsCommand
                 if (job.runDir().isEmpty() || !Files.exists(job.runDir().get().resolve(fileName))) {
                     throw new BerthCli.UserException("job " + job.id() + " has no output yet (it is " + job.state() + ")");
                 }
-                copyFrom(job.runDir().get().resolve(fileName), 0, out);
+                copyFrom(job.runDir().get().resolve(fileName), 0, out, true);
                 return 0;
             }
             // Follows the link to the current attempt: a retry starts a new file, printed from its start.
@@ -67,7 +67,7 @@ final class LogsCommand
                         offset = 0;
                     }
                     if (current != null) {
-                        offset = copyFrom(current, offset, out);
+                        offset = copyFrom(current, offset, out, ended);
                     }
                 }
                 if (ended) {
@@ -78,21 +78,46 @@ final class LogsCommand
         }
     }
 
-    /** Prints what the file holds past {@code offset}; returns the new offset. Output is text, decoded as UTF-8. */
-    private static long copyFrom(Path file, long offset, PrintWriter out)
+    /**
+     * Prints what the file holds past {@code offset}, decoded as UTF-8; returns the new offset. A character
+     * still being written (its first bytes only) waits for the next call, unless this is the last one.
+     */
+    private static long copyFrom(Path file, long offset, PrintWriter out, boolean last)
             throws IOException
     {
         try (RandomAccessFile input = new RandomAccessFile(file.toFile(), "r")) {
-            input.seek(offset);
             byte[] buffer = new byte[64 * 1024];
-            int read;
             long position = offset;
-            while ((read = input.read(buffer)) > 0) {
-                out.write(new String(buffer, 0, read, StandardCharsets.UTF_8));
-                position += read;
+            while (true) {
+                input.seek(position);
+                int read = input.read(buffer);
+                if (read <= 0) {
+                    break;
+                }
+                int whole = read < buffer.length && last ? read : wholeCharacters(buffer, read);
+                if (whole == 0) {
+                    break;
+                }
+                out.write(new String(buffer, 0, whole, StandardCharsets.UTF_8));
+                position += whole;
             }
             out.flush();
             return position;
         }
+    }
+
+    /** How many of the first {@code length} bytes end on a whole UTF-8 character. */
+    static int wholeCharacters(byte[] bytes, int length)
+    {
+        // A character is at most four bytes: look back for the lead byte of the last one
+        for (int back = 1; back <= Math.min(4, length); back++) {
+            int value = bytes[length - back] & 0xff;
+            if ((value & 0xc0) == 0x80) {
+                continue;
+            }
+            int size = value < 0x80 ? 1 : value >= 0xf0 ? 4 : value >= 0xe0 ? 3 : value >= 0xc0 ? 2 : 1;
+            return size > back ? length - back : length;
+        }
+        return length;
     }
 }

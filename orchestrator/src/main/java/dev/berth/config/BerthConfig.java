@@ -57,7 +57,23 @@ public record BerthConfig(
         requireNonNull(gitCredentials, "gitCredentials is null");
         requireNonNull(failPoint, "failPoint is null");
         if (pendingCap < 1) {
-            throw new IllegalArgumentException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
+            throw new ConfigException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
+        }
+        if (pollInterval.compareTo(Duration.ofMillis(10)) < 0) {
+            throw new ConfigException("BERTH_POLL_INTERVAL must be at least 10ms, got " + Durations.format(pollInterval));
+        }
+        // SQS takes whole seconds, at most 12 hours
+        if (queueVisibility.compareTo(Duration.ofSeconds(1)) < 0 || queueVisibility.compareTo(Duration.ofHours(12)) > 0) {
+            throw new ConfigException("BERTH_QUEUE_VISIBILITY must be between 1s and 12h, got " + Durations.format(queueVisibility));
+        }
+        if (gitTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("BERTH_GIT_TIMEOUT must be at least 1s, got " + Durations.format(gitTimeout));
+        }
+        if (defaultMaxAttempts < 1) {
+            throw new ConfigException("BERTH_MAX_ATTEMPTS must be at least 1, got " + defaultMaxAttempts);
+        }
+        if (!(defaultCpus > 0)) {
+            throw new ConfigException("BERTH_DEFAULT_CPUS must be more than 0, got " + defaultCpus);
         }
     }
 

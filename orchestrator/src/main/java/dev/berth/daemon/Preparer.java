@@ -19,7 +19,7 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Gets an admitted job ready for its next attempt: the image pinned (first attempt only, so every
+ * Gets an admitted job, whose run dir is recorded, ready for its next attempt: the image pinned (first attempt only, so every
  * attempt runs the same bytes), the attempt's own run-dir files, a checkout of the job's commit,
  * and job.json. Problems with the request itself throw {@link RequestProblem}; anything else is
  * the infrastructure's and the job goes back to the queue.
@@ -37,7 +37,7 @@ final class Preparer
         this.runDirs = requireNonNull(runDirs, "runDirs is null");
     }
 
-    record Prepared(String imageRef, String commit, Path runDir, Path attemptDir) {}
+    record Prepared(String imageRef, String commit) {}
 
     static final class RequestProblem
             extends Exception
@@ -56,7 +56,7 @@ final class Preparer
         String imageRef = pinned.isPresent() ? pinned.get() : swarm.resolveImage(request.image()).orElseThrow(() -> new RequestProblem(
                 "image '" + request.image() + "' is neither on the manager nor in a reachable registry; push it, or load it on every node"));
 
-        Path runDir = job.runDir().orElseGet(() -> runDirs.runDirFor(job.id(), job.name(), job.receivedAt()));
+        Path runDir = job.runDir().orElseThrow(() -> new IllegalStateException("job " + job.id() + " has no run dir recorded"));
         Path attemptDir = runDirs.startAttempt(runDir, attempt);
         Checkout checkout;
         try {
@@ -66,14 +66,14 @@ final class Preparer
                     : repositories.checkout(request.repo(), request.branch(), attemptDir.resolve("work"));
         }
         catch (RepoException e) {
-            if (e.kind() == RepoException.Kind.CORRUPT_MIRROR) {
+            if (e.kind() == RepoException.Kind.CORRUPT_MIRROR || e.kind() == RepoException.Kind.INTERRUPTED) {
                 throw new IOException(e.getMessage(), e);
             }
             throw new RequestProblem(e.getMessage());
         }
         checkEntrypoint(attemptDir.resolve("work"), request.entrypoint(), checkout.commit());
         runDirs.writeJobJson(runDir, jobJson(job, checkout.commit(), imageRef));
-        return new Prepared(imageRef, checkout.commit(), runDir, attemptDir);
+        return new Prepared(imageRef, checkout.commit());
     }
 
     private static void checkEntrypoint(Path work, String entrypoint, String commit)

@@ -56,6 +56,12 @@ final class Scheduler
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
     private static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
+    /**
+     * How often one job's preparation may fail for reasons not its own (the disk, a corrupt mirror, the
+     * engine) before the job fails with cause infra: 10 s doubling to 160 s between tries, about five
+     * minutes in all, rides out a passing fault without retrying a lasting one forever.
+     */
+    private static final int PREPARATION_TRIES = 6;
     private static final Duration STARTING_POLL = Duration.ofMillis(100);
     private static final int ROUNDS_BETWEEN_SWEEPS = 120;
     /**
@@ -80,6 +86,7 @@ final class Scheduler
     });
     private final Set<String> preparing = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
+    private final Map<String, Integer> preparationFailures = new ConcurrentHashMap<>();
     private final Map<String, String> waitingReasons = new HashMap<>();
     private final Object wakeup = new Object();
     private boolean woken;
@@ -329,9 +336,13 @@ final class Scheduler
         boolean recorded = false;
         try {
             Job job = store.job(jobId).orElseThrow();
+            if (job.runDir().isEmpty()) {
+                store.recordRunDir(jobId, runDirs.runDirFor(job.id(), job.name(), job.receivedAt()));
+                job = store.job(jobId).orElseThrow();
+            }
             int attempt = job.attempts() + 1;
             Preparer.Prepared prepared = preparer.prepare(job, attempt);
-            store.recordPreparation(jobId, prepared.imageRef(), prepared.commit(), prepared.runDir());
+            store.recordPreparation(jobId, prepared.imageRef(), prepared.commit());
             failPoints.reach(FailPoints.AFTER_CHECKOUT);
             if (store.job(jobId).orElseThrow().cancelRequested()) {
                 store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant(),
@@ -340,30 +351,61 @@ final class Scheduler
             }
             store.recordAttempt(jobId, attempt, SwarmClient.serviceName(jobId, attempt), clock.instant());
             recorded = true;
+            preparationFailures.remove(jobId);
             failPoints.reach(FailPoints.BEFORE_CREATE);
             dispatch(store.job(jobId).orElseThrow(), attempt);
         }
         catch (Preparer.RequestProblem e) {
+            if (stopping(jobId)) {
+                return;
+            }
             if (!cancelledWhilePreparing(jobId, recorded)) {
                 store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant(), this::writeResult);
                 log.info("Job {} failed: {}", jobId, e.getMessage());
             }
         }
         catch (IOException | RuntimeException e) {
-            if (cancelledWhilePreparing(jobId, recorded)) {
+            if (stopping(jobId) || cancelledWhilePreparing(jobId, recorded)) {
                 return;
             }
-            notBefore.put(jobId, clock.instant().plus(INFRA_BACKOFF));
-            String reason = "preparation failed, retrying in " + Durations.format(INFRA_BACKOFF) + ": " + e.getMessage();
-            if (!recorded) {
-                store.moveJob(jobId, JobState.PREPARING, JobState.QUEUED, Optional.of(reason));
+            Throwable logged = e instanceof IOException || e instanceof EngineException ? null : e;
+            if (recorded) {
+                // Its attempt exists: the watch creates the service once the engine answers
+                log.warn("Job {}: cannot create its service yet: {}", jobId, e.getMessage(), logged);
+                return;
             }
-            log.warn("Job {}: {}", jobId, reason, e instanceof IOException || e instanceof EngineException ? null : e);
+            int failures = preparationFailures.merge(jobId, 1, Integer::sum);
+            if (failures >= PREPARATION_TRIES) {
+                preparationFailures.remove(jobId);
+                String reason = "preparation failed " + failures + " times for reasons not the job's own; the last: " + e.getMessage();
+                store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.INFRA, reason, clock.instant(), this::writeResult);
+                log.warn("Job {} failed: {}", jobId, reason, logged);
+                return;
+            }
+            Duration backoff = INFRA_BACKOFF.multipliedBy(1L << (failures - 1));
+            notBefore.put(jobId, clock.instant().plus(backoff));
+            String reason = "preparation failed (try " + failures + " of " + PREPARATION_TRIES + "), retrying in " + Durations.format(backoff) + ": "
+                    + e.getMessage();
+            store.moveJob(jobId, JobState.PREPARING, JobState.QUEUED, Optional.of(reason));
+            log.warn("Job {}: {}", jobId, reason, logged);
         }
         finally {
             preparing.remove(jobId);
             wake();
         }
+    }
+
+    /**
+     * Whether berth is stopping: closing interrupts the preparations, and whatever that broke off is no
+     * fault of the job's. It stays as it is, and the next start prepares it again.
+     */
+    private boolean stopping(String jobId)
+    {
+        if (running) {
+            return false;
+        }
+        log.info("Job {}: preparation broken off because berth is stopping; it is prepared again when berth starts", jobId);
+        return true;
     }
 
     /** A cancel that arrived while a preparation was failing wins: the user asked for the job to stop. */
@@ -503,5 +545,12 @@ final class Scheduler
             }
         }
         preparations.shutdownNow();
+        try {
+            // Let interrupted preparations leave their jobs as they are before the store closes under them
+            preparations.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

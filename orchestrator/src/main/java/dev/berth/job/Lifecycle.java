@@ -79,15 +79,4 @@ public final class Lifecycle
             default -> throw new IllegalArgumentException("attempt has not ended: " + end);
         };
     }
-
-    /** Which job state mirrors a live attempt's state. */
-    public static JobState jobWhile(AttemptState live)
-    {
-        return switch (live) {
-            case SUBMITTING -> JobState.PREPARING;
-            case PENDING -> JobState.SUBMITTED;
-            case RUNNING -> JobState.RUNNING;
-            default -> throw new IllegalArgumentException("attempt is not live: " + live);
-        };
-    }
 }

@@ -3,7 +3,7 @@ package dev.berth.queue;
 import static java.util.Objects.requireNonNull;
 
 /** One received message; {@code receiptHandle} is what deletes it or extends its visibility. */
-public record QueueMessage(String messageId, String receiptHandle, String body, int receiveCount)
+public record QueueMessage(String messageId, String receiptHandle, String body)
 {
     public QueueMessage
     {

@@ -13,7 +13,6 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry;
@@ -64,12 +63,10 @@ public final class SqsJobQueue
                 .queueUrl(endpoint.queueUrl())
                 .maxNumberOfMessages(10)
                 .waitTimeSeconds((int) wait.toSeconds())
-                .visibilityTimeout((int) visibility.toSeconds())
-                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)).messages();
+                .visibilityTimeout((int) visibility.toSeconds())).messages();
         List<QueueMessage> received = new ArrayList<>(messages.size());
         for (Message message : messages) {
-            String count = message.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
-            received.add(new QueueMessage(message.messageId(), message.receiptHandle(), message.body(), count == null ? 1 : Integer.parseInt(count)));
+            received.add(new QueueMessage(message.messageId(), message.receiptHandle(), message.body()));
         }
         return received;
     }

@@ -16,6 +16,8 @@ public final class RepoException
         REFUSED_CONTENT,
         /** The local mirror is unreadable or lacks an object it should hold: berth's fault. */
         CORRUPT_MIRROR,
+        /** berth is stopping and broke off the call: nobody's fault, and the job is prepared again. */
+        INTERRUPTED,
     }
 
     private final Kind kind;

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import static dev.berth.repo.RepoException.Kind.CORRUPT_MIRROR;
+import static dev.berth.repo.RepoException.Kind.INTERRUPTED;
 import static dev.berth.repo.RepoException.Kind.REFUSED_CONTENT;
 import static dev.berth.repo.RepoException.Kind.UNKNOWN_BRANCH;
 import static dev.berth.repo.RepoException.Kind.UNREACHABLE;
@@ -188,8 +189,9 @@ public final class Repositories
             throw unreachable(url, e.getCause() instanceof Exception cause ? cause : e);
         }
         catch (InterruptedException e) {
+            listing.cancel(true);
             Thread.currentThread().interrupt();
-            throw unreachable(url, e);
+            throw new RepoException(INTERRUPTED, "stopped while listing the branches of " + url, e);
         }
         Ref ref = heads.get(Constants.R_HEADS + branch);
         if (ref == null || ref.getObjectId() == null) {

@@ -84,6 +84,8 @@ public final class RunDirs
     public void writeResult(Path runDir, ObjectNode result, Integer exitCode)
             throws IOException
     {
+        // A job can fail before anything else was written into its run dir (an unknown image)
+        Files.createDirectories(runDir);
         if (exitCode != null) {
             AtomicFiles.write(runDir.resolve("exit_code"), (exitCode + "\n").getBytes(StandardCharsets.UTF_8));
         }

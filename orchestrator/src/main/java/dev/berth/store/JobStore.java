@@ -280,11 +280,16 @@ public final class JobStore
         inTransaction(() -> update("UPDATE jobs SET reason = ? WHERE id = ? AND state = ?", reason, id, state.name()));
     }
 
-    /** What preparation learned: kept so every later attempt runs the same bytes of the same commit. */
-    public synchronized void recordPreparation(String id, String imageRef, String commit, Path runDir)
+    /** Where the job's files go: recorded before anything is written there, so even a job that fails to prepare shows it. */
+    public synchronized void recordRunDir(String id, Path runDir)
     {
-        inTransaction(() -> update("UPDATE jobs SET image_ref = ?, commit_sha = ?, run_dir = ? WHERE id = ?",
-                imageRef, commit, runDir.toString(), id));
+        inTransaction(() -> update("UPDATE jobs SET run_dir = ? WHERE id = ?", runDir.toString(), id));
+    }
+
+    /** What preparation learned: kept so every later attempt runs the same bytes of the same commit. */
+    public synchronized void recordPreparation(String id, String imageRef, String commit)
+    {
+        inTransaction(() -> update("UPDATE jobs SET image_ref = ?, commit_sha = ? WHERE id = ?", imageRef, commit, id));
     }
 
     /** Records an attempt before its service exists, so a crash between the two can be reconciled by name. */

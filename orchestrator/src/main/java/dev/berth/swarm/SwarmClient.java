@@ -72,7 +72,6 @@ public final class SwarmClient
             nodes.add(new SwarmNode(
                     node.path("ID").asText(),
                     node.path("Description").path("Hostname").asText(),
-                    node.path("Spec").path("Role").asText(),
                     node.path("Status").path("State").asText(),
                     node.path("Spec").path("Availability").asText(),
                     labels,
@@ -95,7 +94,6 @@ public final class SwarmClient
             String nodeId = task.path("NodeID").asText("");
             snapshots.add(new TaskSnapshot(
                     serviceName(labels.path(JOB_LABEL).asText(), labels.path(ATTEMPT_LABEL).asInt()),
-                    task.path("ID").asText(),
                     nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId),
                     status.path("State").asText(),
                     task.path("DesiredState").asText(),

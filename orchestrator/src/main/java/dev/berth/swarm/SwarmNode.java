@@ -16,7 +16,6 @@ import static java.util.Objects.requireNonNull;
 public record SwarmNode(
         String id,
         String hostname,
-        String role,
         String state,
         String availability,
         Map<String, String> labels,
@@ -30,7 +29,6 @@ public record SwarmNode(
     {
         requireNonNull(id, "id is null");
         requireNonNull(hostname, "hostname is null");
-        requireNonNull(role, "role is null");
         requireNonNull(state, "state is null");
         requireNonNull(availability, "availability is null");
         labels = Map.copyOf(labels);

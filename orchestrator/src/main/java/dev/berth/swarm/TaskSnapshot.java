@@ -14,7 +14,6 @@ import static java.util.Objects.requireNonNull;
  */
 public record TaskSnapshot(
         String serviceName,
-        String taskId,
         Optional<String> nodeId,
         String state,
         String desiredState,
@@ -26,7 +25,6 @@ public record TaskSnapshot(
     public TaskSnapshot
     {
         requireNonNull(serviceName, "serviceName is null");
-        requireNonNull(taskId, "taskId is null");
         requireNonNull(nodeId, "nodeId is null");
         requireNonNull(state, "state is null");
         requireNonNull(desiredState, "desiredState is null");

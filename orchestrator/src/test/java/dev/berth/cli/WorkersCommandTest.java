@@ -32,9 +32,9 @@ class WorkersCommandTest
     Path state;
 
     private final List<SwarmNode> nodes = List.of(
-            new SwarmNode("node-1", "spot-1", "worker", "ready", "active", Map.of("berth.pool", "spot", "berth.lifecycle", "spot"), 8_000_000_000L, 32L << 30, List.of()),
-            new SwarmNode("node-2", "gpu-1", "worker", "ready", "active", Map.of("berth.pool", "gpu"), 4_000_000_000L, 16L << 30, List.of("GPU-a", "GPU-b")),
-            new SwarmNode("node-3", "spot-2", "worker", "ready", "active", Map.of("berth.pool", "spot"), 8_000_000_000L, 32L << 30, List.of()));
+            new SwarmNode("node-1", "spot-1", "ready", "active", Map.of("berth.pool", "spot", "berth.lifecycle", "spot"), 8_000_000_000L, 32L << 30, List.of()),
+            new SwarmNode("node-2", "gpu-1", "ready", "active", Map.of("berth.pool", "gpu"), 4_000_000_000L, 16L << 30, List.of("GPU-a", "GPU-b")),
+            new SwarmNode("node-3", "spot-2", "ready", "active", Map.of("berth.pool", "spot"), 8_000_000_000L, 32L << 30, List.of()));
 
     @Test
     void tableShowsEachWorkerAndExplainsItsFlags()

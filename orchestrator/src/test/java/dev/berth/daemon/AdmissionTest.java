@@ -81,8 +81,8 @@ class AdmissionTest
     @Test
     void downAndDrainedNodesTakeNoNewJobs()
     {
-        SwarmNode down = new SwarmNode("d", "down-node", "worker", "down", "active", Map.of(), 8_000_000_000L, 32 * GIB, List.of());
-        SwarmNode drained = new SwarmNode("r", "drained-node", "worker", "ready", "drain", Map.of(), 8_000_000_000L, 32 * GIB, List.of());
+        SwarmNode down = new SwarmNode("d", "down-node", "down", "active", Map.of(), 8_000_000_000L, 32 * GIB, List.of());
+        SwarmNode drained = new SwarmNode("r", "drained-node", "ready", "drain", Map.of(), 8_000_000_000L, 32 * GIB, List.of());
 
         Admission.Plan plan = Admission.plan(List.of(down, drained), List.of(), List.of(demand("a", 1, 0, null)), 8);
 
@@ -98,6 +98,6 @@ class AdmissionTest
     private static SwarmNode node(String id, String pool, int cpus, int memoryGib, int gpus)
     {
         List<String> ids = java.util.stream.IntStream.range(0, gpus).mapToObj(i -> "GPU-" + id + "-" + i).toList();
-        return new SwarmNode(id, id, "worker", "ready", "active", Map.of(SwarmNode.POOL_LABEL, pool), cpus * 1_000_000_000L, memoryGib * GIB, ids);
+        return new SwarmNode(id, id, "ready", "active", Map.of(SwarmNode.POOL_LABEL, pool), cpus * 1_000_000_000L, memoryGib * GIB, ids);
     }
 }

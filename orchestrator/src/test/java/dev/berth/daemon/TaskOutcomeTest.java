@@ -84,11 +84,11 @@ class TaskOutcomeTest
 
     private static TaskSnapshot task(String state, String desired, Integer exitCode, String error)
     {
-        return new TaskSnapshot("berth-j-1", "t1", Optional.of("n1"), state, desired, Optional.ofNullable(exitCode), error, Instant.EPOCH, Instant.EPOCH);
+        return new TaskSnapshot("berth-j-1", Optional.of("n1"), state, desired, Optional.ofNullable(exitCode), error, Instant.EPOCH, Instant.EPOCH);
     }
 
     private static SwarmNode node(String state, String availability)
     {
-        return new SwarmNode("n1", "worker-1", "worker", state, availability, Map.of(), 2_000_000_000L, 1L << 30, List.of());
+        return new SwarmNode("n1", "worker-1", state, availability, Map.of(), 2_000_000_000L, 1L << 30, List.of());
     }
 }

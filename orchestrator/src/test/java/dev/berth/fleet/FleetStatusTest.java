@@ -125,6 +125,6 @@ class FleetStatusTest
 
     static SwarmNode node(String id, String hostname, String state, String availability, String pool, List<String> gpus)
     {
-        return new SwarmNode(id, hostname, "worker", state, availability, Map.of(SwarmNode.POOL_LABEL, pool), 8_000_000_000L, 32L << 30, gpus);
+        return new SwarmNode(id, hostname, state, availability, Map.of(SwarmNode.POOL_LABEL, pool), 8_000_000_000L, 32L << 30, gpus);
     }
 }

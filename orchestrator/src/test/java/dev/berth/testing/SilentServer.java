@@ -38,6 +38,12 @@ public final class SilentServer
         return server.getLocalPort();
     }
 
+    /** How many connections it has taken so far: each is one try to reach the hung host. */
+    public int connections()
+    {
+        return held.size();
+    }
+
     @Override
     public void close()
             throws IOException

@@ -1,0 +1,70 @@
+package dev.berth.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class BerthConfigTest
+{
+    @TempDir
+    Path temp;
+
+    @Test
+    void environmentOverridesTheConfigFile()
+            throws IOException
+    {
+        Path file = Files.writeString(temp.resolve("berth.env"), """
+                # the fleet's systemd EnvironmentFile
+                export BERTH_PENDING_CAP=16
+                BERTH_POLL_INTERVAL="250ms"
+                BERTH_DEFAULT_IMAGE=org/job:1
+                """);
+        BerthConfig config = BerthConfig.load(Map.of("BERTH_CONFIG", file.toString(), "BERTH_DEFAULT_IMAGE", "org/job:2", "HOME", temp.toString()));
+
+        assertThat(config.pendingCap()).isEqualTo(16);
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.defaultImage()).isEqualTo("org/job:2");
+        assertThat(config.databaseFile()).isEqualTo(temp.resolve(".berth").resolve("berth.db"));
+    }
+
+    @Test
+    void aMalformedLineInTheConfigFileNamesTheFileAndLine()
+            throws IOException
+    {
+        Path file = Files.writeString(temp.resolve("berth.env"), "BERTH_PENDING_CAP=4\njust some words\n");
+
+        assertThatThrownBy(() -> BerthConfig.load(Map.of("BERTH_CONFIG", file.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(file + ":2: expected KEY=value, got 'just some words'");
+    }
+
+    @Test
+    void valuesBerthCannotRunWithAreRefusedByName()
+    {
+        assertRefused("BERTH_POLL_INTERVAL", "0ms", "BERTH_POLL_INTERVAL must be at least 10ms, got 0s");
+        assertRefused("BERTH_POLL_INTERVAL", "soon", "BERTH_POLL_INTERVAL must be a duration such as 500ms, 30s, 5m or 2h, got 'soon'");
+        assertRefused("BERTH_QUEUE_VISIBILITY", "500ms", "BERTH_QUEUE_VISIBILITY must be between 1s and 12h, got 500ms");
+        assertRefused("BERTH_QUEUE_VISIBILITY", "13h", "BERTH_QUEUE_VISIBILITY must be between 1s and 12h, got 13h00m");
+        assertRefused("BERTH_PENDING_CAP", "0", "BERTH_PENDING_CAP must be at least 1, got 0");
+        assertRefused("BERTH_PENDING_CAP", "eight", "BERTH_PENDING_CAP must be a whole number, got 'eight'");
+        assertRefused("BERTH_MAX_ATTEMPTS", "0", "BERTH_MAX_ATTEMPTS must be at least 1, got 0");
+        assertRefused("BERTH_DEFAULT_CPUS", "-1", "BERTH_DEFAULT_CPUS must be more than 0, got -1.0");
+        assertRefused("BERTH_GIT_TIMEOUT", "0s", "BERTH_GIT_TIMEOUT must be at least 1s, got 0s");
+    }
+
+    private void assertRefused(String key, String value, String message)
+    {
+        assertThatThrownBy(() -> BerthConfig.load(Map.of(key, value, "HOME", temp.toString())))
+                .as(key + "=" + value)
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message);
+    }
+}
