@@ -43,6 +43,7 @@ final class JobViews
             request.pool().ifPresent(pool -> node.put("pool", pool));
             request.timeout().ifPresent(timeout -> node.put("timeout_seconds", timeout.toSeconds()));
             node.put("max_attempts", request.maxAttempts());
+            request.retryExitCodes().forEach(node.putArray("retry_exit_codes")::add);
         });
         job.commit().ifPresent(commit -> node.put("commit", commit));
         job.imageRef().ifPresent(ref -> node.put("image_ref", ref));

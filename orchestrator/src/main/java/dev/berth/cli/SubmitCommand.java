@@ -95,6 +95,10 @@ final class SubmitCommand
     @Option(names = "--max-attempts", description = "Attempts when workers are lost (default: $BERTH_MAX_ATTEMPTS or 3).")
     Integer maxAttempts;
 
+    @Option(names = "--retry-exit-code", paramLabel = "CODE",
+            description = "Run the job again, while attempts remain, when it exits with CODE (repeatable).")
+    List<Integer> retryExitCodes;
+
     @Option(names = "--pool", description = "Run only on nodes labelled berth.pool=POOL.")
     String pool;
 
@@ -209,6 +213,7 @@ final class SubmitCommand
         addIfSet(flags, "--env", env);
         addIfSet(flags, "--timeout", timeout);
         addIfSet(flags, "--max-attempts", maxAttempts);
+        addIfSet(flags, "--retry-exit-code", retryExitCodes);
         addIfSet(flags, "--pool", pool);
         if (!flags.isEmpty()) {
             throw new BerthCli.UserException("give the request either with --file or with flags, not both (also given: "
@@ -269,6 +274,9 @@ final class SubmitCommand
         putIfSet(body, "job_id", jobId);
         if (maxAttempts != null) {
             body.put("max_attempts", maxAttempts);
+        }
+        if (retryExitCodes != null) {
+            retryExitCodes.forEach(body.putArray("retry_exit_codes")::add);
         }
         if (cpus != null || memory != null || gpus != null) {
             ObjectNode resources = body.putObject("resources");

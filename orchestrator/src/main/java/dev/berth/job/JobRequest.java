@@ -5,12 +5,16 @@ import dev.berth.repo.RepoUrl;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
+import static java.util.Collections.unmodifiableSortedSet;
 import static java.util.Objects.requireNonNull;
 
 /**
  * A validated job request with berth's defaults filled in. {@code entrypointParams} reaches the
- * job only as the environment variable {@code ENTRYPOINT_PARAMS}.
+ * job only as the environment variable {@code ENTRYPOINT_PARAMS}. {@code retryExitCodes} are the
+ * job's own exit codes that earn it another attempt, in ascending order.
  */
 public record JobRequest(
         String id,
@@ -24,6 +28,7 @@ public record JobRequest(
         Map<String, String> env,
         Optional<Duration> timeout,
         int maxAttempts,
+        Set<Integer> retryExitCodes,
         Optional<String> pool)
 {
     public JobRequest
@@ -38,6 +43,7 @@ public record JobRequest(
         requireNonNull(resources, "resources is null");
         env = Map.copyOf(env);
         requireNonNull(timeout, "timeout is null");
+        retryExitCodes = unmodifiableSortedSet(new TreeSet<>(requireNonNull(retryExitCodes, "retryExitCodes is null")));
         requireNonNull(pool, "pool is null");
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.job;
 
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static dev.berth.job.AttemptState.CANCELLED;
@@ -21,7 +22,8 @@ import static java.util.Map.entry;
  *
  * <pre>
  * job:     QUEUED → PREPARING → SUBMITTED → RUNNING → SUCCEEDED | FAILED | TIMED_OUT | CANCELLED
- *          (REJECTED is only ever inserted; an interrupted attempt sends its job back to QUEUED)
+ *          (REJECTED is only ever inserted; an interrupted attempt, or one that exited with a code in
+ *          retry_exit_codes, sends its job back to QUEUED while attempts remain)
  * attempt: SUBMITTING → PENDING → RUNNING → SUCCEEDED | FAILED | INTERRUPTED | TIMED_OUT | CANCELLED
  * </pre>
  */
@@ -67,16 +69,36 @@ public final class Lifecycle
         }
     }
 
-    /** The job state that follows an attempt ending in {@code end}: its final state, or QUEUED for a retry. */
-    public static JobState jobAfter(AttemptState end, Cause cause, int attempt, int maxAttempts)
+    /**
+     * The job state that follows attempt number {@code attempt} ending in {@code end}: its final state, or
+     * QUEUED for another attempt when the end is {@link #retryable} and fewer than {@code maxAttempts} have run.
+     *
+     * @param cause why the attempt failed; null when it did not
+     * @param exitCode the job's own exit code, when it has one
+     * @param retryExitCodes the request's {@code retry_exit_codes}
+     */
+    public static JobState jobAfter(AttemptState end, Cause cause, Optional<Integer> exitCode, Set<Integer> retryExitCodes, int attempt, int maxAttempts)
     {
         return switch (end) {
             case SUCCEEDED -> JobState.SUCCEEDED;
             case TIMED_OUT -> JobState.TIMED_OUT;
             case CANCELLED -> JobState.CANCELLED;
-            case FAILED -> cause == Cause.INFRA && attempt < maxAttempts ? JobState.QUEUED : JobState.FAILED;
-            case INTERRUPTED -> attempt < maxAttempts ? JobState.QUEUED : JobState.FAILED;
+            case FAILED, INTERRUPTED -> retryable(end, cause, exitCode, retryExitCodes) && attempt < maxAttempts ? JobState.QUEUED : JobState.FAILED;
             default -> throw new IllegalArgumentException("attempt has not ended: " + end);
+        };
+    }
+
+    /**
+     * Whether an attempt ending so earns its job another attempt, if any remain: an interruption or an
+     * infrastructure failure always does; a failure by the job's own exit code only when the request
+     * lists that code, since most jobs that exit non-zero would fail the same way again.
+     */
+    public static boolean retryable(AttemptState end, Cause cause, Optional<Integer> exitCode, Set<Integer> retryExitCodes)
+    {
+        return switch (end) {
+            case INTERRUPTED -> true;
+            case FAILED -> cause == Cause.INFRA || cause == Cause.EXIT && exitCode.filter(retryExitCodes::contains).isPresent();
+            default -> false;
         };
     }
 }

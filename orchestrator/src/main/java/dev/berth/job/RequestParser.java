@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -40,9 +42,10 @@ public final class RequestParser
     private static final long MAX_MEMORY = 16L << 40;
     private static final Duration MAX_TIMEOUT = Duration.ofDays(30);
     private static final int MAX_ATTEMPTS = 10;
+    private static final int MAX_RETRY_EXIT_CODES = 16;
 
     private static final Set<String> FIELDS = Set.of("job_id", "name", "repo_uri", "branch", "entrypoint", "entrypoint_params",
-            "image", "resources", "env", "timeout", "max_attempts", "pool");
+            "image", "resources", "env", "timeout", "max_attempts", "retry_exit_codes", "pool");
     private static final Set<String> RESOURCE_FIELDS = Set.of("cpus", "memory", "gpus");
 
     private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
@@ -110,6 +113,7 @@ public final class RequestParser
             Map<String, String> env = env();
             Optional<Duration> timeout = timeout();
             int maxAttempts = wholeNumber(root, "max_attempts", 1, MAX_ATTEMPTS).orElse(defaults.maxAttempts());
+            Set<Integer> retryExitCodes = retryExitCodes();
             Optional<String> pool = matching("pool", POOL, "a node pool label such as spot, burst or gpu (lower case)");
 
             if (!problems.isEmpty()) {
@@ -127,6 +131,7 @@ public final class RequestParser
                     env,
                     timeout,
                     maxAttempts,
+                    retryExitCodes,
                     pool);
         }
 
@@ -342,6 +347,37 @@ public final class RequestParser
             return timeout;
         }
 
+        private Set<Integer> retryExitCodes()
+        {
+            Set<Integer> codes = new TreeSet<>();
+            JsonNode node = root.get("retry_exit_codes");
+            if (node == null || node.isNull()) {
+                return codes;
+            }
+            if (!node.isArray()) {
+                problems.add("retry_exit_codes must be an array of exit codes such as [75], got " + describe(node));
+                return codes;
+            }
+            if (node.size() > MAX_RETRY_EXIT_CODES) {
+                problems.add("retry_exit_codes has " + node.size() + " codes; the limit is " + MAX_RETRY_EXIT_CODES);
+                return codes;
+            }
+            Set<Integer> repeated = new TreeSet<>();
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode code = node.get(i);
+                if (!code.isIntegralNumber() || !code.canConvertToInt() || code.intValue() < 1 || code.intValue() > 255) {
+                    problems.add("retry_exit_codes[" + i + "] must be a whole number from 1 to 255, got " + describe(code));
+                }
+                else if (!codes.add(code.intValue())) {
+                    repeated.add(code.intValue());
+                }
+            }
+            if (!repeated.isEmpty()) {
+                problems.add("retry_exit_codes lists " + repeated.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " more than once");
+            }
+            return codes;
+        }
+
         private Optional<Integer> wholeNumber(JsonNode parent, String field, int min, int max)
         {
             JsonNode node = parent.get(field);
@@ -378,7 +414,7 @@ public final class RequestParser
         String best = null;
         int bestDistance = 3;
         for (String candidate : List.of("job_id", "name", "repo_uri", "branch", "entrypoint", "entrypoint_params", "image",
-                "resources", "env", "timeout", "max_attempts", "pool", "resources.cpus", "resources.memory", "resources.gpus")) {
+                "resources", "env", "timeout", "max_attempts", "retry_exit_codes", "pool", "resources.cpus", "resources.memory", "resources.gpus")) {
             String bare = candidate.substring(candidate.indexOf('.') + 1);
             int distance = editDistance(field.toLowerCase(), bare);
             if (distance < bestDistance) {

@@ -26,11 +26,13 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -46,7 +48,7 @@ public final class JobStore
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
-            + "finished_at, exit_code, attempts, cancel_requested";
+            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes";
 
     private final Connection connection;
     private final String instanceId;
@@ -100,7 +102,8 @@ public final class JobStore
                         received_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
                         exit_code INTEGER,
                         attempts INTEGER NOT NULL DEFAULT 0,
-                        cancel_requested INTEGER NOT NULL DEFAULT 0)""");
+                        cancel_requested INTEGER NOT NULL DEFAULT 0,
+                        retry_exit_codes TEXT)""");
             statement.execute("CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)");
             statement.execute("CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)");
             statement.execute("""
@@ -113,6 +116,16 @@ public final class JobStore
                         created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
                         PRIMARY KEY (job_id, number))""");
         }
+        // A store made before retry_exit_codes existed gains the column on its first open by this version, and
+        // only then. Checked again under the write lock, so two berths upgrading at once add it only once.
+        if (!jobsHaveRetryExitCodes()) {
+            inTransaction(() -> {
+                if (!jobsHaveRetryExitCodes()) {
+                    update("ALTER TABLE jobs ADD COLUMN retry_exit_codes TEXT");
+                }
+                return null;
+            });
+        }
         Optional<String> instance = queryOne("SELECT value FROM meta WHERE key = 'instance'", rows -> rows.getString(1));
         if (instance.isPresent()) {
             // Opening an existing store writes nothing, so a CLI command never waits for the daemon's write lock.
@@ -120,6 +133,12 @@ public final class JobStore
         }
         update("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)", UUID.randomUUID().toString().substring(0, 8));
         return queryOne("SELECT value FROM meta WHERE key = 'instance'", rows -> rows.getString(1)).orElseThrow();
+    }
+
+    private boolean jobsHaveRetryExitCodes()
+            throws SQLException
+    {
+        return query("PRAGMA table_info(jobs)", rows -> rows.getString("name")).contains("retry_exit_codes");
     }
 
     /** Labels every Swarm service this store's daemon creates, so two berths sharing a swarm never touch each other's. */
@@ -137,8 +156,8 @@ public final class JobStore
             }
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
-                                      env, timeout_ms, max_attempts, pool, received_at)
-                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 Resources resources = request.resources();
                 insert.setString(1, request.id());
                 insert.setString(2, request.name());
@@ -157,6 +176,7 @@ public final class JobStore
                 insert.setInt(15, request.maxAttempts());
                 insert.setString(16, request.pool().orElse(null));
                 insert.setLong(17, now.toEpochMilli());
+                insert.setString(18, writeCodes(request.retryExitCodes()));
                 insert.executeUpdate();
             }
             return InsertOutcome.CREATED;
@@ -338,14 +358,17 @@ public final class JobStore
                     end.node().orElse(null), cause == null ? null : cause.label(), end.reason(), end.exitCode().orElse(null),
                     end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
 
-            JobState next = Lifecycle.jobAfter(end.state(), cause, number, job.spec().maxAttempts());
+            JobRequest spec = job.spec();
+            JobState next = Lifecycle.jobAfter(end.state(), cause, end.exitCode(), spec.retryExitCodes(), number, spec.maxAttempts());
             if (next == JobState.QUEUED) {
+                // Only a listed exit code sends a job that failed by its own exit back to the queue.
+                String why = cause == Cause.EXIT ? " (" + end.exitCode().orElseThrow() + " is in retry_exit_codes)" : "";
                 casJob(jobId, job.state(), next, "reason = ?",
-                        "attempt " + number + " of " + job.spec().maxAttempts() + " " + end.reason() + "; retrying");
+                        "attempt " + number + " of " + spec.maxAttempts() + " " + end.reason() + "; retrying" + why);
             }
             else {
-                String reason = end.state() == AttemptState.INTERRUPTED
-                        ? end.reason() + " (attempt " + number + " of " + job.spec().maxAttempts() + ", none left)"
+                String reason = Lifecycle.retryable(end.state(), cause, end.exitCode(), spec.retryExitCodes())
+                        ? end.reason() + " (attempt " + number + " of " + spec.maxAttempts() + ", none left)"
                         : end.reason();
                 casJob(jobId, job.state(), next,
                         "cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
@@ -435,6 +458,7 @@ public final class JobStore
                     readEnv(rows.getString("env")),
                     optionalLong(rows, "timeout_ms").map(Duration::ofMillis),
                     rows.getInt("max_attempts"),
+                    readCodes(rows.getString("retry_exit_codes")),
                     Optional.ofNullable(rows.getString("pool"))));
         }
         return new Job(
@@ -487,6 +511,17 @@ public final class JobStore
         catch (JsonProcessingException e) {
             throw new IllegalStateException("corrupt env column: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** Exit codes as "75,76": NULL for none, which is also what rows stored before the column existed hold. */
+    private static String writeCodes(Set<Integer> codes)
+    {
+        return codes.isEmpty() ? null : codes.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    private static Set<Integer> readCodes(String text)
+    {
+        return text == null ? Set.of() : Arrays.stream(text.split(",")).map(Integer::valueOf).collect(Collectors.toSet());
     }
 
     private static Optional<Long> optionalLong(ResultSet rows, String column)

@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
 import dev.berth.job.JobState;
 import dev.berth.queue.QueueEndpoint;
@@ -59,6 +60,7 @@ class PipelineIntegrationTest
         headCommit = repo.commit(Map.of(
                 "ok.sh", "#!/bin/sh\necho \"out line from $BERTH_JOB_ID\"\necho 'err line' >&2\n",
                 "exit3.sh", "#!/bin/sh\necho 'about to fail'\nexit 3\n",
+                "exit75-once.sh", "#!/bin/sh\necho \"attempt $BERTH_ATTEMPT\"\nif [ \"$BERTH_ATTEMPT\" = 1 ]; then exit 75; fi\n",
                 "params.sh", "#!/bin/sh\nprintf '%s' \"$ENTRYPOINT_PARAMS\" > \"$BERTH_ATTEMPT_DIR/params.out\"\n"
                         + "if [ -e /tmp/pwned ]; then echo PWNED; fi\necho checked\n",
                 "gpu.sh", "#!/bin/sh\necho \"gpu=$DOCKER_RESOURCE_GPU nvidia=$NVIDIA_VISIBLE_DEVICES\"\nsleep 2\n",
@@ -120,6 +122,26 @@ class PipelineIntegrationTest
         assertThat(job.reason()).contains("exited with code 3");
         assertThat(job.runDir().orElseThrow().resolve("exit_code")).hasContent("3");
         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("about to fail");
+    }
+
+    @Test
+    void jobExitingWithAListedCodeRunsAgainAndKeepsEachAttemptsOutput()
+            throws Exception
+    {
+        Job job = berth.awaitEnd(submit(Map.of("entrypoint", "exit75-once.sh", "retry_exit_codes", List.of(75))));
+
+        assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(job.attempts()).isEqualTo(2);
+        Attempt first = berth.store().attempts(job.id()).get(0);
+        assertThat(first.state()).isEqualTo(AttemptState.FAILED);
+        assertThat(first.cause()).contains(Cause.EXIT);
+        assertThat(first.exitCode()).contains(75);
+        Path runDir = job.runDir().orElseThrow();
+        assertThat(runDir.resolve("attempts/1/stdout.txt")).hasContent("attempt 1");
+        assertThat(runDir.resolve("attempts/2/stdout.txt")).hasContent("attempt 2");
+        assertThat(runDir.resolve("exit_code")).hasContent("0");
+        JsonNode status = JSON.readTree(berth.cli("status", job.id(), "--json").out());
+        assertThat(status.path("retry_exit_codes")).isEqualTo(JSON.readTree("[75]"));
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.berth.job;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
+import java.util.Set;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThatNoException;
@@ -42,14 +45,28 @@ class LifecycleTest
     }
 
     @Test
-    void onlyInfrastructureFailuresAreRetriedAndOnlyWhileAttemptsRemain()
+    void infrastructureFailuresAreRetriedOnlyWhileAttemptsRemain()
     {
-        assertThat(Lifecycle.jobAfter(AttemptState.INTERRUPTED, Cause.INFRA, 1, 3)).isEqualTo(JobState.QUEUED);
-        assertThat(Lifecycle.jobAfter(AttemptState.INTERRUPTED, Cause.INFRA, 3, 3)).isEqualTo(JobState.FAILED);
-        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.EXIT, 1, 3)).isEqualTo(JobState.FAILED);
-        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.REQUEST, 1, 3)).isEqualTo(JobState.FAILED);
-        assertThat(Lifecycle.jobAfter(AttemptState.TIMED_OUT, Cause.TIMEOUT, 1, 3)).isEqualTo(JobState.TIMED_OUT);
-        assertThat(Lifecycle.jobAfter(AttemptState.CANCELLED, Cause.CANCELLED, 1, 3)).isEqualTo(JobState.CANCELLED);
-        assertThat(Lifecycle.jobAfter(AttemptState.SUCCEEDED, null, 2, 3)).isEqualTo(JobState.SUCCEEDED);
+        assertThat(Lifecycle.jobAfter(AttemptState.INTERRUPTED, Cause.INFRA, Optional.empty(), Set.of(), 1, 3)).isEqualTo(JobState.QUEUED);
+        assertThat(Lifecycle.jobAfter(AttemptState.INTERRUPTED, Cause.INFRA, Optional.empty(), Set.of(), 3, 3)).isEqualTo(JobState.FAILED);
+        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.EXIT, Optional.of(1), Set.of(), 1, 3)).isEqualTo(JobState.FAILED);
+        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.REQUEST, Optional.empty(), Set.of(), 1, 3)).isEqualTo(JobState.FAILED);
+        assertThat(Lifecycle.jobAfter(AttemptState.TIMED_OUT, Cause.TIMEOUT, Optional.empty(), Set.of(75), 1, 3)).isEqualTo(JobState.TIMED_OUT);
+        assertThat(Lifecycle.jobAfter(AttemptState.CANCELLED, Cause.CANCELLED, Optional.empty(), Set.of(75), 1, 3)).isEqualTo(JobState.CANCELLED);
+        assertThat(Lifecycle.jobAfter(AttemptState.SUCCEEDED, null, Optional.of(0), Set.of(75), 2, 3)).isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
+    void anExitCodeIsRetriedOnlyWhenListedAndWhileAttemptsRemain()
+    {
+        Set<Integer> listed = Set.of(75, 111);
+
+        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.EXIT, Optional.of(75), listed, 1, 3)).isEqualTo(JobState.QUEUED);
+        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.EXIT, Optional.of(111), listed, 2, 3)).isEqualTo(JobState.QUEUED);
+        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.EXIT, Optional.of(3), listed, 1, 3)).isEqualTo(JobState.FAILED);
+        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.EXIT, Optional.of(75), listed, 3, 3)).isEqualTo(JobState.FAILED);
+        assertThat(Lifecycle.jobAfter(AttemptState.FAILED, Cause.EXIT, Optional.of(75), listed, 1, 1)).isEqualTo(JobState.FAILED);
+        assertThat(Lifecycle.retryable(AttemptState.FAILED, Cause.EXIT, Optional.of(75), listed)).isTrue();
+        assertThat(Lifecycle.retryable(AttemptState.FAILED, Cause.EXIT, Optional.of(3), listed)).isFalse();
     }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -35,6 +36,7 @@ class RequestParserTest
         assertThat(request.image()).isEqualTo("python:3.12");
         assertThat(request.resources()).isEqualTo(new Resources(1, 1L << 30, 0));
         assertThat(request.maxAttempts()).isEqualTo(3);
+        assertThat(request.retryExitCodes()).isEmpty();
         assertThat(request.timeout()).isEmpty();
     }
 
@@ -71,6 +73,50 @@ class RequestParserTest
         assertThat(request.timeout()).contains(Duration.ofHours(2));
         assertThat(request.maxAttempts()).isEqualTo(5);
         assertThat(request.pool()).contains("gpu");
+    }
+
+    @Test
+    void readsRetryExitCodesInAscendingOrder()
+            throws Exception
+    {
+        JobRequest request = parser.parse("{" + REPO + ", \"retry_exit_codes\": [111, 75, 1, 255]}", "m");
+
+        assertThat(request.retryExitCodes()).containsExactly(1, 75, 111, 255);
+        assertThat(parser.parse("{" + REPO + ", \"retry_exit_codes\": null}", "m").retryExitCodes()).isEmpty();
+        assertThat(parser.parse("{" + REPO + ", \"retry_exit_codes\": []}", "m").retryExitCodes()).isEmpty();
+        assertThatThrownBy(() -> request.retryExitCodes().add(3)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    static Stream<Arguments> badRetryExitCodes()
+    {
+        return Stream.of(
+                arguments("not an array", "75", List.of("retry_exit_codes must be an array of exit codes such as [75], got number 75")),
+                arguments("an object", "{\"code\": 75}", List.of("retry_exit_codes must be an array of exit codes such as [75], got object")),
+                arguments("a string code", "[\"75\"]", List.of("retry_exit_codes[0] must be a whole number from 1 to 255, got \"75\"")),
+                arguments("a fraction", "[75, 7.5]", List.of("retry_exit_codes[1] must be a whole number from 1 to 255, got number 7.5")),
+                arguments("zero", "[0]", List.of("retry_exit_codes[0] must be a whole number from 1 to 255, got number 0")),
+                arguments("past 255", "[1, 256, -1]", List.of(
+                        "retry_exit_codes[1] must be a whole number from 1 to 255, got number 256",
+                        "retry_exit_codes[2] must be a whole number from 1 to 255, got number -1")),
+                arguments("too many", "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]",
+                        List.of("retry_exit_codes has 17 codes; the limit is 16")),
+                arguments("duplicates", "[75, 3, 75, 3, 75]", List.of("retry_exit_codes lists 3, 75 more than once")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badRetryExitCodes")
+    void refusesBadRetryExitCodesNamingTheField(String kind, String codes, List<String> expected)
+    {
+        assertThatThrownBy(() -> parser.parse("{" + REPO + ", \"retry_exit_codes\": " + codes + "}", "m"))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems()).containsExactlyElementsOf(expected));
+    }
+
+    @Test
+    void suggestsRetryExitCodesForATypo()
+    {
+        assertThatThrownBy(() -> parser.parse("{" + REPO + ", \"retry_exit_code\": [75]}", "m"))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .containsExactly("unknown field 'retry_exit_code' (did you mean 'retry_exit_codes'?)"));
     }
 
     @Test

@@ -107,6 +107,104 @@ class JobStoreTest
     }
 
     @Test
+    void retryExitCodesSurviveTheRoundTrip()
+            throws Exception
+    {
+        String body = body("exp-1").replace("}", ", \"retry_exit_codes\": [75, 3]}");
+        store.insert(request(body, "exp-1"), body, Optional.empty(), NOW);
+
+        assertThat(store.job("exp-1").orElseThrow().spec().retryExitCodes()).containsExactly(3, 75);
+        queued("exp-2");
+        assertThat(store.job("exp-2").orElseThrow().spec().retryExitCodes()).isEmpty();
+    }
+
+    @Test
+    void aListedExitCodeRequeuesTheJobUntilNoAttemptsAreLeft()
+            throws Exception
+    {
+        String body = body("exp-1").replace("}", ", \"retry_exit_codes\": [75], \"max_attempts\": 2}");
+        store.insert(request(body, "exp-1"), body, Optional.empty(), NOW);
+
+        assertThat(runAndExit("exp-1", 1, 75)).isEqualTo(JobState.QUEUED);
+        assertThat(store.job("exp-1").orElseThrow().reason())
+                .contains("attempt 1 of 2 exited with code 75; retrying (75 is in retry_exit_codes)");
+        assertThat(runAndExit("exp-1", 2, 75)).isEqualTo(JobState.FAILED);
+        Job job = store.job("exp-1").orElseThrow();
+        assertThat(job.cause()).contains(Cause.EXIT);
+        assertThat(job.exitCode()).contains(75);
+        assertThat(job.reason()).contains("exited with code 75 (attempt 2 of 2, none left)");
+    }
+
+    @Test
+    void anExitCodeNotListedEndsTheJob()
+            throws Exception
+    {
+        String body = body("exp-1").replace("}", ", \"retry_exit_codes\": [75]}");
+        store.insert(request(body, "exp-1"), body, Optional.empty(), NOW);
+
+        assertThat(runAndExit("exp-1", 1, 3)).isEqualTo(JobState.FAILED);
+        assertThat(store.job("exp-1").orElseThrow().reason()).contains("exited with code 3");
+    }
+
+    @Test
+    void aStoreMadeBeforeRetryExitCodesGainsTheColumnAndKeepsItsJobs()
+            throws Exception
+    {
+        store.close();
+        Path old = temp.resolve("old.db");
+        try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + old);
+                Statement statement = connection.createStatement()) {
+            // The schema and an insert exactly as the previous version wrote them.
+            statement.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            statement.execute("""
+                    CREATE TABLE jobs (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        name TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        cause TEXT,
+                        reason TEXT,
+                        request TEXT NOT NULL,
+                        message_id TEXT,
+                        repo TEXT, branch TEXT, entrypoint TEXT, params TEXT, image TEXT,
+                        cpus REAL, memory INTEGER, gpus INTEGER, env TEXT, timeout_ms INTEGER, max_attempts INTEGER, pool TEXT,
+                        image_ref TEXT, commit_sha TEXT, run_dir TEXT,
+                        received_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+                        exit_code INTEGER,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        cancel_requested INTEGER NOT NULL DEFAULT 0)""");
+            statement.execute("CREATE INDEX jobs_by_state ON jobs(state, seq)");
+            statement.execute("CREATE INDEX jobs_by_state_pool ON jobs(state, pool, seq)");
+            statement.execute("""
+                    CREATE TABLE attempts (
+                        job_id TEXT NOT NULL REFERENCES jobs(id),
+                        number INTEGER NOT NULL,
+                        service_name TEXT NOT NULL UNIQUE,
+                        state TEXT NOT NULL,
+                        node TEXT, cause TEXT, reason TEXT, exit_code INTEGER,
+                        created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+                        PRIMARY KEY (job_id, number))""");
+            statement.execute("INSERT INTO meta (key, value) VALUES ('instance', 'old12345')");
+            statement.execute("""
+                    INSERT INTO jobs (id, name, state, request, repo, branch, entrypoint, image, cpus, memory, gpus,
+                                      env, max_attempts, received_at)
+                    VALUES ('old-1', 'run', 'QUEUED', '{}', 'https://github.com/org/repo', 'main', 'run.sh', 'img', 1, 1073741824, 0,
+                            '{}', 3, 1767323045000)""");
+        }
+
+        store = JobStore.open(old);
+
+        assertThat(store.instanceId()).isEqualTo("old12345");
+        JobRequest spec = store.job("old-1").orElseThrow().spec();
+        assertThat(spec.entrypoint()).isEqualTo("run.sh");
+        assertThat(spec.maxAttempts()).isEqualTo(3);
+        assertThat(spec.retryExitCodes()).isEmpty();
+        String body = body("new-1").replace("}", ", \"retry_exit_codes\": [75]}");
+        store.insert(request(body, "new-1"), body, Optional.empty(), NOW);
+        assertThat(store.job("new-1").orElseThrow().spec().retryExitCodes()).containsExactly(75);
+    }
+
+    @Test
     void cancellingAQueuedJobEndsItAtOnceAndALiveOneIsFlagged()
             throws Exception
     {
@@ -192,6 +290,17 @@ class JobStoreTest
             writing.execute("COMMIT");
         }
         assertThat(store.job("exp-1").orElseThrow().reason()).contains("half-done");
+    }
+
+    /** Runs attempt {@code number} of a queued job until it exits with {@code code}; returns the job's next state. */
+    private JobState runAndExit(String id, int number, int code)
+    {
+        store.moveJob(id, JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.recordAttempt(id, number, "berth-" + id + "-" + number, NOW);
+        store.attemptSubmitted(id, number);
+        store.attemptRunning(id, number, "worker-1", NOW);
+        return store.finishAttempt(id, number, new AttemptEnd(AttemptState.FAILED, Optional.of(Cause.EXIT), "exited with code " + code,
+                Optional.of(code), Optional.empty(), Optional.empty(), NOW.plusSeconds(number)), JobEnded.NOTHING);
     }
 
     private void queued(String id)
