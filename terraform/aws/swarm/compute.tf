@@ -20,7 +20,7 @@ resource "aws_instance" "manager" {
   subnet_id              = aws_subnet.fleet.id
   key_name               = aws_key_pair.operator.key_name
   iam_instance_profile   = aws_iam_instance_profile.manager.name
-  vpc_security_group_ids = [aws_security_group.manager_ssh.id, aws_security_group.fleet.id]
+  vpc_security_group_ids = [aws_security_group.manager_ssh.id, aws_security_group.fleet.id, aws_security_group.lustre_client.id]
 
   root_block_device {
     volume_size = var.manager_volume_gib
@@ -66,7 +66,7 @@ resource "aws_launch_template" "worker" {
   image_id               = data.aws_ami.ubuntu.id
   instance_type          = var.worker_instance_type
   key_name               = aws_key_pair.operator.key_name
-  vpc_security_group_ids = [aws_security_group.fleet.id]
+  vpc_security_group_ids = [aws_security_group.fleet.id, aws_security_group.lustre_client.id]
 
   iam_instance_profile {
     name = aws_iam_instance_profile.worker.name

@@ -125,7 +125,8 @@ resource "aws_security_group" "fleet" {
 }
 
 # Lustre: clients reach the file servers on 988 and 1018-1023 (tcp); the file system's own
-# interfaces also talk among themselves on those ports.
+# interfaces also talk among themselves on those ports. The servers also connect back to the
+# clients on the same ports, which lustre_client admits.
 resource "aws_security_group" "lustre" {
   name        = "${local.name}-lustre"
   description = "FSx for Lustre traffic from berth fleet members"
@@ -161,5 +162,30 @@ resource "aws_security_group" "lustre" {
     to_port     = 0
     protocol    = "-1"
     cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+# The clients' side of Lustre, as AWS documents it: the file servers open connections to clients
+# on 988 and 1018-1023 too. A group of its own, because the fleet group naming the Lustre group
+# while the Lustre group names the fleet group would be a dependency cycle.
+resource "aws_security_group" "lustre_client" {
+  name        = "${local.name}-lustre-client"
+  description = "FSx for Lustre traffic from the file system to berth fleet members"
+  vpc_id      = aws_vpc.fleet.id
+
+  ingress {
+    description     = "Lustre from the file servers"
+    from_port       = 988
+    to_port         = 988
+    protocol        = "tcp"
+    security_groups = [aws_security_group.lustre.id]
+  }
+
+  ingress {
+    description     = "Lustre bulk from the file servers"
+    from_port       = 1018
+    to_port         = 1023
+    protocol        = "tcp"
+    security_groups = [aws_security_group.lustre.id]
   }
 }
