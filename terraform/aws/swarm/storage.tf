@@ -68,9 +68,11 @@ resource "aws_s3_object" "heartbeat" {
   source_hash = filemd5("${local.heartbeat}/${each.value}")
 }
 
+# Uploaded when the object is created, which needs a built jar; no hash of the local file, so
+# that a plan (a scaling one, say) works from a checkout where berth was never built. A rebuilt
+# jar is therefore not uploaded by apply: docs/deploy-aws.md, "Upgrade berth", ships it.
 resource "aws_s3_object" "berth_jar" {
-  bucket      = var.s3_bucket
-  key         = "${local.fleet_prefix}/berth.jar"
-  source      = local.berth_jar
-  source_hash = filemd5(local.berth_jar)
+  bucket = var.s3_bucket
+  key    = "${local.fleet_prefix}/berth.jar"
+  source = local.berth_jar
 }
