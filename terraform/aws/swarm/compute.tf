@@ -11,6 +11,15 @@ locals {
     gpu_kind           = var.gpu_kind
     burst_idle_minutes = var.burst_idle_minutes
   }
+
+  worker_user_data = base64encode(templatefile("${path.module}/boot.sh.tftpl", {
+    playbook     = "worker.yml"
+    region       = var.region
+    fleet_source = "s3://${var.s3_bucket}/${local.fleet_prefix}/"
+    vars = jsonencode(merge(local.fleet_vars, {
+      manager_address = aws_instance.manager.private_ip
+    }))
+  }))
 }
 
 resource "aws_instance" "manager" {
@@ -28,7 +37,8 @@ resource "aws_instance" "manager" {
   }
 
   metadata_options {
-    http_tokens = "required"
+    http_tokens            = "required"
+    instance_metadata_tags = "enabled"
   }
 
   user_data = templatefile("${path.module}/boot.sh.tftpl", {
@@ -87,50 +97,157 @@ resource "aws_launch_template" "worker" {
     instance_metadata_tags = "enabled"
   }
 
-  user_data = base64encode(templatefile("${path.module}/boot.sh.tftpl", {
-    playbook     = "worker.yml"
-    region       = var.region
-    fleet_source = "s3://${var.s3_bucket}/${local.fleet_prefix}/"
-    vars = jsonencode(merge(local.fleet_vars, {
-      manager_address = aws_instance.manager.private_ip
-    }))
-  }))
+  user_data = local.worker_user_data
 }
 
-# Persistent spot: AWS stops them when it needs the capacity back and starts them again later.
-resource "aws_instance" "worker" {
-  count = var.worker_count
+# The GPU pool boots another image (the NVIDIA driver) on a larger disk, which an Auto Scaling
+# group cannot override on a shared template. It exists only while the pool is not empty, so a
+# fleet without GPUs never looks the GPU image up.
+resource "aws_launch_template" "gpu_worker" {
+  count = var.gpu_worker_count > 0 ? 1 : 0
 
-  availability_zone = var.availability_zone
-  subnet_id         = aws_subnet.fleet.id
+  name_prefix            = "${local.name}-gpu-worker-"
+  image_id               = var.gpu_ami_id != "" ? var.gpu_ami_id : data.aws_ami.gpu[0].id
+  instance_type          = var.gpu_instance_type
+  key_name               = aws_key_pair.operator.key_name
+  vpc_security_group_ids = [aws_security_group.fleet.id, aws_security_group.lustre_client.id]
 
-  launch_template {
-    id      = aws_launch_template.worker.id
-    version = aws_launch_template.worker.latest_version
+  iam_instance_profile {
+    name = aws_iam_instance_profile.worker.name
   }
 
-  instance_market_options {
-    market_type = "spot"
+  block_device_mappings {
+    device_name = "/dev/sda1"
 
-    spot_options {
-      spot_instance_type             = "persistent"
-      instance_interruption_behavior = "stop"
+    ebs {
+      volume_size           = var.gpu_volume_gib
+      volume_type           = "gp3"
+      delete_on_termination = true
     }
   }
 
-  tags = {
-    Name              = "${local.name}-worker-${count.index}"
-    "berth-pool"      = "spot"
-    "berth-lifecycle" = "spot"
+  metadata_options {
+    http_tokens            = "required"
+    instance_metadata_tags = "enabled"
   }
 
-  # Workers keep the template version they booted with; only new workers pick up a new one.
-  lifecycle {
-    ignore_changes = [launch_template]
+  user_data = local.worker_user_data
+}
+
+# The persistent pools are Auto Scaling groups of spot instances, not aws_instance resources with
+# persistent spot requests: destroying such an instance can leave its request open, and AWS then
+# launches workers that no state knows of. A group owns its instances instead: it replaces one
+# that AWS reclaims, terminates the surplus when worker_count drops and all of them on destroy,
+# and each of its spot requests ends with its instance.
+#
+# No capacity_rebalance: it would terminate a worker, and its running jobs, on a mere rebalance
+# recommendation; berth retries the jobs that a real interruption takes.
+resource "aws_autoscaling_group" "worker" {
+  name                = "${local.name}-workers"
+  vpc_zone_identifier = [aws_subnet.fleet.id]
+  min_size            = var.worker_count
+  max_size            = var.worker_count
+  desired_capacity    = var.worker_count
+  # Spot capacity may take a while to come; the group keeps trying by itself, and a wait that
+  # timed out would taint the group for replacement.
+  wait_for_capacity_timeout = "0"
+
+  mixed_instances_policy {
+    instances_distribution {
+      on_demand_base_capacity                  = 0
+      on_demand_percentage_above_base_capacity = 0
+      spot_allocation_strategy                 = "price-capacity-optimized"
+    }
+
+    # Workers keep the template version they booted with; only new workers pick up a new one.
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.worker.id
+        version            = aws_launch_template.worker.latest_version
+      }
+    }
+  }
+
+  # The provider's default tags do not reach a group's instances; these do, and the boot script
+  # reads the pool and lifecycle from them.
+  tag {
+    key                 = "Name"
+    value               = "${local.name}-worker"
+    propagate_at_launch = true
+  }
+
+  tag {
+    key                 = "berth-pool"
+    value               = "spot"
+    propagate_at_launch = true
+  }
+
+  tag {
+    key                 = "berth-lifecycle"
+    value               = "spot"
+    propagate_at_launch = true
+  }
+
+  tag {
+    key                 = "berth:cluster"
+    value               = var.cluster_name
+    propagate_at_launch = true
   }
 }
 
-# One-time spot: once a burst worker powers itself off it is gone until the next apply.
+resource "aws_autoscaling_group" "gpu_worker" {
+  count = var.gpu_worker_count > 0 ? 1 : 0
+
+  name                      = "${local.name}-gpu-workers"
+  vpc_zone_identifier       = [aws_subnet.fleet.id]
+  min_size                  = var.gpu_worker_count
+  max_size                  = var.gpu_worker_count
+  desired_capacity          = var.gpu_worker_count
+  wait_for_capacity_timeout = "0"
+
+  mixed_instances_policy {
+    instances_distribution {
+      on_demand_base_capacity                  = 0
+      on_demand_percentage_above_base_capacity = 0
+      spot_allocation_strategy                 = "price-capacity-optimized"
+    }
+
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.gpu_worker[0].id
+        version            = aws_launch_template.gpu_worker[0].latest_version
+      }
+    }
+  }
+
+  tag {
+    key                 = "Name"
+    value               = "${local.name}-gpu"
+    propagate_at_launch = true
+  }
+
+  tag {
+    key                 = "berth-pool"
+    value               = "gpu"
+    propagate_at_launch = true
+  }
+
+  tag {
+    key                 = "berth-lifecycle"
+    value               = "spot"
+    propagate_at_launch = true
+  }
+
+  tag {
+    key                 = "berth:cluster"
+    value               = var.cluster_name
+    propagate_at_launch = true
+  }
+}
+
+# Burst workers stay single one-time spot instances: each powers itself off when idle and must
+# then stay gone, which a group would undo by launching a replacement. A one-time request ends
+# with its instance, so nothing relaunches it either; the next apply brings the pool back.
 resource "aws_instance" "burst_worker" {
   count = var.burst_worker_count
 
@@ -158,45 +275,8 @@ resource "aws_instance" "burst_worker" {
     "berth-lifecycle" = "burst"
   }
 
+  # Workers keep the template version they booted with; only new workers pick up a new one.
   lifecycle {
     ignore_changes = [launch_template]
-  }
-}
-
-resource "aws_instance" "gpu_worker" {
-  count = var.gpu_worker_count
-
-  ami               = var.gpu_ami_id != "" ? var.gpu_ami_id : data.aws_ami.gpu.id
-  instance_type     = var.gpu_instance_type
-  availability_zone = var.availability_zone
-  subnet_id         = aws_subnet.fleet.id
-
-  root_block_device {
-    volume_size = var.gpu_volume_gib
-    volume_type = "gp3"
-  }
-
-  launch_template {
-    id      = aws_launch_template.worker.id
-    version = aws_launch_template.worker.latest_version
-  }
-
-  instance_market_options {
-    market_type = "spot"
-
-    spot_options {
-      spot_instance_type             = "persistent"
-      instance_interruption_behavior = "stop"
-    }
-  }
-
-  tags = {
-    Name              = "${local.name}-gpu-${count.index}"
-    "berth-pool"      = "gpu"
-    "berth-lifecycle" = "spot"
-  }
-
-  lifecycle {
-    ignore_changes = [ami, launch_template]
   }
 }

@@ -26,7 +26,11 @@ data "aws_ami" "ubuntu" {
   }
 }
 
+# Looked up only when GPU workers are wanted and no image is named, so a CPU-only fleet works in
+# regions or accounts where this image is not published.
 data "aws_ami" "gpu" {
+  count = var.gpu_worker_count > 0 && var.gpu_ami_id == "" ? 1 : 0
+
   most_recent = true
   owners      = ["amazon"]
 

@@ -77,7 +77,7 @@ variable "worker_volume_gib" {
 
 variable "worker_count" {
   type        = number
-  description = "Persistent spot workers: they stop when AWS reclaims capacity and come back on their own."
+  description = "Persistent spot workers, kept at this number by an Auto Scaling group: one that AWS reclaims is replaced by a new one."
   default     = 2
 
   validation {
@@ -105,7 +105,7 @@ variable "burst_idle_minutes" {
 
 variable "gpu_worker_count" {
   type        = number
-  description = "Persistent spot GPU workers; their GPUs are offered to jobs as Swarm generic resources of kind gpu_kind."
+  description = "Persistent spot GPU workers, kept at this number by an Auto Scaling group; their GPUs are offered to jobs as Swarm generic resources of kind gpu_kind."
   default     = 0
 
   validation {

@@ -26,17 +26,22 @@ import static java.util.Objects.requireNonNull;
  * A Terraform module as hcl4j parses it: each {@code .tf} file on its own, so references to what
  * other files declare stay visible as text ({@code var.x}) in the values of the block using them,
  * plus every {@code var.x} the parser evaluated outside variable declarations, function arguments included.
+ * hcl4j evaluates conditionals and function calls to a value, dropping the references in them
+ * ({@code count = var.n > 0 ? 1 : 0} parses as {@code 1.0}), so what a block refers to is read
+ * from its source text instead.
  */
 final class TerraformModule
 {
     private static final Pattern VARIABLE_REFERENCE = Pattern.compile("\\bvar\\.([A-Za-z0-9_]+)");
 
     private final Map<String, Map<String, Object>> files;
+    private final Map<String, String> sources;
     private final Set<String> referencedVariables;
 
-    private TerraformModule(Map<String, Map<String, Object>> files, Set<String> referencedVariables)
+    private TerraformModule(Map<String, Map<String, Object>> files, Map<String, String> sources, Set<String> referencedVariables)
     {
         this.files = Map.copyOf(files);
+        this.sources = Map.copyOf(sources);
         this.referencedVariables = Set.copyOf(referencedVariables);
     }
 
@@ -44,6 +49,7 @@ final class TerraformModule
     {
         requireNonNull(directory, "directory is null");
         Map<String, Map<String, Object>> files = new HashMap<>();
+        Map<String, String> texts = new HashMap<>();
         Set<String> references = new TreeSet<>();
         List<Path> sources;
         try (Stream<Path> listing = Files.list(directory)) {
@@ -58,6 +64,7 @@ final class TerraformModule
         for (Path source : sources) {
             ReferenceCollectingParser parser = new ReferenceCollectingParser();
             try {
+                texts.put(source.getFileName().toString(), Files.readString(source));
                 files.put(source.getFileName().toString(), parser.parse(source.toFile(), false));
             }
             catch (HCLParserException | IOException | RuntimeException e) {
@@ -70,7 +77,7 @@ final class TerraformModule
                 references.addAll(variablesIn(parsed));
             }
         }
-        return new TerraformModule(files, references);
+        return new TerraformModule(files, texts, references);
     }
 
     Set<String> fileNames()
@@ -92,14 +99,39 @@ final class TerraformModule
     /** Resources of one type by name. */
     Map<String, Map<String, Object>> resources(String type)
     {
-        Map<String, Map<String, Object>> found = new HashMap<>();
-        for (Map<String, Object> file : files.values()) {
-            Object byType = file.get("resource");
-            if (byType instanceof Map<?, ?> types && types.get(type) instanceof Map<?, ?> named) {
-                named.forEach((name, body) -> found.put((String) name, asMap(body)));
+        return typed("resource", type);
+    }
+
+    /** Data sources of one type by name. */
+    Map<String, Map<String, Object>> dataSources(String type)
+    {
+        return typed("data", type);
+    }
+
+    /**
+     * The source text of one {@code resource} or {@code data} block, from its header to its closing
+     * brace, with comments; fails when no file declares it.
+     */
+    String blockSource(String kind, String type, String name)
+    {
+        Pattern header = Pattern.compile("(?m)^" + kind + "\\s+\"" + Pattern.quote(type) + "\"\\s+\"" + Pattern.quote(name) + "\"\\s*\\{");
+        for (String text : sources.values()) {
+            Matcher matcher = header.matcher(text);
+            if (matcher.find()) {
+                int depth = 0;
+                for (int i = matcher.end() - 1; i < text.length(); i++) {
+                    char c = text.charAt(i);
+                    if (c == '{') {
+                        depth++;
+                    }
+                    else if (c == '}' && --depth == 0) {
+                        return text.substring(matcher.start(), i + 1);
+                    }
+                }
+                throw new IllegalArgumentException("%s %s.%s is never closed".formatted(kind, type, name));
             }
         }
-        return found;
+        throw new IllegalArgumentException("no %s %s.%s in the module".formatted(kind, type, name));
     }
 
     Set<String> referencedVariables()
@@ -107,17 +139,29 @@ final class TerraformModule
         return referencedVariables;
     }
 
-    /** Every {@code resource type.name} whose body mentions {@code var.<variable>}. */
+    /** Every {@code resource type.name} whose source mentions {@code var.<variable>}. */
     Set<String> resourcesReferencing(String variable)
     {
         Set<String> found = new TreeSet<>();
         for (Map<String, Object> file : files.values()) {
             if (file.get("resource") instanceof Map<?, ?> types) {
-                types.forEach((type, named) -> asMap(named).forEach((name, body) -> {
-                    if (variablesIn(body).contains(variable)) {
+                types.forEach((type, named) -> asMap(named).keySet().forEach(name -> {
+                    if (variablesIn(blockSource("resource", (String) type, name)).contains(variable)) {
                         found.add(type + "." + name);
                     }
                 }));
+            }
+        }
+        return found;
+    }
+
+    private Map<String, Map<String, Object>> typed(String kind, String type)
+    {
+        Map<String, Map<String, Object>> found = new HashMap<>();
+        for (Map<String, Object> file : files.values()) {
+            Object byType = file.get(kind);
+            if (byType instanceof Map<?, ?> types && types.get(type) instanceof Map<?, ?> named) {
+                named.forEach((name, body) -> found.put((String) name, asMap(body)));
             }
         }
         return found;

@@ -6,6 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,17 +50,39 @@ class TerraformSwarmModuleTest
     void fleetSizesTouchOnlyTheirOwnWorkers()
     {
         // What keeps `terraform apply -var worker_count=N` from replacing the manager or the file system.
-        assertThat(module.resourcesReferencing("worker_count")).containsExactly("aws_instance.worker");
+        assertThat(module.resourcesReferencing("worker_count")).containsExactly("aws_autoscaling_group.worker");
         assertThat(module.resourcesReferencing("burst_worker_count")).containsExactly("aws_instance.burst_worker");
-        assertThat(module.resourcesReferencing("gpu_worker_count")).containsExactly("aws_instance.gpu_worker");
-        assertThat(String.valueOf(module.resources("aws_instance").get("worker").get("count"))).isEqualTo("var.worker_count");
+        assertThat(module.resourcesReferencing("gpu_worker_count"))
+                .containsExactlyInAnyOrder("aws_autoscaling_group.gpu_worker", "aws_launch_template.gpu_worker");
+        Map<String, Object> workers = module.resources("aws_autoscaling_group").get("worker");
+        for (String size : List.of("min_size", "max_size", "desired_capacity")) {
+            assertThat(String.valueOf(workers.get(size))).as(size).isEqualTo("var.worker_count");
+        }
+    }
+
+    @Test
+    void theFleetLivesInOneSubnetOfItsOwnVpc()
+    {
+        assertThat(module.resources("aws_vpc")).containsKey("fleet");
+        Map<String, Object> subnet = module.resources("aws_subnet").get("fleet");
+        assertThat(String.valueOf(subnet.get("vpc_id"))).isEqualTo("aws_vpc.fleet.id");
+        assertThat(String.valueOf(subnet.get("availability_zone"))).isEqualTo("var.availability_zone");
+        assertThat(module.resources("aws_route_table").get("fleet").toString()).contains("aws_internet_gateway.fleet.id");
+        for (String instance : List.of("manager", "burst_worker")) {
+            assertThat(String.valueOf(module.resources("aws_instance").get(instance).get("subnet_id"))).as(instance).isEqualTo("aws_subnet.fleet.id");
+        }
+        module.resources("aws_autoscaling_group").forEach((name, group) ->
+                assertThat(String.valueOf(group.get("vpc_zone_identifier"))).as(name).isEqualTo("[aws_subnet.fleet.id]"));
+        assertThat(module.resources("aws_fsx_lustre_file_system").get("shared").get("subnet_ids").toString()).isEqualTo("[aws_subnet.fleet.id]");
     }
 
     @Test
     void onlyTheManagerIsReachableFromTheInternetAndOnlyBySshAndMosh()
     {
         Map<String, Map<String, Object>> groups = module.resources("aws_security_group");
-        assertThat(groups).containsKeys("manager_ssh", "fleet", "lustre");
+        assertThat(groups).containsKeys("manager_ssh", "fleet", "lustre", "lustre_client");
+        assertThat(module.resources("aws_security_group_rule")).isEmpty();
+        assertThat(module.resources("aws_vpc_security_group_ingress_rule")).isEmpty();
         Set<String> openToInternet = new TreeSet<>();
         groups.forEach((name, body) -> ingressRules(body).forEach(rule -> {
             if (rule.containsKey("cidr_blocks")) {
@@ -69,12 +94,29 @@ class TerraformSwarmModuleTest
         Set<String> swarmPorts = new TreeSet<>();
         ingressRules(groups.get("fleet")).forEach(rule -> swarmPorts.add(rule.get("protocol") + ":" + port(rule.get("from_port"))));
         assertThat(swarmPorts).contains("tcp:2377", "tcp:7946", "udp:7946", "udp:4789");
-        assertThat(ingressRules(groups.get("lustre"))).anySatisfy(rule -> assertThat(port(rule.get("from_port"))).isEqualTo(988));
 
         Map<String, Object> manager = module.resources("aws_instance").get("manager");
-        assertThat(String.valueOf(manager.get("vpc_security_group_ids"))).contains("manager_ssh");
-        Map<String, Object> workerTemplate = module.resources("aws_launch_template").get("worker");
-        assertThat(String.valueOf(workerTemplate.get("vpc_security_group_ids"))).doesNotContain("manager_ssh");
+        assertThat(String.valueOf(manager.get("vpc_security_group_ids"))).contains("manager_ssh", "aws_security_group.lustre_client.id");
+        for (Map.Entry<String, Map<String, Object>> template : module.resources("aws_launch_template").entrySet()) {
+            assertThat(String.valueOf(template.getValue().get("vpc_security_group_ids"))).as("launch template %s", template.getKey())
+                    .doesNotContain("manager_ssh")
+                    .contains("aws_security_group.fleet.id", "aws_security_group.lustre_client.id");
+        }
+    }
+
+    @Test
+    void lustreIsOpenBothWaysBetweenTheFileSystemAndItsClients()
+    {
+        // AWS: the file system's group admits 988 and 1018-1023 from the clients and from itself,
+        // and the clients' group admits the same ports from the file system's group.
+        Map<String, Map<String, Object>> groups = module.resources("aws_security_group");
+        assertThat(lustrePortsFrom(groups.get("lustre"), "aws_security_group.fleet.id")).containsExactly("988-988", "1018-1023");
+        assertThat(ingressRules(groups.get("lustre"))).anySatisfy(rule -> assertThat(rule)
+                .containsEntry("self", true).containsEntry("from_port", 988.0).containsEntry("to_port", 1023.0));
+        assertThat(lustrePortsFrom(groups.get("lustre_client"), "aws_security_group.lustre.id")).containsExactly("988-988", "1018-1023");
+        assertThat(ingressRules(groups.get("lustre_client"))).allSatisfy(rule -> assertThat(rule).doesNotContainKey("cidr_blocks"));
+        assertThat(module.resources("aws_fsx_lustre_file_system").get("shared").get("security_group_ids").toString())
+                .isEqualTo("[aws_security_group.lustre.id]");
     }
 
     @Test
@@ -90,20 +132,70 @@ class TerraformSwarmModuleTest
     }
 
     @Test
-    void workersAreSpotInstancesFromOneLaunchTemplateWithPersistentAndOneTimeRequests()
+    void persistentPoolsAreSpotAutoScalingGroupsAndBurstWorkersOneTimeSpotInstances()
     {
         Map<String, Map<String, Object>> instances = module.resources("aws_instance");
-        assertThat(instances).containsKeys("manager", "worker", "burst_worker", "gpu_worker");
+        assertThat(instances.keySet()).containsExactlyInAnyOrder("manager", "burst_worker");
         assertThat(instances.get("manager")).doesNotContainKey("instance_market_options").containsKey("iam_instance_profile");
         assertThat(module.resources("aws_iam_instance_profile")).containsKey("manager");
-        assertThat(spotType(instances.get("worker"))).isEqualTo("persistent");
-        assertThat(spotType(instances.get("gpu_worker"))).isEqualTo("persistent");
-        assertThat(spotType(instances.get("burst_worker"))).isEqualTo("one-time");
-        assertThat(instances.get("burst_worker")).containsEntry("instance_initiated_shutdown_behavior", "terminate");
-        assertThat(String.valueOf(instances.get("gpu_worker").get("instance_type"))).isEqualTo("var.gpu_instance_type");
-        for (String worker : Set.of("worker", "burst_worker", "gpu_worker")) {
-            assertThat(String.valueOf(instances.get(worker).get("launch_template"))).contains("aws_launch_template.worker.id");
+        // A persistent spot request outlives the instance Terraform destroys; none may be made.
+        assertThat(module.resources("aws_spot_instance_request")).isEmpty();
+        assertThat(module.resources("aws_spot_fleet_request")).isEmpty();
+
+        Map<String, Map<String, Object>> groups = module.resources("aws_autoscaling_group");
+        assertThat(groups.keySet()).containsExactlyInAnyOrder("worker", "gpu_worker");
+        assertThat(launchTemplateOf(groups.get("worker"))).isEqualTo("aws_launch_template.worker");
+        assertThat(module.blockSource("resource", "aws_autoscaling_group", "gpu_worker")).contains("aws_launch_template.gpu_worker[0].id");
+        assertThat(tags(groups.get("worker"))).containsEntry("berth-pool", "spot").containsEntry("berth-lifecycle", "spot");
+        assertThat(tags(groups.get("gpu_worker"))).containsEntry("berth-pool", "gpu").containsEntry("berth-lifecycle", "spot");
+        groups.forEach((name, group) -> {
+            Map<String, Object> distribution = TerraformModule.asMap(TerraformModule.asMap(group.get("mixed_instances_policy")).get("instances_distribution"));
+            assertThat(distribution).as("group %s buys spot only", name)
+                    .containsEntry("on_demand_base_capacity", 0.0)
+                    .containsEntry("on_demand_percentage_above_base_capacity", 0.0);
+            assertThat(blockList(group.get("tag"))).as("group %s", name)
+                    .allSatisfy(tag -> assertThat(tag).containsEntry("propagate_at_launch", true));
+        });
+
+        Map<String, Map<String, Object>> templates = module.resources("aws_launch_template");
+        assertThat(templates.keySet()).containsExactlyInAnyOrder("worker", "gpu_worker");
+        // A mixed instances policy refuses a template that itself asks for spot.
+        templates.forEach((name, template) -> assertThat(template).as("template %s", name).doesNotContainKey("instance_market_options"));
+        assertThat(String.valueOf(templates.get("gpu_worker").get("instance_type"))).isEqualTo("var.gpu_instance_type");
+
+        Map<String, Object> burst = instances.get("burst_worker");
+        assertThat(spotType(burst)).isEqualTo("one-time");
+        assertThat(burst).containsEntry("instance_initiated_shutdown_behavior", "terminate");
+        assertThat(String.valueOf(burst.get("launch_template"))).contains("aws_launch_template.worker.id");
+        assertThat(tags(burst)).containsEntry("berth-pool", "burst").containsEntry("berth-lifecycle", "burst");
+    }
+
+    @Test
+    void theGpuImageIsLookedUpOnlyWhenGpuWorkersAreWantedAndNoneIsNamed()
+    {
+        assertThat(module.dataSources("aws_ami").get("gpu")).containsKey("count");
+        assertThat(module.blockSource("data", "aws_ami", "gpu"))
+                .containsPattern("count\\s*=\\s*var\\.gpu_worker_count > 0 && var\\.gpu_ami_id == \"\" \\? 1 : 0");
+        assertThat(module.blockSource("resource", "aws_launch_template", "gpu_worker"))
+                .containsPattern("count\\s*=\\s*var\\.gpu_worker_count > 0 \\? 1 : 0")
+                .contains("data.aws_ami.gpu[0].id");
+        assertThat(module.blockSource("resource", "aws_autoscaling_group", "gpu_worker"))
+                .containsPattern("count\\s*=\\s*var\\.gpu_worker_count > 0 \\? 1 : 0");
+    }
+
+    @Test
+    void aPlanNeedsNoLocalBuildOfBerth()
+            throws IOException
+    {
+        // Reading the local jar (to hash it, say) would make every plan fail where berth is not built;
+        // making the object conditional on the jar would plan to delete it there.
+        Map<String, Object> jar = module.resources("aws_s3_object").get("berth_jar");
+        assertThat(String.valueOf(jar.get("source"))).isEqualTo("local.berth_jar");
+        assertThat(jar).doesNotContainKeys("source_hash", "etag", "count", "for_each");
+        for (String file : module.fileNames()) {
+            assertThat(Files.readString(MODULE.resolve(file))).as(file).doesNotContain("(local.berth_jar)");
         }
+        assertThat(module.resources("aws_instance").get("manager").get("depends_on").toString()).contains("aws_s3_object.berth_jar");
     }
 
     @Test
@@ -144,13 +236,50 @@ class TerraformSwarmModuleTest
                 .hasMessageContaining("bad.tf does not parse as HCL");
     }
 
-    private static Iterable<Map<String, Object>> ingressRules(Map<String, Object> group)
+    private static List<Map<String, Object>> ingressRules(Map<String, Object> group)
     {
-        Object ingress = group.get("ingress");
-        if (ingress instanceof java.util.List<?> rules) {
-            return rules.stream().map(TerraformModule::asMap).toList();
+        return blockList(group.get("ingress"));
+    }
+
+    /** A repeatable nested block: hcl4j gives a list when it occurs more than once, the block itself when once. */
+    private static List<Map<String, Object>> blockList(Object blocks)
+    {
+        if (blocks instanceof List<?> list) {
+            return list.stream().map(TerraformModule::asMap).toList();
         }
-        return ingress == null ? java.util.List.of() : java.util.List.of(TerraformModule.asMap(ingress));
+        return blocks == null ? List.of() : List.of(TerraformModule.asMap(blocks));
+    }
+
+    private static List<String> lustrePortsFrom(Map<String, Object> group, String source)
+    {
+        List<String> ports = new ArrayList<>();
+        ingressRules(group).forEach(rule -> {
+            if (String.valueOf(rule.get("security_groups")).equals("[" + source + "]")) {
+                assertThat(rule).containsEntry("protocol", "tcp");
+                ports.add(port(rule.get("from_port")) + "-" + port(rule.get("to_port")));
+            }
+        });
+        return ports;
+    }
+
+    private static String launchTemplateOf(Map<String, Object> group)
+    {
+        Map<String, Object> policy = TerraformModule.asMap(group.get("mixed_instances_policy"));
+        Map<String, Object> specification = TerraformModule.asMap(TerraformModule.asMap(policy.get("launch_template")).get("launch_template_specification"));
+        String id = String.valueOf(specification.get("launch_template_id"));
+        assertThat(String.valueOf(specification.get("version"))).isEqualTo(id.replaceFirst("\\.id$", ".latest_version"));
+        return id.replaceFirst("\\.id$", "");
+    }
+
+    /** Tags of an instance ({@code tags = {...}}) or of an Auto Scaling group ({@code tag} blocks). */
+    private static Map<String, Object> tags(Map<String, Object> resource)
+    {
+        if (resource.containsKey("tags")) {
+            return TerraformModule.asMap(resource.get("tags"));
+        }
+        Map<String, Object> tags = new HashMap<>();
+        blockList(resource.get("tag")).forEach(tag -> tags.put(String.valueOf(tag.get("key")), tag.get("value")));
+        return tags;
     }
 
     private static String spotType(Map<String, Object> instance)
