@@ -65,8 +65,8 @@ variable "manager_volume_gib" {
 
 variable "worker_instance_type" {
   type        = string
-  description = "Instance type of the spot and burst CPU workers. Families with NVMe instance store (m6id, c6id, r6id) give Docker fast scratch space."
-  default     = "m6id.2xlarge"
+  description = "Instance type of the spot and burst CPU workers. Jobs' images and scratch live on the root volume (worker_volume_gib) and their results on the shared file system, so instance store would go unused."
+  default     = "m6i.2xlarge"
 }
 
 variable "worker_volume_gib" {
