@@ -303,7 +303,11 @@ check_worker_role() {
         problems="$problems daemon.json"
     in_container iptables -S DOCKER-USER | grep -q -- '-d 169.254.169.254/32 .*-j DROP' || problems="$problems metadata-rule"
     in_container iptables -S DOCKER-USER | grep -q -- '--dports 2377,7946,988,1018:1023 .*-j DROP' || problems="$problems swarm-lustre-rule"
-    in_container iptables -S INPUT | grep -q -- '-i docker_gwbridge .*--dports 2377' || problems="$problems input-rule"
+    in_container iptables -S DOCKER-USER | grep -q -- '-p udp .*--dports 7946,4789 .*-j DROP' || problems="$problems swarm-udp-rule"
+    for bridge in docker0 docker_gwbridge; do
+        in_container iptables -S INPUT | grep -q -- "-i $bridge -p tcp .*--dports 2377,7946,988,1018:1023 .*-j DROP" || problems="$problems input-tcp-rule-$bridge"
+        in_container iptables -S INPUT | grep -q -- "-i $bridge -p udp .*--dports 7946,4789 .*-j DROP" || problems="$problems input-udp-rule-$bridge"
+    done
     [ "$(in_container systemctl is-enabled berth-heartbeat.service 2>/dev/null)" = enabled ] || problems="$problems unit-not-enabled"
     in_container grep -qx 'HEARTBEAT_IDLE_LIMIT=1800' /etc/berth/heartbeat.env || problems="$problems heartbeat.env"
     in_container test -x /usr/local/bin/berth-heartbeat || problems="$problems agent-missing"
