@@ -18,14 +18,24 @@ import java.util.Optional;
 /** How jobs read on a terminal and in {@code --json}. The JSON field names are an interface: keep them stable. */
 final class JobViews
 {
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private JobViews() {}
 
+    /** Made on first use: a table needs none, and a mapper costs a short command a good part of its start. */
+    static ObjectMapper mapper()
+    {
+        return Mapper.INSTANCE;
+    }
+
+    private static final class Mapper
+    {
+        static final ObjectMapper INSTANCE = new ObjectMapper();
+    }
+
     static ObjectNode json(Job job, List<Attempt> attempts)
     {
-        ObjectNode node = JSON.createObjectNode();
+        ObjectNode node = mapper().createObjectNode();
         node.put("id", job.id());
         node.put("name", job.name());
         node.put("state", job.state().name());

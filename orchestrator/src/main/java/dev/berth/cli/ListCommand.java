@@ -48,9 +48,9 @@ final class ListCommand
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
             List<Job> jobs = store.newest(states, limit);
             if (json) {
-                ArrayNode array = JobViews.JSON.createArrayNode();
+                ArrayNode array = JobViews.mapper().createArrayNode();
                 jobs.forEach(job -> array.add(JobViews.json(job, null)));
-                out.println(JobViews.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(array));
+                out.println(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(array));
                 return 0;
             }
             Instant now = Instant.now();

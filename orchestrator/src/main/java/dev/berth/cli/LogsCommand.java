@@ -15,6 +15,9 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "logs", mixinStandardHelpOptions = true,
@@ -23,6 +26,8 @@ import java.util.concurrent.Callable;
 final class LogsCommand
         implements Callable<Integer>
 {
+    private static final Duration APPEAR_WITHIN = Duration.ofMinutes(1);
+
     @Mixin
     CommonOptions common;
 
@@ -32,7 +37,7 @@ final class LogsCommand
     @Option(names = "--stderr", description = "Print stderr.txt instead of stdout.txt.")
     boolean stderr;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the job ends.")
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the job ends (a job sent a moment ago is waited for).")
     boolean follow;
 
     @Spec
@@ -45,7 +50,7 @@ final class LogsCommand
         String fileName = stderr ? "stderr.txt" : "stdout.txt";
         PrintWriter out = spec.commandLine().getOut();
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
-            Job job = JobLookup.find(store, jobId);
+            Job job = follow ? awaitJob(store) : JobLookup.find(store, jobId);
             if (!follow) {
                 if (job.runDir().isEmpty() || !Files.exists(job.runDir().get().resolve(fileName))) {
                     throw new BerthCli.UserException("job " + job.id() + " has no output yet (it is " + job.state() + ")");
@@ -75,6 +80,34 @@ final class LogsCommand
                 }
                 Thread.sleep(300);
             }
+        }
+    }
+
+    /**
+     * The job to follow. One sent a moment ago (with {@code berth submit} in the line before) exists once the
+     * daemon has taken it off the queue, so it is waited for, up to a minute, before the id is called unknown.
+     */
+    private Job awaitJob(JobStore store)
+            throws Exception
+    {
+        Instant start = Instant.now();
+        boolean hinted = false;
+        while (true) {
+            Optional<Job> found = store.find(jobId);
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Duration waited = Duration.between(start, Instant.now());
+            if (waited.compareTo(APPEAR_WITHIN) >= 0) {
+                return JobLookup.find(store, jobId);
+            }
+            if (!hinted && waited.toSeconds() >= 10) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("no job '" + jobId + "' yet; waiting for berth to take it off the queue: is 'berth serve' running?");
+                err.flush();
+                hinted = true;
+            }
+            Thread.sleep(250);
         }
     }
 

@@ -129,7 +129,7 @@ final class SubmitCommand
             if (!body.hasNonNull("job_id")) {
                 body.put("job_id", randomId());
             }
-            String text = JobViews.JSON.writeValueAsString(body);
+            String text = JobViews.mapper().writeValueAsString(body);
             try {
                 ids.add(parser.parse(text, body.path("job_id").asText()).id());
             }
@@ -229,7 +229,7 @@ final class SubmitCommand
         }
         List<ObjectNode> requests = new ArrayList<>();
         // One object, or many: one per line (JSON Lines) or simply one after another.
-        try (MappingIterator<JsonNode> values = JobViews.JSON.readerFor(JsonNode.class).readValues(content)) {
+        try (MappingIterator<JsonNode> values = JobViews.mapper().readerFor(JsonNode.class).readValues(content)) {
             while (values.hasNextValue()) {
                 JsonNode node = values.nextValue();
                 if (!(node instanceof ObjectNode object)) {
@@ -260,7 +260,7 @@ final class SubmitCommand
         if (repo == null || entrypoint == null) {
             throw new BerthCli.UserException("--repo and --entrypoint are required (or give the whole request with --file)");
         }
-        ObjectNode body = JobViews.JSON.createObjectNode();
+        ObjectNode body = JobViews.mapper().createObjectNode();
         body.put("repo_uri", repo);
         body.put("branch", branch == null ? "main" : branch);
         body.put("entrypoint", entrypoint);

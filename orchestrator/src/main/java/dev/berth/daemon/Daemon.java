@@ -85,7 +85,7 @@ public final class Daemon
             opened.add(queue);
 
             RunDirs runDirs = new RunDirs(config.runsDir());
-            Preparer preparer = new Preparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout()), runDirs);
+            Preparer preparer = new Preparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock), runDirs);
             FailPoints failPoints = FailPoints.parse(config.failPoint());
             Scheduler scheduler = new Scheduler(store, swarm, preparer, runDirs, config, clock, failPoints);
             RequestParser parser = new RequestParser(new RequestDefaults(

@@ -63,7 +63,7 @@ final class Preparer
             // A retry runs the commit the first attempt ran, even if the branch has moved since.
             checkout = job.commit().isPresent()
                     ? repositories.checkoutCommit(request.repo(), job.commit().get(), attemptDir.resolve("work"))
-                    : repositories.checkout(request.repo(), request.branch(), attemptDir.resolve("work"));
+                    : repositories.checkout(request.repo(), request.branch(), job.receivedAt(), attemptDir.resolve("work"));
         }
         catch (RepoException e) {
             if (e.kind() == RepoException.Kind.CORRUPT_MIRROR || e.kind() == RepoException.Kind.INTERRUPTED) {

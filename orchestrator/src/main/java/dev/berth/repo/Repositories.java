@@ -24,10 +24,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -78,6 +81,12 @@ public final class Repositories
         thread.setDaemon(true);
         return thread;
     });
+    private final Clock clock;
+    /** Each remote's latest listing of its branches: jobs that arrived before it began can all use it. */
+    private final Map<RepoUrl, Listing> latestListings = new ConcurrentHashMap<>();
+
+    /** The branches one listing of a remote saw, and when it began. */
+    private record Listing(Instant began, Map<String, Ref> heads) {}
 
     public Repositories(Path mirrorsRoot, GitCredentials credentials)
     {
@@ -87,6 +96,12 @@ public final class Repositories
     /** @param timeout how long a remote may stay silent before a listing or fetch gives up on it */
     public Repositories(Path mirrorsRoot, GitCredentials credentials, Duration timeout)
     {
+        this(mirrorsRoot, credentials, timeout, Clock.systemUTC());
+    }
+
+    public Repositories(Path mirrorsRoot, GitCredentials credentials, Duration timeout, Clock clock)
+    {
+        this.clock = requireNonNull(clock, "clock is null");
         this.timeoutSeconds = (int) Math.max(1, requireNonNull(timeout, "timeout is null").toSeconds());
         this.mirrorsRoot = requireNonNull(mirrorsRoot, "mirrorsRoot is null").toAbsolutePath().normalize();
         this.credentials = requireNonNull(credentials, "credentials is null");
@@ -102,9 +117,22 @@ public final class Repositories
     public Checkout checkout(RepoUrl url, String branch, Path workDir)
             throws RepoException
     {
+        return checkout(url, branch, clock.instant(), workDir);
+    }
+
+    /**
+     * As {@link #checkout(RepoUrl, String, Path)}, with the branch's tip as the remote had it at {@code
+     * asOf} or later: a listing of the remote's branches that began since then is used again rather than
+     * asking the remote once more. A burst of a thousand jobs of one repository then costs the remote one
+     * listing (and GitHub's rate limits nothing), and each job still runs code at least as new as its request.
+     */
+    public Checkout checkout(RepoUrl url, String branch, Instant asOf, Path workDir)
+            throws RepoException
+    {
         requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
+        requireNonNull(asOf, "asOf is null");
         long start = System.nanoTime();
-        Checkout tip = updateMirror(url, branch);
+        Checkout tip = updateMirror(url, branch, asOf);
         checkoutInto(url, url.mirrorPath(mirrorsRoot), ObjectId.fromString(tip.commit()), workDir);
         log.info("Checked out {} branch {} at {} into {} in {} ms ({})", url, branch, tip.commit(), workDir,
                 (System.nanoTime() - start) / 1_000_000, tip.fetched() ? "fetched" : "no fetch needed");
@@ -120,12 +148,18 @@ public final class Repositories
     public Checkout updateMirror(RepoUrl url, String branch)
             throws RepoException
     {
+        return updateMirror(url, branch, clock.instant());
+    }
+
+    private Checkout updateMirror(RepoUrl url, String branch, Instant asOf)
+            throws RepoException
+    {
         requireNonNull(url, "url is null");
         BranchNames.problem(branch).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
         Path mirror = url.mirrorPath(mirrorsRoot);
-        ObjectId commit = remoteTip(url, branch);
+        ObjectId commit = remoteTip(url, branch, asOf);
         // Objects are only ever added to a mirror, so one seen without the lock stays there
         if (mirrorHas(mirror, commit)) {
             return new Checkout(commit.name(), false);
@@ -166,9 +200,22 @@ public final class Repositories
         return new Checkout(commit, false);
     }
 
-    private ObjectId remoteTip(RepoUrl url, String branch)
+    private ObjectId remoteTip(RepoUrl url, String branch, Instant asOf)
             throws RepoException
     {
+        Listing latest = latestListings.get(url);
+        Map<String, Ref> heads = latest != null && !latest.began().isBefore(asOf) ? latest.heads() : listBranches(url);
+        Ref ref = heads.get(Constants.R_HEADS + branch);
+        if (ref == null || ref.getObjectId() == null) {
+            throw new RepoException(UNKNOWN_BRANCH, "branch '" + branch + "' does not exist in " + url + "; " + describeBranches(heads), null);
+        }
+        return ref.getObjectId();
+    }
+
+    private Map<String, Ref> listBranches(RepoUrl url)
+            throws RepoException
+    {
+        Instant began = clock.instant();
         Map<String, Ref> heads;
         // JGit's own timeout interrupts the reading thread, which a blocking socket read ignores since
         // JDK 13: over git:// a host that accepts and then stays silent would hold this thread forever.
@@ -193,11 +240,9 @@ public final class Repositories
             Thread.currentThread().interrupt();
             throw new RepoException(INTERRUPTED, "stopped while listing the branches of " + url, e);
         }
-        Ref ref = heads.get(Constants.R_HEADS + branch);
-        if (ref == null || ref.getObjectId() == null) {
-            throw new RepoException(UNKNOWN_BRANCH, "branch '" + branch + "' does not exist in " + url + "; " + describeBranches(heads), null);
-        }
-        return ref.getObjectId();
+        Listing seen = new Listing(began, Map.copyOf(heads));
+        latestListings.merge(url, seen, (kept, offered) -> offered.began().isAfter(kept.began()) ? offered : kept);
+        return seen.heads();
     }
 
     private static String describeBranches(Map<String, Ref> heads)

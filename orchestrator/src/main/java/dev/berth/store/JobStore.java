@@ -45,7 +45,6 @@ import java.util.stream.Collectors;
 public final class JobStore
         implements AutoCloseable
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
             + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes";
@@ -171,7 +170,7 @@ public final class JobStore
                 insert.setDouble(10, resources.cpus());
                 insert.setLong(11, resources.memoryBytes());
                 insert.setInt(12, resources.gpus());
-                insert.setString(13, JSON.writeValueAsString(request.env()));
+                insert.setString(13, request.env().isEmpty() ? null : EnvJson.MAPPER.writeValueAsString(request.env()));
                 setNullable(insert, 14, request.timeout().map(Duration::toMillis));
                 insert.setInt(15, request.maxAttempts());
                 insert.setString(16, request.pool().orElse(null));
@@ -506,11 +505,18 @@ public final class JobStore
     private static Map<String, String> readEnv(String json)
     {
         try {
-            return json == null ? Map.of() : JSON.readValue(json, new TypeReference<Map<String, String>>() {});
+            // Most jobs set no env: reading them needs no JSON mapper, whose set-up is a good part of a short command's start
+            return json == null || json.equals("{}") ? Map.of() : EnvJson.MAPPER.readValue(json, new TypeReference<Map<String, String>>() {});
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("corrupt env column: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** Made on first use only. */
+    private static final class EnvJson
+    {
+        static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
     /** Exit codes as "75,76": NULL for none, which is also what rows stored before the column existed hold. */

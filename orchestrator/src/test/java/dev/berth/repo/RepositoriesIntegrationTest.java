@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -66,6 +67,25 @@ class RepositoriesIntegrationTest
         assertThat(GitCli.run(work, "rev-parse", "--abbrev-ref", "HEAD")).isEqualTo("HEAD");
         assertThat(GitCli.run(work, "status", "--porcelain")).isEmpty();
         assertThat(GitCli.run(work, "log", "--format=%s")).isEqualTo("change bin/run.sh\nchange README.md");
+    }
+
+    @Test
+    void jobsThatArrivedBeforeAListingBeganShareItAndLaterOnesAskTheRemoteAgain()
+            throws Exception
+    {
+        String first = upstream.commit("run.sh", "#!/bin/sh\necho one\n", true);
+        Instant arrivedEarly = Instant.now();
+        repositories.checkout(upstream.fileUrl(), "main", arrivedEarly, temp.resolve("runs/early-1/work"));
+        String second = upstream.commit("run.sh", "#!/bin/sh\necho two\n", true);
+
+        // Received before the listing that saw the first commit began: that listing is new enough for it
+        Checkout shared = repositories.checkout(upstream.fileUrl(), "main", arrivedEarly, temp.resolve("runs/early-2/work"));
+        // Received after that listing began: the remote is asked again and the new tip runs
+        Checkout fresh = repositories.checkout(upstream.fileUrl(), "main", Instant.now(), temp.resolve("runs/late/work"));
+
+        assertThat(shared.commit()).isEqualTo(first);
+        assertThat(fresh.commit()).isEqualTo(second);
+        assertThat(temp.resolve("runs/late/work/run.sh")).hasContent("#!/bin/sh\necho two");
     }
 
     @Test
