@@ -5,7 +5,9 @@
 #   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
 #     swarm (own dockerds in own network namespaces) with a temp shared dir
 #   - the worker role applied twice by ansible-playbook to a throwaway Debian container (docker
-#     connection), the second run with changed=0
+#     connection), the second run with changed=0; then the same container as a GPU host (fake
+#     nvidia-smi, NVIDIA runtime and dockerd): the GPU roles, and worker-config.yml re-applied
+#     with changed=0 and the GPUs kept
 # Prints a PASS/FAIL summary and exits non-zero when any check fails. Cleans up after itself.
 # Runs as root with a running dockerd (network namespaces, private dockerds, test container).
 #
@@ -256,20 +258,120 @@ remove_test_container() {
     docker rm -f "$container_name"
 }
 
-# Runs the worker-config playbook against the test container; $@ are extra ansible arguments.
-apply_worker_role() {
+# Runs a playbook against the test container: $1 the playbook (absolute, or relative to
+# ansible/), the rest extra ansible arguments; later -e settings win over the defaults here.
+apply_playbook() {
+    playbook=$1
+    shift
     (cd "$repo/ansible" && ansible-playbook -i "$container_name," -c community.docker.docker \
         -e ansible_become=false -e berth_manage_services=false \
         -e berth_pool=burst -e berth_lifecycle=burst -e burst_idle_minutes=30 \
-        "$@" playbooks/worker-config.yml) >"$work/apply.log" 2>&1
+        "$@" "$playbook") >"$work/apply.log" 2>&1
     status=$?
     cat "$work/apply.log" >>"$work/apply-all.log"
     changed=$(sed -n "s/^$container_name.*changed=\([0-9]*\).*/\1/p" "$work/apply.log")
     return $status
 }
 
+apply_worker_role() {
+    apply_playbook playbooks/worker-config.yml
+}
+
 in_container() {
     docker exec "$container_name" "$@"
+}
+
+# Writes stdin to a file in the test container; $1 path, $2 mode.
+put_in_container() {
+    docker exec -i "$container_name" sh -c "mkdir -p \"\$(dirname '$1')\" && cat >'$1' && chmod $2 '$1'"
+}
+
+apply_gpu_worker() {
+    apply_playbook "$1" -e berth_pool=gpu -e berth_lifecycle=spot -e "berth_fleet_dir=$repo"
+}
+
+# The fake GPUs are the Swarm generic resources, nvidia the default runtime, and the heartbeat lists them.
+gpu_ok() {
+    in_container python3 -c 'import json; d = json.load(open("/etc/docker/daemon.json")); assert d["node-generic-resources"] == ["GPU=GPU-aaaa", "GPU=GPU-bbbb"] and d["default-runtime"] == "nvidia" and "berth.pool=gpu" in d["labels"], d' &&
+        in_container grep -qx 'HEARTBEAT_GPUS=GPU-aaaa,GPU-bbbb' /etc/berth/heartbeat.env
+}
+
+# The test container made a GPU host as the Deep Learning AMI is one: the NVIDIA driver's
+# nvidia-smi, the container runtime and docker-ce already there (fakes: the container has no
+# network, so installing any of them would fail). Appends to $problems.
+check_gpu_host() {
+    put_in_container /usr/bin/nvidia-smi 0755 <<'FAKE'
+#!/bin/sh
+if [ -e /etc/fake-nvidia-broken ]; then
+    echo "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." >&2
+    exit 9
+fi
+printf 'GPU-aaaa\nGPU-bbbb\n'
+FAKE
+    printf '#!/bin/sh\necho "Docker version 27.5.1, build 9f9e405"\n' | put_in_container /usr/bin/dockerd 0755
+    printf '#!/bin/sh\nexit 0\n' | put_in_container /usr/bin/nvidia-container-runtime 0755
+    # The toolkit's generated file: no swarm-resource line at all, and a table at the end.
+    put_in_container /etc/nvidia-container-runtime/config.toml 0644 <<'TOML'
+#accept-nvidia-visible-devices-as-volume-mounts = false
+#accept-nvidia-visible-devices-envvar-when-unprivileged = true
+disable-require = false
+supported-driver-capabilities = "compat32,compute,display,graphics,ngx,utility,video"
+
+[nvidia-container-cli]
+environment = []
+ldconfig = "@/sbin/ldconfig.real"
+load-kmods = true
+
+[nvidia-container-runtime]
+log-level = "info"
+mode = "auto"
+runtimes = ["docker-runc", "runc", "crun"]
+
+[nvidia-container-runtime.modes.cdi]
+default-kind = "nvidia.com/gpu"
+TOML
+    # worker.yml's roles for a GPU worker, less Lustre and swarm membership.
+    mkdir -p "$work/playbooks"
+    ln -sfn "$repo/ansible/playbooks/group_vars" "$work/playbooks/group_vars"
+    cat >"$work/playbooks/gpu-worker.yml" <<'PLAY'
+---
+- name: GPU worker as worker.yml sets one up, without Lustre and swarm membership
+  hosts: all
+  roles:
+    - docker_engine
+    - nvidia_gpu
+    - nvidia
+    - docker_config
+    - heartbeat
+PLAY
+    if ! apply_gpu_worker "$work/playbooks/gpu-worker.yml"; then
+        tail -30 "$work/apply.log"
+        problems="$problems gpu-apply"
+        return
+    fi
+    gpu_first=$changed
+    gpu_ok || problems="$problems gpu-daemon.json"
+    # A real TOML parser: the key must be at the top level, not inside the last table.
+    in_container python3 -c 'import tomllib; c = tomllib.load(open("/etc/nvidia-container-runtime/config.toml", "rb")); assert c["swarm-resource"] == "DOCKER_RESOURCE_GPU" and "swarm-resource" not in c["nvidia-container-runtime"]["modes"]["cdi"], c' ||
+        problems="$problems swarm-resource-not-top-level"
+    if ! apply_gpu_worker "$work/playbooks/gpu-worker.yml" || [ "$changed" != 0 ]; then
+        tail -30 "$work/apply.log"
+        problems="$problems gpu-reapply-changed=$changed"
+    fi
+    # The way an operator re-applies a worker's configuration: no nvidia role in that playbook.
+    if ! apply_gpu_worker playbooks/worker-config.yml || [ "$changed" != 0 ]; then
+        tail -30 "$work/apply.log"
+        problems="$problems gpu-worker-config-changed=$changed"
+    fi
+    gpu_ok || problems="$problems gpu-lost-on-worker-config"
+    # A driver that stopped answering must fail the run, not configure the host without GPUs.
+    in_container touch /etc/fake-nvidia-broken
+    if apply_gpu_worker playbooks/worker-config.yml || ! grep -q "lists no GPU" "$work/apply.log"; then
+        tail -30 "$work/apply.log"
+        problems="$problems broken-driver-accepted"
+    fi
+    in_container rm -f /etc/fake-nvidia-broken
+    gpu_ok || problems="$problems gpu-lost-on-broken-driver"
 }
 
 check_worker_role() {
@@ -312,17 +414,9 @@ check_worker_role() {
     in_container grep -qx 'HEARTBEAT_IDLE_LIMIT=1800' /etc/berth/heartbeat.env || problems="$problems heartbeat.env"
     in_container test -x /usr/local/bin/berth-heartbeat || problems="$problems agent-missing"
 
-    # A GPU host: its GPUs become generic resources of berth's kind and nvidia the default runtime.
-    if apply_worker_role -e '{"nvidia_gpu_ids": ["GPU-aaaa", "GPU-bbbb"]}' && [ "$changed" != 0 ]; then
-        in_container python3 -c 'import json; d = json.load(open("/etc/docker/daemon.json")); assert d["node-generic-resources"] == ["GPU=GPU-aaaa", "GPU=GPU-bbbb"] and d["default-runtime"] == "nvidia"' ||
-            problems="$problems gpu-daemon.json"
-        in_container grep -qx 'HEARTBEAT_GPUS=GPU-aaaa,GPU-bbbb' /etc/berth/heartbeat.env || problems="$problems gpu-heartbeat.env"
-    else
-        problems="$problems gpu-apply"
-    fi
-
+    check_gpu_host
     if [ -z "$problems" ]; then
-        record worker-role PASS "applied (changed=$first), re-applied (changed=0), GPU variant ok, $(($(date +%s) - started_at))s"
+        record worker-role PASS "applied (changed=$first), re-applied (changed=0); GPU host: roles applied (changed=$gpu_first) and again (changed=0), worker-config re-applied (changed=0, GPUs kept), broken driver refused; $(($(date +%s) - started_at))s"
     else
         tail -30 "$work/apply.log"
         record worker-role FAIL "wrong after apply:$problems"
