@@ -3,7 +3,10 @@
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
-#     swarm (own dockerds in own network namespaces) with a temp shared dir
+#     swarm (own dockerds in own network namespaces) with a temp shared dir: labels, a job, an
+#     idle burst worker drained, made active again when a job lands during its grace period,
+#     drained again, powered off and removed; a worker that is down but still beating kept, and
+#     removed once its heartbeat stops
 #   - the worker role applied twice by ansible-playbook to a throwaway Debian container (docker
 #     connection), the second run with changed=0; then the same container as a GPU host (fake
 #     nvidia-smi, NVIDIA runtime and dockerd): the GPU roles, and worker-config.yml re-applied
@@ -146,11 +149,15 @@ stop_private_swarm() {
     done
     ip netns delete "${netns_prefix}m" 2>/dev/null
     ip netns delete "${netns_prefix}w" 2>/dev/null
+    # A dockerd stopped while in a swarm leaves its sandboxes' namespaces mounted in its exec root.
+    awk -v dir="$work/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | while read -r mount; do
+        umount "$mount"
+    done
     return 0
 }
 
 stop_agent() {
-    for pidfile in "$work/agent.pid" "$work/reconcile.pid"; do
+    for pidfile in "$work/agent.pid" "$work/agent2.pid" "$work/reconcile.pid"; do
         [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
     done
     return 0
@@ -177,13 +184,15 @@ check_heartbeat() {
     idle_limit=6
     DOCKER_HOST=$worker_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=burst-test-1 \
         HEARTBEAT_POOL=burst HEARTBEAT_LIFECYCLE=burst HEARTBEAT_GPUS=GPU-test0,GPU-test1 \
-        HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=3 \
+        HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=10 \
         HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" \
         sh "$repo/heartbeat/berth-heartbeat" >"$work/agent.log" 2>&1 &
     echo $! >"$work/agent.pid"
     on_exit stop_agent
+    gone_after=5
     (while :; do
-        DOCKER_HOST=$manager_host BERTH_SHARED_DIR=$shared sh "$repo/heartbeat/berth-fleet-reconcile"
+        DOCKER_HOST=$manager_host BERTH_SHARED_DIR=$shared BERTH_RECONCILE_GONE_AFTER=$gone_after \
+            sh "$repo/heartbeat/berth-fleet-reconcile"
         sleep 1
     done) >"$work/reconcile.log" 2>&1 &
     echo $! >"$work/reconcile.pid"
@@ -219,6 +228,24 @@ check_heartbeat() {
         return
     fi
     drained_at=$(date +%s)
+    # A job landing during the drain grace period: the agent goes back to work, and the manager
+    # must undo its drain, or the worker would sit drained until it powers off.
+    docker -H "$worker_host" run -d --rm --network none --label berth.job=job-43 --label berth.attempt=1 \
+        berth-local/busybox:1 sleep 3 >/dev/null || { record heartbeat FAIL "cannot start the late job's container"; return; }
+    if ! await 20 "[ \"\$(node_field '{{.Spec.Availability}}/{{index .Spec.Labels \"berth.drained-by\"}}')\" = active/ ]"; then
+        cat "$work/agent.log" "$work/reconcile.log"
+        record heartbeat FAIL "the worker went back to work during its grace period but stayed $(node_field '{{.Spec.Availability}}')"
+        return
+    fi
+    if [ -e "$work/powered-off" ]; then
+        record heartbeat FAIL "powered off although a job landed during the grace period"
+        return
+    fi
+    if ! await 40 "[ \"\$(node_field '{{.Spec.Availability}}')\" = drain ]"; then
+        cat "$work/agent.log" "$work/reconcile.log"
+        record heartbeat FAIL "the burst worker, idle again, was never drained again"
+        return
+    fi
     if ! await 20 "[ -e '$work/powered-off' ]"; then
         cat "$work/agent.log"
         record heartbeat FAIL "no power-off within 20 s of draining"
@@ -232,11 +259,46 @@ check_heartbeat() {
         return
     fi
     final=$(json_field "$beat" 'h["state"]')
-    if [ "$busy_ok" = True ] && [ "$idle_for" -ge "$idle_limit" ] && [ "$final" = off ] && [ "$left" = inactive ]; then
-        record heartbeat PASS "busy during the job; idle ${idle_limit}s -> drained ($((drained_at - idle_from))s), left, powered off (${idle_for}s), node removed"
-    else
+    if [ "$busy_ok" != True ] || [ "$idle_for" -lt "$idle_limit" ] || [ "$final" != off ] || [ "$left" != inactive ]; then
         record heartbeat FAIL "busy fields ok=$busy_ok, powered off after ${idle_for}s (limit $idle_limit), swarm state $left, final agent state $final"
+        return
     fi
+    burst="busy during the job; idle ${idle_limit}s -> drained ($((drained_at - idle_from))s), back to work -> active, drained again, left, powered off (${idle_for}s), node removed"
+
+    # A spot worker that goes away without a word, as one does when its group scales in: kept
+    # while down but still beating (a brief outage), removed once its heartbeat stops too.
+    docker -H "$manager_host" swarm update --dispatcher-heartbeat 1s >/dev/null
+    docker -H "$worker_host" swarm join --token "$token" --advertise-addr 10.250.0.2 --listen-addr 10.250.0.2:2377 \
+        10.250.0.1:2377 >/dev/null || { record heartbeat FAIL "$burst; the worker could not join again"; return; }
+    worker_node=$(docker -H "$worker_host" info --format '{{.Swarm.NodeID}}')
+    DOCKER_HOST=$worker_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=spot-test-1 \
+        HEARTBEAT_POOL=spot HEARTBEAT_LIFECYCLE=spot HEARTBEAT_INTERVAL=1 \
+        sh "$repo/heartbeat/berth-heartbeat" >"$work/agent2.log" 2>&1 &
+    echo $! >"$work/agent2.pid"
+    if ! await 20 "[ \"\$(node_field '{{index .Spec.Labels \"berth.pool\"}}')\" = spot ]"; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "$burst; reconcile never labelled the spot worker"
+        return
+    fi
+    kill "$(cat "$work/w/pid")"
+    if ! await 30 "[ \"\$(node_field '{{.Status.State}}')\" = down ]"; then
+        record heartbeat FAIL "$burst; the spot worker's node never went down after its dockerd stopped"
+        return
+    fi
+    sleep $((gone_after + 3))
+    if ! docker -H "$manager_host" node inspect "$worker_node" >/dev/null 2>&1; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "$burst; a down node whose agent still writes its heartbeat was removed"
+        return
+    fi
+    kill "$(cat "$work/agent2.pid")"
+    silent_from=$(date +%s)
+    if ! await 30 "! docker -H '$manager_host' node inspect '$worker_node' >/dev/null 2>&1"; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "$burst; a down node with a stopped heartbeat was never removed"
+        return
+    fi
+    record heartbeat PASS "$burst; a down worker kept while beating, removed $(($(date +%s) - silent_from))s after its heartbeat stopped"
 }
 
 ensure_test_image() {
