@@ -2,6 +2,8 @@
 # Every check of the fleet code that is not a JUnit test:
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
 #   - terraform fmt -check (only where the terraform CLI is installed)
+#   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
+#     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
 #   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
 #     swarm (own dockerds in own network namespaces) with a temp shared dir: labels, a job, an
 #     idle burst worker drained, made active again when a job lands during its grace period,
@@ -17,7 +19,7 @@
 # Debian packages it needs (CI installs them first):
 #   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
 #
-#   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt heartbeat worker-role (default: all)
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt validate heartbeat worker-role (default: all)
 #
 # The Debian image for the worker-role check is built once with debootstrap and kept as
 # $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
@@ -25,7 +27,8 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
-checks=${*:-lint syntax fmt heartbeat worker-role}
+checks=${*:-lint syntax fmt validate heartbeat worker-role}
+plugins=${BERTH_TF_PLUGIN_DIR:-/opt/tf-plugins}
 work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
 results=
 failed=0
@@ -100,6 +103,26 @@ check_fmt() {
     else
         cat "$work/fmt.log"
         record fmt FAIL "terraform fmt would change files (diff above)"
+    fi
+}
+
+check_validate() {
+    if ! command -v terraform >/dev/null 2>&1; then
+        record validate SKIP "terraform CLI not installed"
+        return
+    fi
+    if ! ls "$plugins"/registry.terraform.io/hashicorp/aws/*/* >/dev/null 2>&1; then
+        record validate SKIP "no AWS provider at $plugins to validate against offline"
+        return
+    fi
+    # In a copy: init writes .terraform/ and a lock file beside the module
+    cp -r "$repo/terraform/aws/swarm" "$work/tf"
+    if (cd "$work/tf" && terraform init -backend=false -input=false -plugin-dir="$plugins" >"$work/tf-init.log" 2>&1 \
+            && terraform validate -no-color >"$work/tf-validate.log" 2>&1); then
+        record validate PASS "terraform validate against $(ls "$plugins"/registry.terraform.io/hashicorp/aws | tail -n 1) of the AWS provider"
+    else
+        cat "$work/tf-init.log" "$work/tf-validate.log" 2>/dev/null
+        record validate FAIL "terraform validate found errors (above)"
     fi
 }
 
@@ -490,9 +513,10 @@ for check in $checks; do
         lint) check_lint ;;
         syntax) check_syntax ;;
         fmt) check_fmt ;;
+        validate) check_validate ;;
         heartbeat) check_heartbeat ;;
         worker-role) check_worker_role ;;
-        *) record "$check" FAIL "unknown check (known: lint syntax fmt heartbeat worker-role)" ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax fmt validate heartbeat worker-role)" ;;
     esac
 done
 
