@@ -92,7 +92,7 @@ final class SubmitCommand
     @Option(names = "--timeout", description = "Stop the job after this long, e.g. 90s or 2h.")
     String timeout;
 
-    @Option(names = "--max-attempts", description = "Attempts when workers are lost (default: $BERTH_MAX_ATTEMPTS or 3).")
+    @Option(names = "--max-attempts", description = "Attempts when workers are lost or an exit code in --retry-exit-code ends one (default: $BERTH_MAX_ATTEMPTS or 3).")
     Integer maxAttempts;
 
     @Option(names = "--retry-exit-code", paramLabel = "CODE",

@@ -35,8 +35,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +86,17 @@ final class Scheduler
         thread.setDaemon(true);
         return thread;
     });
+    /** Creates services of prepared jobs, so a slow engine call never holds up a preparation or the watch. */
+    private final ExecutorService dispatches = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "berth-dispatch");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Admitted jobs from their admission until their service exists: being prepared, ready, or being dispatched. */
     private final Set<String> preparing = ConcurrentHashMap.newKeySet();
+    /** Prepared jobs waiting for one of the pending cap's slots in Swarm, in the order they became ready. */
+    private final Queue<String> ready = new ConcurrentLinkedQueue<>();
+    private final Set<String> dispatching = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> notBefore = new ConcurrentHashMap<>();
     private final Map<String, Integer> preparationFailures = new ConcurrentHashMap<>();
     private final Map<String, String> waitingReasons = new HashMap<>();
@@ -280,9 +292,35 @@ final class Scheduler
         }
     }
 
+    /**
+     * Hands prepared jobs to Swarm while fewer than the pending cap wait there, then admits queued jobs
+     * for preparation. Preparation runs ahead of Swarm by up to the cap again: a job's checkout is made
+     * while the jobs before it start, so a slot freed in Swarm is taken at once rather than after the
+     * next job's git and disk work. Swarm itself never holds more than the cap of berth's services
+     * waiting to start, and so can never reorder more of the queue than that.
+     */
     private void admit(List<SwarmNode> nodes, Map<String, TaskSnapshot> tasks)
     {
         Instant now = clock.instant();
+        List<Job> liveJobs = store.inStates(EnumSet.of(JobState.PREPARING, JobState.SUBMITTED, JobState.RUNNING));
+        // Waiting in Swarm: services created and not yet seen running, and attempts recorded whose service is being
+        // created (by a dispatch now, or by the watch for an attempt a restart or an engine fault left without one)
+        int inSwarm = dispatching.size();
+        for (Job job : liveJobs) {
+            if (job.state() == JobState.SUBMITTED || job.state() == JobState.PREPARING && !preparing.contains(job.id())) {
+                inSwarm++;
+            }
+        }
+        for (Job job : liveJobs) {
+            // A prepared job cancelled while it waits for a slot ends now: its dispatch records the cancel
+            if (job.state() == JobState.PREPARING && job.cancelRequested() && ready.remove(job.id())) {
+                handToSwarm(job.id());
+            }
+        }
+        for (int free = config.pendingCap() - inSwarm; free > 0 && !ready.isEmpty(); free--) {
+            handToSwarm(ready.poll());
+        }
+
         List<Admission.Demand> queued = new ArrayList<>();
         for (Job job : store.oldestQueued(ADMISSION_WINDOW)) {
             if (job.cancelRequested()) {
@@ -299,15 +337,11 @@ final class Scheduler
             return;
         }
         List<Admission.Demand> live = new ArrayList<>();
-        int pending = 0;
-        for (Job job : store.inStates(EnumSet.of(JobState.PREPARING, JobState.SUBMITTED, JobState.RUNNING))) {
+        for (Job job : liveJobs) {
             TaskSnapshot task = tasks.get(SwarmClient.serviceName(job.id(), job.attempts()));
             live.add(demand(job, task == null ? Optional.empty() : task.nodeId()));
-            if (job.state() != JobState.RUNNING) {
-                pending++;
-            }
         }
-        Admission.Plan plan = Admission.plan(nodes, live, queued, Math.max(0, config.pendingCap() - pending));
+        Admission.Plan plan = Admission.plan(nodes, live, queued, Math.max(0, config.pendingCap() - preparing.size()));
         plan.neverFits().forEach((jobId, reason) -> {
             store.endJob(jobId, JobState.QUEUED, JobState.FAILED, Cause.REQUEST, reason, now, JobEnded.NOTHING);
             log.info("Job {} failed: {}", jobId, reason);
@@ -321,7 +355,7 @@ final class Scheduler
             waitingReasons.remove(jobId);
             store.moveJob(jobId, JobState.QUEUED, JobState.PREPARING, Optional.empty());
             preparing.add(jobId);
-            preparations.execute(() -> prepareAndDispatch(jobId));
+            preparations.execute(() -> prepare(jobId));
         }
     }
 
@@ -331,68 +365,105 @@ final class Scheduler
         return new Admission.Demand(job.id(), request.resources(), request.pool(), nodeId);
     }
 
-    private void prepareAndDispatch(String jobId)
+    /** Prepares an admitted job's next attempt; a prepared job waits in {@link #ready} for a slot in Swarm. */
+    private void prepare(String jobId)
     {
-        boolean recorded = false;
+        boolean isReady = false;
         try {
             Job job = store.job(jobId).orElseThrow();
             if (job.runDir().isEmpty()) {
                 store.recordRunDir(jobId, runDirs.runDirFor(job.id(), job.name(), job.receivedAt()));
                 job = store.job(jobId).orElseThrow();
             }
-            int attempt = job.attempts() + 1;
-            Preparer.Prepared prepared = preparer.prepare(job, attempt);
+            Preparer.Prepared prepared = preparer.prepare(job, job.attempts() + 1);
             store.recordPreparation(jobId, prepared.imageRef(), prepared.commit());
             failPoints.reach(FailPoints.AFTER_CHECKOUT);
-            if (store.job(jobId).orElseThrow().cancelRequested()) {
+            ready.add(jobId);
+            isReady = true;
+        }
+        catch (Preparer.RequestProblem e) {
+            if (stopping(jobId)) {
+                return;
+            }
+            if (!cancelledWhilePreparing(jobId, false)) {
+                store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant(), this::writeResult);
+                log.info("Job {} failed: {}", jobId, e.getMessage());
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            failedBeforeItsService(jobId, false, e);
+        }
+        finally {
+            if (!isReady) {
+                preparing.remove(jobId);
+            }
+            wake();
+        }
+    }
+
+    private void handToSwarm(String jobId)
+    {
+        dispatching.add(jobId);
+        dispatches.execute(() -> dispatchPrepared(jobId));
+    }
+
+    /** Records a prepared job's attempt, then creates its service. */
+    private void dispatchPrepared(String jobId)
+    {
+        boolean recorded = false;
+        try {
+            Job job = store.job(jobId).orElseThrow();
+            if (job.cancelRequested()) {
                 store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant(),
                         this::writeResult);
                 return;
             }
+            int attempt = job.attempts() + 1;
             store.recordAttempt(jobId, attempt, SwarmClient.serviceName(jobId, attempt), clock.instant());
             recorded = true;
             preparationFailures.remove(jobId);
             failPoints.reach(FailPoints.BEFORE_CREATE);
             dispatch(store.job(jobId).orElseThrow(), attempt);
         }
-        catch (Preparer.RequestProblem e) {
-            if (stopping(jobId)) {
-                return;
-            }
-            if (!cancelledWhilePreparing(jobId, recorded)) {
-                store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant(), this::writeResult);
-                log.info("Job {} failed: {}", jobId, e.getMessage());
-            }
-        }
-        catch (IOException | RuntimeException e) {
-            if (stopping(jobId) || cancelledWhilePreparing(jobId, recorded)) {
-                return;
-            }
-            Throwable logged = e instanceof IOException || e instanceof EngineException ? null : e;
-            if (recorded) {
-                // Its attempt exists: the watch creates the service once the engine answers
-                log.warn("Job {}: cannot create its service yet: {}", jobId, e.getMessage(), logged);
-                return;
-            }
-            int failures = preparationFailures.merge(jobId, 1, Integer::sum);
-            if (failures >= PREPARATION_TRIES) {
-                preparationFailures.remove(jobId);
-                String reason = "preparation failed " + failures + " times for reasons not the job's own; the last: " + e.getMessage();
-                store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.INFRA, reason, clock.instant(), this::writeResult);
-                log.warn("Job {} failed: {}", jobId, reason, logged);
-                return;
-            }
-            Duration backoff = INFRA_BACKOFF.multipliedBy(1L << (failures - 1));
-            notBefore.put(jobId, clock.instant().plus(backoff));
-            String reason = "preparation failed (try " + failures + " of " + PREPARATION_TRIES + "), retrying in " + Durations.format(backoff) + ": "
-                    + e.getMessage();
-            store.moveJob(jobId, JobState.PREPARING, JobState.QUEUED, Optional.of(reason));
-            log.warn("Job {}: {}", jobId, reason, logged);
+        catch (RuntimeException e) {
+            failedBeforeItsService(jobId, recorded, e);
         }
         finally {
             preparing.remove(jobId);
+            dispatching.remove(jobId);
             wake();
         }
+    }
+
+    /**
+     * A fault not of the job's own between its admission and its service: it goes back to the queue to
+     * be prepared again after a pause, and fails with cause infra after {@link #PREPARATION_TRIES}.
+     */
+    private void failedBeforeItsService(String jobId, boolean attemptRecorded, Exception e)
+    {
+        if (stopping(jobId) || cancelledWhilePreparing(jobId, attemptRecorded)) {
+            return;
+        }
+        Throwable logged = e instanceof IOException || e instanceof EngineException ? null : e;
+        if (attemptRecorded) {
+            // Its attempt exists: the watch creates the service once the engine answers
+            log.warn("Job {}: cannot create its service yet: {}", jobId, e.getMessage(), logged);
+            return;
+        }
+        int failures = preparationFailures.merge(jobId, 1, Integer::sum);
+        if (failures >= PREPARATION_TRIES) {
+            preparationFailures.remove(jobId);
+            String reason = "preparation failed " + failures + " times for reasons not the job's own; the last: " + e.getMessage();
+            store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.INFRA, reason, clock.instant(), this::writeResult);
+            log.warn("Job {} failed: {}", jobId, reason, logged);
+            return;
+        }
+        Duration backoff = INFRA_BACKOFF.multipliedBy(1L << (failures - 1));
+        notBefore.put(jobId, clock.instant().plus(backoff));
+        String reason = "preparation failed (try " + failures + " of " + PREPARATION_TRIES + "), retrying in " + Durations.format(backoff) + ": "
+                + e.getMessage();
+        store.moveJob(jobId, JobState.PREPARING, JobState.QUEUED, Optional.of(reason));
+        log.warn("Job {}: {}", jobId, reason, logged);
     }
 
     /**
@@ -545,9 +616,11 @@ final class Scheduler
             }
         }
         preparations.shutdownNow();
+        dispatches.shutdownNow();
         try {
             // Let interrupted preparations leave their jobs as they are before the store closes under them
             preparations.awaitTermination(10, TimeUnit.SECONDS);
+            dispatches.awaitTermination(10, TimeUnit.SECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

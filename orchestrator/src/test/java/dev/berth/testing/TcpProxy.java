@@ -13,6 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Forwards a loopback port to another, and can cut the line (every connection dropped, new ones
  * refused) and restore it on the same port: an endpoint outage without losing what is behind it.
+ * It can also hold a transfer midway ({@link #holdAfter}): the client has part of the answer and
+ * waits for the rest, as over a slow link.
  */
 public final class TcpProxy
         implements AutoCloseable
@@ -21,6 +23,8 @@ public final class TcpProxy
     private final int port;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private ServerSocket server;
+    private long holdAfter = Long.MAX_VALUE;
+    private boolean holding;
 
     public TcpProxy(int targetPort)
             throws IOException
@@ -59,8 +63,8 @@ public final class TcpProxy
                     Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                     open.add(client);
                     open.add(upstream);
-                    pump(client, upstream);
-                    pump(upstream, client);
+                    pump(client, upstream, false);
+                    pump(upstream, client, true);
                 }
                 catch (IOException e) {
                     // closed by cut(), or the target refused: the client sees its connection drop
@@ -71,13 +75,45 @@ public final class TcpProxy
         acceptor.start();
     }
 
-    private static void pump(Socket from, Socket to)
+    /**
+     * From now on, each connection gets only its first {@code bytes} bytes from the target; the rest
+     * waits until {@link #release()}.
+     */
+    public synchronized void holdAfter(long bytes)
+    {
+        holdAfter = bytes;
+    }
+
+    /** Whether some connection is being held now. */
+    public synchronized boolean holding()
+    {
+        return holding;
+    }
+
+    public synchronized void release()
+    {
+        holdAfter = Long.MAX_VALUE;
+        notifyAll();
+    }
+
+    private void pump(Socket from, Socket to, boolean fromTarget)
     {
         Thread thread = new Thread(() -> {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                long sent = 0;
+                int read;
+                while ((read = in.read(buffer)) >= 0) {
+                    for (int offset = 0; offset < read; ) {
+                        int chunk = fromTarget ? allowance(sent, read - offset) : read - offset;
+                        out.write(buffer, offset, chunk);
+                        out.flush();
+                        sent += chunk;
+                        offset += chunk;
+                    }
+                }
             }
-            catch (IOException e) {
+            catch (IOException | InterruptedException e) {
                 // one side went away
             }
             finally {
@@ -92,6 +128,18 @@ public final class TcpProxy
         }, "proxy-pump");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** How much of {@code wanted} more bytes may go now, after {@code sent}; waits while none may. */
+    private synchronized int allowance(long sent, int wanted)
+            throws InterruptedException
+    {
+        while (sent >= holdAfter) {
+            holding = true;
+            wait();
+        }
+        holding = false;
+        return (int) Math.min(wanted, holdAfter - sent);
     }
 
     @Override
