@@ -87,6 +87,8 @@ public final class BerthProcess
         Path startLog = log.resolveSibling(log.getFileName() + "." + (++starts));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // as the berth launcher runs it
+                "-XX:TieredStopAtLevel=1",
                 "-cp", classpath,
                 "dev.berth.cli.Main", "serve", "--queue-port", "0", "--long-poll", "1s"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(startLog.toFile());
