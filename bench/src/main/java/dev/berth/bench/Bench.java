@@ -34,12 +34,12 @@ record Bench(Path work, SwarmTestbed testbed, RawSwarm raw, Path projectRoot, Pa
         return quick ? quickSize : full;
     }
 
-    /** A small repository holding the no-op job, in {@code dir}. */
+    /** A small repository holding the no-op job and the busy one, in {@code dir}. */
     static GitRepos noOpRepository(Path dir)
             throws IOException, GitAPIException
     {
         GitRepos repo = GitRepos.create(dir);
-        repo.commit(Map.of(Requests.NO_OP_ENTRYPOINT, Requests.NO_OP_SCRIPT));
+        repo.commit(Map.of(Requests.NO_OP_ENTRYPOINT, Requests.NO_OP_SCRIPT, Requests.BUSY_ENTRYPOINT, Requests.BUSY_SCRIPT));
         return repo;
     }
 }

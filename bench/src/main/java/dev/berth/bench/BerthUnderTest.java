@@ -95,6 +95,16 @@ final class BerthUnderTest
         return process.pid();
     }
 
+    /** The CPU time the daemon has used so far, user and system, from /proc (in clock ticks of 10 ms, as on Linux). */
+    double cpuSeconds()
+            throws IOException
+    {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+    }
+
     Path stateDir()
     {
         return root.resolve("state");

@@ -18,6 +18,9 @@ final class Requests
 {
     static final String NO_OP_ENTRYPOINT = "noop.sh";
     static final String NO_OP_SCRIPT = "#!/bin/sh\nexit 0\n";
+    static final String BUSY_ENTRYPOINT = "busy.sh";
+    /** A job that runs a while: a few at a time keep the fleet full without churning containers. */
+    static final String BUSY_SCRIPT = "#!/bin/sh\nsleep 20\n";
 
     private static final Pattern JOB_ID = Pattern.compile("\"job_id\": \"([^\"]+)\"");
     /** What berth serve's settings in {@link BerthUnderTest} default to. */
@@ -28,6 +31,13 @@ final class Requests
     static String noOp(String repoUrl, String jobId)
     {
         return "{\"job_id\": \"" + jobId + "\", \"repo_uri\": \"" + repoUrl + "\", \"branch\": \"main\", \"entrypoint\": \"" + NO_OP_ENTRYPOINT + "\"}";
+    }
+
+    /** A request for the busy job, taking one CPU: a worker of the test bed runs two at a time. */
+    static String busy(String repoUrl, String jobId)
+    {
+        return "{\"job_id\": \"" + jobId + "\", \"repo_uri\": \"" + repoUrl + "\", \"branch\": \"main\", \"entrypoint\": \"" + BUSY_ENTRYPOINT
+                + "\", \"resources\": {\"cpus\": 1}}";
     }
 
     /** A request for a pool no node carries: recorded, then left waiting, so it costs Swarm nothing. */

@@ -22,6 +22,11 @@ import static org.awaitility.Awaitility.await;
  * Many no-op jobs sent at once, timed until all have completed. The baseline creates the same number
  * of services through the Engine API with berth's pending cap: never more than that many services
  * waiting to start, a completed one removed as soon as it is seen.
+ * <p>
+ * Both first run an untimed batch of the same jobs. berth is measured as it runs on a fleet, for
+ * weeks: in its first minute half of its CPU goes to the JIT compiling the code it then runs, which on
+ * this test bed (workers sharing the manager's two cores) would be charged to berth as lost starts.
+ * The baseline's warm-up batch leaves the swarm in the same state for both.
  */
 final class ThroughputScenario
         implements Scenario
@@ -42,34 +47,43 @@ final class ThroughputScenario
             throws Exception
     {
         int jobs = bench.size(500, 60);
+        int warmUp = bench.size(200, 10);
         Path dir = bench.work().resolve(name());
-        double berthRate = berth(bench, dir, jobs);
-        double rawRate = raw(bench, RawSwarm.jobRoot(dir.resolve("raw")), jobs);
+        BerthRun berth = berth(bench, dir, warmUp, jobs);
+        double berthRate = berth.jobsPerSecond();
+        Path rawDir = RawSwarm.jobRoot(dir.resolve("raw"));
+        raw(bench, rawDir, "raw-warm-up-", warmUp);
+        double rawRate = raw(bench, rawDir, "raw-throughput-", jobs);
         double ratio = berthRate / rawRate;
         return List.of(
                 Row.single(name(), "berth: " + jobs + " jobs sent at once, to all complete", "jobs/s", berthRate),
                 Row.single(name(), "raw: " + jobs + " services, at most " + PENDING_CAP + " waiting to start", "jobs/s", rawRate),
-                Row.single(name(), "berth ÷ raw", "ratio", ratio).target("≥ 0.9", ratio >= 0.9));
+                Row.single(name(), "berth ÷ raw", "ratio", ratio).target("≥ 0.9", ratio >= 0.9),
+                Row.single(name(), "berth serve's CPU time per job (user + system)", "ms", berth.cpuMillisPerJob()));
     }
 
-    private static double berth(Bench bench, Path dir, int jobs)
+    private record BerthRun(double jobsPerSecond, double cpuMillisPerJob) {}
+
+    private static BerthRun berth(Bench bench, Path dir, int warmUp, int jobs)
             throws Exception
     {
         try (GitRepos repo = Bench.noOpRepository(dir.resolve("repo"));
                 EmbeddedSqs sqs = EmbeddedSqs.start(0);
                 BerthUnderTest berth = BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(),
                         Optional.empty())) {
-            berth.queue().sendAll(Requests.outgoing(List.of(Requests.noOp(repo.fileUrl(), "warm"))), "bench");
-            berth.awaitEnd("warm", Duration.ofMinutes(2));
+            berth.queue().sendAll(Requests.outgoing(IntStream.rangeClosed(1, warmUp).mapToObj(i -> Requests.noOp(repo.fileUrl(), "warm-up-" + i)).toList()),
+                    "bench");
+            await().atMost(Duration.ofMinutes(10)).pollInterval(POLL).until(() -> berth.count(JobState.SUCCEEDED) == warmUp);
             List<String> requests = IntStream.rangeClosed(1, jobs).mapToObj(i -> Requests.noOp(repo.fileUrl(), "throughput-" + i)).toList();
+            double cpuBefore = berth.cpuSeconds();
             long start = System.nanoTime();
             berth.queue().sendAll(Requests.outgoing(requests), "bench");
-            await().atMost(Duration.ofMinutes(30)).pollInterval(POLL).until(() -> berth.count(JobState.SUCCEEDED) == jobs + 1);
-            return jobs / seconds(start);
+            await().atMost(Duration.ofMinutes(30)).pollInterval(POLL).until(() -> berth.count(JobState.SUCCEEDED) == warmUp + jobs);
+            return new BerthRun(jobs / seconds(start), (berth.cpuSeconds() - cpuBefore) * 1000 / jobs);
         }
     }
 
-    private static double raw(Bench bench, Path dir, int jobs)
+    private static double raw(Bench bench, Path dir, String prefix, int jobs)
             throws IOException, InterruptedException
     {
         RawSwarm raw = bench.raw();
@@ -81,7 +95,7 @@ final class ThroughputScenario
             Map<String, String> states = raw.taskStates();
             waiting.clear();
             for (int i = 1; i <= created; i++) {
-                String service = "raw-throughput-" + i;
+                String service = prefix + i;
                 String state = states.get(service);
                 if (completed.contains(service)) {
                     continue;
@@ -95,7 +109,7 @@ final class ThroughputScenario
                 }
             }
             while (waiting.size() < PENDING_CAP && created < jobs) {
-                String service = "raw-throughput-" + ++created;
+                String service = prefix + ++created;
                 raw.create(service, LocalSwarm.IMAGE, dir);
                 waiting.add(service);
             }
