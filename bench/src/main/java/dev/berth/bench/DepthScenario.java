@@ -156,7 +156,7 @@ final class DepthScenario
     {
         PrintWriter discard = new PrintWriter(Writer.nullWriter());
         long start = System.nanoTime();
-        int exit = BerthCli.commandLine(discard, discard).execute("list", "--state-dir=" + stateDir);
+        int exit = BerthCli.execute(discard, discard, "list", "--state-dir=" + stateDir);
         if (exit != 0) {
             throw new IllegalStateException("berth list exited with " + exit);
         }

@@ -68,7 +68,7 @@ final class SubmissionScenario
             double inProcessRate = intoState(berth, inProcess, () -> {
                 PrintWriter discard = new PrintWriter(Writer.nullWriter());
                 for (int i = first; i < first + inProcess; i++) {
-                    int exit = BerthCli.commandLine(discard, discard).execute("submit", "--state-dir=" + berth.stateDir(), "--repo", repo.fileUrl(),
+                    int exit = BerthCli.execute(discard, discard, "submit", "--state-dir=" + berth.stateDir(), "--repo", repo.fileUrl(),
                             "--entrypoint", Requests.NO_OP_ENTRYPOINT, "--pool", "none", "--job-id", "submit-" + i);
                     if (exit != 0) {
                         throw new IllegalStateException("berth submit exited with " + exit);

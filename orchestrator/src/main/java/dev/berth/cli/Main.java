@@ -1,6 +1,6 @@
 package dev.berth.cli;
 
-import picocli.CommandLine;
+import java.io.PrintWriter;
 
 /** The {@code berth} command. */
 public final class Main
@@ -19,11 +19,7 @@ public final class Main
         System.setProperty("org.slf4j.simpleLogger.log.org.elasticmq", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.software.amazon.awssdk", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jgit", "warn");
-        CommandLine commandLine = BerthCli.commandLine();
-        int status = commandLine.execute(args);
-        commandLine.getOut().flush();
-        commandLine.getErr().flush();
-        System.exit(status);
+        System.exit(BerthCli.execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
     private static boolean isVerbose(String[] args)

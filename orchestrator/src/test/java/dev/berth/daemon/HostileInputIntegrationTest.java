@@ -159,7 +159,7 @@ class HostileInputIntegrationTest
         StringWriter out = new StringWriter();
         List<String> full = new ArrayList<>(List.of(args[0], "--state-dir", temp.resolve("state").toString()));
         full.addAll(List.of(args).subList(1, args.length));
-        BerthCli.commandLine(new PrintWriter(out, true), new PrintWriter(out, true)).execute(full.toArray(String[]::new));
+        BerthCli.execute(new PrintWriter(out, true), new PrintWriter(out, true), full.toArray(String[]::new));
         return out.toString();
     }
 
