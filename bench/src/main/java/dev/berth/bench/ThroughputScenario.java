@@ -49,28 +49,38 @@ final class ThroughputScenario
         int jobs = bench.size(500, 60);
         int warmUp = bench.size(200, 10);
         Path dir = bench.work().resolve(name());
-        BerthRun berth = berth(bench, dir, warmUp, jobs);
-        double berthRate = berth.jobsPerSecond();
+        BerthRun berth = berth(bench, dir.resolve("berth"), warmUp, jobs, Optional.empty());
         Path rawDir = RawSwarm.jobRoot(dir.resolve("raw"));
         raw(bench, rawDir, "raw-warm-up-", warmUp);
         double rawRate = raw(bench, rawDir, "raw-throughput-", jobs);
-        double ratio = berthRate / rawRate;
-        return List.of(
-                Row.single(name(), "berth: " + jobs + " jobs sent at once, to all complete", "jobs/s", berthRate),
-                Row.single(name(), "raw: " + jobs + " services, at most " + PENDING_CAP + " waiting to start", "jobs/s", rawRate),
-                Row.single(name(), "berth ÷ raw", "ratio", ratio).target("≥ 0.9", ratio >= 0.9),
-                Row.single(name(), "berth serve's CPU time per job (user + system)", "ms", berth.cpuMillisPerJob()));
+        List<Row> rows = new ArrayList<>(List.of(Row.single(name(), "raw: " + jobs + " services, at most " + PENDING_CAP + " waiting to start", "jobs/s", rawRate)));
+        rows.addAll(berth.rows(jobs, rawRate, ""));
+        if (bench.beforeClasspath().isPresent()) {
+            rows.addAll(berth(bench, dir.resolve("before"), warmUp, jobs, bench.beforeClasspath()).rows(jobs, rawRate, " (before)"));
+        }
+        return rows;
     }
 
-    private record BerthRun(double jobsPerSecond, double cpuMillisPerJob) {}
+    private record BerthRun(double jobsPerSecond, double cpuMillisPerJob)
+    {
+        List<Row> rows(int jobs, double rawRate, String label)
+        {
+            double ratio = jobsPerSecond / rawRate;
+            return List.of(
+                    Row.single("throughput", "berth: " + jobs + " jobs sent at once, to all complete" + label, "jobs/s", jobsPerSecond),
+                    Row.single("throughput", "berth ÷ raw" + label, "ratio", ratio).target("≥ 0.9", ratio >= 0.9),
+                    Row.single("throughput", "berth serve's CPU time per job (user + system)" + label, "ms", cpuMillisPerJob));
+        }
+    }
 
-    private static BerthRun berth(Bench bench, Path dir, int warmUp, int jobs)
+    /** @param classpath an earlier build's, to measure beside this one */
+    private static BerthRun berth(Bench bench, Path dir, int warmUp, int jobs, Optional<String> classpath)
             throws Exception
     {
         try (GitRepos repo = Bench.noOpRepository(dir.resolve("repo"));
                 EmbeddedSqs sqs = EmbeddedSqs.start(0);
                 BerthUnderTest berth = BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(),
-                        Optional.empty())) {
+                        classpath)) {
             berth.queue().sendAll(Requests.outgoing(IntStream.rangeClosed(1, warmUp).mapToObj(i -> Requests.noOp(repo.fileUrl(), "warm-up-" + i)).toList()),
                     "bench");
             await().atMost(Duration.ofMinutes(10)).pollInterval(POLL).until(() -> berth.count(JobState.SUCCEEDED) == warmUp);
