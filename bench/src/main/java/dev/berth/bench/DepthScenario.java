@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
 /**
  * A deep queue while a few jobs run: most jobs written straight into the state database before the
  * daemon starts (as if it had taken them off SQS), the rest sent through SQS, all runnable, each
- * taking a CPU for 20 s, so the test bed's two workers run four at a time and the rest wait in
+ * taking a CPU for 15 to 25 s, so the test bed's nodes run a few at a time and the rest wait in
  * berth's queue. Meanwhile it samples what a deep queue could hurt: Swarm's service-create latency (a
  * raw probe, against the same probe on the idle swarm before), how many of berth's services wait in
  * Swarm, the daemon's memory, and how long {@code berth list} takes. (How fast berth starts jobs is

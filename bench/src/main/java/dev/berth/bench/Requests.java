@@ -19,8 +19,11 @@ final class Requests
     static final String NO_OP_ENTRYPOINT = "noop.sh";
     static final String NO_OP_SCRIPT = "#!/bin/sh\nexit 0\n";
     static final String BUSY_ENTRYPOINT = "busy.sh";
-    /** A job that runs a while: a few at a time keep the fleet full without churning containers. */
-    static final String BUSY_SCRIPT = "#!/bin/sh\nsleep 20\n";
+    /**
+     * A job that runs a while: a few at a time keep the fleet full without churning containers. Each runs
+     * 15 to 25 s, by the number its id ends in, so that they do not all end and start at one instant.
+     */
+    static final String BUSY_SCRIPT = "#!/bin/sh\nn=${BERTH_JOB_ID##*-}\nsleep $((15 + n % 11))\n";
 
     private static final Pattern JOB_ID = Pattern.compile("\"job_id\": \"([^\"]+)\"");
     /** What berth serve's settings in {@link BerthUnderTest} default to. */
