@@ -120,15 +120,17 @@ final class DepthScenario
                 long start = System.nanoTime();
                 for (int tick = 0; (System.nanoTime() - start) / 1_000_000_000L < seconds; tick++) {
                     long tickStart = System.nanoTime();
+                    // First in its tick, a second after the last create probe: a user's list does not follow the
+                    // start of a service (the probe's) by a few milliseconds, and that start is not what is measured
+                    if (tick % 3 == 0) {
+                        listProcess.add(Processes.timed(list, bench.projectRoot()));
+                    }
                     rss.add(memory(berth.pid(), "VmRSS") / 1024.0);
                     List<TaskSnapshot> tasks = swarm.tasks(instance);
                     maxPending = Math.max(maxPending, (int) tasks.stream().filter(task -> !task.running() && !task.ended()).count());
                     maxRunning = Math.max(maxRunning, (int) tasks.stream().filter(TaskSnapshot::running).count());
                     if (tick % 2 == 0) {
                         create.add(probeCreate(bench.raw(), rawDir, "raw-" + label + "-probe-" + tick));
-                    }
-                    if (tick % 3 == 0) {
-                        listProcess.add(Processes.timed(list, bench.projectRoot()));
                     }
                     if (classpath.isEmpty()) {
                         listInProcess.add(listInProcess(berth.stateDir()));
