@@ -302,24 +302,9 @@ final class Scheduler
     private void admit(List<SwarmNode> nodes, Map<String, TaskSnapshot> tasks)
     {
         Instant now = clock.instant();
-        List<Job> liveJobs = store.inStates(EnumSet.of(JobState.PREPARING, JobState.SUBMITTED, JobState.RUNNING));
-        // Waiting in Swarm: services created and not yet seen running, and attempts recorded whose service is being
-        // created (by a dispatch now, or by the watch for an attempt a restart or an engine fault left without one)
-        int inSwarm = dispatching.size();
-        for (Job job : liveJobs) {
-            if (job.state() == JobState.SUBMITTED || job.state() == JobState.PREPARING && !preparing.contains(job.id())) {
-                inSwarm++;
-            }
-        }
-        for (Job job : liveJobs) {
-            // A prepared job cancelled while it waits for a slot ends now: its dispatch records the cancel
-            if (job.state() == JobState.PREPARING && job.cancelRequested() && ready.remove(job.id())) {
-                handToSwarm(job.id());
-            }
-        }
-        for (int free = config.pendingCap() - inSwarm; free > 0 && !ready.isEmpty(); free--) {
-            handToSwarm(ready.poll());
-        }
+        // Read only when there is something to hand over or to admit: most rounds of an idle daemon need neither
+        List<Job> liveJobs = ready.isEmpty() ? List.of() : liveJobs();
+        handOverReady(liveJobs);
 
         List<Admission.Demand> queued = new ArrayList<>();
         for (Job job : store.oldestQueued(ADMISSION_WINDOW)) {
@@ -335,6 +320,9 @@ final class Scheduler
         waitingReasons.keySet().retainAll(queued.stream().map(Admission.Demand::jobId).collect(Collectors.toSet()));
         if (queued.isEmpty()) {
             return;
+        }
+        if (liveJobs.isEmpty()) {
+            liveJobs = liveJobs();
         }
         List<Admission.Demand> live = new ArrayList<>();
         for (Job job : liveJobs) {
@@ -356,6 +344,31 @@ final class Scheduler
             store.moveJob(jobId, JobState.QUEUED, JobState.PREPARING, Optional.empty());
             preparing.add(jobId);
             preparations.execute(() -> prepare(jobId));
+        }
+    }
+
+    private List<Job> liveJobs()
+    {
+        return store.inStates(EnumSet.of(JobState.PREPARING, JobState.SUBMITTED, JobState.RUNNING));
+    }
+
+    /** Hands prepared jobs to Swarm while fewer than the pending cap wait there; a cancelled one at once, slot or not. */
+    private void handOverReady(List<Job> liveJobs)
+    {
+        // Waiting in Swarm: services created and not yet seen running, and attempts recorded whose service is being
+        // created (by a dispatch now, or by the watch for an attempt a restart or an engine fault left without one)
+        int inSwarm = dispatching.size();
+        for (Job job : liveJobs) {
+            if (job.state() == JobState.SUBMITTED || job.state() == JobState.PREPARING && !preparing.contains(job.id())) {
+                inSwarm++;
+            }
+            // Its dispatch records the cancel
+            else if (job.state() == JobState.PREPARING && job.cancelRequested() && ready.remove(job.id())) {
+                handToSwarm(job.id());
+            }
+        }
+        for (int free = config.pendingCap() - inSwarm; free > 0 && !ready.isEmpty(); free--) {
+            handToSwarm(ready.poll());
         }
     }
 
