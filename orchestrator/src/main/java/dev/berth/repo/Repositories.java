@@ -9,7 +9,6 @@ import org.eclipse.jgit.lib.ConfigConstants;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
-import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.lib.SubmoduleConfig.FetchRecurseSubmodulesMode;
@@ -344,26 +343,14 @@ public final class Repositories
     {
         Path gitDir = workDir.resolve(Constants.DOT_GIT);
         try {
-            Files.createDirectories(workDir);
-            Git.init().setDirectory(workDir.toFile()).setInitialBranch("main").call().close();
-            // Borrow objects instead of copying them; the absolute path also holds inside the job's container,
-            // which mounts the mirrors at the same path
-            Path info = Files.createDirectories(gitDir.resolve("objects").resolve("info"));
-            Files.writeString(info.resolve("alternates"), mirror.resolve("objects").toAbsolutePath() + "\n");
+            writeGitDir(gitDir, mirror, commit);
         }
-        catch (IOException | GitAPIException e) {
-            throw new UncheckedIOException("Cannot create checkout directory " + workDir + ": " + e.getMessage(),
-                    e instanceof IOException io ? io : new IOException(e));
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot create checkout directory " + workDir + ": " + e.getMessage(), e);
         }
         try (Repository repository = new FileRepositoryBuilder().setGitDir(gitDir.toFile()).setWorkTree(workDir.toFile()).setMustExist(true).build();
                 RevWalk walk = new RevWalk(repository)) {
             treeWriter.write(repository, walk.parseCommit(commit).getTree(), workDir);
-            RefUpdate head = repository.updateRef(Constants.HEAD, true);
-            head.setNewObjectId(commit);
-            RefUpdate.Result result = head.forceUpdate();
-            if (result != RefUpdate.Result.NEW && result != RefUpdate.Result.FORCED && result != RefUpdate.Result.NO_CHANGE) {
-                throw new IOException("cannot set HEAD to " + commit.name() + ": " + result);
-            }
         }
         catch (MissingObjectException e) {
             throw new RepoException(CORRUPT_MIRROR, "mirror of " + url + " at " + mirror + " lacks object " + e.getObjectId().name()
@@ -372,6 +359,24 @@ public final class Repositories
         catch (IOException e) {
             throw new UncheckedIOException("Cannot check out " + commit.name() + " of " + url + " into " + workDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The job's own repository as git lays one out (gitrepository-layout): HEAD detached at the commit,
+     * objects borrowed from the mirror instead of copied. Its few small files are written directly:
+     * {@code git init} through JGit probes the file system, saves its config under a lock and logs the
+     * HEAD update, milliseconds of every job's preparation for the same few bytes.
+     */
+    private static void writeGitDir(Path gitDir, Path mirror, ObjectId commit)
+            throws IOException
+    {
+        // The absolute path also holds inside the job's container, which mounts the mirrors at the same path
+        Path info = Files.createDirectories(gitDir.resolve("objects").resolve("info"));
+        Files.writeString(info.resolve("alternates"), mirror.resolve("objects").toAbsolutePath() + "\n");
+        Files.createDirectories(gitDir.resolve("refs").resolve("heads"));
+        Files.createDirectories(gitDir.resolve("refs").resolve("tags"));
+        Files.writeString(gitDir.resolve("config"), "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n");
+        Files.writeString(gitDir.resolve(Constants.HEAD), commit.name() + "\n");
     }
 
     private static void requireEmptyOrAbsent(Path workDir)

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -39,6 +40,8 @@ import static java.util.Objects.requireNonNull;
  */
 final class TreeWriter
 {
+    private static final int SMALL_TREE = 64;
+
     private final ExecutorService writers;
     private final int parallelism;
 
@@ -52,10 +55,14 @@ final class TreeWriter
             throws IOException
     {
         List<Entry> entries = listEntries(repository, tree, workDir);
+        // A few files are written sooner on this thread than handed to others
+        int slicing = entries.size() < SMALL_TREE ? 1 : parallelism;
         List<Future<List<DirCacheEntry>>> slices = new ArrayList<>();
-        for (int slice = 0; slice < parallelism; slice++) {
+        for (int slice = 0; slice < slicing; slice++) {
             int first = slice;
-            slices.add(writers.submit(() -> writeSlice(repository, entries, first)));
+            slices.add(slicing == 1
+                    ? CompletableFuture.completedFuture(writeSlice(repository, entries, first, slicing))
+                    : writers.submit(() -> writeSlice(repository, entries, first, slicing)));
         }
         DirCache index = repository.lockDirCache();
         try {
@@ -105,12 +112,12 @@ final class TreeWriter
         return entries;
     }
 
-    private List<DirCacheEntry> writeSlice(Repository repository, List<Entry> entries, int first)
+    private static List<DirCacheEntry> writeSlice(Repository repository, List<Entry> entries, int first, int step)
             throws IOException
     {
         List<DirCacheEntry> written = new ArrayList<>();
         try (ObjectReader reader = repository.newObjectReader()) {
-            for (int i = first; i < entries.size(); i += parallelism) {
+            for (int i = first; i < entries.size(); i += step) {
                 Entry entry = entries.get(i);
                 DirCacheEntry indexed = entry.indexed();
                 if (indexed.getFileMode() != FileMode.GITLINK) {
