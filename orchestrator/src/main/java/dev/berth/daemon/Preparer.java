@@ -26,6 +26,8 @@ import static java.util.Objects.requireNonNull;
  */
 final class Preparer
 {
+    private static final ObjectMapper REQUEST_READER = new ObjectMapper();
+
     private final SwarmClient swarm;
     private final Repositories repositories;
     private final RunDirs runDirs;
@@ -96,7 +98,7 @@ final class Preparer
         ObjectNode json = runDirs.newObject();
         json.put("job_id", job.id());
         json.put("name", job.name());
-        json.set("request", new ObjectMapper().readTree(job.rawRequest()));
+        json.set("request", REQUEST_READER.readTree(job.rawRequest()));
         json.put("repo", request.repo().toString());
         json.put("branch", request.branch());
         json.put("commit", commit);
