@@ -5,6 +5,7 @@ import dev.berth.swarm.SwarmNode;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,11 @@ import static java.util.Objects.requireNonNull;
  */
 final class Admission
 {
+    /** Least room first: GPUs, then CPUs, then memory. */
+    private static final Comparator<Free> BY_ROOM = Comparator.comparingInt((Free room) -> room.gpus)
+            .thenComparingLong(room -> room.nanoCpus)
+            .thenComparingLong(room -> room.memoryBytes);
+
     private Admission() {}
 
     /** One job's claim on the fleet; {@code nodeId} is known once Swarm has placed its task. */
@@ -68,13 +74,15 @@ final class Admission
         Map<String, String> neverFits = new LinkedHashMap<>();
         Map<String, String> waiting = new LinkedHashMap<>();
         int slots = pendingSlots;
+        // Plans run often, over hundreds of queued jobs that mostly name the same pool or none
+        Map<Optional<String>, List<SwarmNode>> pools = new HashMap<>();
         for (Demand demand : queued) {
-            List<SwarmNode> pool = nodes.stream().filter(node -> inPool(node, demand.pool())).toList();
+            List<SwarmNode> pool = pools.computeIfAbsent(demand.pool(), name -> nodes.stream().filter(node -> inPool(node, name)).toList());
             if (pool.isEmpty()) {
                 waiting.put(demand.jobId(), demand.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
                 continue;
             }
-            if (pool.stream().noneMatch(node -> fitsEmpty(node, demand.resources()))) {
+            if (!fitsAnyEmpty(pool, demand.resources())) {
                 neverFits.put(demand.jobId(), tooLarge(demand, pool));
                 continue;
             }
@@ -102,19 +110,38 @@ final class Admission
         return node.nanoCpus() >= resources.nanoCpus() && node.memoryBytes() >= resources.memoryBytes() && node.gpus().size() >= resources.gpus();
     }
 
-    /** The node with the least room that still holds the job, so large nodes stay free for large jobs. */
-    private static Optional<Free> bestFit(Map<String, Free> free, Demand demand)
+    private static boolean fitsAnyEmpty(List<SwarmNode> pool, Resources resources)
     {
-        return free.values().stream()
-                .filter(room -> inPool(room.node, demand.pool()) && room.holds(demand.resources()))
-                .min(Comparator.comparingInt((Free room) -> room.gpus).thenComparingLong(room -> room.nanoCpus).thenComparingLong(room -> room.memoryBytes));
+        for (SwarmNode node : pool) {
+            if (fitsEmpty(node, resources)) {
+                return true;
+            }
+        }
+        return false;
     }
 
+    /** The node with the least room that still holds the job (the first such, on a tie), so large nodes stay free for large jobs. */
+    private static Optional<Free> bestFit(Map<String, Free> free, Demand demand)
+    {
+        Free best = null;
+        for (Free room : free.values()) {
+            if (inPool(room.node, demand.pool()) && room.holds(demand.resources()) && (best == null || BY_ROOM.compare(room, best) < 0)) {
+                best = room;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** The node with the most room of those that could ever hold the job (the first such, on a tie). */
     private static Optional<Free> roomiest(Map<String, Free> free, Demand demand)
     {
-        return free.values().stream()
-                .filter(room -> inPool(room.node, demand.pool()) && fitsEmpty(room.node, demand.resources()))
-                .max(Comparator.comparingInt((Free room) -> room.gpus).thenComparingLong(room -> room.nanoCpus).thenComparingLong(room -> room.memoryBytes));
+        Free best = null;
+        for (Free room : free.values()) {
+            if (inPool(room.node, demand.pool()) && fitsEmpty(room.node, demand.resources()) && (best == null || BY_ROOM.compare(room, best) > 0)) {
+                best = room;
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     private static String tooLarge(Demand demand, List<SwarmNode> pool)

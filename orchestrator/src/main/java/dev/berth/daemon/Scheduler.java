@@ -7,11 +7,11 @@ import dev.berth.config.Durations;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
 import dev.berth.job.IllegalTransitionException;
-import dev.berth.job.JobRequest;
 import dev.berth.job.JobState;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.Attempt;
 import dev.berth.store.AttemptEnd;
+import dev.berth.store.Claim;
 import dev.berth.store.Job;
 import dev.berth.store.JobEnded;
 import dev.berth.store.JobStore;
@@ -50,7 +50,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * Drives every job from QUEUED to its end. One thread polls: a single task listing and a single
  * node listing per round for all jobs, then records what changed, then admits what can start.
- * Preparation (git, disk) runs on a small pool so a slow fetch never stalls the watching.
+ * Between polls, a job's arrival or the end of a preparation wakes it to admit and hand over from
+ * the last listing, without asking Swarm again. Preparation (git, disk) runs on a small pool so a
+ * slow fetch never stalls the watching.
  */
 final class Scheduler
         implements AutoCloseable
@@ -105,8 +107,15 @@ final class Scheduler
     private volatile boolean running;
     private Thread thread;
     private Instant lastRoundFailureLogged = Instant.MIN;
-    /** The nodes as of the last round; read and written by the scheduling thread only. */
+    /** The nodes and tasks as of the last listing; read and written by the scheduling thread only. */
+    private List<SwarmNode> nodes = List.of();
     private Map<String, SwarmNode> nodesById = Map.of();
+    private Map<String, TaskSnapshot> tasks = Map.of();
+    /** When, by {@link System#nanoTime()}, the next round lists Swarm's tasks, and its nodes; the scheduling thread's own. */
+    private long nextListing = System.nanoTime();
+    private long nextNodeListing = System.nanoTime();
+    /** When, by {@link System#nanoTime()}, a round with no slot free next looks at the queue; the scheduling thread's own. */
+    private long nextQueueLook = System.nanoTime();
     private int rounds;
     /** Whether the last round saw a service of berth's waiting to start; the scheduling thread's own. */
     private boolean startsAwaited;
@@ -150,8 +159,14 @@ final class Scheduler
     private void loop()
     {
         while (running) {
+            boolean listing = System.nanoTime() - nextListing >= 0;
             try {
-                round();
+                if (listing) {
+                    round();
+                }
+                else {
+                    admit();
+                }
             }
             catch (RuntimeException e) {
                 Instant now = clock.instant();
@@ -160,10 +175,14 @@ final class Scheduler
                     lastRoundFailureLogged = now;
                 }
             }
+            if (listing) {
+                nextListing = System.nanoTime() + nextPoll().toNanos();
+            }
             synchronized (wakeup) {
-                if (!woken && running) {
+                long untilListing = nextListing - System.nanoTime();
+                if (!woken && running && untilListing > 0) {
                     try {
-                        wakeup.wait(nextPoll().toMillis());
+                        TimeUnit.NANOSECONDS.timedWait(wakeup, untilListing);
                     }
                     catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -181,31 +200,45 @@ final class Scheduler
      */
     private Duration nextPoll()
     {
-        return startsAwaited && STARTING_POLL.compareTo(config.pollInterval()) < 0 ? STARTING_POLL : config.pollInterval();
+        return startsAwaited ? nextPollWhileStarting() : config.pollInterval();
+    }
+
+    private Duration nextPollWhileStarting()
+    {
+        return STARTING_POLL.compareTo(config.pollInterval()) < 0 ? STARTING_POLL : config.pollInterval();
     }
 
     private void round()
     {
-        List<SwarmNode> nodes = swarm.nodes(config.gpuKind());
-        Map<String, TaskSnapshot> tasks = latestTaskPerService(swarm.tasks(store.instanceId()));
-        watch(nodes, tasks);
-        admit(nodes, tasks);
-        startsAwaited = tasks.values().stream().anyMatch(task -> !task.running() && !task.ended());
+        // Nodes change seldom: listed once a poll interval, not on each quicker poll while services start
+        if (System.nanoTime() - nextNodeListing >= 0) {
+            nodes = swarm.nodes(config.gpuKind());
+            nodesById = nodes.stream().collect(Collectors.toMap(SwarmNode::id, Function.identity()));
+            nextNodeListing = System.nanoTime() + config.pollInterval().toNanos();
+        }
+        tasks = latestTaskPerService(swarm.tasks(store.instanceId()));
+        watch();
+        admit();
+        startsAwaited = !dispatching.isEmpty() || tasks.values().stream().anyMatch(task -> !task.running() && !task.ended());
         if (++rounds % ROUNDS_BETWEEN_SWEEPS == 0) {
             sweepServices();
         }
     }
 
-    private void watch(List<SwarmNode> nodes, Map<String, TaskSnapshot> tasks)
+    private void watch()
     {
-        nodesById = nodes.stream().collect(Collectors.toMap(SwarmNode::id, Function.identity()));
-        for (Attempt attempt : store.liveAttempts()) {
-            if (preparing.contains(attempt.jobId())) {
+        List<Attempt> attempts = store.liveAttempts();
+        if (attempts.isEmpty()) {
+            return;
+        }
+        Map<String, Claim> claims = store.liveClaims().stream().collect(Collectors.toMap(Claim::jobId, Function.identity()));
+        for (Attempt attempt : attempts) {
+            Claim claim = claims.get(attempt.jobId());
+            if (claim == null || preparing.contains(attempt.jobId())) {
                 continue;
             }
             try {
-                Job job = store.job(attempt.jobId()).orElseThrow();
-                watch(job, attempt, Optional.ofNullable(tasks.get(attempt.serviceName())));
+                watch(claim, attempt, Optional.ofNullable(tasks.get(attempt.serviceName())));
             }
             catch (IllegalTransitionException e) {
                 // Its preparation thread moved it while this round looked at an older copy; the next round sees the new state
@@ -217,27 +250,29 @@ final class Scheduler
         }
     }
 
-    private void watch(Job job, Attempt attempt, Optional<TaskSnapshot> found)
+    /** Only what the claim says is read every round; the whole job is read when something is to be done with it. */
+    private void watch(Claim claim, Attempt attempt, Optional<TaskSnapshot> found)
     {
         Instant now = clock.instant();
-        if (job.cancelRequested()) {
-            end(job, attempt, TaskOutcome.stopped(AttemptState.CANCELLED, Cause.CANCELLED, "cancelled on request"), found);
+        String jobId = claim.jobId();
+        if (claim.cancelRequested()) {
+            end(job(jobId), attempt, TaskOutcome.stopped(AttemptState.CANCELLED, Cause.CANCELLED, "cancelled on request"), found);
             return;
         }
         if (attempt.state() == AttemptState.SUBMITTING) {
             // Recorded, but berth stopped (or the engine failed) before the service was known to exist.
             if (ownService(attempt.serviceName())) {
-                store.attemptSubmitted(job.id(), attempt.number());
-                log.info("Job {} attempt {}: adopted existing service {}", job.id(), attempt.number(), attempt.serviceName());
+                store.attemptSubmitted(jobId, attempt.number());
+                log.info("Job {} attempt {}: adopted existing service {}", jobId, attempt.number(), attempt.serviceName());
             }
-            else if (!notBefore.getOrDefault(job.id(), Instant.MIN).isAfter(now)) {
-                dispatch(job, attempt.number());
+            else if (!notBefore.getOrDefault(jobId, Instant.MIN).isAfter(now)) {
+                dispatch(job(jobId), attempt.number());
             }
             return;
         }
         if (found.isEmpty()) {
             if (!ownService(attempt.serviceName())) {
-                end(job, attempt, TaskOutcome.interrupted("its service " + attempt.serviceName() + " disappeared"), found);
+                end(job(jobId), attempt, TaskOutcome.interrupted("its service " + attempt.serviceName() + " disappeared"), found);
             }
             return;
         }
@@ -245,20 +280,25 @@ final class Scheduler
         Optional<SwarmNode> node = task.nodeId().map(nodesById::get);
         Optional<TaskOutcome> outcome = TaskOutcome.judge(task, node);
         if (outcome.isPresent()) {
-            end(job, attempt, outcome.get(), found);
+            end(job(jobId), attempt, outcome.get(), found);
             return;
         }
         Optional<Instant> startedAt = attempt.startedAt();
         if (task.running() && attempt.state() == AttemptState.PENDING) {
-            store.attemptRunning(job.id(), attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
+            store.attemptRunning(jobId, attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
             startedAt = Optional.of(task.since());
-            log.info("Job {} attempt {}: running on {}", job.id(), attempt.number(), node.map(SwarmNode::hostname).orElse("an unknown node"));
+            log.info("Job {} attempt {}: running on {}", jobId, attempt.number(), node.map(SwarmNode::hostname).orElse("an unknown node"));
         }
-        Optional<Duration> timeout = job.spec().timeout();
+        Optional<Duration> timeout = claim.timeout();
         if (timeout.isPresent() && startedAt.isPresent() && now.isAfter(startedAt.get().plus(timeout.get()))) {
-            end(job, attempt, TaskOutcome.stopped(AttemptState.TIMED_OUT, Cause.TIMEOUT, "ran longer than its timeout of " + Durations.format(timeout.get())),
+            end(job(jobId), attempt, TaskOutcome.stopped(AttemptState.TIMED_OUT, Cause.TIMEOUT, "ran longer than its timeout of " + Durations.format(timeout.get())),
                     found);
         }
+    }
+
+    private Job job(String jobId)
+    {
+        return store.job(jobId).orElseThrow();
     }
 
     /** Records the attempt's end (and the job's result files), then removes its service: never the other way round. */
@@ -299,21 +339,28 @@ final class Scheduler
      * next job's git and disk work. Swarm itself never holds more than the cap of berth's services
      * waiting to start, and so can never reorder more of the queue than that.
      */
-    private void admit(List<SwarmNode> nodes, Map<String, TaskSnapshot> tasks)
+    private void admit()
     {
         Instant now = clock.instant();
         // Read only when there is something to hand over or to admit: most rounds of an idle daemon need neither
-        List<Job> liveJobs = ready.isEmpty() ? List.of() : liveJobs();
-        handOverReady(liveJobs);
+        List<Claim> live = ready.isEmpty() ? List.of() : store.liveClaims();
+        handOverReady(live);
 
+        int slots = Math.max(0, config.pendingCap() - preparing.size());
+        // With no slot free nothing can be admitted: the queue is looked at once a poll interval still, to end
+        // the jobs cancelled there and to say why the others wait, but not on every wake-up of a busy daemon
+        if (slots == 0 && System.nanoTime() - nextQueueLook < 0) {
+            return;
+        }
+        nextQueueLook = System.nanoTime() + config.pollInterval().toNanos();
         List<Admission.Demand> queued = new ArrayList<>();
-        for (Job job : store.oldestQueued(ADMISSION_WINDOW)) {
-            if (job.cancelRequested()) {
-                store.endJob(job.id(), JobState.QUEUED, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request", now, JobEnded.NOTHING);
+        for (Claim claim : store.oldestQueued(ADMISSION_WINDOW)) {
+            if (claim.cancelRequested()) {
+                store.endJob(claim.jobId(), JobState.QUEUED, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request", now, JobEnded.NOTHING);
                 continue;
             }
-            if (!notBefore.getOrDefault(job.id(), Instant.MIN).isAfter(now)) {
-                queued.add(demand(job, Optional.empty()));
+            if (!notBefore.getOrDefault(claim.jobId(), Instant.MIN).isAfter(now)) {
+                queued.add(demand(claim, Optional.empty()));
             }
         }
         // Forget why jobs waited once they left the window: admitted, cancelled or failed.
@@ -321,15 +368,15 @@ final class Scheduler
         if (queued.isEmpty()) {
             return;
         }
-        if (liveJobs.isEmpty()) {
-            liveJobs = liveJobs();
+        if (live.isEmpty()) {
+            live = store.liveClaims();
         }
-        List<Admission.Demand> live = new ArrayList<>();
-        for (Job job : liveJobs) {
-            TaskSnapshot task = tasks.get(SwarmClient.serviceName(job.id(), job.attempts()));
-            live.add(demand(job, task == null ? Optional.empty() : task.nodeId()));
+        List<Admission.Demand> held = new ArrayList<>();
+        for (Claim claim : live) {
+            TaskSnapshot task = tasks.get(SwarmClient.serviceName(claim.jobId(), claim.attempts()));
+            held.add(demand(claim, task == null ? Optional.empty() : task.nodeId()));
         }
-        Admission.Plan plan = Admission.plan(nodes, live, queued, Math.max(0, config.pendingCap() - preparing.size()));
+        Admission.Plan plan = Admission.plan(nodes, held, queued, slots);
         plan.neverFits().forEach((jobId, reason) -> {
             store.endJob(jobId, JobState.QUEUED, JobState.FAILED, Cause.REQUEST, reason, now, JobEnded.NOTHING);
             log.info("Job {} failed: {}", jobId, reason);
@@ -347,24 +394,19 @@ final class Scheduler
         }
     }
 
-    private List<Job> liveJobs()
-    {
-        return store.inStates(EnumSet.of(JobState.PREPARING, JobState.SUBMITTED, JobState.RUNNING));
-    }
-
     /** Hands prepared jobs to Swarm while fewer than the pending cap wait there; a cancelled one at once, slot or not. */
-    private void handOverReady(List<Job> liveJobs)
+    private void handOverReady(List<Claim> live)
     {
         // Waiting in Swarm: services created and not yet seen running, and attempts recorded whose service is being
         // created (by a dispatch now, or by the watch for an attempt a restart or an engine fault left without one)
         int inSwarm = dispatching.size();
-        for (Job job : liveJobs) {
-            if (job.state() == JobState.SUBMITTED || job.state() == JobState.PREPARING && !preparing.contains(job.id())) {
+        for (Claim claim : live) {
+            if (claim.state() == JobState.SUBMITTED || claim.state() == JobState.PREPARING && !preparing.contains(claim.jobId())) {
                 inSwarm++;
             }
             // Its dispatch records the cancel
-            else if (job.state() == JobState.PREPARING && job.cancelRequested() && ready.remove(job.id())) {
-                handToSwarm(job.id());
+            else if (claim.state() == JobState.PREPARING && claim.cancelRequested() && ready.remove(claim.jobId())) {
+                handToSwarm(claim.jobId());
             }
         }
         for (int free = config.pendingCap() - inSwarm; free > 0 && !ready.isEmpty(); free--) {
@@ -372,10 +414,9 @@ final class Scheduler
         }
     }
 
-    private static Admission.Demand demand(Job job, Optional<String> nodeId)
+    private static Admission.Demand demand(Claim claim, Optional<String> nodeId)
     {
-        JobRequest request = job.spec();
-        return new Admission.Demand(job.id(), request.resources(), request.pool(), nodeId);
+        return new Admission.Demand(claim.jobId(), claim.resources(), claim.pool(), nodeId);
     }
 
     /** Prepares an admitted job's next attempt; a prepared job waits in {@link #ready} for a slot in Swarm. */
@@ -417,6 +458,11 @@ final class Scheduler
     private void handToSwarm(String jobId)
     {
         dispatching.add(jobId);
+        // Its start is awaited from now: the next listing comes no later than a poll while starting
+        long soon = System.nanoTime() + nextPollWhileStarting().toNanos();
+        if (nextListing - soon > 0) {
+            nextListing = soon;
+        }
         dispatches.execute(() -> dispatchPrepared(jobId));
     }
 

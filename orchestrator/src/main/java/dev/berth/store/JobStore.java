@@ -48,6 +48,7 @@ public final class JobStore
     private static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
             + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes";
+    private static final String CLAIM_COLUMNS = "seq, id, state, cpus, memory, gpus, pool, timeout_ms, attempts, cancel_requested";
 
     private final Connection connection;
     private final String instanceId;
@@ -219,23 +220,30 @@ public final class JobStore
         return read(() -> query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state IN (" + placeholders + ") ORDER BY seq", JobStore::job));
     }
 
+    /** What the jobs being prepared, submitted or running claim, oldest first. */
+    public synchronized List<Claim> liveClaims()
+    {
+        return read(() -> query("SELECT " + CLAIM_COLUMNS + " FROM jobs WHERE state IN ('PREPARING', 'SUBMITTED', 'RUNNING') ORDER BY seq",
+                JobStore::claim));
+    }
+
     /**
-     * The oldest {@code perPool} queued jobs of each pool, oldest first: what admission can consider in
-     * one round without loading a deep queue. Pools are found by index seeks, one per pool.
+     * What the oldest {@code perPool} queued jobs of each pool claim, oldest first: what admission can
+     * consider in one round without loading a deep queue. Pools are found by index seeks, one per pool.
      */
-    public synchronized List<Job> oldestQueued(int perPool)
+    public synchronized List<Claim> oldestQueued(int perPool)
     {
         return read(() -> {
-            List<Job> jobs = new ArrayList<>(query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND pool IS NULL ORDER BY seq LIMIT ?",
-                    JobStore::job, perPool));
+            List<Claim> claims = new ArrayList<>(query("SELECT " + CLAIM_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND pool IS NULL ORDER BY seq LIMIT ?",
+                    JobStore::claim, perPool));
             Optional<String> pool = nextQueuedPool("");
             while (pool.isPresent()) {
-                jobs.addAll(query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND pool = ? ORDER BY seq LIMIT ?",
-                        JobStore::job, pool.get(), perPool));
+                claims.addAll(query("SELECT " + CLAIM_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND pool = ? ORDER BY seq LIMIT ?",
+                        JobStore::claim, pool.get(), perPool));
                 pool = nextQueuedPool(pool.get());
             }
-            jobs.sort(Comparator.comparingLong(Job::seq));
-            return jobs;
+            claims.sort(Comparator.comparingLong(Claim::seq));
+            return claims;
         });
     }
 
@@ -437,6 +445,20 @@ public final class JobStore
         System.arraycopy(values, 0, parameters, 1, values.length);
         System.arraycopy(trailing, 0, parameters, 1 + values.length, trailing.length);
         return parameters;
+    }
+
+    private static Claim claim(ResultSet rows)
+            throws SQLException
+    {
+        return new Claim(
+                rows.getLong(1),
+                rows.getString(2),
+                JobState.valueOf(rows.getString(3)),
+                new Resources(rows.getDouble(4), rows.getLong(5), rows.getInt(6)),
+                Optional.ofNullable(rows.getString(7)),
+                optionalLong(rows, "timeout_ms").map(Duration::ofMillis),
+                rows.getInt(9),
+                rows.getInt(10) != 0);
     }
 
     private static Job job(ResultSet rows)

@@ -7,6 +7,7 @@ import dev.berth.job.JobRequest;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
+import dev.berth.job.Resources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
@@ -269,7 +271,33 @@ class JobStoreTest
         store.moveJob("spot-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
 
         // A deep queue in one pool must not hide the head of another.
-        assertThat(store.oldestQueued(2)).extracting(Job::id).containsExactly("any-1", "spot-2", "any-2", "spot-3", "gpu-1");
+        assertThat(store.oldestQueued(2)).extracting(Claim::jobId).containsExactly("any-1", "spot-2", "any-2", "spot-3", "gpu-1");
+    }
+
+    @Test
+    void claimsCarryWhatEachJobAsksOfANodeAndWhetherItWasCancelled()
+            throws Exception
+    {
+        String body = body("big-1", Optional.of("gpu")).replace("}", ", \"resources\": {\"cpus\": 2.5, \"memory\": \"3g\", \"gpus\": 1}, \"timeout\": \"90s\"}");
+        store.insert(request(body, "big-1"), body, Optional.empty(), NOW);
+        queued("small-1");
+        store.moveJob("small-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.requestCancel("small-1", NOW);
+
+        assertThat(store.oldestQueued(10)).singleElement().satisfies(claim -> {
+            assertThat(claim.jobId()).isEqualTo("big-1");
+            assertThat(claim.resources()).isEqualTo(new Resources(2.5, 3L << 30, 1));
+            assertThat(claim.pool()).contains("gpu");
+            assertThat(claim.timeout()).contains(Duration.ofSeconds(90));
+            assertThat(claim.cancelRequested()).isFalse();
+        });
+        assertThat(store.liveClaims()).singleElement().satisfies(claim -> {
+            assertThat(claim.jobId()).isEqualTo("small-1");
+            assertThat(claim.state()).isEqualTo(JobState.PREPARING);
+            assertThat(claim.resources()).isEqualTo(new Resources(1, 1 << 30, 0));
+            assertThat(claim.pool()).isEmpty();
+            assertThat(claim.cancelRequested()).isTrue();
+        });
     }
 
     @Test

@@ -1,0 +1,34 @@
+package dev.berth.store;
+
+import dev.berth.job.JobState;
+import dev.berth.job.Resources;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What scheduling needs of a job every round: its state and what it asks of a node, read from plain
+ * columns. Reading a whole {@link Job} parses its request again, and every round of a deep queue
+ * would pay that for hundreds of jobs.
+ */
+public record Claim(
+        long seq,
+        String jobId,
+        JobState state,
+        Resources resources,
+        Optional<String> pool,
+        Optional<Duration> timeout,
+        int attempts,
+        boolean cancelRequested)
+{
+    public Claim
+    {
+        requireNonNull(jobId, "jobId is null");
+        requireNonNull(state, "state is null");
+        requireNonNull(resources, "resources is null");
+        requireNonNull(pool, "pool is null");
+        requireNonNull(timeout, "timeout is null");
+    }
+}
