@@ -19,6 +19,8 @@ public final class Main
         System.setProperty("org.slf4j.simpleLogger.log.org.elasticmq", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.software.amazon.awssdk", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jgit", "warn");
+        // berth's commands hold no Groovy closures: picocli then skips looking for them, a tenth of a short command's start
+        System.setProperty("picocli.disable.closures", "true");
         System.exit(BerthCli.execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 

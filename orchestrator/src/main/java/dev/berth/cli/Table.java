@@ -20,7 +20,11 @@ final class Table
         for (List<String> row : rows) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < columns; i++) {
-                line.append(i == columns - 1 ? row.get(i) : String.format("%-" + widths[i] + "s  ", row.get(i)));
+                String cell = row.get(i);
+                line.append(cell);
+                if (i < columns - 1) {
+                    line.append(" ".repeat(widths[i] - cell.length() + 2));
+                }
             }
             text.append(line.toString().stripTrailing()).append('\n');
         }
