@@ -12,11 +12,14 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A deep queue while a few jobs run: most jobs written straight into the state database before the
@@ -110,6 +113,11 @@ final class DepthScenario
                 berth.queue().sendAll(Requests.outgoing(IntStream.rangeClosed(preloaded + 1, jobs)
                         .mapToObj(i -> Requests.busy(repo.fileUrl(), "deep-" + i)).toList()), "bench");
                 String instance = berth.store().instanceId();
+                // Sampled once the fleet runs its few: every job recorded and berth's first services all started. The
+                // daemon's first seconds (its own start, the intake of the jobs sent through SQS, the first few
+                // containers starting together) are not the steady state of a deep queue while a few run.
+                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> berth.stored() == jobs && allStarted(swarm.tasks(instance)));
                 List<String> list = listCommand(bench, classpath, berth);
                 // The first run of a command after a build writes its class-data archive, and the first in this JVM loads
                 // its classes: one-offs, not a user's every run
@@ -143,6 +151,11 @@ final class DepthScenario
             bench.raw().removeEverything();
         }
         return new Phase(label, jobs, create, listProcess, listInProcess, rss, maxPending, maxRunning);
+    }
+
+    private static boolean allStarted(List<TaskSnapshot> tasks)
+    {
+        return tasks.stream().anyMatch(TaskSnapshot::running) && tasks.stream().allMatch(task -> task.running() || task.ended());
     }
 
     /** How a user types it: the launcher at the project's root, or for an earlier build, its jar as it was run then. */
