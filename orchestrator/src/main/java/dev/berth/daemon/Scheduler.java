@@ -48,8 +48,9 @@ import java.util.stream.Collectors;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Drives every job from QUEUED to its end. One thread polls: a single task listing and a single
- * node listing per round for all jobs, then records what changed, then admits what can start.
+ * Drives every job from QUEUED to its end. One thread polls: a single task listing per round for
+ * all jobs (and a node listing once a poll interval), then records what changed, then admits what
+ * can start.
  * Between polls, a job's arrival or the end of a preparation wakes it to admit and hand over from
  * the last listing, without asking Swarm again. Preparation (git, disk) runs on a small pool so a
  * slow fetch never stalls the watching.
@@ -117,7 +118,7 @@ final class Scheduler
     /** When, by {@link System#nanoTime()}, a round with no slot free next looks at the queue; the scheduling thread's own. */
     private long nextQueueLook = System.nanoTime();
     private int rounds;
-    /** Whether the last round saw a service of berth's waiting to start; the scheduling thread's own. */
+    /** Whether the last round saw a service of berth's being created or waiting to start; the scheduling thread's own. */
     private boolean startsAwaited;
 
     Scheduler(JobStore store, SwarmClient swarm, Preparer preparer, RunDirs runDirs, BerthConfig config, Clock clock, FailPoints failPoints)
