@@ -1,6 +1,5 @@
 package dev.berth.repo;
 
-import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.lib.Constants;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -56,32 +54,35 @@ final class TreeWriter
     {
         List<Entry> entries = listEntries(repository, tree, workDir);
         // A few files are written sooner on this thread than handed to others
-        int slicing = entries.size() < SMALL_TREE ? 1 : parallelism;
+        List<DirCacheEntry> written = entries.size() < SMALL_TREE ? writeSlice(repository, entries, 0, 1) : writeOnEveryCore(repository, entries);
+        DirCacheBuilder builder = repository.lockDirCache().builder();
+        written.forEach(builder::add);
+        // Sorts the entries into index order; writes and unlocks the index
+        builder.commit();
+    }
+
+    private List<DirCacheEntry> writeOnEveryCore(Repository repository, List<Entry> entries)
+            throws IOException
+    {
         List<Future<List<DirCacheEntry>>> slices = new ArrayList<>();
-        for (int slice = 0; slice < slicing; slice++) {
+        for (int slice = 0; slice < parallelism; slice++) {
             int first = slice;
-            slices.add(slicing == 1
-                    ? CompletableFuture.completedFuture(writeSlice(repository, entries, first, slicing))
-                    : writers.submit(() -> writeSlice(repository, entries, first, slicing)));
+            slices.add(writers.submit(() -> writeSlice(repository, entries, first, parallelism)));
         }
-        DirCache index = repository.lockDirCache();
+        List<DirCacheEntry> written = new ArrayList<>(entries.size());
         try {
-            DirCacheBuilder builder = index.builder();
             for (Future<List<DirCacheEntry>> slice : slices) {
-                slice.get().forEach(builder::add);
+                written.addAll(slice.get());
             }
-            // Sorts the entries into index order; writes and unlocks the index
-            builder.commit();
         }
         catch (ExecutionException e) {
-            index.unlock();
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
         catch (InterruptedException e) {
-            index.unlock();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while checking out", e);
         }
+        return written;
     }
 
     /**

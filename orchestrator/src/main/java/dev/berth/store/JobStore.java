@@ -454,14 +454,14 @@ public final class JobStore
             throws SQLException
     {
         return new Claim(
-                rows.getLong(1),
-                rows.getString(2),
-                JobState.valueOf(rows.getString(3)),
-                new Resources(rows.getDouble(4), rows.getLong(5), rows.getInt(6)),
-                Optional.ofNullable(rows.getString(7)),
+                rows.getLong("seq"),
+                rows.getString("id"),
+                JobState.valueOf(rows.getString("state")),
+                new Resources(rows.getDouble("cpus"), rows.getLong("memory"), rows.getInt("gpus")),
+                Optional.ofNullable(rows.getString("pool")),
                 optionalLong(rows, "timeout_ms").map(Duration::ofMillis),
-                rows.getInt(9),
-                rows.getInt(10) != 0);
+                rows.getInt("attempts"),
+                rows.getInt("cancel_requested") != 0);
     }
 
     private static Job job(ResultSet rows)
