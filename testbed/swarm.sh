@@ -263,6 +263,21 @@ await_all_ready() {
     die "only $ready of $want nodes became Ready within ${READY_TIMEOUT}s"
 }
 
+# A restarted worker answers on its socket before it is back in the swarm; a test that goes on at once
+# would find the manager still holding it down, or hand it a task before its agent took up its session.
+await_rejoined() {
+    local node=$1 i state=
+    for i in $(seq 1 $((READY_TIMEOUT * 10))); do
+        if [ "$(dk "$node" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; then
+            state=$(dk "$MANAGER" node inspect "$node" --format '{{.Status.State}}' 2>/dev/null || true)
+            [ "$state" = ready ] && return 0
+        fi
+        sleep 0.1
+    done
+    dk "$MANAGER" node ls >&2 || true
+    die "$node did not rejoin the swarm as ready within ${READY_TIMEOUT}s (manager says: ${state:-nothing})"
+}
+
 status() {
     [ -S "$(sock "$MANAGER")" ] || { echo "no test bed at $BASE"; return 0; }
     echo "DOCKER_HOST=unix://$(sock "$MANAGER")"
@@ -297,6 +312,7 @@ case $cmd in
         # Whatever is left of the node (a containerd whose dockerd died, or the whole node) goes first.
         kill_node "$(nsname "$1")"
         start_node "$1"
-        await_node "$1" ;;
+        await_node "$1"
+        await_rejoined "$1" ;;
     *) usage ;;
 esac

@@ -115,6 +115,9 @@ final class Scheduler
     /** When, by {@link System#nanoTime()}, the next round lists Swarm's tasks, and its nodes; the scheduling thread's own. */
     private long nextListing = System.nanoTime();
     private long nextNodeListing = System.nanoTime();
+    /** When, by {@link System#nanoTime()}, the nodes were last listed and the last task listing began; the scheduling thread's own. */
+    private long nodesListedAt = System.nanoTime();
+    private long tasksListedAt = System.nanoTime();
     /** When, by {@link System#nanoTime()}, a round with no slot free next looks at the queue; the scheduling thread's own. */
     private long nextQueueLook = System.nanoTime();
     private int rounds;
@@ -213,10 +216,9 @@ final class Scheduler
     {
         // Nodes change seldom: listed once a poll interval, not on each quicker poll while services start
         if (System.nanoTime() - nextNodeListing >= 0) {
-            nodes = swarm.nodes(config.gpuKind());
-            nodesById = nodes.stream().collect(Collectors.toMap(SwarmNode::id, Function.identity()));
-            nextNodeListing = System.nanoTime() + config.pollInterval().toNanos();
+            listNodes();
         }
+        tasksListedAt = System.nanoTime();
         tasks = latestTaskPerService(swarm.tasks(store.instanceId()));
         watch();
         admit();
@@ -224,6 +226,32 @@ final class Scheduler
         if (++rounds % ROUNDS_BETWEEN_SWEEPS == 0) {
             sweepServices();
         }
+    }
+
+    private void listNodes()
+    {
+        nodesListedAt = System.nanoTime();
+        nodes = swarm.nodes(config.gpuKind());
+        nodesById = nodes.stream().collect(Collectors.toMap(SwarmNode::id, Function.identity()));
+        nextNodeListing = nodesListedAt + config.pollInterval().toNanos();
+    }
+
+    /**
+     * The node a task is on. A node the last listing knew as lost, or not at all, is listed again when
+     * that listing is older than the tasks': it may have come back or joined since and been given this
+     * very task, which the older listing would have judged lost with it.
+     */
+    private Optional<SwarmNode> nodeOf(TaskSnapshot task)
+    {
+        if (task.nodeId().isEmpty()) {
+            return Optional.empty();
+        }
+        SwarmNode node = nodesById.get(task.nodeId().get());
+        if ((node == null || node.losesTasks()) && nodesListedAt - tasksListedAt < 0) {
+            listNodes();
+            node = nodesById.get(task.nodeId().get());
+        }
+        return Optional.ofNullable(node);
     }
 
     private void watch()
@@ -278,7 +306,7 @@ final class Scheduler
             return;
         }
         TaskSnapshot task = found.get();
-        Optional<SwarmNode> node = task.nodeId().map(nodesById::get);
+        Optional<SwarmNode> node = nodeOf(task);
         Optional<TaskOutcome> outcome = TaskOutcome.judge(task, node);
         if (outcome.isPresent()) {
             end(job(jobId), attempt, outcome.get(), found);

@@ -8,6 +8,7 @@ import dev.berth.queue.SqsJobQueue;
 import dev.berth.store.Job;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
 
@@ -33,6 +35,8 @@ import static org.awaitility.Awaitility.await;
 public final class BerthHarness
         implements AutoCloseable
 {
+    private static final Set<JobState> ENDED = Arrays.stream(JobState.values()).filter(JobState::terminal).collect(Collectors.toUnmodifiableSet());
+
     private final Path root;
     private final BerthConfig config;
     private final List<String> cliDefaults;
@@ -107,15 +111,42 @@ public final class BerthHarness
 
     public Job awaitState(String jobId, Set<JobState> states, Duration timeout)
     {
-        return await().atMost(timeout).pollInterval(Duration.ofMillis(100))
-                .until(() -> store.job(jobId).filter(job -> states.contains(job.state())).orElse(null), job -> job != null);
+        try {
+            return await().atMost(timeout).pollInterval(Duration.ofMillis(100))
+                    .until(() -> store.job(jobId).filter(job -> reached(job, states)).orElse(null), job -> job != null);
+        }
+        catch (ConditionTimeoutException e) {
+            throw new AssertionError("job " + jobId + " did not reach " + states + " within " + timeout + ": " + story(jobId), e);
+        }
     }
 
     /** Waits until the job has ended, whatever the outcome. */
     public Job awaitEnd(String jobId)
     {
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> store.job(jobId).filter(job -> job.state().terminal()).orElse(null), job -> job != null);
+        return awaitState(jobId, ENDED, Duration.ofSeconds(60));
+    }
+
+    /** A job that ended in another state can never get there: the test fails at once, saying how it ended. */
+    private boolean reached(Job job, Set<JobState> states)
+    {
+        if (states.contains(job.state())) {
+            return true;
+        }
+        if (job.state().terminal()) {
+            throw new AssertionError("job " + job.id() + " ended before reaching " + states + ": " + story(job.id()));
+        }
+        return false;
+    }
+
+    /** The job's state and reason with each attempt's, for a failing test to say where the job stood. */
+    private String story(String jobId)
+    {
+        return store.job(jobId)
+                .map(job -> job.state() + job.reason().map(reason -> " (" + reason + ")").orElse("") + store.attempts(jobId).stream()
+                        .map(attempt -> "; attempt " + attempt.number() + " " + attempt.state() + attempt.node().map(node -> " on " + node).orElse("")
+                                + attempt.reason().map(reason -> " (" + reason + ")").orElse(""))
+                        .collect(Collectors.joining()))
+                .orElse("not recorded");
     }
 
     public record CliResult(int exitCode, String out, String err) {}
