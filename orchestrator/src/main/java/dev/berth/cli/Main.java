@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 
 /** The {@code berth} command. */
 public final class Main
@@ -9,6 +10,11 @@ public final class Main
 
     public static void main(String[] args)
     {
+        // First, before picocli or any logger exists: a running daemon may answer this command at once
+        Optional<Integer> answered = ServedCommands.ask(args, System.getenv(), System.out, System.err);
+        if (answered.isPresent()) {
+            System.exit(answered.get());
+        }
         // Before any logger exists: berth's own lines at info, the embedded queue's libraries quiet.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", isVerbose(args) ? "debug" : "info");
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");

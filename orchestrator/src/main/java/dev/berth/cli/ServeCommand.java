@@ -10,9 +10,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -45,12 +47,14 @@ final class ServeCommand
                 .orElseThrow(() -> new BerthCli.UserException("--long-poll must be a duration of at most 20s"));
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon = Daemon.start(config, Clock.systemUTC(), queuePort, wait);
+        PrintWriter out = spec.commandLine().getOut();
+        Optional<CommandSocket> commands = openCommandSocket(config, out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            commands.ifPresent(CommandSocket::close);
             daemon.close();
             stopped.countDown();
         }, "berth-shutdown"));
 
-        PrintWriter out = spec.commandLine().getOut();
         QueueEndpoint endpoint = daemon.queueEndpoint();
         out.println("berth serve: state " + config.databaseFile() + ", runs in " + config.runsDir());
         out.println("berth serve: queue " + endpoint.queueUrl());
@@ -62,5 +66,20 @@ final class ServeCommand
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Without it the CLI reads the database itself, only slower to start: a warning, not a reason to stop. */
+    private static Optional<CommandSocket> openCommandSocket(BerthConfig config, PrintWriter out)
+    {
+        try {
+            CommandSocket commands = CommandSocket.open(config.stateDir());
+            out.println("berth serve: list and status answered on " + commands.socket());
+            return Optional.of(commands);
+        }
+        catch (IOException | RuntimeException e) {
+            out.println("berth serve: warning: list and status will read the database themselves, as no socket could be made in "
+                    + config.stateDir() + ": " + e.getMessage());
+            return Optional.empty();
+        }
     }
 }

@@ -1,0 +1,181 @@
+package dev.berth.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The daemon's side of {@link ServedCommands}: runs {@code list} and {@code status} for the CLI,
+ * exactly as {@link BerthCli} runs them in a process of their own, on a unix socket in the state
+ * dir that only the daemon's user may connect to. Those commands only read; any other is declined,
+ * and the CLI then runs it itself.
+ */
+final class CommandSocket
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(CommandSocket.class);
+    private static final int MAX_ARGS = 1_000;
+
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final ExecutorService answers = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "berth-cli-answer");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Thread acceptor;
+
+    private CommandSocket(Path socket, ServerSocketChannel server)
+    {
+        this.socket = requireNonNull(socket, "socket is null");
+        this.server = requireNonNull(server, "server is null");
+        this.acceptor = new Thread(this::accept, "berth-cli-socket");
+        acceptor.setDaemon(true);
+    }
+
+    /**
+     * Listens in {@code stateDir}, whose lock the caller holds: a socket file found there was left by a
+     * daemon that stopped, and is replaced.
+     */
+    static CommandSocket open(Path stateDir)
+            throws IOException
+    {
+        Path socket = stateDir.resolve(ServedCommands.SOCKET_FILE).toAbsolutePath();
+        Files.deleteIfExists(socket);
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        }
+        catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        CommandSocket commands = new CommandSocket(socket, server);
+        commands.acceptor.start();
+        return commands;
+    }
+
+    Path socket()
+    {
+        return socket;
+    }
+
+    private void accept()
+    {
+        while (server.isOpen()) {
+            try {
+                SocketChannel client = server.accept();
+                answers.execute(() -> answer(client));
+            }
+            catch (ClosedChannelException e) {
+                return;
+            }
+            catch (IOException e) {
+                log.warn("Cannot take a command on {}: {}", socket, e.getMessage());
+            }
+        }
+    }
+
+    /** A command as {@link ServedCommands#request} sends it, and the time zone its caller prints times in. */
+    private record Request(String zone, List<String> args)
+    {
+        /** Empty for another version of the protocol. */
+        static Optional<Request> readFrom(DataInputStream data)
+                throws IOException
+        {
+            if (data.readInt() != ServedCommands.PROTOCOL) {
+                return Optional.empty();
+            }
+            String zone = data.readUTF();
+            int count = data.readInt();
+            if (count < 1 || count > MAX_ARGS) {
+                throw new IOException("a request of " + count + " arguments");
+            }
+            List<String> args = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                args.add(data.readUTF());
+            }
+            return Optional.of(new Request(zone, args));
+        }
+
+        boolean served()
+        {
+            return ServedCommands.COMMANDS.contains(args.get(0)) && zone.equals(ZoneId.systemDefault().getId());
+        }
+    }
+
+    private void answer(SocketChannel client)
+    {
+        try (client) {
+            Optional<Request> request = Request.readFrom(new DataInputStream(Channels.newInputStream(client)));
+            DataOutputStream answer = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(client)));
+            if (request.isEmpty() || !request.get().served()) {
+                answer.writeBoolean(false);
+                answer.flush();
+                return;
+            }
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exitCode = BerthCli.execute(new PrintWriter(out), new PrintWriter(err), request.get().args().toArray(String[]::new));
+            answer.writeBoolean(true);
+            answer.writeInt(exitCode);
+            writeText(answer, out.toString());
+            writeText(answer, err.toString());
+            answer.flush();
+        }
+        catch (IOException | RuntimeException e) {
+            // The CLI runs the command itself when it gets no answer
+            log.debug("Cannot answer a command on {}: {}", socket, e.toString());
+        }
+    }
+
+    private static void writeText(DataOutputStream data, String text)
+            throws IOException
+    {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        data.writeInt(bytes.length);
+        data.write(bytes);
+    }
+
+    @Override
+    public void close()
+    {
+        try {
+            server.close();
+            acceptor.join();
+            Files.deleteIfExists(socket);
+        }
+        catch (IOException e) {
+            log.warn("Cannot remove {}: {}", socket, e.getMessage());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        answers.shutdownNow();
+    }
+}
