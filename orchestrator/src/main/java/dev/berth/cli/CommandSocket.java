@@ -96,7 +96,10 @@ final class CommandSocket
                 return;
             }
             catch (IOException e) {
-                log.warn("Cannot take a command on {}: {}", socket, e.getMessage());
+                // Stop rather than fail again at once, in a loop: without the socket the CLI reads the database itself
+                log.warn("No longer answering list and status on {}: {}", socket, e.getMessage());
+                close();
+                return;
             }
         }
     }
@@ -167,7 +170,10 @@ final class CommandSocket
     {
         try {
             server.close();
-            acceptor.join();
+            // The acceptor itself closes on an error it cannot go on from
+            if (Thread.currentThread() != acceptor) {
+                acceptor.join();
+            }
             Files.deleteIfExists(socket);
         }
         catch (IOException e) {
