@@ -112,11 +112,13 @@ final class Scheduler
     private List<SwarmNode> nodes = List.of();
     private Map<String, SwarmNode> nodesById = Map.of();
     private Map<String, TaskSnapshot> tasks = Map.of();
-    /** When, by {@link System#nanoTime()}, the next round lists Swarm's tasks, and its nodes; the scheduling thread's own. */
+    /** When, by {@link System#nanoTime()}, the next round lists Swarm's tasks; the scheduling thread's own. */
     private long nextListing = System.nanoTime();
-    private long nextNodeListing = System.nanoTime();
-    /** When, by {@link System#nanoTime()}, the nodes were last listed and the last task listing began; the scheduling thread's own. */
-    private long nodesListedAt = System.nanoTime();
+    /**
+     * When, by {@link System#nanoTime()}, the nodes were last listed (a poll interval before the start, so
+     * that the first round lists them) and the last task listing began; the scheduling thread's own.
+     */
+    private long nodesListedAt;
     private long tasksListedAt = System.nanoTime();
     /** When, by {@link System#nanoTime()}, a round with no slot free next looks at the queue; the scheduling thread's own. */
     private long nextQueueLook = System.nanoTime();
@@ -134,6 +136,7 @@ final class Scheduler
         this.clock = requireNonNull(clock, "clock is null");
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
         this.services = new JobServices(store.instanceId(), config.mirrorsDir(), config.gpuKind());
+        this.nodesListedAt = System.nanoTime() - config.pollInterval().toNanos();
     }
 
     /** Reconciles what a previous run left behind, then starts polling. */
@@ -215,7 +218,7 @@ final class Scheduler
     private void round()
     {
         // Nodes change seldom: listed once a poll interval, not on each quicker poll while services start
-        if (System.nanoTime() - nextNodeListing >= 0) {
+        if (System.nanoTime() - nodesListedAt >= config.pollInterval().toNanos()) {
             listNodes();
         }
         tasksListedAt = System.nanoTime();
@@ -233,7 +236,6 @@ final class Scheduler
         nodesListedAt = System.nanoTime();
         nodes = swarm.nodes(config.gpuKind());
         nodesById = nodes.stream().collect(Collectors.toMap(SwarmNode::id, Function.identity()));
-        nextNodeListing = nodesListedAt + config.pollInterval().toNanos();
     }
 
     /**
