@@ -2,7 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.config.Durations;
 import dev.berth.job.JobState;
-import dev.berth.store.Job;
+import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.job.JobRequest;
-import dev.berth.store.Attempt;
-import dev.berth.store.Job;
+import dev.berth.job.Attempt;
+import dev.berth.job.Job;
 
 import java.time.Duration;
 import java.time.Instant;

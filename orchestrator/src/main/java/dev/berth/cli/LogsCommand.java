@@ -1,6 +1,6 @@
 package dev.berth.cli;
 
-import dev.berth.store.Job;
+import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

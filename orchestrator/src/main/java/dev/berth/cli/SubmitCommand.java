@@ -14,7 +14,7 @@ import dev.berth.job.Resources;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.QueueException;
 import dev.berth.queue.SqsJobQueue;
-import dev.berth.store.Job;
+import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

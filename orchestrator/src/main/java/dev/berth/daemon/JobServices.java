@@ -2,7 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.job.JobRequest;
 import dev.berth.rundir.RunDirs;
-import dev.berth.store.Job;
+import dev.berth.job.Job;
 import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.SwarmClient;
 

@@ -7,7 +7,7 @@ import dev.berth.repo.Checkout;
 import dev.berth.repo.RepoException;
 import dev.berth.repo.Repositories;
 import dev.berth.rundir.RunDirs;
-import dev.berth.store.Job;
+import dev.berth.job.Job;
 import dev.berth.swarm.SwarmClient;
 
 import java.io.IOException;

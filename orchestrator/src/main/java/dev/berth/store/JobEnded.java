@@ -1,5 +1,8 @@
 package dev.berth.store;
 
+import dev.berth.job.Attempt;
+import dev.berth.job.Job;
+
 import java.util.List;
 
 /**

@@ -7,7 +7,7 @@ import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.QueueMessage;
 import dev.berth.queue.SqsJobQueue;
-import dev.berth.store.Job;
+import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import dev.berth.testing.BadRequests;
 import dev.berth.testing.BerthProcess;

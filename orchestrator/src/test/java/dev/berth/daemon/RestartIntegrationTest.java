@@ -4,7 +4,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.berth.job.JobState;
-import dev.berth.store.Job;
+import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.testing.BerthHarness;

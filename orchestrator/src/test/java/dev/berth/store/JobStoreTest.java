@@ -1,8 +1,12 @@
 package dev.berth.store;
 
+import dev.berth.job.Attempt;
+import dev.berth.job.AttemptEnd;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
+import dev.berth.job.Claim;
 import dev.berth.job.IllegalTransitionException;
+import dev.berth.job.Job;
 import dev.berth.job.JobRequest;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;

@@ -5,7 +5,7 @@ import dev.berth.config.BerthConfig;
 import dev.berth.daemon.Daemon;
 import dev.berth.job.JobState;
 import dev.berth.queue.SqsJobQueue;
-import dev.berth.store.Job;
+import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
 import org.awaitility.core.ConditionTimeoutException;

@@ -1,8 +1,5 @@
-package dev.berth.store;
+package dev.berth.job;
 
-import dev.berth.job.Cause;
-import dev.berth.job.JobRequest;
-import dev.berth.job.JobState;
 
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,7 +1,5 @@
-package dev.berth.store;
+package dev.berth.job;
 
-import dev.berth.job.JobState;
-import dev.berth.job.Resources;
 
 import java.time.Duration;
 import java.util.Optional;

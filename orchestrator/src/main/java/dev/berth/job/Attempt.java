@@ -1,7 +1,5 @@
-package dev.berth.store;
+package dev.berth.job;
 
-import dev.berth.job.AttemptState;
-import dev.berth.job.Cause;
 
 import java.time.Instant;
 import java.util.Optional;
