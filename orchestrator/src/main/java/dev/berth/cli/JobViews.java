@@ -1,12 +1,12 @@
 package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
-import dev.berth.job.JobRequest;
 import dev.berth.job.Attempt;
+import dev.berth.job.AttemptJson;
 import dev.berth.job.Job;
+import dev.berth.job.JobRequest;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -63,19 +63,7 @@ final class JobViews
         job.finishedAt().ifPresent(time -> node.put("finished_at", time.toString()));
         node.put("attempt_count", job.attempts());
         if (attempts != null) {
-            ArrayNode list = node.putArray("attempts");
-            for (Attempt attempt : attempts) {
-                ObjectNode entry = list.addObject();
-                entry.put("number", attempt.number());
-                entry.put("service", attempt.serviceName());
-                entry.put("state", attempt.state().name());
-                attempt.node().ifPresent(value -> entry.put("node", value));
-                attempt.cause().ifPresent(cause -> entry.put("cause", cause.label()));
-                attempt.reason().ifPresent(reason -> entry.put("reason", reason));
-                attempt.exitCode().ifPresent(code -> entry.put("exit_code", code));
-                attempt.startedAt().ifPresent(time -> entry.put("started_at", time.toString()));
-                attempt.finishedAt().ifPresent(time -> entry.put("finished_at", time.toString()));
-            }
+            AttemptJson.putAttempts(node, attempts);
         }
         return node;
     }

@@ -1,9 +1,9 @@
 package dev.berth.daemon;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.Durations;
+import dev.berth.job.AttemptJson;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
 import dev.berth.job.IllegalTransitionException;
@@ -666,18 +666,7 @@ final class Scheduler
         result.put("received_at", job.receivedAt().toString());
         job.startedAt().ifPresent(time -> result.put("started_at", time.toString()));
         job.finishedAt().ifPresent(time -> result.put("finished_at", time.toString()));
-        ArrayNode entries = result.putArray("attempts");
-        for (Attempt attempt : attempts) {
-            ObjectNode entry = entries.addObject();
-            entry.put("number", attempt.number());
-            entry.put("state", attempt.state().name());
-            attempt.node().ifPresent(node -> entry.put("node", node));
-            attempt.cause().ifPresent(cause -> entry.put("cause", cause.label()));
-            attempt.reason().ifPresent(reason -> entry.put("reason", reason));
-            attempt.exitCode().ifPresent(code -> entry.put("exit_code", code));
-            attempt.startedAt().ifPresent(time -> entry.put("started_at", time.toString()));
-            attempt.finishedAt().ifPresent(time -> entry.put("finished_at", time.toString()));
-        }
+        AttemptJson.putAttempts(result, attempts);
         try {
             runDirs.writeResult(job.runDir().get(), result, job.exitCode().orElse(null));
         }
