@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.job.Claim;
 import dev.berth.job.Resources;
 import dev.berth.swarm.SwarmNode;
 
@@ -29,14 +30,12 @@ final class Admission
 
     private Admission() {}
 
-    /** One job's claim on the fleet; {@code nodeId} is known once Swarm has placed its task. */
-    record Demand(String jobId, Resources resources, Optional<String> pool, Optional<String> nodeId)
+    /** A live job's claim on the fleet, and the node it holds once Swarm has placed its task. */
+    record Held(Claim claim, Optional<String> nodeId)
     {
-        Demand
+        Held
         {
-            requireNonNull(jobId, "jobId is null");
-            requireNonNull(resources, "resources is null");
-            requireNonNull(pool, "pool is null");
+            requireNonNull(claim, "claim is null");
             requireNonNull(nodeId, "nodeId is null");
         }
     }
@@ -48,7 +47,7 @@ final class Admission
      */
     record Plan(List<String> admit, Map<String, String> neverFits, Map<String, String> waiting) {}
 
-    static Plan plan(List<SwarmNode> nodes, List<Demand> live, List<Demand> queued, int pendingSlots)
+    static Plan plan(List<SwarmNode> nodes, List<Held> live, List<Claim> queued, int pendingSlots)
     {
         Map<String, Free> free = new LinkedHashMap<>();
         for (SwarmNode node : nodes) {
@@ -56,18 +55,18 @@ final class Admission
                 free.put(node.id(), new Free(node));
             }
         }
-        List<Demand> unplaced = new ArrayList<>();
-        for (Demand demand : live) {
-            Free room = demand.nodeId().map(free::get).orElse(null);
+        List<Claim> unplaced = new ArrayList<>();
+        for (Held held : live) {
+            Free room = held.nodeId().map(free::get).orElse(null);
             if (room != null) {
-                room.take(demand.resources());
+                room.take(held.claim().resources());
             }
-            else if (demand.nodeId().isEmpty()) {
-                unplaced.add(demand);
+            else if (held.nodeId().isEmpty()) {
+                unplaced.add(held.claim());
             }
         }
-        for (Demand demand : unplaced) {
-            bestFit(free, demand).or(() -> roomiest(free, demand)).ifPresent(room -> room.take(demand.resources()));
+        for (Claim claim : unplaced) {
+            bestFit(free, claim).or(() -> roomiest(free, claim)).ifPresent(room -> room.take(claim.resources()));
         }
 
         List<String> admit = new ArrayList<>();
@@ -76,26 +75,26 @@ final class Admission
         int slots = pendingSlots;
         // Plans run often, over hundreds of queued jobs that mostly name the same pool or none
         Map<Optional<String>, List<SwarmNode>> pools = new HashMap<>();
-        for (Demand demand : queued) {
-            List<SwarmNode> pool = pools.computeIfAbsent(demand.pool(), name -> nodes.stream().filter(node -> inPool(node, name)).toList());
+        for (Claim claim : queued) {
+            List<SwarmNode> pool = pools.computeIfAbsent(claim.pool(), name -> nodes.stream().filter(node -> inPool(node, name)).toList());
             if (pool.isEmpty()) {
-                waiting.put(demand.jobId(), demand.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
+                waiting.put(claim.jobId(), claim.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
                 continue;
             }
-            if (!fitsAnyEmpty(pool, demand.resources())) {
-                neverFits.put(demand.jobId(), tooLarge(demand, pool));
+            if (!fitsAnyEmpty(pool, claim.resources())) {
+                neverFits.put(claim.jobId(), tooLarge(claim, pool));
                 continue;
             }
-            Optional<Free> room = bestFit(free, demand);
+            Optional<Free> room = bestFit(free, claim);
             if (room.isPresent() && slots > 0) {
-                room.get().take(demand.resources());
-                admit.add(demand.jobId());
+                room.get().take(claim.resources());
+                admit.add(claim.jobId());
                 slots--;
                 continue;
             }
-            waiting.put(demand.jobId(), room.isPresent() ? "pending cap reached" : "waiting for a node with room for " + demand.resources());
+            waiting.put(claim.jobId(), room.isPresent() ? "pending cap reached" : "waiting for a node with room for " + claim.resources());
             // Hold its place on the node it waits for, so later jobs cannot take what it needs.
-            (room.isPresent() ? room : roomiest(free, demand)).ifPresent(node -> node.take(demand.resources()));
+            (room.isPresent() ? room : roomiest(free, claim)).ifPresent(node -> node.take(claim.resources()));
         }
         return new Plan(admit, neverFits, waiting);
     }
@@ -121,11 +120,11 @@ final class Admission
     }
 
     /** The node with the least room that still holds the job (the first such, on a tie), so large nodes stay free for large jobs. */
-    private static Optional<Free> bestFit(Map<String, Free> free, Demand demand)
+    private static Optional<Free> bestFit(Map<String, Free> free, Claim claim)
     {
         Free best = null;
         for (Free room : free.values()) {
-            if (inPool(room.node, demand.pool()) && room.holds(demand.resources()) && (best == null || BY_ROOM.compare(room, best) < 0)) {
+            if (inPool(room.node, claim.pool()) && room.holds(claim.resources()) && (best == null || BY_ROOM.compare(room, best) < 0)) {
                 best = room;
             }
         }
@@ -133,25 +132,25 @@ final class Admission
     }
 
     /** The node with the most room of those that could ever hold the job (the first such, on a tie). */
-    private static Optional<Free> roomiest(Map<String, Free> free, Demand demand)
+    private static Optional<Free> roomiest(Map<String, Free> free, Claim claim)
     {
         Free best = null;
         for (Free room : free.values()) {
-            if (inPool(room.node, demand.pool()) && fitsEmpty(room.node, demand.resources()) && (best == null || BY_ROOM.compare(room, best) > 0)) {
+            if (inPool(room.node, claim.pool()) && fitsEmpty(room.node, claim.resources()) && (best == null || BY_ROOM.compare(room, best) > 0)) {
                 best = room;
             }
         }
         return Optional.ofNullable(best);
     }
 
-    private static String tooLarge(Demand demand, List<SwarmNode> pool)
+    private static String tooLarge(Claim claim, List<SwarmNode> pool)
     {
         SwarmNode largest = pool.stream()
                 .max(Comparator.comparingInt((SwarmNode node) -> node.gpus().size()).thenComparingLong(SwarmNode::nanoCpus).thenComparingLong(SwarmNode::memoryBytes))
                 .orElseThrow();
         Resources has = new Resources(Math.max(largest.nanoCpus(), 1) / 1e9, Math.max(largest.memoryBytes(), 1), largest.gpus().size());
-        return "no node can ever hold this job: it asks for " + demand.resources() + " but the largest node"
-                + demand.pool().map(name -> " in pool '" + name + "'").orElse("") + ", " + largest.hostname() + ", has " + has;
+        return "no node can ever hold this job: it asks for " + claim.resources() + " but the largest node"
+                + claim.pool().map(name -> " in pool '" + name + "'").orElse("") + ", " + largest.hostname() + ", has " + has;
     }
 
     /** What is left on one node. */

@@ -11,6 +11,8 @@ import dev.berth.repo.Repositories;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
+import dev.berth.time.Sleeper;
+import dev.berth.time.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * {@code berth serve}: wires the store, the queue, the swarm, the repositories and the run dirs
@@ -35,6 +39,9 @@ public final class Daemon
         implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    /** Preparations are git and disk work; a few at once keep a slow fetch from holding up the rest. */
+    private static final int PREPARATION_THREADS = 4;
+    private static final int DISPATCH_THREADS = 2;
 
     private final List<AutoCloseable> resources;
     private final QueueEndpoint queueEndpoint;
@@ -85,16 +92,19 @@ public final class Daemon
             opened.add(queue);
 
             RunDirs runDirs = new RunDirs(config.runsDir());
-            Preparer preparer = new Preparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock), runDirs);
+            Preparer preparer = new CheckoutPreparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock), runDirs);
             FailPoints failPoints = FailPoints.parse(config.failPoint());
-            Scheduler scheduler = new Scheduler(store, swarm, preparer, runDirs, config, clock, failPoints);
+            Scheduler scheduler = Scheduler.create(store, swarm, preparer, runDirs, config, clock, Ticker.system(), failPoints,
+                    Executors.newFixedThreadPool(PREPARATION_THREADS, daemonThreads("berth-prepare")),
+                    // Creates services of prepared jobs, so a slow engine call never holds up a preparation or the watch
+                    Executors.newFixedThreadPool(DISPATCH_THREADS, daemonThreads("berth-dispatch")));
             RequestParser parser = new RequestParser(new RequestDefaults(
                     config.defaultImage(),
                     config.defaultCpus(),
                     Resources.parseMemory(config.defaultMemory()).orElseThrow(() -> new IllegalArgumentException(
                             "BERTH_DEFAULT_MEMORY must be a size such as 512m or 2g, got '" + config.defaultMemory() + "'")),
                     config.defaultMaxAttempts()));
-            Intake intake = new Intake(queue, store, parser, scheduler::wake, clock, longPoll, config.queueVisibility(), failPoints);
+            Intake intake = new Intake(queue, store, parser, scheduler::wake, clock, Sleeper.system(), longPoll, config.queueVisibility(), failPoints);
 
             scheduler.start();
             opened.add(scheduler);
@@ -106,6 +116,15 @@ public final class Daemon
             closeAll(opened);
             throw e;
         }
+    }
+
+    private static ThreadFactory daemonThreads(String name)
+    {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** One daemon per state dir: a second would admit and watch the same jobs. The lock goes with the process. */

@@ -5,10 +5,11 @@ import dev.berth.job.JobRequest;
 import dev.berth.job.Redaction;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.QueueMessage;
-import dev.berth.queue.SqsJobQueue;
+import dev.berth.queue.JobQueue;
 import dev.berth.store.InsertOutcome;
 import dev.berth.store.JobStore;
 import dev.berth.store.StoreException;
+import dev.berth.time.Sleeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +38,12 @@ final class Intake
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration OUTAGE_LOG_INTERVAL = Duration.ofMinutes(1);
 
-    private final SqsJobQueue queue;
+    private final JobQueue queue;
     private final JobStore store;
     private final RequestParser parser;
     private final Runnable onNewJob;
     private final Clock clock;
+    private final Sleeper sleeper;
     private final Duration longPoll;
     private final Duration visibility;
     private final FailPoints failPoints;
@@ -49,13 +51,14 @@ final class Intake
     private Thread thread;
 
     /** @param visibility how long a received message stays hidden from other consumers before SQS hands it out again */
-    Intake(SqsJobQueue queue, JobStore store, RequestParser parser, Runnable onNewJob, Clock clock, Duration longPoll, Duration visibility, FailPoints failPoints)
+    Intake(JobQueue queue, JobStore store, RequestParser parser, Runnable onNewJob, Clock clock, Sleeper sleeper, Duration longPoll, Duration visibility, FailPoints failPoints)
     {
         this.queue = requireNonNull(queue, "queue is null");
         this.store = requireNonNull(store, "store is null");
         this.parser = requireNonNull(parser, "parser is null");
         this.onNewJob = requireNonNull(onNewJob, "onNewJob is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.longPoll = requireNonNull(longPoll, "longPoll is null");
         this.visibility = requireNonNull(visibility, "visibility is null");
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
@@ -94,11 +97,11 @@ final class Intake
                 }
                 if (Duration.between(outageLogged, now).compareTo(OUTAGE_LOG_INTERVAL) >= 0) {
                     log.warn("Cannot read the job queue {} (retrying with backoff; running jobs are still watched): {}",
-                            queue.endpoint().queueUrl(), e.getMessage());
+                            queue.describe(), e.getMessage());
                     outageLogged = now;
                 }
                 try {
-                    Thread.sleep(backoff.toMillis());
+                    sleeper.sleep(backoff);
                 }
                 catch (InterruptedException interrupted) {
                     return;

@@ -4,6 +4,7 @@ import dev.berth.job.JobRequest;
 import dev.berth.rundir.RunDirs;
 import dev.berth.job.Job;
 import dev.berth.swarm.ServiceRequest;
+import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmClient;
 
 import java.nio.file.Path;
@@ -45,9 +46,9 @@ final class JobServices
         Path runDir = job.runDir().orElseThrow();
         Path attemptDir = RunDirs.attemptDir(runDir, attempt);
         Map<String, String> labels = Map.of(
-                SwarmClient.INSTANCE_LABEL, instanceId,
-                SwarmClient.JOB_LABEL, job.id(),
-                SwarmClient.ATTEMPT_LABEL, String.valueOf(attempt));
+                Swarm.INSTANCE_LABEL, instanceId,
+                Swarm.JOB_LABEL, job.id(),
+                Swarm.ATTEMPT_LABEL, String.valueOf(attempt));
         Map<String, String> env = new LinkedHashMap<>(request.env());
         env.put("ENTRYPOINT_PARAMS", request.entrypointParams().orElse(""));
         env.put("BERTH_JOB_ID", job.id());
@@ -61,7 +62,7 @@ final class JobServices
             env.put("NVIDIA_VISIBLE_DEVICES", "void");
         }
         return new ServiceRequest(
-                SwarmClient.serviceName(job.id(), attempt),
+                Swarm.serviceName(job.id(), attempt),
                 labels,
                 job.imageRef().orElseThrow(),
                 List.of("/bin/sh", "-c", WRAPPER, "berth-job"),

@@ -29,4 +29,14 @@ public record AttemptEnd(
             throw new IllegalArgumentException("not an end state: " + state);
         }
     }
+
+    public static AttemptEnd of(AttemptOutcome outcome, Optional<String> node, Optional<Instant> startedAt, Instant finishedAt)
+    {
+        return new AttemptEnd(outcome.state(), outcome.cause(), outcome.reason(), outcome.exitCode(), node, startedAt, finishedAt);
+    }
+
+    public AttemptOutcome outcome()
+    {
+        return new AttemptOutcome(state, cause, reason, exitCode);
+    }
 }

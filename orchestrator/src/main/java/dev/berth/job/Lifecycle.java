@@ -1,5 +1,8 @@
 package dev.berth.job;
 
+import dev.berth.config.Durations;
+
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
@@ -14,11 +17,14 @@ import static dev.berth.job.AttemptState.SUBMITTING;
 import static dev.berth.job.AttemptState.SUCCEEDED;
 import static dev.berth.job.AttemptState.TIMED_OUT;
 import static java.util.Map.entry;
+import static java.util.Objects.requireNonNull;
 
 /**
- * The one state machine of a job and its attempts. Every state change in berth goes through
- * {@link #check(JobState, JobState)} or {@link #check(AttemptState, AttemptState)}; the store calls
- * them inside the transaction that makes the change, so an illegal move is refused, never written.
+ * The one state machine of a job and its attempts: which moves are allowed, and for each event in a
+ * job's life (admission, cancel, a preparation fault, an attempt's end by exit, timeout, interruption
+ * or cancel) which move it takes, with which cause and reason. Every state change in berth goes
+ * through {@link #check(JobState, JobState)} or {@link #check(AttemptState, AttemptState)}; the store
+ * calls them inside the transaction that makes the change, so an illegal move is refused, never written.
  *
  * <pre>
  * job:     QUEUED → PREPARING → SUBMITTED → RUNNING → SUCCEEDED | FAILED | TIMED_OUT | CANCELLED
@@ -67,6 +73,135 @@ public final class Lifecycle
         if (!ATTEMPT_MOVES.get(from).contains(to)) {
             throw new IllegalTransitionException("attempt cannot move from " + from + " to " + to);
         }
+    }
+
+    // Events of a job that has no live attempt: the move each takes, and the reason it records.
+
+    /** A queued job is taken for preparation; what it waited for no longer applies. */
+    public static JobMove admitted()
+    {
+        return new JobMove(JobState.QUEUED, JobState.PREPARING, Optional.empty(), Optional.empty());
+    }
+
+    /** A cancel of a queued job, asked by the CLI or found by the daemon: the same move and words either way. */
+    public static JobMove cancelledWhileQueued()
+    {
+        return new JobMove(JobState.QUEUED, JobState.CANCELLED, Optional.of(Cause.CANCELLED), Optional.of("cancelled on request while queued"));
+    }
+
+    public static JobMove cancelledWhilePreparing()
+    {
+        return new JobMove(JobState.PREPARING, JobState.CANCELLED, Optional.of(Cause.CANCELLED), Optional.of("cancelled on request while preparing"));
+    }
+
+    /** No node of the job's pool could ever hold it: waiting would be forever, and shrinking it would be wrong. */
+    public static JobMove neverFits(String why)
+    {
+        return new JobMove(JobState.QUEUED, JobState.FAILED, Optional.of(Cause.REQUEST), Optional.of(why));
+    }
+
+    /** The request itself cannot run (bad branch, unreachable repository, missing entrypoint, unknown image): never retried. */
+    public static JobMove requestProblem(String problem)
+    {
+        return new JobMove(JobState.PREPARING, JobState.FAILED, Optional.of(Cause.REQUEST), Optional.of(problem));
+    }
+
+    /** berth stopped while preparing the job: no fault of the job's, so it is prepared again. */
+    public static JobMove restartedWhilePreparing()
+    {
+        return new JobMove(JobState.PREPARING, JobState.QUEUED, Optional.empty(), Optional.of("berth restarted while preparing it"));
+    }
+
+    /**
+     * The {@code failures}-th fault not of the job's own (the disk, a corrupt mirror, the engine) before its
+     * service exists: back to the queue for another try after {@link #preparationBackoff}, and failed with
+     * cause infra after {@link #PREPARATION_TRIES}.
+     */
+    public static JobMove preparationFault(int failures, String problem)
+    {
+        if (failures >= PREPARATION_TRIES) {
+            return new JobMove(JobState.PREPARING, JobState.FAILED, Optional.of(Cause.INFRA),
+                    Optional.of("preparation failed " + failures + " times for reasons not the job's own; the last: " + problem));
+        }
+        return new JobMove(JobState.PREPARING, JobState.QUEUED, Optional.empty(), Optional.of("preparation failed (try " + failures + " of "
+                + PREPARATION_TRIES + "), retrying in " + Durations.format(preparationBackoff(failures)) + ": " + problem));
+    }
+
+    /**
+     * How often one job's preparation may fail for reasons not its own before the job fails with cause
+     * infra: 10 s doubling to 160 s between tries, about five minutes in all, rides out a passing fault
+     * without retrying a lasting one forever.
+     */
+    public static final int PREPARATION_TRIES = 6;
+    /** How long berth waits before it asks the engine again about a job it could not hand over. */
+    public static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
+
+    public static Duration preparationBackoff(int failures)
+    {
+        return INFRA_BACKOFF.multipliedBy(1L << (failures - 1));
+    }
+
+    // Events that end an attempt: its final state, cause and reason.
+
+    public static AttemptOutcome succeeded()
+    {
+        return new AttemptOutcome(SUCCEEDED, Optional.empty(), "exited with code 0", Optional.of(0));
+    }
+
+    /** The job's own process exited non-zero: its fault, retried only when the request lists the code. */
+    public static AttemptOutcome exited(int exitCode)
+    {
+        String hint = exitCode == 137 ? " (killed: out of memory, or stopped)" : "";
+        return new AttemptOutcome(FAILED, Optional.of(Cause.EXIT), "exited with code " + exitCode + hint, Optional.of(exitCode));
+    }
+
+    /** The attempt was lost with its node, or its task failed for a reason not the job's: always earns another attempt. */
+    public static AttemptOutcome interrupted(String what)
+    {
+        return new AttemptOutcome(INTERRUPTED, Optional.of(Cause.INFRA), "interrupted: " + what, Optional.empty());
+    }
+
+    public static AttemptOutcome serviceDisappeared(String serviceName)
+    {
+        return interrupted("its service " + serviceName + " disappeared");
+    }
+
+    public static AttemptOutcome cancelledOnRequest()
+    {
+        return new AttemptOutcome(CANCELLED, Optional.of(Cause.CANCELLED), "cancelled on request", Optional.empty());
+    }
+
+    public static AttemptOutcome timedOut(Duration timeout)
+    {
+        return new AttemptOutcome(TIMED_OUT, Optional.of(Cause.TIMEOUT), "ran longer than its timeout of " + Durations.format(timeout), Optional.empty());
+    }
+
+    /** Swarm refused the service itself (a client error): the request's fault, so it is not retried. */
+    public static AttemptOutcome refusedBySwarm(String message)
+    {
+        return new AttemptOutcome(FAILED, Optional.of(Cause.REQUEST), "Swarm refused the job's service: " + message, Optional.empty());
+    }
+
+    /**
+     * The move of a job whose attempt number {@code attempt} ended so, from {@code from} (where its attempt
+     * left it): its final state, or QUEUED for another attempt when the end is {@link #retryable} and fewer
+     * than the request's {@code max_attempts} have run.
+     */
+    public static JobMove afterAttempt(JobState from, AttemptOutcome end, int attempt, JobRequest request)
+    {
+        requireNonNull(end, "end is null");
+        Cause cause = end.cause().orElse(null);
+        JobState next = jobAfter(end.state(), cause, end.exitCode(), request.retryExitCodes(), attempt, request.maxAttempts());
+        if (next == JobState.QUEUED) {
+            // Only a listed exit code sends a job that failed by its own exit back to the queue.
+            String why = cause == Cause.EXIT ? " (" + end.exitCode().orElseThrow() + " is in retry_exit_codes)" : "";
+            return new JobMove(from, next, Optional.empty(),
+                    Optional.of("attempt " + attempt + " of " + request.maxAttempts() + " " + end.reason() + "; retrying" + why));
+        }
+        String reason = retryable(end.state(), cause, end.exitCode(), request.retryExitCodes())
+                ? end.reason() + " (attempt " + attempt + " of " + request.maxAttempts() + ", none left)"
+                : end.reason();
+        return new JobMove(from, next, end.cause(), Optional.of(reason));
     }
 
     /**

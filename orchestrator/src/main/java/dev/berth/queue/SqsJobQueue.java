@@ -31,7 +31,7 @@ import static java.util.Objects.requireNonNull;
  * deleted only by the caller, after its job is stored, so a crash in between redelivers it.
  */
 public final class SqsJobQueue
-        implements AutoCloseable
+        implements JobQueue, AutoCloseable
 {
     private static final int MAX_BATCH_BYTES = 256 * 1024;
 
@@ -56,7 +56,13 @@ public final class SqsJobQueue
         return endpoint;
     }
 
-    /** Long-polls for up to ten messages; returns early as soon as any arrive. */
+    @Override
+    public String describe()
+    {
+        return endpoint.queueUrl();
+    }
+
+    @Override
     public List<QueueMessage> receive(Duration wait, Duration visibility)
     {
         List<Message> messages = sqs.receiveMessage(request -> request
@@ -71,7 +77,7 @@ public final class SqsJobQueue
         return received;
     }
 
-    /** Deletes messages in one call; returns the ids SQS could not delete (they will come back and be deduplicated). */
+    @Override
     public List<String> delete(List<QueueMessage> messages)
     {
         if (messages.isEmpty()) {
@@ -85,6 +91,7 @@ public final class SqsJobQueue
         return response.failed().stream().map(failure -> messages.get(Integer.parseInt(failure.id())).messageId()).toList();
     }
 
+    @Override
     public void extendVisibility(List<QueueMessage> messages, Duration visibility)
     {
         if (messages.isEmpty()) {
@@ -101,7 +108,7 @@ public final class SqsJobQueue
         sqs.changeMessageVisibilityBatch(request -> request.queueUrl(endpoint.queueUrl()).entries(entries));
     }
 
-    /** Copies a message that cannot become a job to the dead-letter queue, with the reason as an attribute. */
+    @Override
     public void sendToDeadLetter(QueueMessage message, String reason)
     {
         sqs.sendMessage(request -> request

@@ -10,6 +10,7 @@ import dev.berth.job.Cause;
 import dev.berth.job.Claim;
 import dev.berth.job.IllegalTransitionException;
 import dev.berth.job.Job;
+import dev.berth.job.JobMove;
 import dev.berth.job.JobRequest;
 import dev.berth.job.JobState;
 import dev.berth.job.Lifecycle;
@@ -290,19 +291,24 @@ public final class JobStore
                 WHERE a.state IN ('SUBMITTING', 'PENDING', 'RUNNING') ORDER BY j.seq""", JobStore::attempt));
     }
 
-    public synchronized void moveJob(String id, JobState from, JobState to, Optional<String> reason)
+    /** Moves a job that has no live attempt (admitted, back to the queue), recording the move's reason or clearing it. */
+    public synchronized void moveJob(String id, JobMove move)
     {
         inTransaction(() -> {
-            casJob(id, from, to, "reason = ?", reason.orElse(null));
+            casJob(id, move.from(), move.to(), "reason = ?", move.reason().orElse(null));
             return null;
         });
     }
 
-    /** Ends a job that never got (another) attempt: it cannot fit, its preparation failed, it was cancelled while queued. */
-    public synchronized void endJob(String id, JobState from, JobState to, Cause cause, String reason, Instant now, JobEnded onEnd)
+    /** Ends a job that never got (another) attempt: it cannot fit, its preparation failed, it was cancelled before its service. */
+    public synchronized void endJob(String id, JobMove move, Instant now, JobEnded onEnd)
     {
+        if (!move.to().terminal()) {
+            throw new IllegalArgumentException("not an end: " + move);
+        }
         inTransaction(() -> {
-            casJob(id, from, to, "cause = ?, reason = ?, finished_at = ?", cause.label(), reason, now.toEpochMilli());
+            casJob(id, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?",
+                    move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
             announceEnd(id, onEnd);
             return null;
         });
@@ -372,25 +378,18 @@ public final class JobStore
                     end.node().orElse(null), cause == null ? null : cause.label(), end.reason(), end.exitCode().orElse(null),
                     end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
 
-            JobRequest spec = job.spec();
-            JobState next = Lifecycle.jobAfter(end.state(), cause, end.exitCode(), spec.retryExitCodes(), number, spec.maxAttempts());
-            if (next == JobState.QUEUED) {
-                // Only a listed exit code sends a job that failed by its own exit back to the queue.
-                String why = cause == Cause.EXIT ? " (" + end.exitCode().orElseThrow() + " is in retry_exit_codes)" : "";
-                casJob(jobId, job.state(), next, "reason = ?",
-                        "attempt " + number + " of " + spec.maxAttempts() + " " + end.reason() + "; retrying" + why);
+            JobMove move = Lifecycle.afterAttempt(job.state(), end.outcome(), number, job.spec());
+            if (move.to() == JobState.QUEUED) {
+                casJob(jobId, move.from(), move.to(), "reason = ?", move.reason().orElse(null));
             }
             else {
-                String reason = Lifecycle.retryable(end.state(), cause, end.exitCode(), spec.retryExitCodes())
-                        ? end.reason() + " (attempt " + number + " of " + spec.maxAttempts() + ", none left)"
-                        : end.reason();
-                casJob(jobId, job.state(), next,
+                casJob(jobId, move.from(), move.to(),
                         "cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
-                        cause == null ? null : cause.label(), reason, end.exitCode().orElse(null),
+                        move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), end.exitCode().orElse(null),
                         end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
                 announceEnd(jobId, onEnd);
             }
-            return next;
+            return move.to();
         });
     }
 
@@ -404,9 +403,10 @@ public final class JobStore
             Job job = queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobStore::job, jobId)
                     .orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
             if (job.state() == JobState.QUEUED) {
-                casJob(jobId, JobState.QUEUED, JobState.CANCELLED, "cause = 'cancelled', reason = 'cancelled while queued', finished_at = ?",
-                        now.toEpochMilli());
-                return JobState.CANCELLED;
+                JobMove move = Lifecycle.cancelledWhileQueued();
+                casJob(jobId, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?",
+                        move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
+                return move.to();
             }
             if (!job.state().terminal()) {
                 update("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", jobId);

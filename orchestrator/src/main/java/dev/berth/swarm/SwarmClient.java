@@ -16,21 +16,14 @@ import java.util.Optional;
  * would not scale). Services are found by berth's labels, never by name prefix.
  */
 public final class SwarmClient
-        implements AutoCloseable
+        implements Swarm, AutoCloseable
 {
-    public static final String INSTANCE_LABEL = "berth.instance";
-    public static final String JOB_LABEL = "berth.job";
-    public static final String ATTEMPT_LABEL = "berth.attempt";
-
     private final EngineApi api;
 
     public SwarmClient(String dockerHost)
     {
         this.api = new EngineApi(dockerHost);
     }
-
-    /** What a create did: made the service, found this attempt's own, or found the name held by a service not this berth's. */
-    public enum Created { CREATED, ALREADY_EXISTS, NAME_TAKEN }
 
     /** Whether this engine is a swarm manager. */
     public boolean isManager()
@@ -49,6 +42,7 @@ public final class SwarmClient
         }
     }
 
+    @Override
     public List<SwarmNode> nodes(String gpuKind)
     {
         List<SwarmNode> nodes = new ArrayList<>();
@@ -82,7 +76,7 @@ public final class SwarmClient
         return nodes;
     }
 
-    /** All tasks of the services this berth instance created, in one call. */
+    @Override
     public List<TaskSnapshot> tasks(String instanceId)
     {
         JsonNode tasks = api.get("/tasks?" + EngineApi.query("filters", Map.of("label", List.of(INSTANCE_LABEL + "=" + instanceId))));
@@ -93,7 +87,7 @@ public final class SwarmClient
             JsonNode exitCode = status.path("ContainerStatus").path("ExitCode");
             String nodeId = task.path("NodeID").asText("");
             snapshots.add(new TaskSnapshot(
-                    serviceName(labels.path(JOB_LABEL).asText(), labels.path(ATTEMPT_LABEL).asInt()),
+                    Swarm.serviceName(labels.path(JOB_LABEL).asText(), labels.path(ATTEMPT_LABEL).asInt()),
                     nodeId.isEmpty() ? Optional.empty() : Optional.of(nodeId),
                     status.path("State").asText(),
                     task.path("DesiredState").asText(),
@@ -107,10 +101,7 @@ public final class SwarmClient
         return snapshots;
     }
 
-    /** One of the services this berth instance created, named by its labels. */
-    public record BerthService(String name, String jobId, int attempt) {}
-
-    /** The services this berth instance created, found by its label. */
+    @Override
     public List<BerthService> services(String instanceId)
     {
         JsonNode services = api.get("/services?" + EngineApi.query("filters", Map.of("label", List.of(INSTANCE_LABEL + "=" + instanceId))));
@@ -122,10 +113,7 @@ public final class SwarmClient
         return found;
     }
 
-    /**
-     * Which berth instance owns the service named {@code name}: empty if there is no such service,
-     * an empty string if it carries no berth label (someone else's service).
-     */
+    @Override
     public Optional<String> serviceOwner(String name)
     {
         EngineApi.Reply reply = api.call(Method.GET, "/services/" + EngineApi.segment(name), null);
@@ -138,10 +126,7 @@ public final class SwarmClient
         return Optional.of(reply.body().path("Spec").path("Labels").path(INSTANCE_LABEL).asText(""));
     }
 
-    /**
-     * Creates the service. A name that already exists means an earlier create of the same attempt got
-     * through, unless the service is another berth's: two berths sharing a swarm may reuse a job id.
-     */
+    @Override
     public Created createService(ServiceRequest request)
     {
         EngineApi.Reply reply = api.call(Method.POST, "/services/create", ServiceSpecs.toJson(request));
@@ -154,6 +139,7 @@ public final class SwarmClient
         };
     }
 
+    @Override
     public void removeService(String name)
     {
         EngineApi.Reply reply = api.call(Method.DELETE, "/services/" + EngineApi.segment(name), null);
@@ -162,11 +148,7 @@ public final class SwarmClient
         }
     }
 
-    /**
-     * Pins an image to exact bytes: its registry digest when it has one (nodes can then pull it), else
-     * its local image id (every node must hold the image, as with images built without a registry).
-     * Empty when neither the manager nor a registry knows the image.
-     */
+    @Override
     public Optional<String> resolveImage(String image)
     {
         EngineApi.Reply local = api.call(Method.GET, "/images/" + image + "/json", null);
@@ -184,11 +166,6 @@ public final class SwarmClient
             return Optional.of(stripTag(image) + "@" + remote.body().path("Descriptor").path("digest").asText());
         }
         return Optional.empty();
-    }
-
-    public static String serviceName(String jobId, int attempt)
-    {
-        return "berth-" + jobId + "-" + attempt;
     }
 
     private static String stripTag(String image)

@@ -1,5 +1,7 @@
 package dev.berth.daemon;
 
+import dev.berth.job.Claim;
+import dev.berth.job.JobState;
 import dev.berth.job.Resources;
 import dev.berth.swarm.SwarmNode;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,7 @@ class AdmissionTest
     @Test
     void admitsFirstInFirstOutUpToThePendingCap()
     {
-        List<Admission.Demand> queued = List.of(demand("a", 1, 0, null), demand("b", 1, 0, null), demand("c", 1, 0, null));
+        List<Claim> queued = List.of(queued("a", 1, 0), queued("b", 1, 0), queued("c", 1, 0));
 
         Admission.Plan plan = Admission.plan(List.of(CPU_NODE), List.of(), queued, 2);
 
@@ -30,7 +32,7 @@ class AdmissionTest
     @Test
     void secondGpuJobWaitsWhileTheFirstHoldsTheOnlyGpu()
     {
-        Admission.Plan plan = Admission.plan(List.of(GPU_NODE), List.of(demand("first", 1, 1, null)), List.of(demand("second", 1, 1, null)), 8);
+        Admission.Plan plan = Admission.plan(List.of(GPU_NODE), List.of(held("first", 1, 1, null)), List.of(queued("second", 1, 1)), 8);
 
         assertThat(plan.admit()).isEmpty();
         assertThat(plan.waiting().get("second")).startsWith("waiting for a node with room");
@@ -41,8 +43,8 @@ class AdmissionTest
     {
         // "big" needs the whole node; "small" behind it must not take the room it waits for.
         SwarmNode node = node("n", "spot", 4, 16, 0);
-        Admission.Plan plan = Admission.plan(List.of(node), List.of(demand("running", 2, 0, "n")),
-                List.of(demand("big", 4, 0, null), demand("small", 1, 0, null)), 8);
+        Admission.Plan plan = Admission.plan(List.of(node), List.of(held("running", 2, 0, "n")),
+                List.of(queued("big", 4, 0), queued("small", 1, 0)), 8);
 
         assertThat(plan.admit()).isEmpty();
         assertThat(plan.waiting()).containsKeys("big", "small");
@@ -51,8 +53,8 @@ class AdmissionTest
     @Test
     void smallerJobsUseWhatAWaitingJobDoesNotNeed()
     {
-        Admission.Plan plan = Admission.plan(List.of(GPU_NODE, CPU_NODE), List.of(demand("gpu-running", 1, 1, "g1")),
-                List.of(demand("gpu-waiting", 1, 1, null), demand("cpu-job", 1, 0, null)), 8);
+        Admission.Plan plan = Admission.plan(List.of(GPU_NODE, CPU_NODE), List.of(held("gpu-running", 1, 1, "g1")),
+                List.of(queued("gpu-waiting", 1, 1), queued("cpu-job", 1, 0)), 8);
 
         assertThat(plan.admit()).containsExactly("cpu-job");
     }
@@ -61,7 +63,7 @@ class AdmissionTest
     void aJobNoNodeCanEverHoldFailsNamingTheLargestNode()
     {
         Admission.Plan plan = Admission.plan(List.of(GPU_NODE, CPU_NODE), List.of(),
-                List.of(new Admission.Demand("huge", new Resources(1, GIB, 4), Optional.of("gpu"), Optional.empty())), 8);
+                List.of(claim("huge", new Resources(1, GIB, 4), Optional.of("gpu"))), 8);
 
         assertThat(plan.admit()).isEmpty();
         assertThat(plan.neverFits().get("huge"))
@@ -72,7 +74,7 @@ class AdmissionTest
     void jobsWaitForAPoolWithNoNodesRatherThanFail()
     {
         Admission.Plan plan = Admission.plan(List.of(CPU_NODE), List.of(),
-                List.of(new Admission.Demand("burst-job", new Resources(1, GIB, 0), Optional.of("burst"), Optional.empty())), 8);
+                List.of(claim("burst-job", new Resources(1, GIB, 0), Optional.of("burst"))), 8);
 
         assertThat(plan.neverFits()).isEmpty();
         assertThat(plan.waiting()).containsEntry("burst-job", "no node in pool 'burst' yet");
@@ -84,15 +86,27 @@ class AdmissionTest
         SwarmNode down = new SwarmNode("d", "down-node", "down", "active", Map.of(), 8_000_000_000L, 32 * GIB, List.of());
         SwarmNode drained = new SwarmNode("r", "drained-node", "ready", "drain", Map.of(), 8_000_000_000L, 32 * GIB, List.of());
 
-        Admission.Plan plan = Admission.plan(List.of(down, drained), List.of(), List.of(demand("a", 1, 0, null)), 8);
+        Admission.Plan plan = Admission.plan(List.of(down, drained), List.of(), List.of(queued("a", 1, 0)), 8);
 
         assertThat(plan.admit()).isEmpty();
         assertThat(plan.neverFits()).isEmpty();
     }
 
-    private static Admission.Demand demand(String id, double cpus, int gpus, String node)
+    private static Claim queued(String id, double cpus, int gpus)
     {
-        return new Admission.Demand(id, new Resources(cpus, GIB, gpus), Optional.empty(), Optional.ofNullable(node));
+        return claim(id, new Resources(cpus, GIB, gpus), Optional.empty());
+    }
+
+    /** A job already admitted, on {@code node} once Swarm placed it (null: not yet). */
+    private static Admission.Held held(String id, double cpus, int gpus, String node)
+    {
+        Claim running = new Claim(0, id, JobState.RUNNING, new Resources(cpus, GIB, gpus), Optional.empty(), Optional.empty(), 1, false);
+        return new Admission.Held(running, Optional.ofNullable(node));
+    }
+
+    private static Claim claim(String id, Resources resources, Optional<String> pool)
+    {
+        return new Claim(0, id, JobState.QUEUED, resources, pool, Optional.empty(), 0, false);
     }
 
     private static SwarmNode node(String id, String pool, int cpus, int memoryGib, int gpus)

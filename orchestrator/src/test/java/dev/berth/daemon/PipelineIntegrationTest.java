@@ -10,6 +10,7 @@ import dev.berth.queue.QueueMessage;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.job.Attempt;
 import dev.berth.job.Job;
+import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.SwarmNode;
 import dev.berth.testing.BerthHarness;
@@ -106,7 +107,7 @@ class PipelineIntegrationTest
         assertThat(result.path("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(result.path("attempts")).hasSize(1);
         assertThat(result.path("attempts").get(0).path("node").asText()).as("the node is recorded even when the job ends between two polls").isNotEmpty();
-        assertThat(berth.leftoverServices()).doesNotContain(SwarmClient.serviceName(jobId, 1));
+        assertThat(berth.leftoverServices()).doesNotContain(Swarm.serviceName(jobId, 1));
     }
 
     @Test
@@ -248,7 +249,7 @@ class PipelineIntegrationTest
         Job job = berth.store().job(jobId).orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.CANCELLED);
         assertThat(job.cause()).contains(Cause.CANCELLED);
-        assertThat(berth.leftoverServices()).doesNotContain(SwarmClient.serviceName(jobId, 1));
+        assertThat(berth.leftoverServices()).doesNotContain(Swarm.serviceName(jobId, 1));
         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("started");
 
         BerthHarness.CliResult again = berth.cli("cancel", jobId);

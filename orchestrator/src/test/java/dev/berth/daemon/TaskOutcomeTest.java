@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.job.AttemptOutcome;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
 import dev.berth.swarm.SwarmNode;
@@ -26,7 +27,7 @@ class TaskOutcomeTest
     @Test
     void aCompleteTaskSucceeded()
     {
-        TaskOutcome outcome = TaskOutcome.judge(task("complete", "shutdown", 0, ""), Optional.of(READY)).orElseThrow();
+        AttemptOutcome outcome = TaskOutcome.judge(task("complete", "shutdown", 0, ""), Optional.of(READY)).orElseThrow();
 
         assertThat(outcome.state()).isEqualTo(AttemptState.SUCCEEDED);
         assertThat(outcome.exitCode()).contains(0);
@@ -35,7 +36,7 @@ class TaskOutcomeTest
     @Test
     void theJobsOwnNonZeroExitIsItsFault()
     {
-        TaskOutcome outcome = TaskOutcome.judge(task("failed", "shutdown", 3, "task: non-zero exit (3)"), Optional.of(READY)).orElseThrow();
+        AttemptOutcome outcome = TaskOutcome.judge(task("failed", "shutdown", 3, "task: non-zero exit (3)"), Optional.of(READY)).orElseThrow();
 
         assertThat(outcome.state()).isEqualTo(AttemptState.FAILED);
         assertThat(outcome.cause()).contains(Cause.EXIT);
@@ -45,7 +46,7 @@ class TaskOutcomeTest
     @Test
     void aContainerThatCouldNotStartIsTheNodesFaultDespiteItsExitCode()
     {
-        TaskOutcome outcome = TaskOutcome.judge(task("failed", "shutdown", 128,
+        AttemptOutcome outcome = TaskOutcome.judge(task("failed", "shutdown", 128,
                 "starting container failed: failed to create endpoint on network bridge"), Optional.of(READY)).orElseThrow();
 
         assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
@@ -68,7 +69,7 @@ class TaskOutcomeTest
     @Test
     void aTaskSwarmIsShuttingDownUnaskedWasInterrupted()
     {
-        TaskOutcome outcome = TaskOutcome.judge(task("running", "shutdown", null, ""), Optional.of(READY)).orElseThrow();
+        AttemptOutcome outcome = TaskOutcome.judge(task("running", "shutdown", null, ""), Optional.of(READY)).orElseThrow();
 
         assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
     }
@@ -76,7 +77,7 @@ class TaskOutcomeTest
     @Test
     void aRejectedTaskSuchAsAMissingImageIsTheNodesFault()
     {
-        TaskOutcome outcome = TaskOutcome.judge(task("rejected", "shutdown", null, "No such image: sha256:abc"), Optional.of(READY)).orElseThrow();
+        AttemptOutcome outcome = TaskOutcome.judge(task("rejected", "shutdown", null, "No such image: sha256:abc"), Optional.of(READY)).orElseThrow();
 
         assertThat(outcome.cause()).contains(Cause.INFRA);
         assertThat(outcome.reason()).contains("No such image");

@@ -7,8 +7,10 @@ import dev.berth.job.Cause;
 import dev.berth.job.Claim;
 import dev.berth.job.IllegalTransitionException;
 import dev.berth.job.Job;
+import dev.berth.job.JobMove;
 import dev.berth.job.JobRequest;
 import dev.berth.job.JobState;
+import dev.berth.job.Lifecycle;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.job.Resources;
@@ -81,9 +83,9 @@ class JobStoreTest
     {
         queued("exp-1");
 
-        assertThatThrownBy(() -> store.moveJob("exp-1", JobState.QUEUED, JobState.RUNNING, Optional.empty()))
+        assertThatThrownBy(() -> store.moveJob("exp-1", new JobMove(JobState.QUEUED, JobState.RUNNING, Optional.empty(), Optional.empty())))
                 .isInstanceOf(IllegalTransitionException.class);
-        assertThatThrownBy(() -> store.moveJob("exp-1", JobState.PREPARING, JobState.SUBMITTED, Optional.empty()))
+        assertThatThrownBy(() -> store.moveJob("exp-1", new JobMove(JobState.PREPARING, JobState.SUBMITTED, Optional.empty(), Optional.empty())))
                 .isInstanceOf(IllegalTransitionException.class)
                 .hasMessageContaining("is QUEUED, not PREPARING");
         assertThat(store.job("exp-1").orElseThrow().state()).isEqualTo(JobState.QUEUED);
@@ -95,7 +97,7 @@ class JobStoreTest
     {
         queued("exp-1");
         for (int attempt = 1; attempt <= 3; attempt++) {
-            store.moveJob("exp-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+            store.moveJob("exp-1", Lifecycle.admitted());
             store.recordAttempt("exp-1", attempt, "berth-exp-1-" + attempt, NOW);
             store.attemptSubmitted("exp-1", attempt);
             store.attemptRunning("exp-1", attempt, "worker-" + attempt, NOW);
@@ -216,7 +218,7 @@ class JobStoreTest
     {
         queued("queued");
         queued("running");
-        store.moveJob("running", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.moveJob("running", Lifecycle.admitted());
 
         assertThat(store.requestCancel("queued", NOW)).isEqualTo(JobState.CANCELLED);
         assertThat(store.requestCancel("running", NOW)).isEqualTo(JobState.PREPARING);
@@ -272,7 +274,7 @@ class JobStoreTest
             queued("any-" + i, Optional.empty());
         }
         queued("gpu-1", Optional.of("gpu"));
-        store.moveJob("spot-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.moveJob("spot-1", Lifecycle.admitted());
 
         // A deep queue in one pool must not hide the head of another.
         assertThat(store.oldestQueued(2)).extracting(Claim::jobId).containsExactly("any-1", "spot-2", "any-2", "spot-3", "gpu-1");
@@ -285,7 +287,7 @@ class JobStoreTest
         String body = body("big-1", Optional.of("gpu")).replace("}", ", \"resources\": {\"cpus\": 2.5, \"memory\": \"3g\", \"gpus\": 1}, \"timeout\": \"90s\"}");
         store.insert(request(body, "big-1"), body, Optional.empty(), NOW);
         queued("small-1");
-        store.moveJob("small-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.moveJob("small-1", Lifecycle.admitted());
         store.requestCancel("small-1", NOW);
 
         assertThat(store.oldestQueued(10)).singleElement().satisfies(claim -> {
@@ -327,7 +329,7 @@ class JobStoreTest
     /** Runs attempt {@code number} of a queued job until it exits with {@code code}; returns the job's next state. */
     private JobState runAndExit(String id, int number, int code)
     {
-        store.moveJob(id, JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.moveJob(id, Lifecycle.admitted());
         store.recordAttempt(id, number, "berth-" + id + "-" + number, NOW);
         store.attemptSubmitted(id, number);
         store.attemptRunning(id, number, "worker-1", NOW);

@@ -7,6 +7,7 @@ import dev.berth.job.JobState;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.job.Job;
 import dev.berth.store.JobStore;
+import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmClient;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -168,7 +169,7 @@ public final class BerthHarness
     public List<String> leftoverServices()
     {
         try (SwarmClient swarm = new SwarmClient(config.dockerHost())) {
-            return swarm.services(store.instanceId()).stream().map(SwarmClient.BerthService::name).toList();
+            return swarm.services(store.instanceId()).stream().map(Swarm.BerthService::name).toList();
         }
     }
 
@@ -184,7 +185,7 @@ public final class BerthHarness
         String instance = daemon.instanceId();
         stopDaemon();
         try (SwarmClient swarm = new SwarmClient(config.dockerHost())) {
-            for (SwarmClient.BerthService service : swarm.services(instance)) {
+            for (Swarm.BerthService service : swarm.services(instance)) {
                 swarm.removeService(service.name());
             }
         }

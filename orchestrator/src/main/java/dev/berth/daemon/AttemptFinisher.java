@@ -1,0 +1,79 @@
+package dev.berth.daemon;
+
+import dev.berth.job.Attempt;
+import dev.berth.job.AttemptEnd;
+import dev.berth.job.AttemptOutcome;
+import dev.berth.job.JobState;
+import dev.berth.rundir.RunDirs;
+import dev.berth.store.JobStore;
+import dev.berth.swarm.Swarm;
+import dev.berth.swarm.TaskSnapshot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Finish: records how an attempt ended (and, when that ends the job, its result files), then removes
+ * its service. Never the other way round, so a crash in between leaves a service that the next
+ * start's sweep removes, never a result that is lost.
+ */
+final class AttemptFinisher
+{
+    private static final Logger log = LoggerFactory.getLogger(AttemptFinisher.class);
+
+    private final JobStore store;
+    private final Swarm swarm;
+    private final SwarmView view;
+    private final ResultFiles resultFiles;
+    private final Clock clock;
+    private final FailPoints failPoints;
+
+    AttemptFinisher(JobStore store, Swarm swarm, SwarmView view, ResultFiles resultFiles, Clock clock, FailPoints failPoints)
+    {
+        this.store = requireNonNull(store, "store is null");
+        this.swarm = requireNonNull(swarm, "swarm is null");
+        this.view = requireNonNull(view, "view is null");
+        this.resultFiles = requireNonNull(resultFiles, "resultFiles is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.failPoints = requireNonNull(failPoints, "failPoints is null");
+    }
+
+    /** @param task the attempt's task as last listed, if Swarm still has one */
+    void finish(Attempt attempt, AttemptOutcome outcome, Optional<TaskSnapshot> task)
+    {
+        Instant finishedAt = task.filter(TaskSnapshot::ended).map(TaskSnapshot::since).orElseGet(clock::instant);
+        Optional<Instant> startedAt = attempt.startedAt()
+                .or(() -> task.filter(TaskSnapshot::running).map(TaskSnapshot::since))
+                .or(() -> startMarker(attempt));
+        // A job that started and ended between two polls was never seen running: its task names the node.
+        Optional<String> node = attempt.node().or(() -> task.flatMap(TaskSnapshot::nodeId).flatMap(view::hostname));
+        JobState next = store.finishAttempt(attempt.jobId(), attempt.number(), AttemptEnd.of(outcome, node, startedAt, finishedAt), resultFiles);
+        failPoints.reach(FailPoints.AFTER_RESULT);
+        swarm.removeService(attempt.serviceName());
+        log.info("Job {} attempt {}: {} ({}); job is now {}", attempt.jobId(), attempt.number(), outcome.state(), outcome.reason(), next);
+    }
+
+    /**
+     * When the container started, for jobs that began and ended between two polls: the wrapper touches
+     * this file first thing, and one stat at the end is cheaper than inspecting every container.
+     */
+    private Optional<Instant> startMarker(Attempt attempt)
+    {
+        try {
+            Path runDir = store.job(attempt.jobId()).orElseThrow().runDir().orElseThrow();
+            Path marker = RunDirs.attemptDir(runDir, attempt.number()).resolve(JobServices.START_MARKER);
+            return Optional.of(Files.getLastModifiedTime(marker).toInstant());
+        }
+        catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.berth.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.job.JobRequest;
+import dev.berth.repo.Checkout;
+import dev.berth.repo.RepoException;
+import dev.berth.repo.Repositories;
+import dev.berth.rundir.RunDirs;
+import dev.berth.job.Job;
+import dev.berth.swarm.Swarm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Preparation on the shared mount: the image pinned (first attempt only, so every attempt runs the
+ * same bytes), the attempt's own run-dir files, a checkout of the job's commit, and job.json.
+ */
+final class CheckoutPreparer
+        implements Preparer
+{
+    private static final ObjectMapper REQUEST_READER = new ObjectMapper();
+
+    private final Swarm swarm;
+    private final Repositories repositories;
+    private final RunDirs runDirs;
+
+    CheckoutPreparer(Swarm swarm, Repositories repositories, RunDirs runDirs)
+    {
+        this.swarm = requireNonNull(swarm, "swarm is null");
+        this.repositories = requireNonNull(repositories, "repositories is null");
+        this.runDirs = requireNonNull(runDirs, "runDirs is null");
+    }
+
+    @Override
+    public Prepared prepare(Job job, int attempt)
+            throws RequestProblem, IOException
+    {
+        JobRequest request = job.spec();
+        Optional<String> pinned = job.imageRef();
+        String imageRef = pinned.isPresent() ? pinned.get() : swarm.resolveImage(request.image()).orElseThrow(() -> new RequestProblem(
+                "image '" + request.image() + "' is neither on the manager nor in a reachable registry; push it, or load it on every node"));
+
+        Path runDir = job.runDir().orElseThrow(() -> new IllegalStateException("job " + job.id() + " has no run dir recorded"));
+        Path attemptDir = runDirs.startAttempt(runDir, attempt);
+        Checkout checkout;
+        try {
+            // A retry runs the commit the first attempt ran, even if the branch has moved since.
+            checkout = job.commit().isPresent()
+                    ? repositories.checkoutCommit(request.repo(), job.commit().get(), attemptDir.resolve("work"))
+                    : repositories.checkout(request.repo(), request.branch(), job.receivedAt(), attemptDir.resolve("work"));
+        }
+        catch (RepoException e) {
+            if (e.kind() == RepoException.Kind.CORRUPT_MIRROR || e.kind() == RepoException.Kind.INTERRUPTED) {
+                throw new IOException(e.getMessage(), e);
+            }
+            throw new RequestProblem(e.getMessage());
+        }
+        checkEntrypoint(attemptDir.resolve("work"), request.entrypoint(), checkout.commit());
+        runDirs.writeJobJson(runDir, jobJson(job, checkout.commit(), imageRef));
+        return new Prepared(imageRef, checkout.commit());
+    }
+
+    private static void checkEntrypoint(Path work, String entrypoint, String commit)
+            throws RequestProblem
+    {
+        Path file = work.resolve(entrypoint).normalize();
+        if (!file.startsWith(work) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new RequestProblem("entrypoint '" + entrypoint + "' is not a file in commit " + commit.substring(0, 12));
+        }
+        if (!Files.isExecutable(file)) {
+            throw new RequestProblem("entrypoint '" + entrypoint + "' is not executable in commit " + commit.substring(0, 12)
+                    + ": run 'git update-index --chmod=+x " + entrypoint + "' and push");
+        }
+    }
+
+    private ObjectNode jobJson(Job job, String commit, String imageRef)
+            throws IOException
+    {
+        JobRequest request = job.spec();
+        ObjectNode json = runDirs.newObject();
+        json.put("job_id", job.id());
+        json.put("name", job.name());
+        json.set("request", REQUEST_READER.readTree(job.rawRequest()));
+        json.put("repo", request.repo().toString());
+        json.put("branch", request.branch());
+        json.put("commit", commit);
+        json.put("image", request.image());
+        json.put("image_ref", imageRef);
+        json.put("received_at", job.receivedAt().toString());
+        return json;
+    }
+}

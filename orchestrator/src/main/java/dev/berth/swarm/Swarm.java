@@ -1,0 +1,59 @@
+package dev.berth.swarm;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the daemon uses of Docker Swarm: listings of nodes and of its own tasks and services, the
+ * create and remove of one attempt's service, and pinning an image to exact bytes. {@link SwarmClient}
+ * is the Engine API behind it; tests of the scheduling policy use an in-memory one.
+ */
+public interface Swarm
+{
+    String INSTANCE_LABEL = "berth.instance";
+    String JOB_LABEL = "berth.job";
+    String ATTEMPT_LABEL = "berth.attempt";
+
+    /** What a create did: made the service, found this attempt's own, or found the name held by a service not this berth's. */
+    enum Created { CREATED, ALREADY_EXISTS, NAME_TAKEN }
+
+    /** One of the services this berth instance created, named by its labels. */
+    record BerthService(String name, String jobId, int attempt) {}
+
+    /** Every node, with its GPUs of the generic-resource kind {@code gpuKind}. */
+    List<SwarmNode> nodes(String gpuKind);
+
+    /** All tasks of the services this berth instance created, in one call. */
+    List<TaskSnapshot> tasks(String instanceId);
+
+    /** The services this berth instance created, found by its label. */
+    List<BerthService> services(String instanceId);
+
+    /**
+     * Which berth instance owns the service named {@code name}: empty if there is no such service,
+     * an empty string if it carries no berth label (someone else's service).
+     */
+    Optional<String> serviceOwner(String name);
+
+    /**
+     * Creates the service. A name that already exists means an earlier create of the same attempt got
+     * through, unless the service is another berth's: two berths sharing a swarm may reuse a job id.
+     */
+    Created createService(ServiceRequest request);
+
+    /** Removes the service; one that is already gone is fine. */
+    void removeService(String name);
+
+    /**
+     * Pins an image to exact bytes: its registry digest when it has one (nodes can then pull it), else
+     * its local image id (every node must hold the image, as with images built without a registry).
+     * Empty when neither the manager nor a registry knows the image.
+     */
+    Optional<String> resolveImage(String image);
+
+    /** The name of a job's attempt's service: one per attempt, so a create is safe to repeat. */
+    static String serviceName(String jobId, int attempt)
+    {
+        return "berth-" + jobId + "-" + attempt;
+    }
+}
