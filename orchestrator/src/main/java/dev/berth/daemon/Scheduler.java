@@ -101,10 +101,16 @@ final class Scheduler
     /** Reconciles what a previous run left behind, then starts the scheduling thread. */
     void start()
     {
-        reconciler.reconcile();
+        reconcile();
         running = true;
         thread = new Thread(this::loop, "berth-scheduler");
         thread.start();
+    }
+
+    /** What a previous run left behind is put right: before the first round, and never while rounds run. */
+    void reconcile()
+    {
+        reconciler.reconcile();
     }
 
     /** Asks for a round now rather than at the next listing (a job arrived, a preparation finished). */

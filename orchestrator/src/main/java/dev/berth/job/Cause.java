@@ -3,8 +3,9 @@ package dev.berth.job;
 import java.util.Locale;
 
 /**
- * Why a job or attempt did not succeed. Users and retries treat these differently: only
- * {@link #INFRA} is retried, because only there the job itself is not to blame.
+ * Why a job or attempt did not succeed. Users and retries treat these differently: {@link #INFRA} is
+ * retried, because there the job itself is not to blame, and {@link #EXIT} only when the request lists
+ * the exit code in {@code retry_exit_codes} (see {@link Lifecycle#retryable}).
  */
 public enum Cause
 {

@@ -1,0 +1,482 @@
+package dev.berth.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.config.BerthConfig;
+import dev.berth.job.Attempt;
+import dev.berth.job.AttemptState;
+import dev.berth.job.Cause;
+import dev.berth.job.Job;
+import dev.berth.job.JobState;
+import dev.berth.job.RequestDefaults;
+import dev.berth.job.RequestParser;
+import dev.berth.rundir.RunDirs;
+import dev.berth.store.InsertOutcome;
+import dev.berth.store.JobStore;
+import dev.berth.swarm.Swarm;
+import dev.berth.testing.DirectExecutor;
+import dev.berth.testing.FakeSwarm;
+import dev.berth.testing.TestingClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The scheduling policy, through the real scheduler and a real SQLite store, with Swarm, preparation
+ * and time in memory: every round is one call, so each test walks a job's life step by step, in
+ * milliseconds and without Docker. The integration tests on a real engine remain the proof.
+ */
+class SchedulerTest
+{
+    private static final Duration POLL = Duration.ofSeconds(1);
+    private static final int PENDING_CAP = 2;
+
+    @TempDir
+    Path temp;
+
+    private final TestingClock clock = new TestingClock(Instant.parse("2026-03-04T05:06:07Z"));
+    private final FakeSwarm swarm = new FakeSwarm(clock).withNode(FakeSwarm.node("n1", 4, 16)).withNode(FakeSwarm.node("n2", 4, 16));
+    private final FakePreparer preparer = new FakePreparer();
+    private JobStore store;
+    private Scheduler scheduler;
+
+    @BeforeEach
+    void start()
+    {
+        store = JobStore.open(temp.resolve("berth.db"));
+        scheduler = scheduler(FailPoints.none());
+    }
+
+    @AfterEach
+    void stop()
+    {
+        scheduler.close();
+        store.close();
+    }
+
+    @Test
+    void admitsFirstInFirstOutAndNeverHoldsMoreThanThePendingCapInSwarm()
+    {
+        submit("a", "");
+        submit("b", "");
+        submit("c", "");
+
+        roundsUntil(() -> swarm.createdServices().size() == 2);
+        rounds(3);
+
+        assertThat(swarm.createdServices()).containsExactly(service("a", 1), service("b", 1));
+        assertThat(job("c").state()).isEqualTo(JobState.PREPARING);
+
+        swarm.run(service("a", 1), "n1");
+        roundsUntil(() -> swarm.createdServices().size() == 3);
+
+        assertThat(swarm.createdServices()).containsExactly(service("a", 1), service("b", 1), service("c", 1));
+        assertThat(job("a").state()).isEqualTo(JobState.RUNNING);
+        assertThat(attempts("a").get(0).node()).contains("n1");
+    }
+
+    @Test
+    void aJobThatSucceedsIsRecordedWithItsResultAndItsServiceRemoved()
+            throws Exception
+    {
+        submit("ok", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.run(service("ok", 1), "n2");
+        rounds(1);
+        swarm.exit(service("ok", 1), 0);
+        roundsUntil(() -> job("ok").state().terminal());
+
+        Job job = job("ok");
+        assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(job.exitCode()).contains(0);
+        assertThat(job.commit()).contains(FakePreparer.COMMIT);
+        assertThat(swarm.liveServices()).isEmpty();
+        assertThat(new ObjectMapper().readTree(job.runDir().orElseThrow().resolve("result.json").toFile()).path("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(Files.readString(job.runDir().orElseThrow().resolve("exit_code")).strip()).isEqualTo("0");
+    }
+
+    @Test
+    void aJobThatFitsNoNodeFailsAtOnceNamingTheLargestNode()
+    {
+        submit("huge", ", \"resources\": {\"cpus\": 16}");
+
+        rounds(1);
+
+        Job job = job("huge");
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.cause()).contains(Cause.REQUEST);
+        assertThat(job.reason().orElseThrow()).startsWith("no node can ever hold this job: it asks for cpus=16");
+        assertThat(swarm.createdServices()).isEmpty();
+    }
+
+    @Test
+    void aJobThatFitsNoNodeNowWaitsAndSaysWhy()
+    {
+        submit("big", ", \"resources\": {\"cpus\": 4}");
+        submit("bigger", ", \"resources\": {\"cpus\": 4}");
+        submit("biggest", ", \"resources\": {\"cpus\": 4}");
+        roundsUntil(() -> swarm.createdServices().size() == 2);
+        rounds(2);
+
+        assertThat(job("biggest").state()).isEqualTo(JobState.QUEUED);
+        assertThat(job("biggest").reason().orElseThrow()).startsWith("waiting for a node with room for cpus=4");
+    }
+
+    @Test
+    void anInterruptedAttemptIsRetriedUntilItsAttemptsRunOut()
+    {
+        submit("lossy", ", \"max_attempts\": 2");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.run(service("lossy", 1), "n1");
+        rounds(1);
+
+        swarm.setNode("n1", "down", "active");
+        roundsUntil(() -> swarm.createdServices().size() == 2);
+
+        assertThat(attempts("lossy").get(0).state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(attempts("lossy").get(0).cause()).contains(Cause.INFRA);
+        assertThat(swarm.liveServices()).containsExactly(service("lossy", 2));
+
+        swarm.run(service("lossy", 2), "n2");
+        rounds(1);
+        swarm.setNode("n2", "ready", "drain");
+        roundsUntil(() -> job("lossy").state().terminal());
+
+        Job job = job("lossy");
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.cause()).contains(Cause.INFRA);
+        assertThat(job.reason().orElseThrow()).isEqualTo("interrupted: node n2 was drained (attempt 2 of 2, none left)");
+        assertThat(swarm.liveServices()).isEmpty();
+    }
+
+    @Test
+    void theJobsOwnFailureIsNotRetriedUnlessItsCodeIsListed()
+    {
+        submit("fails", "");
+        submit("flaky", ", \"retry_exit_codes\": [75]");
+        roundsUntil(() -> swarm.createdServices().size() == 2);
+        swarm.run(service("fails", 1), "n1");
+        swarm.run(service("flaky", 1), "n2");
+        rounds(1);
+        swarm.exit(service("fails", 1), 3);
+        swarm.exit(service("flaky", 1), 75);
+        roundsUntil(() -> swarm.createdServices().contains(service("flaky", 2)));
+
+        assertThat(job("fails").state()).isEqualTo(JobState.FAILED);
+        assertThat(job("fails").cause()).contains(Cause.EXIT);
+        assertThat(job("fails").exitCode()).contains(3);
+        assertThat(attempts("fails")).hasSize(1);
+        assertThat(attempts("flaky").get(0).reason()).contains("exited with code 75");
+    }
+
+    @Test
+    void aJobPastItsTimeoutIsStoppedAndRecordedTimedOut()
+    {
+        submit("slow", ", \"timeout\": \"90s\"");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.run(service("slow", 1), "n1");
+        rounds(1);
+        assertThat(job("slow").state()).isEqualTo(JobState.RUNNING);
+
+        clock.advance(Duration.ofSeconds(90));
+        rounds(1);
+
+        Job job = job("slow");
+        assertThat(job.state()).isEqualTo(JobState.TIMED_OUT);
+        assertThat(job.cause()).contains(Cause.TIMEOUT);
+        assertThat(job.reason()).contains("ran longer than its timeout of 1m30s");
+        assertThat(swarm.liveServices()).isEmpty();
+    }
+
+    @Test
+    void aCancelledQueuedJobNeverRuns()
+    {
+        // Held in the queue behind a job that takes the only room
+        submit("first", ", \"resources\": {\"cpus\": 4}");
+        submit("second", ", \"resources\": {\"cpus\": 4}");
+        submit("queued", ", \"resources\": {\"cpus\": 4}");
+        roundsUntil(() -> swarm.createdServices().size() == 2);
+
+        assertThat(store.requestCancel("queued", clock.instant())).isEqualTo(JobState.CANCELLED);
+        rounds(2);
+
+        assertThat(job("queued").reason()).contains("cancelled on request while queued");
+        assertThat(swarm.createdServices()).doesNotContain(service("queued", 1));
+    }
+
+    @Test
+    void aJobCancelledWhilePreparedEndsWithoutAService()
+    {
+        submit("a", "");
+        submit("b", "");
+        submit("waits", "");
+        roundsUntil(() -> swarm.createdServices().size() == 2);
+        rounds(1);
+        assertThat(job("waits").state()).isEqualTo(JobState.PREPARING);
+
+        store.requestCancel("waits", clock.instant());
+        rounds(1);
+
+        Job job = job("waits");
+        assertThat(job.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(job.reason()).contains("cancelled on request while preparing");
+        assertThat(swarm.createdServices()).doesNotContain(service("waits", 1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aCancelledJobInSwarmHasItsServiceRemoved(boolean running)
+    {
+        submit("victim", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        if (running) {
+            swarm.run(service("victim", 1), "n1");
+            rounds(1);
+        }
+        assertThat(job("victim").state()).isEqualTo(running ? JobState.RUNNING : JobState.SUBMITTED);
+
+        store.requestCancel("victim", clock.instant());
+        rounds(1);
+
+        assertThat(job("victim").state()).isEqualTo(JobState.CANCELLED);
+        assertThat(attempts("victim").get(0).state()).isEqualTo(AttemptState.CANCELLED);
+        assertThat(swarm.liveServices()).isEmpty();
+    }
+
+    @Test
+    void aBadRequestFailsInPreparationWithoutRetry()
+    {
+        preparer.badRequest("typo", "branch 'mian' not found in https://github.com/org/repo");
+        submit("typo", "");
+
+        roundsUntil(() -> job("typo").state().terminal());
+
+        assertThat(job("typo").state()).isEqualTo(JobState.FAILED);
+        assertThat(job("typo").cause()).contains(Cause.REQUEST);
+        assertThat(job("typo").reason()).contains("branch 'mian' not found in https://github.com/org/repo");
+        assertThat(preparer.prepared()).isEmpty();
+    }
+
+    @Test
+    void aPassingFaultInPreparationIsRetriedAfterABackoff()
+    {
+        preparer.infrastructureFault("unlucky", 1);
+        submit("unlucky", "");
+        rounds(1);
+
+        assertThat(job("unlucky").state()).isEqualTo(JobState.QUEUED);
+        assertThat(job("unlucky").reason().orElseThrow()).isEqualTo("preparation failed (try 1 of 6), retrying in 10s: disk full");
+        rounds(5);
+        assertThat(preparer.prepared()).isEmpty();
+
+        clock.advance(Duration.ofSeconds(10));
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        assertThat(preparer.prepared()).containsExactly("unlucky#1");
+    }
+
+    @Test
+    void aLastingFaultInPreparationFailsTheJobAsInfrastructure()
+    {
+        preparer.infrastructureFault("doomed", 100);
+        submit("doomed", "");
+
+        for (int i = 0; i < 100 && !job("doomed").state().terminal(); i++) {
+            clock.advance(Duration.ofMinutes(3));
+            rounds(1);
+        }
+
+        assertThat(job("doomed").state()).isEqualTo(JobState.FAILED);
+        assertThat(job("doomed").cause()).contains(Cause.INFRA);
+        assertThat(job("doomed").reason().orElseThrow()).startsWith("preparation failed 6 times for reasons not the job's own; the last: disk full");
+    }
+
+    @Test
+    void aServiceSwarmRefusesFailsTheJobAsTheRequestsFault()
+    {
+        swarm.failNextCreate(FakeSwarm.refused("invalid mount config"));
+        submit("refused", "");
+
+        roundsUntil(() -> job("refused").state().terminal());
+
+        assertThat(job("refused").cause()).contains(Cause.REQUEST);
+        assertThat(job("refused").reason().orElseThrow()).contains("Swarm refused the job's service: invalid mount config");
+    }
+
+    /** A crash (SIGKILL, power loss) in each window between two durable steps; the next start runs the job exactly once. */
+    @ParameterizedTest
+    @ValueSource(strings = {FailPoints.AFTER_CHECKOUT, FailPoints.BEFORE_CREATE, FailPoints.AFTER_CREATE})
+    void aCrashBeforeTheJobRunsIsReconciledAndTheJobRunsOnce(String point)
+    {
+        crashAt(point, () -> {
+            submit("survivor", "");
+            rounds(5);
+        });
+
+        roundsUntil(() -> swarm.liveServices().contains(service("survivor", 1)));
+        swarm.run(service("survivor", 1), "n1");
+        rounds(1);
+        swarm.exit(service("survivor", 1), 0);
+        roundsUntil(() -> job("survivor").state().terminal());
+
+        assertThat(job("survivor").state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(attempts("survivor")).hasSize(1);
+        assertThat(swarm.createdServices()).containsExactly(service("survivor", 1));
+        assertThat(swarm.liveServices()).isEmpty();
+    }
+
+    @Test
+    void aCrashAfterTheResultIsRecordedLeavesAServiceTheNextStartRemoves()
+            throws Exception
+    {
+        crash(FailPoints.AFTER_RESULT, () -> {
+            submit("done", "");
+            roundsUntil(() -> !swarm.liveServices().isEmpty());
+            swarm.run(service("done", 1), "n1");
+            rounds(1);
+            swarm.exit(service("done", 1), 0);
+            rounds(1);
+        });
+        assertThat(job("done").state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(swarm.liveServices()).containsExactly(service("done", 1));
+        Files.delete(job("done").runDir().orElseThrow().resolve("result.json"));
+
+        restart(FailPoints.none());
+
+        assertThat(swarm.liveServices()).isEmpty();
+        assertThat(job("done").runDir().orElseThrow().resolve("result.json")).exists();
+        assertThat(swarm.createdServices()).hasSize(1);
+    }
+
+    @Test
+    void aCrashWhileRunningAdoptsTheRunningServiceAndRecordsItsEnd()
+    {
+        submit("long", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.run(service("long", 1), "n1");
+        rounds(1);
+
+        restart(FailPoints.none());
+        swarm.exit(service("long", 1), 0);
+        roundsUntil(() -> job("long").state().terminal());
+
+        assertThat(job("long").state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(swarm.createdServices()).hasSize(1);
+    }
+
+    @Test
+    void aServiceNameHeldByAnotherBerthIsNeverTakenForThisOnes()
+    {
+        submit("shared-id", "");
+        swarm.addForeignService(new dev.berth.swarm.ServiceRequest(service("shared-id", 1), Map.of(Swarm.INSTANCE_LABEL, "other"), "img",
+                List.of("sh"), Map.of(), temp, List.of(), 1, 1, 0, "GPU", Optional.empty()));
+
+        rounds(3);
+
+        assertThat(job("shared-id").state()).isEqualTo(JobState.PREPARING);
+        assertThat(job("shared-id").reason().orElseThrow()).contains("is held by another berth on this swarm");
+        assertThat(swarm.service(service("shared-id", 1)).labels()).containsEntry(Swarm.INSTANCE_LABEL, "other");
+    }
+
+    /** Runs {@code steps} with the daemon armed to crash at {@code point}, then starts a new daemon over the same store and swarm. */
+    private void crashAt(String point, Runnable steps)
+    {
+        crash(point, steps);
+        restart(FailPoints.none());
+    }
+
+    /** Runs {@code steps} with the daemon armed to crash at {@code point}, and checks that it did. */
+    private void crash(String point, Runnable steps)
+    {
+        scheduler.close();
+        scheduler = scheduler(FailPoints.at(point, () -> {
+            throw new Crash();
+        }));
+        assertThatThrownBy(steps::run).isInstanceOf(Crash.class);
+    }
+
+    /** As after a kill: nothing of the old scheduler's memory survives, only the store and Swarm. */
+    private void restart(FailPoints failPoints)
+    {
+        scheduler = scheduler(failPoints);
+        scheduler.reconcile();
+    }
+
+    private Scheduler scheduler(FailPoints failPoints)
+    {
+        BerthConfig config = BerthConfig.load(Map.of(
+                "BERTH_STATE_DIR", temp.toString(),
+                "BERTH_PENDING_CAP", String.valueOf(PENDING_CAP),
+                "BERTH_POLL_INTERVAL", POLL.toMillis() + "ms"));
+        return Scheduler.create(store, swarm, preparer, new RunDirs(config.runsDir()), config, clock, clock, failPoints, new DirectExecutor(),
+                new DirectExecutor());
+    }
+
+    private void submit(String id, String fields)
+    {
+        String body = "{\"repo_uri\": \"https://github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"" + id + "\"" + fields + "}";
+        RequestParser parser = new RequestParser(new RequestDefaults("berth-local/busybox:1", 1, 1L << 30, 3));
+        try {
+            assertThat(store.insert(parser.parse(body, id), body, Optional.empty(), clock.instant())).isEqualTo(InsertOutcome.CREATED);
+        }
+        catch (dev.berth.job.InvalidRequestException e) {
+            throw new AssertionError(e);
+        }
+        scheduler.wake();
+    }
+
+    /** One listing round: the poll interval passes, then the scheduler takes its turn. */
+    private void rounds(int count)
+    {
+        for (int i = 0; i < count; i++) {
+            clock.advance(POLL);
+            scheduler.runOnce();
+        }
+    }
+
+    private void roundsUntil(BooleanSupplier condition)
+    {
+        for (int i = 0; i < 20 && !condition.getAsBoolean(); i++) {
+            rounds(1);
+        }
+        assertThat(condition.getAsBoolean()).as("condition met within 20 rounds").isTrue();
+    }
+
+    private Job job(String id)
+    {
+        return store.job(id).orElseThrow();
+    }
+
+    private List<Attempt> attempts(String id)
+    {
+        return store.attempts(id);
+    }
+
+    private static String service(String jobId, int attempt)
+    {
+        return Swarm.serviceName(jobId, attempt);
+    }
+
+    /** What a kill does to the daemon at a fail point: it stops there, and nothing after it runs. */
+    private static final class Crash
+            extends Error
+    {
+        Crash()
+        {
+            super("crashed at a fail point");
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.berth.testing;
+
+import dev.berth.swarm.EngineException;
+import dev.berth.swarm.ServiceRequest;
+import dev.berth.swarm.Swarm;
+import dev.berth.swarm.SwarmNode;
+import dev.berth.swarm.TaskSnapshot;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * An in-memory Swarm for tests of the scheduling policy: services and their one task each, moved by
+ * the test as Swarm would move them (placed and running on a node, complete, failed), nodes that can
+ * go down or be drained, and faults on the next create.
+ */
+public final class FakeSwarm
+        implements Swarm
+{
+    private final Clock clock;
+    private final Map<String, SwarmNode> nodes = new LinkedHashMap<>();
+    private final Map<String, ServiceRequest> services = new LinkedHashMap<>();
+    private final Map<String, TaskSnapshot> tasks = new LinkedHashMap<>();
+    private final List<String> created = new ArrayList<>();
+    private final List<String> images = new ArrayList<>();
+    private RuntimeException nextCreateFailure;
+
+    public FakeSwarm(Clock clock)
+    {
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public synchronized FakeSwarm withNode(SwarmNode node)
+    {
+        nodes.put(node.id(), node);
+        return this;
+    }
+
+    public synchronized FakeSwarm withImage(String image)
+    {
+        images.add(image);
+        return this;
+    }
+
+    /** A node that is ready and active, with {@code cpus} CPUs, {@code memoryGib} GiB and no GPUs. */
+    public static SwarmNode node(String id, int cpus, int memoryGib)
+    {
+        return new SwarmNode(id, id, "ready", "active", Map.of(), cpus * 1_000_000_000L, memoryGib * (1L << 30), List.of());
+    }
+
+    /** The node's state changes (down, disconnected) or its availability (drain), as Swarm reports it. */
+    public synchronized void setNode(String id, String state, String availability)
+    {
+        SwarmNode node = nodes.get(id);
+        nodes.put(id, new SwarmNode(id, node.hostname(), state, availability, node.labels(), node.nanoCpus(), node.memoryBytes(), node.gpus()));
+    }
+
+    /** The next create fails with {@code failure}, as the engine would (refused, unreachable). */
+    public synchronized void failNextCreate(RuntimeException failure)
+    {
+        nextCreateFailure = failure;
+    }
+
+    /** Swarm places the service's task on {@code nodeId} and its container runs. */
+    public synchronized void run(String serviceName, String nodeId)
+    {
+        moveTask(serviceName, Optional.of(nodeId), "running", "running", Optional.empty(), "");
+    }
+
+    /** The container exited by itself with {@code exitCode}. */
+    public synchronized void exit(String serviceName, int exitCode)
+    {
+        TaskSnapshot task = task(serviceName);
+        if (exitCode == 0) {
+            moveTask(serviceName, task.nodeId(), "complete", "shutdown", Optional.of(0), "");
+        }
+        else {
+            moveTask(serviceName, task.nodeId(), "failed", "shutdown", Optional.of(exitCode), "task: non-zero exit (" + exitCode + ")");
+        }
+    }
+
+    /** Every service created so far, in order, removed or not. */
+    public synchronized List<String> createdServices()
+    {
+        return List.copyOf(created);
+    }
+
+    /** The services that exist now. */
+    public synchronized List<String> liveServices()
+    {
+        return List.copyOf(services.keySet());
+    }
+
+    public synchronized ServiceRequest service(String name)
+    {
+        return requireNonNull(services.get(name), () -> "no service " + name);
+    }
+
+    public synchronized TaskSnapshot task(String serviceName)
+    {
+        return requireNonNull(tasks.get(serviceName), () -> "no task of " + serviceName);
+    }
+
+    @Override
+    public synchronized List<SwarmNode> nodes(String gpuKind)
+    {
+        return List.copyOf(nodes.values());
+    }
+
+    @Override
+    public synchronized List<TaskSnapshot> tasks(String instanceId)
+    {
+        return tasks.values().stream().filter(task -> ownedBy(task.serviceName(), instanceId)).toList();
+    }
+
+    @Override
+    public synchronized List<BerthService> services(String instanceId)
+    {
+        return services.values().stream()
+                .filter(service -> instanceId.equals(service.labels().get(INSTANCE_LABEL)))
+                .map(service -> new BerthService(service.name(), service.labels().get(JOB_LABEL), Integer.parseInt(service.labels().get(ATTEMPT_LABEL))))
+                .toList();
+    }
+
+    @Override
+    public synchronized Optional<String> serviceOwner(String name)
+    {
+        return Optional.ofNullable(services.get(name)).map(service -> service.labels().getOrDefault(INSTANCE_LABEL, ""));
+    }
+
+    @Override
+    public synchronized Created createService(ServiceRequest request)
+    {
+        if (nextCreateFailure != null) {
+            RuntimeException failure = nextCreateFailure;
+            nextCreateFailure = null;
+            throw failure;
+        }
+        ServiceRequest existing = services.get(request.name());
+        if (existing != null) {
+            return existing.labels().get(INSTANCE_LABEL).equals(request.labels().get(INSTANCE_LABEL)) ? Created.ALREADY_EXISTS : Created.NAME_TAKEN;
+        }
+        services.put(request.name(), request);
+        created.add(request.name());
+        tasks.put(request.name(), new TaskSnapshot(request.name(), Optional.empty(), "pending", "running", Optional.empty(), "", clock.instant(), clock.instant()));
+        return Created.CREATED;
+    }
+
+    /** A service of another berth sharing the swarm, or of no berth at all. */
+    public synchronized void addForeignService(ServiceRequest request)
+    {
+        services.put(request.name(), request);
+    }
+
+    @Override
+    public synchronized void removeService(String name)
+    {
+        services.remove(name);
+        tasks.remove(name);
+    }
+
+    @Override
+    public synchronized Optional<String> resolveImage(String image)
+    {
+        return images.contains(image) ? Optional.of(image.replaceAll(":.*", "") + "@sha256:" + "0".repeat(64)) : Optional.empty();
+    }
+
+    /** An engine error such as Swarm's answer to a bad service spec. */
+    public static EngineException refused(String message)
+    {
+        return new EngineException(message, 400);
+    }
+
+    private boolean ownedBy(String serviceName, String instanceId)
+    {
+        ServiceRequest service = services.get(serviceName);
+        return service != null && instanceId.equals(service.labels().get(INSTANCE_LABEL));
+    }
+
+    private void moveTask(String serviceName, Optional<String> nodeId, String state, String desiredState, Optional<Integer> exitCode, String error)
+    {
+        TaskSnapshot task = task(serviceName);
+        tasks.put(serviceName, new TaskSnapshot(serviceName, nodeId, state, desiredState, exitCode, error, task.createdAt(), clock.instant()));
+    }
+}
