@@ -68,7 +68,9 @@ final class JobServices
                 List.of("/bin/sh", "-c", WRAPPER, "berth-job"),
                 env,
                 attemptDir.resolve("work"),
-                List.of(new ServiceRequest.Mount(runDir, false), new ServiceRequest.Mount(mirrorsDir, true)),
+                // The job writes only its own attempt's dir: the run dir's files (job.json, result.json, exit_code,
+                // the links to the current attempt) are berth's, and a job must not be able to plant a link there.
+                List.of(new ServiceRequest.Mount(runDir, true), new ServiceRequest.Mount(attemptDir, false), new ServiceRequest.Mount(mirrorsDir, true)),
                 request.resources().nanoCpus(),
                 request.resources().memoryBytes(),
                 request.resources().gpus(),
