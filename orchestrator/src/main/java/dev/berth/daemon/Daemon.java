@@ -85,7 +85,10 @@ public final class Daemon
             opened.add(queue);
 
             RunDirs runDirs = new RunDirs(config.runsDir());
-            Preparer preparer = new Preparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock), runDirs);
+            Repositories repositories = new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock);
+            // Closed after the scheduler, whose preparations check out through it
+            opened.add(repositories);
+            Preparer preparer = new Preparer(swarm, repositories, runDirs);
             FailPoints failPoints = FailPoints.parse(config.failPoint());
             Scheduler scheduler = new Scheduler(store, swarm, preparer, runDirs, config, clock, failPoints);
             RequestParser parser = new RequestParser(new RequestDefaults(

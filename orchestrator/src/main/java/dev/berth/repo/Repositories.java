@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
@@ -21,14 +22,19 @@ import static java.util.Objects.requireNonNull;
  * directory from an add-only mirror of its repository. It asks {@link RemoteBranches} for the tip,
  * {@link Mirrors} for the commit and {@link WorkTrees} for the job's tree, and runs them on its threads.
  * <p>
- * Use one instance per mirrors root in a process: its mirror locks keep its own threads apart.
+ * Use one instance per mirrors root in a process: its mirror locks keep its own threads apart. Close it
+ * once nothing checks out through it any more.
  */
 public final class Repositories
+        implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(Repositories.class);
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
     private static final int CHECKOUT_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+    // Bounded: a listing stuck in a socket read on a silent git:// host ignores the interrupt, and
+    // waiting longer for it would only hold up berth's stop
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final ExecutorService remoteCalls;
     private final ExecutorService checkoutWriters;
@@ -37,6 +43,7 @@ public final class Repositories
     private final WorkTrees workTrees;
     private final Clock clock;
     private final Ticker ticker;
+    private volatile boolean closed;
 
     public Repositories(Path mirrorsRoot, GitCredentials credentials)
     {
@@ -87,6 +94,7 @@ public final class Repositories
     public Checkout checkout(RepoUrl url, String branch, Instant asOf, Path workDir)
             throws RepoException
     {
+        requireOpen();
         WorkTrees.requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
         requireNonNull(asOf, "asOf is null");
         long start = ticker.read();
@@ -106,6 +114,7 @@ public final class Repositories
     public Checkout updateMirror(RepoUrl url, String branch)
             throws RepoException
     {
+        requireOpen();
         return updateMirror(url, branch, clock.instant());
     }
 
@@ -126,11 +135,48 @@ public final class Repositories
     public Checkout checkoutCommit(RepoUrl url, String commit, Path workDir)
             throws RepoException
     {
+        requireOpen();
         requireNonNull(url, "url is null");
         WorkTrees.requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
         ObjectId id = mirrors.requireCommit(url, commit);
         workTrees.checkOut(url, mirrors.pathOf(url), id, workDir);
         return new Checkout(commit, false);
+    }
+
+    /**
+     * Stops the listing and checkout threads, interrupting any call still running, and waits for them two
+     * seconds at most in all: they are daemon threads, so one that does not stop still ends with the process.
+     * Later calls fail.
+     */
+    @Override
+    public void close()
+    {
+        closed = true;
+        checkoutWriters.shutdownNow();
+        remoteCalls.shutdownNow();
+        long deadline = ticker.read() + CLOSE_WAIT.toNanos();
+        try {
+            awaitStopped(checkoutWriters, "checkout", deadline);
+            awaitStopped(remoteCalls, "git remote", deadline);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitStopped(ExecutorService threads, String name, long deadline)
+            throws InterruptedException
+    {
+        if (!threads.awaitTermination(Math.max(0, deadline - ticker.read()), TimeUnit.NANOSECONDS)) {
+            log.warn("Some {} threads have not stopped within {} s; they end with the process", name, CLOSE_WAIT.toSeconds());
+        }
+    }
+
+    private void requireOpen()
+    {
+        if (closed) {
+            throw new IllegalStateException("repositories are closed: berth is stopping and checks nothing out any more");
+        }
     }
 
     private static ThreadFactory daemonThreads(String name)
