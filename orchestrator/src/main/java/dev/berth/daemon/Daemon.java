@@ -92,7 +92,10 @@ public final class Daemon
             opened.add(queue);
 
             RunDirs runDirs = new RunDirs(config.runsDir());
-            Preparer preparer = new CheckoutPreparer(swarm, new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock), runDirs);
+            Repositories repositories = new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock, Ticker.system());
+            // Closed after the scheduler, whose preparations check out through it
+            opened.add(repositories);
+            Preparer preparer = new CheckoutPreparer(swarm, repositories, runDirs);
             FailPoints failPoints = FailPoints.parse(config.failPoint());
             Scheduler scheduler = Scheduler.create(store, swarm, preparer, runDirs, config, clock, Ticker.system(), failPoints,
                     Executors.newFixedThreadPool(PREPARATION_THREADS, daemonThreads("berth-prepare")),

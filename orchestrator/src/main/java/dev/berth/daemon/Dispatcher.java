@@ -35,7 +35,8 @@ import static java.util.Objects.requireNonNull;
  * pool, waits among the ready ones for a slot under the pending cap, then has its attempt recorded and
  * its service created on the dispatch pool, so a slow git fetch or engine call never holds up the
  * watch. Owns those pools, the jobs in flight between admission and their service, and the backoff of
- * jobs whose preparation failed for reasons not their own.
+ * jobs whose preparation failed for reasons not their own. Longer than most classes here because both
+ * halves share those in-flight sets: split, each would reach into the other's.
  */
 final class Dispatcher
         implements AutoCloseable

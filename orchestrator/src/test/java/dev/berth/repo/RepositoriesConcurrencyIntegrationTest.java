@@ -41,6 +41,7 @@ class RepositoriesConcurrencyIntegrationTest
         }
         finally {
             executor.shutdownNow();
+            repositories.close();
         }
     }
 

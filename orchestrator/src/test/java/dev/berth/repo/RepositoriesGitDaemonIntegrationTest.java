@@ -45,6 +45,7 @@ class RepositoriesGitDaemonIntegrationTest
     void stopDaemon()
             throws InterruptedException
     {
+        repositories.close();
         upstream.close();
         daemon.close();
     }

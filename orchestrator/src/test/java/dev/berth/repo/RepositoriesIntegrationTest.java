@@ -42,6 +42,7 @@ class RepositoriesIntegrationTest
     @AfterEach
     void tearDown()
     {
+        repositories.close();
         upstream.close();
     }
 

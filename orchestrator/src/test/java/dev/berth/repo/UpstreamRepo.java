@@ -64,6 +64,18 @@ final class UpstreamRepo
         return git.commit().setMessage("change " + path).setAuthor(AUTHOR).setCommitter(AUTHOR).call().name();
     }
 
+    /** Writes {@code count} small files under {@code directory} and commits them at once; returns the commit SHA. */
+    String commitFiles(String directory, int count)
+            throws IOException, GitAPIException
+    {
+        Files.createDirectories(dir.resolve(directory));
+        for (int i = 0; i < count; i++) {
+            Files.writeString(dir.resolve(directory).resolve("file-" + i + ".txt"), "file " + i + "\n");
+        }
+        git.add().addFilepattern(directory).call();
+        return git.commit().setMessage("add " + count + " files under " + directory).setAuthor(AUTHOR).setCommitter(AUTHOR).call().name();
+    }
+
     /** Commits a symbolic link at {@code path} pointing to {@code target}. */
     String commitSymlink(String path, String target)
             throws IOException, GitAPIException
