@@ -144,7 +144,7 @@ final class Scheduler
     {
         recoverInterruptedPreparations();
         sweepServices();
-        List<Attempt> live = store.liveAttempts();
+        List<Attempt> live = store.reads().liveAttempts();
         if (!live.isEmpty()) {
             log.info("Resuming {} attempts in flight: {}", live.size(),
                     live.stream().map(attempt -> attempt.serviceName() + " " + attempt.state()).collect(Collectors.joining(", ")));
@@ -258,11 +258,11 @@ final class Scheduler
 
     private void watch()
     {
-        List<Attempt> attempts = store.liveAttempts();
+        List<Attempt> attempts = store.reads().liveAttempts();
         if (attempts.isEmpty()) {
             return;
         }
-        Map<String, Claim> claims = store.liveClaims().stream().collect(Collectors.toMap(Claim::jobId, Function.identity()));
+        Map<String, Claim> claims = store.reads().liveClaims().stream().collect(Collectors.toMap(Claim::jobId, Function.identity()));
         for (Attempt attempt : attempts) {
             Claim claim = claims.get(attempt.jobId());
             if (claim == null || preparing.contains(attempt.jobId())) {
@@ -293,7 +293,7 @@ final class Scheduler
         if (attempt.state() == AttemptState.SUBMITTING) {
             // Recorded, but berth stopped (or the engine failed) before the service was known to exist.
             if (ownService(attempt.serviceName())) {
-                store.attemptSubmitted(jobId, attempt.number());
+                store.writes().attemptSubmitted(jobId, attempt.number());
                 log.info("Job {} attempt {}: adopted existing service {}", jobId, attempt.number(), attempt.serviceName());
             }
             else if (!notBefore.getOrDefault(jobId, Instant.MIN).isAfter(now)) {
@@ -316,7 +316,7 @@ final class Scheduler
         }
         Optional<Instant> startedAt = attempt.startedAt();
         if (task.running() && attempt.state() == AttemptState.PENDING) {
-            store.attemptRunning(jobId, attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
+            store.writes().attemptRunning(jobId, attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
             startedAt = Optional.of(task.since());
             log.info("Job {} attempt {}: running on {}", jobId, attempt.number(), node.map(SwarmNode::hostname).orElse("an unknown node"));
         }
@@ -329,7 +329,7 @@ final class Scheduler
 
     private Job job(String jobId)
     {
-        return store.job(jobId).orElseThrow();
+        return store.reads().job(jobId).orElseThrow();
     }
 
     /** Records the attempt's end (and the job's result files), then removes its service: never the other way round. */
@@ -342,7 +342,7 @@ final class Scheduler
         // A job that started and ended between two polls was never seen running: its task names the node.
         Optional<String> node = attempt.node().or(() -> task.flatMap(TaskSnapshot::nodeId).map(nodesById::get).map(SwarmNode::hostname));
         AttemptEnd end = new AttemptEnd(outcome.state(), outcome.cause(), outcome.reason(), outcome.exitCode(), node, startedAt, finishedAt);
-        JobState next = store.finishAttempt(job.id(), attempt.number(), end, this::writeResult);
+        JobState next = store.writes().finishAttempt(job.id(), attempt.number(), end, this::writeResult);
         failPoints.reach(FailPoints.AFTER_RESULT);
         swarm.removeService(attempt.serviceName());
         log.info("Job {} attempt {}: {} ({}); job is now {}", job.id(), attempt.number(), outcome.state(), outcome.reason(), next);
@@ -374,7 +374,7 @@ final class Scheduler
     {
         Instant now = clock.instant();
         // Read only when there is something to hand over or to admit: most rounds of an idle daemon need neither
-        List<Claim> live = ready.isEmpty() ? List.of() : store.liveClaims();
+        List<Claim> live = ready.isEmpty() ? List.of() : store.reads().liveClaims();
         handOverReady(live);
 
         int slots = Math.max(0, config.pendingCap() - preparing.size());
@@ -385,9 +385,9 @@ final class Scheduler
         }
         nextQueueLook = System.nanoTime() + config.pollInterval().toNanos();
         List<Admission.Demand> queued = new ArrayList<>();
-        for (Claim claim : store.oldestQueued(ADMISSION_WINDOW)) {
+        for (Claim claim : store.reads().oldestQueued(ADMISSION_WINDOW)) {
             if (claim.cancelRequested()) {
-                store.endJob(claim.jobId(), JobState.QUEUED, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request", now, JobEnded.NOTHING);
+                store.writes().endJob(claim.jobId(), JobState.QUEUED, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request", now, JobEnded.NOTHING);
                 continue;
             }
             if (!notBefore.getOrDefault(claim.jobId(), Instant.MIN).isAfter(now)) {
@@ -400,7 +400,7 @@ final class Scheduler
             return;
         }
         if (live.isEmpty()) {
-            live = store.liveClaims();
+            live = store.reads().liveClaims();
         }
         List<Admission.Demand> held = new ArrayList<>();
         for (Claim claim : live) {
@@ -409,17 +409,17 @@ final class Scheduler
         }
         Admission.Plan plan = Admission.plan(nodes, held, queued, slots);
         plan.neverFits().forEach((jobId, reason) -> {
-            store.endJob(jobId, JobState.QUEUED, JobState.FAILED, Cause.REQUEST, reason, now, JobEnded.NOTHING);
+            store.writes().endJob(jobId, JobState.QUEUED, JobState.FAILED, Cause.REQUEST, reason, now, JobEnded.NOTHING);
             log.info("Job {} failed: {}", jobId, reason);
         });
         plan.waiting().forEach((jobId, reason) -> {
             if (!reason.equals(waitingReasons.put(jobId, reason))) {
-                store.noteReason(jobId, JobState.QUEUED, reason);
+                store.writes().noteReason(jobId, JobState.QUEUED, reason);
             }
         });
         for (String jobId : plan.admit()) {
             waitingReasons.remove(jobId);
-            store.moveJob(jobId, JobState.QUEUED, JobState.PREPARING, Optional.empty());
+            store.writes().moveJob(jobId, JobState.QUEUED, JobState.PREPARING, Optional.empty());
             preparing.add(jobId);
             preparations.execute(() -> prepare(jobId));
         }
@@ -455,13 +455,13 @@ final class Scheduler
     {
         boolean isReady = false;
         try {
-            Job job = store.job(jobId).orElseThrow();
+            Job job = store.reads().job(jobId).orElseThrow();
             if (job.runDir().isEmpty()) {
-                store.recordRunDir(jobId, runDirs.runDirFor(job.id(), job.name(), job.receivedAt()));
-                job = store.job(jobId).orElseThrow();
+                store.writes().recordRunDir(jobId, runDirs.runDirFor(job.id(), job.name(), job.receivedAt()));
+                job = store.reads().job(jobId).orElseThrow();
             }
             Preparer.Prepared prepared = preparer.prepare(job, job.attempts() + 1);
-            store.recordPreparation(jobId, prepared.imageRef(), prepared.commit());
+            store.writes().recordPreparation(jobId, prepared.imageRef(), prepared.commit());
             failPoints.reach(FailPoints.AFTER_CHECKOUT);
             ready.add(jobId);
             isReady = true;
@@ -471,7 +471,7 @@ final class Scheduler
                 return;
             }
             if (!cancelledWhilePreparing(jobId, false)) {
-                store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant(), this::writeResult);
+                store.writes().endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.REQUEST, e.getMessage(), clock.instant(), this::writeResult);
                 log.info("Job {} failed: {}", jobId, e.getMessage());
             }
         }
@@ -502,18 +502,18 @@ final class Scheduler
     {
         boolean recorded = false;
         try {
-            Job job = store.job(jobId).orElseThrow();
+            Job job = store.reads().job(jobId).orElseThrow();
             if (job.cancelRequested()) {
-                store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant(),
+                store.writes().endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant(),
                         this::writeResult);
                 return;
             }
             int attempt = job.attempts() + 1;
-            store.recordAttempt(jobId, attempt, SwarmClient.serviceName(jobId, attempt), clock.instant());
+            store.writes().recordAttempt(jobId, attempt, SwarmClient.serviceName(jobId, attempt), clock.instant());
             recorded = true;
             preparationFailures.remove(jobId);
             failPoints.reach(FailPoints.BEFORE_CREATE);
-            dispatch(store.job(jobId).orElseThrow(), attempt);
+            dispatch(store.reads().job(jobId).orElseThrow(), attempt);
         }
         catch (RuntimeException e) {
             failedBeforeItsService(jobId, recorded, e);
@@ -544,7 +544,7 @@ final class Scheduler
         if (failures >= PREPARATION_TRIES) {
             preparationFailures.remove(jobId);
             String reason = "preparation failed " + failures + " times for reasons not the job's own; the last: " + e.getMessage();
-            store.endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.INFRA, reason, clock.instant(), this::writeResult);
+            store.writes().endJob(jobId, JobState.PREPARING, JobState.FAILED, Cause.INFRA, reason, clock.instant(), this::writeResult);
             log.warn("Job {} failed: {}", jobId, reason, logged);
             return;
         }
@@ -552,7 +552,7 @@ final class Scheduler
         notBefore.put(jobId, clock.instant().plus(backoff));
         String reason = "preparation failed (try " + failures + " of " + PREPARATION_TRIES + "), retrying in " + Durations.format(backoff) + ": "
                 + e.getMessage();
-        store.moveJob(jobId, JobState.PREPARING, JobState.QUEUED, Optional.of(reason));
+        store.writes().moveJob(jobId, JobState.PREPARING, JobState.QUEUED, Optional.of(reason));
         log.warn("Job {}: {}", jobId, reason, logged);
     }
 
@@ -572,10 +572,10 @@ final class Scheduler
     /** A cancel that arrived while a preparation was failing wins: the user asked for the job to stop. */
     private boolean cancelledWhilePreparing(String jobId, boolean attemptRecorded)
     {
-        if (attemptRecorded || !store.job(jobId).orElseThrow().cancelRequested()) {
+        if (attemptRecorded || !store.reads().job(jobId).orElseThrow().cancelRequested()) {
             return false;
         }
-        store.endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant(),
+        store.writes().endJob(jobId, JobState.PREPARING, JobState.CANCELLED, Cause.CANCELLED, "cancelled on request while preparing", clock.instant(),
                 this::writeResult);
         return true;
     }
@@ -590,19 +590,19 @@ final class Scheduler
                 String reason = "the service name " + SwarmClient.serviceName(job.id(), attempt) + " is held by another berth on this swarm; trying again in "
                         + Durations.format(INFRA_BACKOFF);
                 notBefore.put(job.id(), clock.instant().plus(INFRA_BACKOFF));
-                store.noteReason(job.id(), JobState.PREPARING, reason);
+                store.writes().noteReason(job.id(), JobState.PREPARING, reason);
                 log.warn("Job {} attempt {}: {}", job.id(), attempt, reason);
                 return;
             }
             failPoints.reach(FailPoints.AFTER_CREATE);
-            store.attemptSubmitted(job.id(), attempt);
+            store.writes().attemptSubmitted(job.id(), attempt);
             notBefore.remove(job.id());
             log.info("Job {} attempt {}: submitted as {}{}", job.id(), attempt, SwarmClient.serviceName(job.id(), attempt),
                     created == SwarmClient.Created.ALREADY_EXISTS ? " (service already existed)" : "");
         }
         catch (EngineException e) {
             if (e.status() >= 400 && e.status() < 500) {
-                Attempt recorded = store.attempts(job.id()).get(attempt - 1);
+                Attempt recorded = store.reads().attempts(job.id()).get(attempt - 1);
                 end(job, recorded, TaskOutcome.stopped(AttemptState.FAILED, Cause.REQUEST, "Swarm refused the job's service: " + e.getMessage()), Optional.empty());
                 return;
             }
@@ -620,10 +620,10 @@ final class Scheduler
     /** Jobs caught mid-preparation by a stop go back to the queue; their partial attempt dir is redone. */
     private void recoverInterruptedPreparations()
     {
-        for (Job job : store.inStates(EnumSet.of(JobState.PREPARING))) {
-            boolean hasLiveAttempt = store.attempts(job.id()).stream().anyMatch(attempt -> !attempt.state().terminal());
+        for (Job job : store.reads().inStates(EnumSet.of(JobState.PREPARING))) {
+            boolean hasLiveAttempt = store.reads().attempts(job.id()).stream().anyMatch(attempt -> !attempt.state().terminal());
             if (!hasLiveAttempt) {
-                store.moveJob(job.id(), JobState.PREPARING, JobState.QUEUED, Optional.of("berth restarted while preparing it"));
+                store.writes().moveJob(job.id(), JobState.PREPARING, JobState.QUEUED, Optional.of("berth restarted while preparing it"));
                 log.info("Job {}: berth stopped while preparing it; queued again", job.id());
             }
         }
@@ -636,14 +636,14 @@ final class Scheduler
     private void sweepServices()
     {
         for (SwarmClient.BerthService service : swarm.services(store.instanceId())) {
-            Optional<Attempt> attempt = store.attempts(service.jobId()).stream().filter(found -> found.number() == service.attempt()).findFirst();
+            Optional<Attempt> attempt = store.reads().attempts(service.jobId()).stream().filter(found -> found.number() == service.attempt()).findFirst();
             if (attempt.isEmpty()) {
                 log.warn("Service {} carries this berth's labels but no attempt of it is recorded; leaving it alone", service.name());
                 continue;
             }
             if (attempt.get().state().terminal()) {
-                if (store.job(service.jobId()).orElseThrow().state().terminal()) {
-                    writeResult(store.job(service.jobId()).orElseThrow(), store.attempts(service.jobId()));
+                if (store.reads().job(service.jobId()).orElseThrow().state().terminal()) {
+                    writeResult(store.reads().job(service.jobId()).orElseThrow(), store.reads().attempts(service.jobId()));
                 }
                 swarm.removeService(service.name());
                 log.info("Removed leftover service {} of a finished attempt", service.name());

@@ -57,10 +57,10 @@ class JobStoreTest
             throws Exception
     {
         String body = body("exp-1");
-        assertThat(store.insert(request(body, "exp-1"), body, Optional.of("msg-1"), NOW)).isEqualTo(InsertOutcome.CREATED);
-        assertThat(store.insert(request(body, "exp-1"), body, Optional.of("msg-2"), NOW)).isEqualTo(InsertOutcome.DUPLICATE);
+        assertThat(store.writes().insert(request(body, "exp-1"), body, Optional.of("msg-1"), NOW)).isEqualTo(InsertOutcome.CREATED);
+        assertThat(store.writes().insert(request(body, "exp-1"), body, Optional.of("msg-2"), NOW)).isEqualTo(InsertOutcome.DUPLICATE);
 
-        assertThat(store.inStates(EnumSet.of(JobState.QUEUED))).extracting(Job::id).containsExactly("exp-1");
+        assertThat(store.reads().inStates(EnumSet.of(JobState.QUEUED))).extracting(Job::id).containsExactly("exp-1");
     }
 
     @Test
@@ -68,11 +68,11 @@ class JobStoreTest
             throws Exception
     {
         String body = body("exp-1");
-        store.insert(request(body, "exp-1"), body, Optional.empty(), NOW);
+        store.writes().insert(request(body, "exp-1"), body, Optional.empty(), NOW);
         String other = body.replace("run.sh", "other.sh");
 
-        assertThat(store.insert(request(other, "exp-1"), other, Optional.empty(), NOW)).isEqualTo(InsertOutcome.CONFLICT);
-        assertThat(store.job("exp-1").orElseThrow().spec().entrypoint()).isEqualTo("run.sh");
+        assertThat(store.writes().insert(request(other, "exp-1"), other, Optional.empty(), NOW)).isEqualTo(InsertOutcome.CONFLICT);
+        assertThat(store.reads().job("exp-1").orElseThrow().spec().entrypoint()).isEqualTo("run.sh");
     }
 
     @Test
@@ -81,12 +81,12 @@ class JobStoreTest
     {
         queued("exp-1");
 
-        assertThatThrownBy(() -> store.moveJob("exp-1", JobState.QUEUED, JobState.RUNNING, Optional.empty()))
+        assertThatThrownBy(() -> store.writes().moveJob("exp-1", JobState.QUEUED, JobState.RUNNING, Optional.empty()))
                 .isInstanceOf(IllegalTransitionException.class);
-        assertThatThrownBy(() -> store.moveJob("exp-1", JobState.PREPARING, JobState.SUBMITTED, Optional.empty()))
+        assertThatThrownBy(() -> store.writes().moveJob("exp-1", JobState.PREPARING, JobState.SUBMITTED, Optional.empty()))
                 .isInstanceOf(IllegalTransitionException.class)
                 .hasMessageContaining("is QUEUED, not PREPARING");
-        assertThat(store.job("exp-1").orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.reads().job("exp-1").orElseThrow().state()).isEqualTo(JobState.QUEUED);
     }
 
     @Test
@@ -95,19 +95,19 @@ class JobStoreTest
     {
         queued("exp-1");
         for (int attempt = 1; attempt <= 3; attempt++) {
-            store.moveJob("exp-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
-            store.recordAttempt("exp-1", attempt, "berth-exp-1-" + attempt, NOW);
-            store.attemptSubmitted("exp-1", attempt);
-            store.attemptRunning("exp-1", attempt, "worker-" + attempt, NOW);
-            JobState next = store.finishAttempt("exp-1", attempt, new AttemptEnd(AttemptState.INTERRUPTED, Optional.of(Cause.INFRA),
+            store.writes().moveJob("exp-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+            store.writes().recordAttempt("exp-1", attempt, "berth-exp-1-" + attempt, NOW);
+            store.writes().attemptSubmitted("exp-1", attempt);
+            store.writes().attemptRunning("exp-1", attempt, "worker-" + attempt, NOW);
+            JobState next = store.writes().finishAttempt("exp-1", attempt, new AttemptEnd(AttemptState.INTERRUPTED, Optional.of(Cause.INFRA),
                     "interrupted: node worker-" + attempt + " went down", Optional.empty(), Optional.empty(), Optional.empty(), NOW.plusSeconds(attempt)),
                     JobEnded.NOTHING);
             assertThat(next).isEqualTo(attempt < 3 ? JobState.QUEUED : JobState.FAILED);
         }
-        Job job = store.job("exp-1").orElseThrow();
+        Job job = store.reads().job("exp-1").orElseThrow();
         assertThat(job.cause()).contains(Cause.INFRA);
         assertThat(job.reason().orElseThrow()).contains("worker-3 went down").contains("attempt 3 of 3, none left");
-        List<Attempt> attempts = store.attempts("exp-1");
+        List<Attempt> attempts = store.reads().attempts("exp-1");
         assertThat(attempts).extracting(Attempt::state).containsOnly(AttemptState.INTERRUPTED);
         assertThat(attempts).extracting(attempt -> attempt.node().orElseThrow()).containsExactly("worker-1", "worker-2", "worker-3");
     }
@@ -117,11 +117,11 @@ class JobStoreTest
             throws Exception
     {
         String body = body("exp-1").replace("}", ", \"retry_exit_codes\": [75, 3]}");
-        store.insert(request(body, "exp-1"), body, Optional.empty(), NOW);
+        store.writes().insert(request(body, "exp-1"), body, Optional.empty(), NOW);
 
-        assertThat(store.job("exp-1").orElseThrow().spec().retryExitCodes()).containsExactly(3, 75);
+        assertThat(store.reads().job("exp-1").orElseThrow().spec().retryExitCodes()).containsExactly(3, 75);
         queued("exp-2");
-        assertThat(store.job("exp-2").orElseThrow().spec().retryExitCodes()).isEmpty();
+        assertThat(store.reads().job("exp-2").orElseThrow().spec().retryExitCodes()).isEmpty();
     }
 
     @Test
@@ -129,13 +129,13 @@ class JobStoreTest
             throws Exception
     {
         String body = body("exp-1").replace("}", ", \"retry_exit_codes\": [75], \"max_attempts\": 2}");
-        store.insert(request(body, "exp-1"), body, Optional.empty(), NOW);
+        store.writes().insert(request(body, "exp-1"), body, Optional.empty(), NOW);
 
         assertThat(runAndExit("exp-1", 1, 75)).isEqualTo(JobState.QUEUED);
-        assertThat(store.job("exp-1").orElseThrow().reason())
+        assertThat(store.reads().job("exp-1").orElseThrow().reason())
                 .contains("attempt 1 of 2 exited with code 75; retrying (75 is in retry_exit_codes)");
         assertThat(runAndExit("exp-1", 2, 75)).isEqualTo(JobState.FAILED);
-        Job job = store.job("exp-1").orElseThrow();
+        Job job = store.reads().job("exp-1").orElseThrow();
         assertThat(job.cause()).contains(Cause.EXIT);
         assertThat(job.exitCode()).contains(75);
         assertThat(job.reason()).contains("exited with code 75 (attempt 2 of 2, none left)");
@@ -146,10 +146,10 @@ class JobStoreTest
             throws Exception
     {
         String body = body("exp-1").replace("}", ", \"retry_exit_codes\": [75]}");
-        store.insert(request(body, "exp-1"), body, Optional.empty(), NOW);
+        store.writes().insert(request(body, "exp-1"), body, Optional.empty(), NOW);
 
         assertThat(runAndExit("exp-1", 1, 3)).isEqualTo(JobState.FAILED);
-        assertThat(store.job("exp-1").orElseThrow().reason()).contains("exited with code 3");
+        assertThat(store.reads().job("exp-1").orElseThrow().reason()).contains("exited with code 3");
     }
 
     @Test
@@ -201,13 +201,13 @@ class JobStoreTest
         store = JobStore.open(old);
 
         assertThat(store.instanceId()).isEqualTo("old12345");
-        JobRequest spec = store.job("old-1").orElseThrow().spec();
+        JobRequest spec = store.reads().job("old-1").orElseThrow().spec();
         assertThat(spec.entrypoint()).isEqualTo("run.sh");
         assertThat(spec.maxAttempts()).isEqualTo(3);
         assertThat(spec.retryExitCodes()).isEmpty();
         String body = body("new-1").replace("}", ", \"retry_exit_codes\": [75]}");
-        store.insert(request(body, "new-1"), body, Optional.empty(), NOW);
-        assertThat(store.job("new-1").orElseThrow().spec().retryExitCodes()).containsExactly(75);
+        store.writes().insert(request(body, "new-1"), body, Optional.empty(), NOW);
+        assertThat(store.reads().job("new-1").orElseThrow().spec().retryExitCodes()).containsExactly(75);
     }
 
     @Test
@@ -216,21 +216,21 @@ class JobStoreTest
     {
         queued("queued");
         queued("running");
-        store.moveJob("running", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.writes().moveJob("running", JobState.QUEUED, JobState.PREPARING, Optional.empty());
 
-        assertThat(store.requestCancel("queued", NOW)).isEqualTo(JobState.CANCELLED);
-        assertThat(store.requestCancel("running", NOW)).isEqualTo(JobState.PREPARING);
-        assertThat(store.job("running").orElseThrow().cancelRequested()).isTrue();
-        assertThat(store.job("queued").orElseThrow().cause()).contains(Cause.CANCELLED);
+        assertThat(store.writes().requestCancel("queued", NOW)).isEqualTo(JobState.CANCELLED);
+        assertThat(store.writes().requestCancel("running", NOW)).isEqualTo(JobState.PREPARING);
+        assertThat(store.reads().job("running").orElseThrow().cancelRequested()).isTrue();
+        assertThat(store.reads().job("queued").orElseThrow().cause()).contains(Cause.CANCELLED);
     }
 
     @Test
     void rejectedRequestsAreKeptWithTheirReason()
     {
-        assertThat(store.insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), NOW)).isTrue();
-        assertThat(store.insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), NOW)).isFalse();
+        assertThat(store.writes().insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), NOW)).isTrue();
+        assertThat(store.writes().insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), NOW)).isFalse();
 
-        Job job = store.job("m1").orElseThrow();
+        Job job = store.reads().job("m1").orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.REJECTED);
         assertThat(job.reason()).contains("not valid JSON");
         assertThat(job.rawRequest()).isEqualTo("{oops");
@@ -244,9 +244,9 @@ class JobStoreTest
         queued("abc-2");
         queued("xyz");
 
-        assertThat(store.find("xy")).map(Job::id).contains("xyz");
-        assertThat(store.find("nothing")).isEmpty();
-        assertThatThrownBy(() -> store.find("abc")).isInstanceOf(AmbiguousJobIdException.class).hasMessageContaining("abc-1, abc-2");
+        assertThat(store.reads().find("xy")).map(Job::id).contains("xyz");
+        assertThat(store.reads().find("nothing")).isEmpty();
+        assertThatThrownBy(() -> store.reads().find("abc")).isInstanceOf(AmbiguousJobIdException.class).hasMessageContaining("abc-1, abc-2");
     }
 
     @Test
@@ -259,7 +259,7 @@ class JobStoreTest
 
         store = JobStore.open(temp.resolve("berth.db"));
 
-        assertThat(store.job("exp-1")).isPresent();
+        assertThat(store.reads().job("exp-1")).isPresent();
         assertThat(store.instanceId()).isEqualTo(instance);
     }
 
@@ -272,10 +272,10 @@ class JobStoreTest
             queued("any-" + i, Optional.empty());
         }
         queued("gpu-1", Optional.of("gpu"));
-        store.moveJob("spot-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.writes().moveJob("spot-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
 
         // A deep queue in one pool must not hide the head of another.
-        assertThat(store.oldestQueued(2)).extracting(Claim::jobId).containsExactly("any-1", "spot-2", "any-2", "spot-3", "gpu-1");
+        assertThat(store.reads().oldestQueued(2)).extracting(Claim::jobId).containsExactly("any-1", "spot-2", "any-2", "spot-3", "gpu-1");
     }
 
     @Test
@@ -283,19 +283,19 @@ class JobStoreTest
             throws Exception
     {
         String body = body("big-1", Optional.of("gpu")).replace("}", ", \"resources\": {\"cpus\": 2.5, \"memory\": \"3g\", \"gpus\": 1}, \"timeout\": \"90s\"}");
-        store.insert(request(body, "big-1"), body, Optional.empty(), NOW);
+        store.writes().insert(request(body, "big-1"), body, Optional.empty(), NOW);
         queued("small-1");
-        store.moveJob("small-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
-        store.requestCancel("small-1", NOW);
+        store.writes().moveJob("small-1", JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.writes().requestCancel("small-1", NOW);
 
-        assertThat(store.oldestQueued(10)).singleElement().satisfies(claim -> {
+        assertThat(store.reads().oldestQueued(10)).singleElement().satisfies(claim -> {
             assertThat(claim.jobId()).isEqualTo("big-1");
             assertThat(claim.resources()).isEqualTo(new Resources(2.5, 3L << 30, 1));
             assertThat(claim.pool()).contains("gpu");
             assertThat(claim.timeout()).contains(Duration.ofSeconds(90));
             assertThat(claim.cancelRequested()).isFalse();
         });
-        assertThat(store.liveClaims()).singleElement().satisfies(claim -> {
+        assertThat(store.reads().liveClaims()).singleElement().satisfies(claim -> {
             assertThat(claim.jobId()).isEqualTo("small-1");
             assertThat(claim.state()).isEqualTo(JobState.PREPARING);
             assertThat(claim.resources()).isEqualTo(new Resources(1, 1 << 30, 0));
@@ -316,22 +316,22 @@ class JobStoreTest
 
             // What a CLI command does while the daemon is mid-transaction: open, list, look one up.
             try (JobStore cli = JobStore.open(temp.resolve("berth.db"))) {
-                assertThat(cli.newest(EnumSet.noneOf(JobState.class), 10)).extracting(Job::id).containsExactly("exp-1");
-                assertThat(cli.job("exp-1").orElseThrow().reason()).isEmpty();
+                assertThat(cli.reads().newest(EnumSet.noneOf(JobState.class), 10)).extracting(Job::id).containsExactly("exp-1");
+                assertThat(cli.reads().job("exp-1").orElseThrow().reason()).isEmpty();
             }
             writing.execute("COMMIT");
         }
-        assertThat(store.job("exp-1").orElseThrow().reason()).contains("half-done");
+        assertThat(store.reads().job("exp-1").orElseThrow().reason()).contains("half-done");
     }
 
     /** Runs attempt {@code number} of a queued job until it exits with {@code code}; returns the job's next state. */
     private JobState runAndExit(String id, int number, int code)
     {
-        store.moveJob(id, JobState.QUEUED, JobState.PREPARING, Optional.empty());
-        store.recordAttempt(id, number, "berth-" + id + "-" + number, NOW);
-        store.attemptSubmitted(id, number);
-        store.attemptRunning(id, number, "worker-1", NOW);
-        return store.finishAttempt(id, number, new AttemptEnd(AttemptState.FAILED, Optional.of(Cause.EXIT), "exited with code " + code,
+        store.writes().moveJob(id, JobState.QUEUED, JobState.PREPARING, Optional.empty());
+        store.writes().recordAttempt(id, number, "berth-" + id + "-" + number, NOW);
+        store.writes().attemptSubmitted(id, number);
+        store.writes().attemptRunning(id, number, "worker-1", NOW);
+        return store.writes().finishAttempt(id, number, new AttemptEnd(AttemptState.FAILED, Optional.of(Cause.EXIT), "exited with code " + code,
                 Optional.of(code), Optional.empty(), Optional.empty(), NOW.plusSeconds(number)), JobEnded.NOTHING);
     }
 
@@ -345,7 +345,7 @@ class JobStoreTest
             throws Exception
     {
         String body = body(id, pool);
-        store.insert(request(body, id), body, Optional.empty(), NOW);
+        store.writes().insert(request(body, id), body, Optional.empty(), NOW);
     }
 
     private static String body(String id)
