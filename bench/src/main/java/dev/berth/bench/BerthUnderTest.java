@@ -119,7 +119,7 @@ final class BerthUnderTest
     private Optional<FileTime> startMarker(String jobId)
             throws IOException
     {
-        Optional<Path> runDir = store.job(jobId).flatMap(Job::runDir);
+        Optional<Path> runDir = store.reads().job(jobId).flatMap(Job::runDir);
         if (runDir.isEmpty()) {
             return Optional.empty();
         }
@@ -130,18 +130,18 @@ final class BerthUnderTest
     Job awaitEnd(String jobId, Duration atMost)
     {
         return await().atMost(atMost).pollInterval(Duration.ofMillis(20))
-                .until(() -> store.job(jobId), job -> job.map(found -> found.state().terminal()).orElse(false))
+                .until(() -> store.reads().job(jobId), job -> job.map(found -> found.state().terminal()).orElse(false))
                 .orElseThrow();
     }
 
     int count(JobState state)
     {
-        return store.countByState().getOrDefault(state, 0);
+        return store.reads().countByState().getOrDefault(state, 0);
     }
 
     int stored()
     {
-        return store.countByState().values().stream().mapToInt(Integer::intValue).sum();
+        return store.reads().countByState().values().stream().mapToInt(Integer::intValue).sum();
     }
 
     @Override

@@ -54,7 +54,7 @@ final class DispatchScenario
                 berth.queue().sendAll(Requests.outgoing(List.of(Requests.noOp(repo.fileUrl(), jobId))), "bench");
                 berthLatency.add(Duration.between(sent, berth.awaitStarted(jobId, AT_MOST).toInstant()).toMillis());
                 if (berth.awaitEnd(jobId, AT_MOST).state() != JobState.SUCCEEDED) {
-                    throw new IllegalStateException("job " + jobId + " did not succeed: " + berth.store().job(jobId));
+                    throw new IllegalStateException("job " + jobId + " did not succeed: " + berth.store().reads().job(jobId));
                 }
 
                 String service = "raw-dispatch-" + round;

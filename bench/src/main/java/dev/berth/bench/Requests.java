@@ -59,7 +59,7 @@ final class Requests
         Instant now = Instant.now();
         for (String request : requests) {
             try {
-                store.insert(PARSER.parse(request, jobId(request)), request, Optional.empty(), now);
+                store.writes().insert(PARSER.parse(request, jobId(request)), request, Optional.empty(), now);
             }
             catch (InvalidRequestException e) {
                 throw new IllegalArgumentException(e);

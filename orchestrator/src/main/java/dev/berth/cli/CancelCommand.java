@@ -48,7 +48,7 @@ final class CancelCommand
                 out.println("job " + job.id() + " already ended as " + job.state() + "; nothing to cancel");
                 return 0;
             }
-            JobState state = store.requestCancel(job.id(), Instant.now());
+            JobState state = store.writes().requestCancel(job.id(), Instant.now());
             if (state == JobState.CANCELLED) {
                 out.println("job " + job.id() + " cancelled");
                 return 0;
@@ -60,14 +60,14 @@ final class CancelCommand
             Duration patience = Durations.parse(waitFor).orElseThrow(() -> new BerthCli.UserException("--wait-for must be a duration such as 60s"));
             Instant deadline = Instant.now().plus(patience);
             while (Instant.now().isBefore(deadline)) {
-                Job now = store.job(job.id()).orElseThrow();
+                Job now = store.reads().job(job.id()).orElseThrow();
                 if (now.state().terminal()) {
                     out.println("job " + job.id() + (now.state() == JobState.CANCELLED ? " cancelled" : " ended as " + now.state() + " before it could be cancelled"));
                     return 0;
                 }
                 Thread.sleep(200);
             }
-            throw new BerthCli.UserException("job " + job.id() + " is still " + store.job(job.id()).orElseThrow().state()
+            throw new BerthCli.UserException("job " + job.id() + " is still " + store.reads().job(job.id()).orElseThrow().state()
                     + " after " + Durations.format(patience) + ": is 'berth serve' running? The cancel stays recorded and takes effect when it is.");
         }
     }

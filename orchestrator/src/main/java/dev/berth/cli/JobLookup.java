@@ -12,7 +12,7 @@ final class JobLookup
     static Job find(JobStore store, String idOrPrefix)
             throws AmbiguousJobIdException
     {
-        return store.find(idOrPrefix).orElseThrow(() -> new BerthCli.UserException(
+        return store.reads().find(idOrPrefix).orElseThrow(() -> new BerthCli.UserException(
                 "no job '" + idOrPrefix + "' (see 'berth list'; a job sent a moment ago appears once the daemon has taken it off the queue)"));
     }
 }

@@ -46,7 +46,7 @@ final class ListCommand
         }
         PrintWriter out = spec.commandLine().getOut();
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
-            List<Job> jobs = store.newest(states, limit);
+            List<Job> jobs = store.reads().newest(states, limit);
             if (json) {
                 ArrayNode array = JobViews.mapper().createArrayNode();
                 jobs.forEach(job -> array.add(JobViews.json(job, null)));

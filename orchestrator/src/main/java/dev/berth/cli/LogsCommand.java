@@ -62,7 +62,7 @@ final class LogsCommand
             Path current = null;
             long offset = 0;
             while (true) {
-                job = store.job(job.id()).orElseThrow();
+                job = store.reads().job(job.id()).orElseThrow();
                 boolean ended = job.state().terminal();
                 if (job.runDir().isPresent()) {
                     Path link = job.runDir().get().resolve(fileName);
@@ -93,7 +93,7 @@ final class LogsCommand
         Instant start = Instant.now();
         boolean hinted = false;
         while (true) {
-            Optional<Job> found = store.find(jobId);
+            Optional<Job> found = store.reads().find(jobId);
             if (found.isPresent()) {
                 return found.get();
             }

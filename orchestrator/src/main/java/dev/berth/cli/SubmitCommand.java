@@ -163,7 +163,7 @@ final class SubmitCommand
         JobState shown = null;
         try (JobStore store = JobStore.open(config.databaseFile())) {
             while (true) {
-                Optional<Job> found = store.job(id);
+                Optional<Job> found = store.reads().job(id);
                 if (found.isEmpty() && !hinted && Duration.between(sent, Instant.now()).toSeconds() >= 10) {
                     err.println("still waiting for job " + id + " to be taken off the queue: is 'berth serve' running?");
                     err.flush();

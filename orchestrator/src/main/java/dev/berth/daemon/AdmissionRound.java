@@ -68,7 +68,7 @@ final class AdmissionRound
     {
         Instant now = clock.instant();
         // Read only when there is something to hand over or to admit: most rounds of an idle daemon need neither
-        List<Claim> live = dispatcher.hasReady() ? store.liveClaims() : List.of();
+        List<Claim> live = dispatcher.hasReady() ? store.reads().liveClaims() : List.of();
         dispatcher.handOverReady(live);
 
         int slots = Math.max(0, pendingCap - dispatcher.inFlight());
@@ -79,9 +79,9 @@ final class AdmissionRound
         }
         nextQueueLook = ticker.read() + pollInterval.toNanos();
         List<Claim> queued = new ArrayList<>();
-        for (Claim claim : store.oldestQueued(ADMISSION_WINDOW)) {
+        for (Claim claim : store.reads().oldestQueued(ADMISSION_WINDOW)) {
             if (claim.cancelRequested()) {
-                store.endJob(claim.jobId(), Lifecycle.cancelledWhileQueued(), now, JobEnded.NOTHING);
+                store.writes().endJob(claim.jobId(), Lifecycle.cancelledWhileQueued(), now, JobEnded.NOTHING);
                 continue;
             }
             if (!dispatcher.heldBack(claim.jobId(), now)) {
@@ -94,7 +94,7 @@ final class AdmissionRound
             return;
         }
         if (live.isEmpty()) {
-            live = store.liveClaims();
+            live = store.reads().liveClaims();
         }
         List<Admission.Held> held = new ArrayList<>();
         for (Claim claim : live) {
@@ -102,17 +102,17 @@ final class AdmissionRound
         }
         Admission.Plan plan = Admission.plan(view.nodes(), held, queued, slots);
         plan.neverFits().forEach((jobId, reason) -> {
-            store.endJob(jobId, Lifecycle.neverFits(reason), now, JobEnded.NOTHING);
+            store.writes().endJob(jobId, Lifecycle.neverFits(reason), now, JobEnded.NOTHING);
             log.info("Job {} failed: {}", jobId, reason);
         });
         plan.waiting().forEach((jobId, reason) -> {
             if (!reason.equals(waitingReasons.put(jobId, reason))) {
-                store.noteReason(jobId, JobState.QUEUED, reason);
+                store.writes().noteReason(jobId, JobState.QUEUED, reason);
             }
         });
         for (String jobId : plan.admit()) {
             waitingReasons.remove(jobId);
-            store.moveJob(jobId, Lifecycle.admitted());
+            store.writes().moveJob(jobId, Lifecycle.admitted());
             dispatcher.prepare(jobId);
         }
     }

@@ -55,7 +55,7 @@ final class AttemptFinisher
                 .or(() -> startMarker(attempt));
         // A job that started and ended between two polls was never seen running: its task names the node.
         Optional<String> node = attempt.node().or(() -> task.flatMap(TaskSnapshot::nodeId).flatMap(view::hostname));
-        JobState next = store.finishAttempt(attempt.jobId(), attempt.number(), AttemptEnd.of(outcome, node, startedAt, finishedAt), resultFiles);
+        JobState next = store.writes().finishAttempt(attempt.jobId(), attempt.number(), AttemptEnd.of(outcome, node, startedAt, finishedAt), resultFiles);
         failPoints.reach(FailPoints.AFTER_RESULT);
         swarm.removeService(attempt.serviceName());
         log.info("Job {} attempt {}: {} ({}); job is now {}", attempt.jobId(), attempt.number(), outcome.state(), outcome.reason(), next);
@@ -68,7 +68,7 @@ final class AttemptFinisher
     private Optional<Instant> startMarker(Attempt attempt)
     {
         try {
-            Path runDir = store.job(attempt.jobId()).orElseThrow().runDir().orElseThrow();
+            Path runDir = store.reads().job(attempt.jobId()).orElseThrow().runDir().orElseThrow();
             Path marker = RunDirs.attemptDir(runDir, attempt.number()).resolve(JobServices.START_MARKER);
             return Optional.of(Files.getLastModifiedTime(marker).toInstant());
         }

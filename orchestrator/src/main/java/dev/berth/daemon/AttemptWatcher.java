@@ -52,11 +52,11 @@ final class AttemptWatcher
 
     void watch()
     {
-        List<Attempt> attempts = store.liveAttempts();
+        List<Attempt> attempts = store.reads().liveAttempts();
         if (attempts.isEmpty()) {
             return;
         }
-        Map<String, Claim> claims = store.liveClaims().stream().collect(Collectors.toMap(Claim::jobId, Function.identity()));
+        Map<String, Claim> claims = store.reads().liveClaims().stream().collect(Collectors.toMap(Claim::jobId, Function.identity()));
         for (Attempt attempt : attempts) {
             Claim claim = claims.get(attempt.jobId());
             if (claim == null || dispatcher.inFlight(attempt.jobId())) {
@@ -87,11 +87,11 @@ final class AttemptWatcher
         if (attempt.state() == AttemptState.SUBMITTING) {
             // Recorded, but berth stopped (or the engine failed) before the service was known to exist.
             if (ownService(attempt.serviceName())) {
-                store.attemptSubmitted(jobId, attempt.number());
+                store.writes().attemptSubmitted(jobId, attempt.number());
                 log.info("Job {} attempt {}: adopted existing service {}", jobId, attempt.number(), attempt.serviceName());
             }
             else if (!dispatcher.heldBack(jobId, now)) {
-                dispatcher.dispatch(store.job(jobId).orElseThrow(), attempt.number());
+                dispatcher.dispatch(store.reads().job(jobId).orElseThrow(), attempt.number());
             }
             return;
         }
@@ -110,7 +110,7 @@ final class AttemptWatcher
         }
         Optional<Instant> startedAt = attempt.startedAt();
         if (task.running() && attempt.state() == AttemptState.PENDING) {
-            store.attemptRunning(jobId, attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
+            store.writes().attemptRunning(jobId, attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
             startedAt = Optional.of(task.since());
             log.info("Job {} attempt {}: running on {}", jobId, attempt.number(), node.map(SwarmNode::hostname).orElse("an unknown node"));
         }

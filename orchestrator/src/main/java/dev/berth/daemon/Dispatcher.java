@@ -159,13 +159,13 @@ final class Dispatcher
     {
         boolean isReady = false;
         try {
-            Job job = store.job(jobId).orElseThrow();
+            Job job = store.reads().job(jobId).orElseThrow();
             if (job.runDir().isEmpty()) {
-                store.recordRunDir(jobId, runDirs.runDirFor(job.id(), job.name(), job.receivedAt()));
-                job = store.job(jobId).orElseThrow();
+                store.writes().recordRunDir(jobId, runDirs.runDirFor(job.id(), job.name(), job.receivedAt()));
+                job = store.reads().job(jobId).orElseThrow();
             }
             Preparer.Prepared prepared = preparer.prepare(job, job.attempts() + 1);
-            store.recordPreparation(jobId, prepared.imageRef(), prepared.commit());
+            store.writes().recordPreparation(jobId, prepared.imageRef(), prepared.commit());
             failPoints.reach(FailPoints.AFTER_CHECKOUT);
             ready.add(jobId);
             isReady = true;
@@ -175,7 +175,7 @@ final class Dispatcher
                 return;
             }
             if (!cancelledWhilePreparing(jobId, false)) {
-                store.endJob(jobId, Lifecycle.requestProblem(e.getMessage()), clock.instant(), resultFiles);
+                store.writes().endJob(jobId, Lifecycle.requestProblem(e.getMessage()), clock.instant(), resultFiles);
                 log.info("Job {} failed: {}", jobId, e.getMessage());
             }
         }
@@ -203,17 +203,17 @@ final class Dispatcher
     {
         boolean recorded = false;
         try {
-            Job job = store.job(jobId).orElseThrow();
+            Job job = store.reads().job(jobId).orElseThrow();
             if (job.cancelRequested()) {
-                store.endJob(jobId, Lifecycle.cancelledWhilePreparing(), clock.instant(), resultFiles);
+                store.writes().endJob(jobId, Lifecycle.cancelledWhilePreparing(), clock.instant(), resultFiles);
                 return;
             }
             int attempt = job.attempts() + 1;
-            store.recordAttempt(jobId, attempt, Swarm.serviceName(jobId, attempt), clock.instant());
+            store.writes().recordAttempt(jobId, attempt, Swarm.serviceName(jobId, attempt), clock.instant());
             recorded = true;
             preparationFailures.remove(jobId);
             failPoints.reach(FailPoints.BEFORE_CREATE);
-            dispatch(store.job(jobId).orElseThrow(), attempt);
+            dispatch(store.reads().job(jobId).orElseThrow(), attempt);
         }
         catch (RuntimeException e) {
             failedBeforeItsService(jobId, recorded, e);
@@ -238,19 +238,19 @@ final class Dispatcher
                 String reason = "the service name " + Swarm.serviceName(job.id(), attempt) + " is held by another berth on this swarm; trying again in "
                         + Durations.format(Lifecycle.INFRA_BACKOFF);
                 notBefore.put(job.id(), clock.instant().plus(Lifecycle.INFRA_BACKOFF));
-                store.noteReason(job.id(), JobState.PREPARING, reason);
+                store.writes().noteReason(job.id(), JobState.PREPARING, reason);
                 log.warn("Job {} attempt {}: {}", job.id(), attempt, reason);
                 return;
             }
             failPoints.reach(FailPoints.AFTER_CREATE);
-            store.attemptSubmitted(job.id(), attempt);
+            store.writes().attemptSubmitted(job.id(), attempt);
             notBefore.remove(job.id());
             log.info("Job {} attempt {}: submitted as {}{}", job.id(), attempt, Swarm.serviceName(job.id(), attempt),
                     created == Swarm.Created.ALREADY_EXISTS ? " (service already existed)" : "");
         }
         catch (EngineException e) {
             if (e.status() >= 400 && e.status() < 500) {
-                Attempt recorded = store.attempts(job.id()).get(attempt - 1);
+                Attempt recorded = store.reads().attempts(job.id()).get(attempt - 1);
                 finisher.finish(recorded, Lifecycle.refusedBySwarm(e.getMessage()), Optional.empty());
                 return;
             }
@@ -278,12 +278,12 @@ final class Dispatcher
         JobMove move = Lifecycle.preparationFault(failures, e.getMessage());
         if (move.to().terminal()) {
             preparationFailures.remove(jobId);
-            store.endJob(jobId, move, clock.instant(), resultFiles);
+            store.writes().endJob(jobId, move, clock.instant(), resultFiles);
             log.warn("Job {} failed: {}", jobId, move.reason().orElseThrow(), logged);
             return;
         }
         notBefore.put(jobId, clock.instant().plus(Lifecycle.preparationBackoff(failures)));
-        store.moveJob(jobId, move);
+        store.writes().moveJob(jobId, move);
         log.warn("Job {}: {}", jobId, move.reason().orElseThrow(), logged);
     }
 
@@ -303,10 +303,10 @@ final class Dispatcher
     /** A cancel that arrived while a preparation was failing wins: the user asked for the job to stop. */
     private boolean cancelledWhilePreparing(String jobId, boolean attemptRecorded)
     {
-        if (attemptRecorded || !store.job(jobId).orElseThrow().cancelRequested()) {
+        if (attemptRecorded || !store.reads().job(jobId).orElseThrow().cancelRequested()) {
             return false;
         }
-        store.endJob(jobId, Lifecycle.cancelledWhilePreparing(), clock.instant(), resultFiles);
+        store.writes().endJob(jobId, Lifecycle.cancelledWhilePreparing(), clock.instant(), resultFiles);
         return true;
     }
 

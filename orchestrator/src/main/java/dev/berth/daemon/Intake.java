@@ -153,7 +153,7 @@ final class Intake
             reject(message, fallbackId, e.getMessage());
             return false;
         }
-        InsertOutcome outcome = store.insert(request, message.body(), Optional.of(message.messageId()), clock.instant());
+        InsertOutcome outcome = store.writes().insert(request, message.body(), Optional.of(message.messageId()), clock.instant());
         switch (outcome) {
             case CREATED -> log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
             case DUPLICATE -> log.info("Job {} was already stored; message {} is a redelivery or a resubmit", request.id(), message.messageId());
@@ -165,7 +165,7 @@ final class Intake
     private void reject(QueueMessage message, String id, String reason)
     {
         // The dead-letter queue keeps the body as sent, for its sender; berth's own record never holds a password.
-        store.insertRejected(id, Redaction.redactUrlCredentials(message.body()), reason, Optional.of(message.messageId()), clock.instant());
+        store.writes().insertRejected(id, Redaction.redactUrlCredentials(message.body()), reason, Optional.of(message.messageId()), clock.instant());
         queue.sendToDeadLetter(message, reason);
         log.info("Message {} rejected as job {}: {}", message.messageId(), id, reason);
     }

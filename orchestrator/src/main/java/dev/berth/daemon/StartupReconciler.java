@@ -41,7 +41,7 @@ final class StartupReconciler
     {
         recoverInterruptedPreparations();
         sweepServices();
-        List<Attempt> live = store.liveAttempts();
+        List<Attempt> live = store.reads().liveAttempts();
         if (!live.isEmpty()) {
             log.info("Resuming {} attempts in flight: {}", live.size(),
                     live.stream().map(attempt -> attempt.serviceName() + " " + attempt.state()).collect(Collectors.joining(", ")));
@@ -51,10 +51,10 @@ final class StartupReconciler
     /** Jobs caught mid-preparation by a stop go back to the queue; their partial attempt dir is redone. */
     private void recoverInterruptedPreparations()
     {
-        for (Job job : store.inStates(EnumSet.of(JobState.PREPARING))) {
-            boolean hasLiveAttempt = store.attempts(job.id()).stream().anyMatch(attempt -> !attempt.state().terminal());
+        for (Job job : store.reads().inStates(EnumSet.of(JobState.PREPARING))) {
+            boolean hasLiveAttempt = store.reads().attempts(job.id()).stream().anyMatch(attempt -> !attempt.state().terminal());
             if (!hasLiveAttempt) {
-                store.moveJob(job.id(), Lifecycle.restartedWhilePreparing());
+                store.writes().moveJob(job.id(), Lifecycle.restartedWhilePreparing());
                 log.info("Job {}: berth stopped while preparing it; queued again", job.id());
             }
         }
@@ -67,15 +67,15 @@ final class StartupReconciler
     void sweepServices()
     {
         for (Swarm.BerthService service : swarm.services(store.instanceId())) {
-            Optional<Attempt> attempt = store.attempts(service.jobId()).stream().filter(found -> found.number() == service.attempt()).findFirst();
+            Optional<Attempt> attempt = store.reads().attempts(service.jobId()).stream().filter(found -> found.number() == service.attempt()).findFirst();
             if (attempt.isEmpty()) {
                 log.warn("Service {} carries this berth's labels but no attempt of it is recorded; leaving it alone", service.name());
                 continue;
             }
             if (attempt.get().state().terminal()) {
-                Job job = store.job(service.jobId()).orElseThrow();
+                Job job = store.reads().job(service.jobId()).orElseThrow();
                 if (job.state().terminal()) {
-                    resultFiles.ended(job, store.attempts(service.jobId()));
+                    resultFiles.ended(job, store.reads().attempts(service.jobId()));
                 }
                 swarm.removeService(service.name());
                 log.info("Removed leftover service {} of a finished attempt", service.name());

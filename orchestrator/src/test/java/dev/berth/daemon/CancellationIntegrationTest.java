@@ -45,14 +45,14 @@ class CancellationIntegrationTest
     {
         // No node is in this pool, so the job waits in berth's own queue.
         berth.send("{\"job_id\": \"waiting\", \"repo_uri\": \"github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"pool\": \"nowhere\"}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> berth.store().job("waiting").flatMap(Job::reason).orElse(""),
+        await().atMost(Duration.ofSeconds(20)).until(() -> berth.store().reads().job("waiting").flatMap(Job::reason).orElse(""),
                 reason -> reason.contains("no node in pool 'nowhere'"));
 
         BerthHarness.CliResult cancel = berth.cli("cancel", "waiting");
 
         assertThat(cancel.exitCode()).isZero();
         assertThat(cancel.out()).contains("job waiting cancelled");
-        Job job = berth.store().job("waiting").orElseThrow();
+        Job job = berth.store().reads().job("waiting").orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.CANCELLED);
         assertThat(job.cause()).contains(Cause.CANCELLED);
         assertThat(berth.cli("cancel", "waiting").out()).contains("already ended as CANCELLED");
@@ -70,7 +70,7 @@ class CancellationIntegrationTest
 
             assertThat(cancel.exitCode()).as(cancel.err()).isZero();
             assertThat(cancel.out()).contains("job stuck cancelled");
-            Job job = berth.store().job("stuck").orElseThrow();
+            Job job = berth.store().reads().job("stuck").orElseThrow();
             assertThat(job.state()).isEqualTo(JobState.CANCELLED);
             assertThat(job.reason()).contains("cancelled on request while preparing");
         }

@@ -64,7 +64,7 @@ class ChaosIntegrationTest
 
             try (BerthProcess berth = new BerthProcess(environment, temp.resolve("serve.log"));
                     JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {
-                IntSupplier succeeded = () -> store.inStates(EnumSet.of(JobState.SUCCEEDED)).size();
+                IntSupplier succeeded = () -> store.reads().inStates(EnumSet.of(JobState.SUCCEEDED)).size();
                 berth.start();
 
                 await().atMost(Duration.ofMinutes(5)).until(() -> succeeded.getAsInt() >= JOBS / 5);
@@ -72,7 +72,7 @@ class ChaosIntegrationTest
                 berth.start();
 
                 await().atMost(Duration.ofMinutes(5)).until(() -> succeeded.getAsInt() >= JOBS * 2 / 5);
-                String victim = await().atMost(Duration.ofMinutes(1)).until(() -> store.liveAttempts().stream()
+                String victim = await().atMost(Duration.ofMinutes(1)).until(() -> store.reads().liveAttempts().stream()
                         .filter(attempt -> attempt.state() == AttemptState.RUNNING).map(attempt -> attempt.node().orElse("")).findFirst().orElse(null),
                         node -> node != null && !node.isEmpty());
                 testbed.killWorker(victim);
@@ -81,15 +81,15 @@ class ChaosIntegrationTest
                 berth.stop();
                 berth.start();
 
-                await().atMost(Duration.ofMinutes(8)).until(() -> store.inStates(EnumSet.allOf(JobState.class)).stream().allMatch(job -> job.state().terminal())
-                        && store.inStates(EnumSet.allOf(JobState.class)).size() == JOBS);
+                await().atMost(Duration.ofMinutes(8)).until(() -> store.reads().inStates(EnumSet.allOf(JobState.class)).stream().allMatch(job -> job.state().terminal())
+                        && store.reads().inStates(EnumSet.allOf(JobState.class)).size() == JOBS);
 
                 int attempts = 0;
                 int interrupted = 0;
                 for (int i = 0; i < JOBS; i++) {
                     String id = "chaos" + i;
-                    Job job = store.job(id).orElseThrow();
-                    List<Attempt> tries = store.attempts(id);
+                    Job job = store.reads().job(id).orElseThrow();
+                    List<Attempt> tries = store.reads().attempts(id);
                     assertThat(job.state()).as(() -> id + ": " + job.reason().orElse("") + "\nattempts: " + tries + "\nberth's log of it:\n" + logOf(berth, id))
                             .isEqualTo(JobState.SUCCEEDED);
                     assertThat(tries).as(id).filteredOn(attempt -> attempt.state() == AttemptState.SUCCEEDED).hasSize(1);

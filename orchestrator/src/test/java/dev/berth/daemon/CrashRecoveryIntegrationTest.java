@@ -74,19 +74,19 @@ class CrashRecoveryIntegrationTest
                 berth.start();
                 try (JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {
                     await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
-                            .until(() -> store.inStates(EnumSet.of(JobState.SUCCEEDED)).size() == JOBS);
+                            .until(() -> store.reads().inStates(EnumSet.of(JobState.SUCCEEDED)).size() == JOBS);
 
                     for (String id : ids) {
-                        Job job = store.job(id).orElseThrow();
+                        Job job = store.reads().job(id).orElseThrow();
                         assertThat(job.state()).as(id).isEqualTo(JobState.SUCCEEDED);
-                        assertThat(store.attempts(id)).as("attempts of " + id).hasSize(1);
+                        assertThat(store.reads().attempts(id)).as("attempts of " + id).hasSize(1);
                         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).as(id).hasContent("ran " + id);
                         try (Stream<Path> attempts = Files.list(job.runDir().orElseThrow().resolve("attempts"))) {
                             assertThat(attempts).as(id).hasSize(1);
                         }
                         assertThat(job.runDir().orElseThrow().resolve("exit_code")).hasContent("0");
                     }
-                    assertThat(store.newest(List.of(), 1000)).as("no job stored twice or rejected").hasSize(JOBS);
+                    assertThat(store.reads().newest(List.of(), 1000)).as("no job stored twice or rejected").hasSize(JOBS);
                     try (SwarmClient swarm = new SwarmClient(LocalSwarm.DOCKER_HOST)) {
                         await().atMost(Duration.ofSeconds(30)).until(() -> swarm.services(store.instanceId()).isEmpty());
                     }

@@ -64,10 +64,10 @@ class CrashWhileMirroringIntegrationTest
                 berth.start();
 
                 try (JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {
-                    await().atMost(Duration.ofSeconds(60)).until(() -> store.job("mirrored").map(job -> job.state().terminal()).orElse(false));
-                    Job job = store.job("mirrored").orElseThrow();
+                    await().atMost(Duration.ofSeconds(60)).until(() -> store.reads().job("mirrored").map(job -> job.state().terminal()).orElse(false));
+                    Job job = store.reads().job("mirrored").orElseThrow();
                     assertThat(job.state()).as("%s", job.reason()).isEqualTo(JobState.SUCCEEDED);
-                    assertThat(store.attempts("mirrored")).hasSize(1);
+                    assertThat(store.reads().attempts("mirrored")).hasSize(1);
                     assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("ran mirrored");
                     assertThat(Files.readString(job.runDir().orElseThrow().resolve("work").resolve("data.txt"))).isEqualTo(data);
                 }

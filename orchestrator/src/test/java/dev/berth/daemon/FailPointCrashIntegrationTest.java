@@ -65,10 +65,10 @@ class FailPointCrashIntegrationTest
 
                 try (JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {
                     for (String id : ids) {
-                        await().atMost(Duration.ofSeconds(60)).until(() -> store.job(id).map(job -> job.state().terminal()).orElse(false));
-                        Job job = store.job(id).orElseThrow();
+                        await().atMost(Duration.ofSeconds(60)).until(() -> store.reads().job(id).map(job -> job.state().terminal()).orElse(false));
+                        Job job = store.reads().job(id).orElseThrow();
                         assertThat(job.state()).as(id).isEqualTo(JobState.SUCCEEDED);
-                        assertThat(store.attempts(id)).as(id).hasSize(1);
+                        assertThat(store.reads().attempts(id)).as(id).hasSize(1);
                         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("ran " + id);
                         assertThat(job.runDir().orElseThrow().resolve("exit_code")).hasContent("0");
                     }
@@ -78,10 +78,10 @@ class FailPointCrashIntegrationTest
                     // A redelivered message may arrive after both jobs ended: it must change nothing then either
                     await().atMost(Duration.ofSeconds(30)).until(() -> berth.logs().contains(recoveryEvidence));
                     assertThat(berth.logs()).contains("halting at fail point " + failPoint);
-                    assertThat(store.newest(List.of(), 100)).hasSize(ids.size());
+                    assertThat(store.reads().newest(List.of(), 100)).hasSize(ids.size());
                     for (String id : ids) {
-                        assertThat(store.attempts(id)).as(id).hasSize(1);
-                        assertThat(store.job(id).orElseThrow().state()).as(id).isEqualTo(JobState.SUCCEEDED);
+                        assertThat(store.reads().attempts(id)).as(id).hasSize(1);
+                        assertThat(store.reads().job(id).orElseThrow().state()).as(id).isEqualTo(JobState.SUCCEEDED);
                     }
                 }
             }

@@ -107,20 +107,20 @@ class HostileInputIntegrationTest
                 List<String> ended = new ArrayList<>(valid);
                 ended.addAll(List.of("bad-branch", "unreachable", "no-file", "not-exec", "no-image", "too-big"));
                 for (String id : ended) {
-                    await().atMost(Duration.ofSeconds(60)).until(() -> store.job(id).map(job -> job.state().terminal()).orElse(false));
+                    await().atMost(Duration.ofSeconds(60)).until(() -> store.reads().job(id).map(job -> job.state().terminal()).orElse(false));
                 }
                 for (String id : valid) {
-                    assertThat(store.job(id).orElseThrow().state()).as(id).isEqualTo(JobState.SUCCEEDED);
+                    assertThat(store.reads().job(id).orElseThrow().state()).as(id).isEqualTo(JobState.SUCCEEDED);
                 }
                 int index = 0;
                 for (Map.Entry<String, String> bad : failed.entrySet()) {
-                    Job job = store.job(ended.get(valid.size() + index++)).orElseThrow();
+                    Job job = store.reads().job(ended.get(valid.size() + index++)).orElseThrow();
                     assertThat(job.state()).as(job.id()).isEqualTo(JobState.FAILED);
                     assertThat(job.cause()).as(job.id()).contains(Cause.REQUEST);
                     assertThat(job.reason().orElseThrow()).as(job.id()).contains(bad.getValue());
                 }
                 for (String messageId : messageIds) {
-                    Job job = await().atMost(Duration.ofSeconds(30)).until(() -> store.job(Intake.idFor(messageId)).orElse(null), found -> found != null);
+                    Job job = await().atMost(Duration.ofSeconds(30)).until(() -> store.reads().job(Intake.idFor(messageId)).orElse(null), found -> found != null);
                     assertThat(job.state()).isEqualTo(JobState.REJECTED);
                     assertThat(job.reason().orElseThrow()).contains(reasonsByMessage.get(messageId));
                 }
@@ -139,7 +139,7 @@ class HostileInputIntegrationTest
                 assertThat(deadLettered).containsExactlyInAnyOrderElementsOf(rejected.keySet());
 
                 String cliOutput = cli("list", "--json", "--limit", "500") + cli("list", "--limit", "500");
-                for (Job job : store.newest(List.of(), 500)) {
+                for (Job job : store.reads().newest(List.of(), 500)) {
                     cliOutput += cli("status", job.id()) + cli("status", job.id(), "--json");
                 }
                 String runDirs = allFiles(temp.resolve("shared").resolve("runs"));

@@ -65,7 +65,7 @@ class IntakeIntegrationTest
 
         intake.handle(received);
 
-        assertThat(store.job(Intake.idFor(messageId)).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.reads().job(Intake.idFor(messageId)).orElseThrow().state()).isEqualTo(JobState.QUEUED);
         assertThat(wakeups).hasValue(1);
         // Visibility was 1 s: an undeleted message would be back by now.
         assertThat(queue.receive(Duration.ofSeconds(3), Duration.ofSeconds(30))).isEmpty();
@@ -80,7 +80,7 @@ class IntakeIntegrationTest
         intake.handle(received);
         intake.handle(received);
 
-        assertThat(store.inStates(EnumSet.of(JobState.QUEUED))).hasSize(1);
+        assertThat(store.reads().inStates(EnumSet.of(JobState.QUEUED))).hasSize(1);
         assertThat(wakeups).hasValue(1);
     }
 
@@ -96,7 +96,7 @@ class IntakeIntegrationTest
         List<QueueMessage> again = await().atMost(Duration.ofSeconds(10))
                 .until(() -> queue.receive(Duration.ofSeconds(1), Duration.ofSeconds(30)), messages -> !messages.isEmpty());
         assertThat(again).extracting(QueueMessage::messageId).containsExactly(messageId);
-        assertThatThrownBy(() -> store.job("x")).isInstanceOf(StoreException.class);
+        assertThatThrownBy(() -> store.reads().job("x")).isInstanceOf(StoreException.class);
         store = JobStore.open(temp.resolve("berth.db"));
     }
 
@@ -109,8 +109,8 @@ class IntakeIntegrationTest
 
         intake.handle(receive(Duration.ofSeconds(30)));
 
-        assertThat(store.job("exp").orElseThrow().spec().entrypoint()).isEqualTo("run.sh");
-        assertThat(store.job(Intake.idFor(second)).orElseThrow().reason().orElseThrow()).contains("job_id 'exp' is already used by a different request");
+        assertThat(store.reads().job("exp").orElseThrow().spec().entrypoint()).isEqualTo("run.sh");
+        assertThat(store.reads().job(Intake.idFor(second)).orElseThrow().reason().orElseThrow()).contains("job_id 'exp' is already used by a different request");
     }
 
     private List<QueueMessage> receive(Duration visibility)

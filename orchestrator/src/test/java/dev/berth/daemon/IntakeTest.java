@@ -55,7 +55,7 @@ class IntakeTest
 
         receiveAndHandle(intake(FailPoints.none()));
 
-        assertThat(store.inStates(EnumSet.of(JobState.QUEUED))).extracting(job -> job.spec().branch()).containsExactly("main", "dev");
+        assertThat(store.reads().inStates(EnumSet.of(JobState.QUEUED))).extracting(job -> job.spec().branch()).containsExactly("main", "dev");
         assertThat(queue.deleted()).hasSize(2);
         assertThat(wakeups).isEqualTo(1);
     }
@@ -67,7 +67,7 @@ class IntakeTest
 
         receiveAndHandle(intake(FailPoints.none()));
 
-        Job rejected = store.newest(EnumSet.of(JobState.REJECTED), 10).get(0);
+        Job rejected = store.reads().newest(EnumSet.of(JobState.REJECTED), 10).get(0);
         assertThat(rejected.reason().orElseThrow()).contains("unknown field 'gpu'");
         assertThat(queue.deadLetters().get(id)).isEqualTo(rejected.reason().orElseThrow());
         assertThat(queue.deleted()).containsExactly(id);
@@ -87,7 +87,7 @@ class IntakeTest
         queue.redeliverInFlight();
         receiveAndHandle(intake(FailPoints.none()));
 
-        assertThat(store.countByState()).containsEntry(JobState.QUEUED, 1);
+        assertThat(store.reads().countByState()).containsEntry(JobState.QUEUED, 1);
         assertThat(queue.deleted()).containsExactly(id);
     }
 
@@ -99,7 +99,7 @@ class IntakeTest
 
         receiveAndHandle(intake(FailPoints.none()));
 
-        assertThat(store.job("exp-1").orElseThrow().spec().branch()).isEqualTo("main");
+        assertThat(store.reads().job("exp-1").orElseThrow().spec().branch()).isEqualTo("main");
         assertThat(queue.deadLetters().values()).containsExactly("job_id 'exp-1' is already used by a different request; choose a new job_id");
     }
 

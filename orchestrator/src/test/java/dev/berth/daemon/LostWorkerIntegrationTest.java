@@ -74,7 +74,7 @@ class LostWorkerIntegrationTest
         long noticed = System.nanoTime();
 
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
-        List<Attempt> attempts = berth.store().attempts(jobId);
+        List<Attempt> attempts = berth.store().reads().attempts(jobId);
         assertThat(attempts).extracting(Attempt::state).containsExactly(AttemptState.INTERRUPTED, AttemptState.SUCCEEDED);
         assertThat(attempts.get(0).cause()).contains(Cause.INFRA);
         assertThat(attempts.get(0).reason().orElseThrow()).contains(node);
@@ -96,7 +96,7 @@ class LostWorkerIntegrationTest
         Job job = berth.awaitEnd(jobId);
 
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
-        Attempt first = berth.store().attempts(jobId).get(0);
+        Attempt first = berth.store().reads().attempts(jobId).get(0);
         assertThat(first.state()).isEqualTo(AttemptState.INTERRUPTED);
         assertThat(first.reason().orElseThrow()).contains("node " + node + " was drained");
     }
@@ -127,6 +127,6 @@ class LostWorkerIntegrationTest
     private String runningOn(String jobId)
     {
         berth.awaitState(jobId, EnumSet.of(JobState.RUNNING), Duration.ofSeconds(60));
-        return berth.store().attempts(jobId).get(0).node().orElseThrow();
+        return berth.store().reads().attempts(jobId).get(0).node().orElseThrow();
     }
 }

@@ -133,7 +133,7 @@ class PipelineIntegrationTest
 
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(job.attempts()).isEqualTo(2);
-        Attempt first = berth.store().attempts(job.id()).get(0);
+        Attempt first = berth.store().reads().attempts(job.id()).get(0);
         assertThat(first.state()).isEqualTo(AttemptState.FAILED);
         assertThat(first.cause()).contains(Cause.EXIT);
         assertThat(first.exitCode()).contains(75);
@@ -217,8 +217,8 @@ class PipelineIntegrationTest
 
         assertThat(List.of(one.state(), two.state())).containsOnly(JobState.SUCCEEDED);
         assertThat(one.runDir().orElseThrow().resolve("stdout.txt")).content().startsWith("gpu=GPU-").contains("nvidia=").doesNotContain("void");
-        Attempt a = berth.store().attempts(first).get(0);
-        Attempt b = berth.store().attempts(second).get(0);
+        Attempt a = berth.store().reads().attempts(first).get(0);
+        Attempt b = berth.store().reads().attempts(second).get(0);
         boolean aFirst = a.startedAt().orElseThrow().isBefore(b.startedAt().orElseThrow());
         Attempt earlier = aFirst ? a : b;
         Attempt later = aFirst ? b : a;
@@ -239,14 +239,14 @@ class PipelineIntegrationTest
     {
         String jobId = submit(Map.of("entrypoint", "sleep.sh"));
         berth.awaitState(jobId, EnumSet.of(JobState.RUNNING), Duration.ofSeconds(30));
-        await().atMost(Duration.ofSeconds(10)).until(() -> berth.store().job(jobId).orElseThrow().runDir().orElseThrow()
+        await().atMost(Duration.ofSeconds(10)).until(() -> berth.store().reads().job(jobId).orElseThrow().runDir().orElseThrow()
                 .resolve("stdout.txt").toFile().length() > 0);
 
         BerthHarness.CliResult cancel = berth.cli("cancel", jobId);
 
         assertThat(cancel.exitCode()).as(cancel.err()).isZero();
         assertThat(cancel.out()).contains("job " + jobId + " cancelled");
-        Job job = berth.store().job(jobId).orElseThrow();
+        Job job = berth.store().reads().job(jobId).orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.CANCELLED);
         assertThat(job.cause()).contains(Cause.CANCELLED);
         assertThat(berth.leftoverServices()).doesNotContain(Swarm.serviceName(jobId, 1));

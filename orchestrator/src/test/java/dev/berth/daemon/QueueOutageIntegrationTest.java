@@ -53,7 +53,7 @@ class QueueOutageIntegrationTest
                     JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {
                 berth.start();
                 send(direct, repo, "long", 20);
-                await().atMost(Duration.ofSeconds(30)).until(() -> store.job("long").map(job -> job.state() == JobState.RUNNING).orElse(false));
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.reads().job("long").map(job -> job.state() == JobState.RUNNING).orElse(false));
 
                 line.cut();
                 Instant cut = Instant.now();
@@ -61,17 +61,17 @@ class QueueOutageIntegrationTest
                 for (String id : sentDuringOutage) {
                     send(direct, repo, id, 0);
                 }
-                await().atMost(OUTAGE).until(() -> store.job("long").orElseThrow().state() == JobState.SUCCEEDED);
+                await().atMost(OUTAGE).until(() -> store.reads().job("long").orElseThrow().state() == JobState.SUCCEEDED);
                 assertThat(Duration.between(cut, Instant.now())).as("the running job ended and was recorded during the outage").isLessThan(OUTAGE);
                 // The outage lasting its full minute is the scenario under test, not a wait for a condition.
                 Thread.sleep(Math.max(0, Duration.between(Instant.now(), cut.plus(OUTAGE)).toMillis()));
-                assertThat(sentDuringOutage).allSatisfy(id -> assertThat(store.job(id)).isEmpty());
+                assertThat(sentDuringOutage).allSatisfy(id -> assertThat(store.reads().job(id)).isEmpty());
 
                 line.restore();
                 for (String id : sentDuringOutage) {
-                    await().atMost(Duration.ofSeconds(90)).until(() -> store.job(id).map(job -> job.state() == JobState.SUCCEEDED).orElse(false));
+                    await().atMost(Duration.ofSeconds(90)).until(() -> store.reads().job(id).map(job -> job.state() == JobState.SUCCEEDED).orElse(false));
                 }
-                assertThat(store.inStates(EnumSet.allOf(JobState.class))).hasSize(4);
+                assertThat(store.reads().inStates(EnumSet.allOf(JobState.class))).hasSize(4);
 
                 List<String> warnings = berth.logs().lines().filter(line1 -> line1.contains("Cannot read the job queue")).toList();
                 assertThat(warnings).as("one warning per minute of outage, not a flood").hasSizeBetween(1, 2);

@@ -82,13 +82,13 @@ class RestartIntegrationTest
 
             berth.stopDaemon();
             try (JobStore store = JobStore.open(berth.config().databaseFile())) {
-                Job stopped = store.job("caught").orElseThrow();
+                Job stopped = store.reads().job("caught").orElseThrow();
                 assertThat(stopped.state()).as("%s", stopped.reason()).isEqualTo(JobState.PREPARING);
             }
 
             berth.startDaemon();
             await().atMost(Duration.ofSeconds(30)).until(() -> hungHost.connections() == 2);
-            Job again = berth.store().job("caught").orElseThrow();
+            Job again = berth.store().reads().job("caught").orElseThrow();
             assertThat(again.state()).as("%s", again.reason()).isEqualTo(JobState.PREPARING);
         }
     }
@@ -111,7 +111,7 @@ class RestartIntegrationTest
             other.awaitState("shared-id", EnumSet.of(JobState.RUNNING), Duration.ofSeconds(30));
 
             berth.send(request);
-            await().atMost(Duration.ofSeconds(30)).until(() -> berth.store().job("shared-id")
+            await().atMost(Duration.ofSeconds(30)).until(() -> berth.store().reads().job("shared-id")
                     .flatMap(Job::reason).filter(reason -> reason.contains("is held by another berth on this swarm")).isPresent());
 
             assertThat(other.awaitEnd("shared-id").state()).isEqualTo(JobState.SUCCEEDED);
@@ -119,7 +119,7 @@ class RestartIntegrationTest
             assertThat(mine.state()).isEqualTo(JobState.SUCCEEDED);
             assertThat(mine.attempts()).isEqualTo(1);
             assertThat(mine.runDir().orElseThrow().resolve("stdout.txt")).hasContent("begun\ndone");
-            assertThat(mine.runDir()).isNotEqualTo(other.store().job("shared-id").orElseThrow().runDir());
+            assertThat(mine.runDir()).isNotEqualTo(other.store().reads().job("shared-id").orElseThrow().runDir());
         }
     }
 

@@ -211,7 +211,7 @@ class SchedulerTest
         submit("queued", ", \"resources\": {\"cpus\": 4}");
         roundsUntil(() -> swarm.createdServices().size() == 2);
 
-        assertThat(store.requestCancel("queued", clock.instant())).isEqualTo(JobState.CANCELLED);
+        assertThat(store.writes().requestCancel("queued", clock.instant())).isEqualTo(JobState.CANCELLED);
         rounds(2);
 
         assertThat(job("queued").reason()).contains("cancelled on request while queued");
@@ -228,7 +228,7 @@ class SchedulerTest
         rounds(1);
         assertThat(job("waits").state()).isEqualTo(JobState.PREPARING);
 
-        store.requestCancel("waits", clock.instant());
+        store.writes().requestCancel("waits", clock.instant());
         rounds(1);
 
         Job job = job("waits");
@@ -249,7 +249,7 @@ class SchedulerTest
         }
         assertThat(job("victim").state()).isEqualTo(running ? JobState.RUNNING : JobState.SUBMITTED);
 
-        store.requestCancel("victim", clock.instant());
+        store.writes().requestCancel("victim", clock.instant());
         rounds(1);
 
         assertThat(job("victim").state()).isEqualTo(JobState.CANCELLED);
@@ -430,7 +430,7 @@ class SchedulerTest
         String body = "{\"repo_uri\": \"https://github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"" + id + "\"" + fields + "}";
         RequestParser parser = new RequestParser(new RequestDefaults("berth-local/busybox:1", 1, 1L << 30, 3));
         try {
-            assertThat(store.insert(parser.parse(body, id), body, Optional.empty(), clock.instant())).isEqualTo(InsertOutcome.CREATED);
+            assertThat(store.writes().insert(parser.parse(body, id), body, Optional.empty(), clock.instant())).isEqualTo(InsertOutcome.CREATED);
         }
         catch (dev.berth.job.InvalidRequestException e) {
             throw new AssertionError(e);
@@ -457,12 +457,12 @@ class SchedulerTest
 
     private Job job(String id)
     {
-        return store.job(id).orElseThrow();
+        return store.reads().job(id).orElseThrow();
     }
 
     private List<Attempt> attempts(String id)
     {
-        return store.attempts(id);
+        return store.reads().attempts(id);
     }
 
     private static String service(String jobId, int attempt)

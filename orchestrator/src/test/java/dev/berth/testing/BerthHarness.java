@@ -114,7 +114,7 @@ public final class BerthHarness
     {
         try {
             return await().atMost(timeout).pollInterval(Duration.ofMillis(100))
-                    .until(() -> store.job(jobId).filter(job -> reached(job, states)).orElse(null), job -> job != null);
+                    .until(() -> store.reads().job(jobId).filter(job -> reached(job, states)).orElse(null), job -> job != null);
         }
         catch (ConditionTimeoutException e) {
             throw new AssertionError("job " + jobId + " did not reach " + states + " within " + timeout + ": " + story(jobId), e);
@@ -142,8 +142,8 @@ public final class BerthHarness
     /** The job's state and reason with each attempt's, for a failing test to say where the job stood. */
     private String story(String jobId)
     {
-        return store.job(jobId)
-                .map(job -> job.state() + job.reason().map(reason -> " (" + reason + ")").orElse("") + store.attempts(jobId).stream()
+        return store.reads().job(jobId)
+                .map(job -> job.state() + job.reason().map(reason -> " (" + reason + ")").orElse("") + store.reads().attempts(jobId).stream()
                         .map(attempt -> "; attempt " + attempt.number() + " " + attempt.state() + attempt.node().map(node -> " on " + node).orElse("")
                                 + attempt.reason().map(reason -> " (" + reason + ")").orElse(""))
                         .collect(Collectors.joining()))

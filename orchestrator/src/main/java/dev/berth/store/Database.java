@@ -1,0 +1,176 @@
+package dev.berth.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.sqlite.JDBC;
+import org.sqlite.SQLiteConfig.Pragma;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The store's one connection to the state file, with its SQLite settings, and the plumbing every store
+ * class runs its SQL through. The connection has one lock, this object: {@link #read} and
+ * {@link #inTransaction} hold it for their whole work, so reads and writes from several threads never
+ * interleave on the connection. {@link #query} and {@link #update} run inside such work (or while the
+ * store is being opened, before anyone else holds it); that they throw {@link SQLException} keeps a
+ * public store method from calling them without one of the two.
+ */
+final class Database
+        implements AutoCloseable
+{
+    private final Connection connection;
+
+    private Database(Connection connection)
+    {
+        this.connection = requireNonNull(connection, "connection is null");
+    }
+
+    static Database open(Path databaseFile)
+            throws SQLException, IOException
+    {
+        Files.createDirectories(databaseFile.toAbsolutePath().getParent());
+        // Settings as the driver's connection properties, and the driver called directly: a short command's
+        // start pays neither for a second parse of the settings nor for DriverManager's search of the class path
+        Properties settings = new Properties();
+        settings.setProperty(Pragma.JOURNAL_MODE.pragmaName, "WAL");
+        settings.setProperty(Pragma.SYNCHRONOUS.pragmaName, "NORMAL");
+        settings.setProperty(Pragma.BUSY_TIMEOUT.pragmaName, "10000");
+        settings.setProperty(Pragma.FOREIGN_KEYS.pragmaName, "true");
+        // Take the write lock when a transaction starts: a deferred one that reads, then writes, fails
+        // at once with SQLITE_BUSY when the CLI writes a cancel at the same moment.
+        settings.setProperty(Pragma.TRANSACTION_MODE.pragmaName, "IMMEDIATE");
+        return new Database(JDBC.createConnection("jdbc:sqlite:" + databaseFile.toAbsolutePath(), settings));
+    }
+
+    /**
+     * Runs a read as single statements outside any transaction: in WAL mode each sees a committed
+     * snapshot and waits for no writer, so {@code berth list} stays quick while the daemon writes.
+     */
+    synchronized <T> T read(Work<T> work)
+    {
+        try {
+            return work.run();
+        }
+        catch (SQLException | JsonProcessingException e) {
+            throw new StoreException("state database error: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction, so readers never see half a change and writers queue up. */
+    synchronized <T> T inTransaction(Work<T> work)
+    {
+        try {
+            connection.setAutoCommit(false);
+            T result = work.run();
+            connection.commit();
+            return result;
+        }
+        catch (SQLException | JsonProcessingException e) {
+            rollback();
+            throw new StoreException("state database error: " + e.getMessage(), e);
+        }
+        catch (RuntimeException e) {
+            rollback();
+            throw e;
+        }
+        finally {
+            try {
+                connection.setAutoCommit(true);
+            }
+            catch (SQLException ignored) {
+                // the connection is broken; the next call reports it
+            }
+        }
+    }
+
+    int update(String sql, Object... parameters)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            return statement.executeUpdate();
+        }
+    }
+
+    <T> List<T> query(String sql, RowMapper<T> mapper, Object... parameters)
+            throws SQLException
+    {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bind(statement, parameters);
+            try (ResultSet rows = statement.executeQuery()) {
+                List<T> results = new ArrayList<>();
+                while (rows.next()) {
+                    results.add(mapper.map(rows));
+                }
+                return results;
+            }
+        }
+    }
+
+    <T> Optional<T> queryOne(String sql, RowMapper<T> mapper, Object... parameters)
+            throws SQLException
+    {
+        return query(sql, mapper, parameters).stream().findFirst();
+    }
+
+    /** Binds each parameter by its Java type, a null as SQL NULL. */
+    private static void bind(PreparedStatement statement, Object... parameters)
+            throws SQLException
+    {
+        for (int i = 0; i < parameters.length; i++) {
+            if (parameters[i] == null) {
+                statement.setNull(i + 1, Types.NULL);
+            }
+            else {
+                statement.setObject(i + 1, parameters[i]);
+            }
+        }
+    }
+
+    private void rollback()
+    {
+        try {
+            connection.rollback();
+        }
+        catch (SQLException ignored) {
+            // nothing more to undo
+        }
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        try {
+            connection.close();
+        }
+        catch (SQLException e) {
+            throw new StoreException("cannot close state database: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    interface RowMapper<T>
+    {
+        T map(ResultSet rows)
+                throws SQLException;
+    }
+
+    @FunctionalInterface
+    interface Work<T>
+    {
+        T run()
+                throws SQLException, JsonProcessingException;
+    }
+}

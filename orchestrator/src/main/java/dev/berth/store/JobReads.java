@@ -1,0 +1,124 @@
+package dev.berth.store;
+
+import dev.berth.job.Attempt;
+import dev.berth.job.Claim;
+import dev.berth.job.Job;
+import dev.berth.job.JobState;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import static dev.berth.store.JobRows.CLAIM_COLUMNS;
+import static dev.berth.store.JobRows.JOB_COLUMNS;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What the CLI and the daemon read of the store. Each read runs outside any transaction (see
+ * {@link Database#read}), so it waits for no writer, the daemon included.
+ */
+public final class JobReads
+{
+    private final Database database;
+
+    JobReads(Database database)
+    {
+        this.database = requireNonNull(database, "database is null");
+    }
+
+    public Optional<Job> job(String id)
+    {
+        return database.read(() -> database.queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, id));
+    }
+
+    /** A job by its id or an unambiguous prefix of it, as users type ids. */
+    public Optional<Job> find(String idOrPrefix)
+            throws AmbiguousJobIdException
+    {
+        Optional<Job> exact = job(idOrPrefix);
+        if (exact.isPresent()) {
+            return exact;
+        }
+        List<Job> matches = database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id >= ? AND id < ? ORDER BY seq LIMIT 5",
+                JobRows::job, idOrPrefix, idOrPrefix + Character.MAX_VALUE));
+        if (matches.size() > 1) {
+            throw new AmbiguousJobIdException(idOrPrefix, matches.stream().map(Job::id).toList());
+        }
+        return matches.stream().findFirst();
+    }
+
+    /** Jobs in any of {@code states}, oldest first (the order admission serves them in). */
+    public List<Job> inStates(Collection<JobState> states)
+    {
+        String placeholders = states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(","));
+        return database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE state IN (" + placeholders + ") ORDER BY seq", JobRows::job));
+    }
+
+    /** What the jobs being prepared, submitted or running claim, oldest first. */
+    public List<Claim> liveClaims()
+    {
+        return database.read(() -> database.query("SELECT " + CLAIM_COLUMNS + " FROM jobs WHERE state IN ('PREPARING', 'SUBMITTED', 'RUNNING') ORDER BY seq",
+                JobRows::claim));
+    }
+
+    /**
+     * What the oldest {@code perPool} queued jobs of each pool claim, oldest first: what admission can
+     * consider in one round without loading a deep queue. Pools are found by index seeks, one per pool.
+     */
+    public List<Claim> oldestQueued(int perPool)
+    {
+        return database.read(() -> {
+            List<Claim> claims = new ArrayList<>(database.query("SELECT " + CLAIM_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND pool IS NULL ORDER BY seq LIMIT ?",
+                    JobRows::claim, perPool));
+            Optional<String> pool = nextQueuedPool("");
+            while (pool.isPresent()) {
+                claims.addAll(database.query("SELECT " + CLAIM_COLUMNS + " FROM jobs WHERE state = 'QUEUED' AND pool = ? ORDER BY seq LIMIT ?",
+                        JobRows::claim, pool.get(), perPool));
+                pool = nextQueuedPool(pool.get());
+            }
+            claims.sort(Comparator.comparingLong(Claim::seq));
+            return claims;
+        });
+    }
+
+    /** The first pool name after {@code after} that has queued jobs (the empty string sorts before every pool). */
+    private Optional<String> nextQueuedPool(String after)
+            throws SQLException
+    {
+        return database.queryOne("SELECT min(pool) FROM jobs WHERE state = 'QUEUED' AND pool > ?", rows -> Optional.ofNullable(rows.getString(1)), after)
+                .flatMap(pool -> pool);
+    }
+
+    /** The newest jobs first, optionally only in some states. */
+    public List<Job> newest(Collection<JobState> states, int limit)
+    {
+        String filter = states.isEmpty() ? "" : " WHERE state IN ("
+                + states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(",")) + ")";
+        return database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs" + filter + " ORDER BY seq DESC LIMIT ?", JobRows::job, limit));
+    }
+
+    public Map<JobState, Integer> countByState()
+    {
+        return database.read(() -> database.query("SELECT state, count(*) FROM jobs GROUP BY state",
+                rows -> Map.entry(JobState.valueOf(rows.getString(1)), rows.getInt(2)))
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    }
+
+    public List<Attempt> attempts(String jobId)
+    {
+        return database.read(() -> database.query("SELECT * FROM attempts WHERE job_id = ? ORDER BY number", JobRows::attempt, jobId));
+    }
+
+    /** Every attempt that has not ended, oldest job first. */
+    public List<Attempt> liveAttempts()
+    {
+        return database.read(() -> database.query("""
+                SELECT a.* FROM attempts a JOIN jobs j ON j.id = a.job_id
+                WHERE a.state IN ('SUBMITTING', 'PENDING', 'RUNNING') ORDER BY j.seq""", JobRows::attempt));
+    }
+}

@@ -1,0 +1,243 @@
+package dev.berth.store;
+
+import dev.berth.job.Attempt;
+import dev.berth.job.AttemptEnd;
+import dev.berth.job.AttemptState;
+import dev.berth.job.Cause;
+import dev.berth.job.IllegalTransitionException;
+import dev.berth.job.Job;
+import dev.berth.job.JobMove;
+import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+import dev.berth.job.Lifecycle;
+import dev.berth.job.Resources;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import static dev.berth.store.JobRows.JOB_COLUMNS;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Every change berth makes to its jobs and attempts, each in one transaction. The daemon is the only
+ * regular writer; the CLI writes only a cancel request. Every state change is a compare-and-set,
+ * checked by {@link Lifecycle} first, so an illegal or stale move is refused and nothing is written.
+ */
+public final class JobWrites
+{
+    private final Database database;
+
+    JobWrites(Database database)
+    {
+        this.database = requireNonNull(database, "database is null");
+    }
+
+    public InsertOutcome insert(JobRequest request, String rawRequest, Optional<String> messageId, Instant now)
+    {
+        return database.inTransaction(() -> {
+            Optional<String> existing = database.queryOne("SELECT request FROM jobs WHERE id = ?", rows -> rows.getString(1), request.id());
+            if (existing.isPresent()) {
+                return existing.get().equals(rawRequest) ? InsertOutcome.DUPLICATE : InsertOutcome.CONFLICT;
+            }
+            Resources resources = request.resources();
+            database.update("""
+                    INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
+                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    request.id(),
+                    request.name(),
+                    rawRequest,
+                    messageId.orElse(null),
+                    request.repo().toString(),
+                    request.branch(),
+                    request.entrypoint(),
+                    request.entrypointParams().orElse(null),
+                    request.image(),
+                    resources.cpus(),
+                    resources.memoryBytes(),
+                    resources.gpus(),
+                    JobRows.writeEnv(request.env()),
+                    request.timeout().map(Duration::toMillis).orElse(null),
+                    request.maxAttempts(),
+                    request.pool().orElse(null),
+                    now.toEpochMilli(),
+                    JobRows.writeCodes(request.retryExitCodes()));
+            return InsertOutcome.CREATED;
+        });
+    }
+
+    /** Records a request that could not be understood; idempotent on {@code id}. */
+    public boolean insertRejected(String id, String rawRequest, String reason, Optional<String> messageId, Instant now)
+    {
+        return database.inTransaction(() -> database.update("""
+                INSERT OR IGNORE INTO jobs (id, name, state, cause, reason, request, message_id, received_at, finished_at)
+                VALUES (?, 'rejected', 'REJECTED', 'request', ?, ?, ?, ?, ?)""",
+                id, reason, rawRequest, messageId.orElse(null), now.toEpochMilli(), now.toEpochMilli()) == 1);
+    }
+
+    /** Moves a job that has no live attempt (admitted, back to the queue), recording the move's reason or clearing it. */
+    public void moveJob(String id, JobMove move)
+    {
+        database.inTransaction(() -> {
+            casJob(id, move.from(), move.to(), "reason = ?", move.reason().orElse(null));
+            return null;
+        });
+    }
+
+    /** Ends a job that never got (another) attempt: it cannot fit, its preparation failed, it was cancelled before its service. */
+    public void endJob(String id, JobMove move, Instant now, JobEnded onEnd)
+    {
+        if (!move.to().terminal()) {
+            throw new IllegalArgumentException("not an end: " + move);
+        }
+        database.inTransaction(() -> {
+            casJob(id, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?",
+                    move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
+            announceEnd(id, onEnd);
+            return null;
+        });
+    }
+
+    /** Says why a job in {@code state} still waits (no room, pending cap, empty pool, a name taken), for {@code berth status}. */
+    public void noteReason(String id, JobState state, String reason)
+    {
+        database.inTransaction(() -> database.update("UPDATE jobs SET reason = ? WHERE id = ? AND state = ?", reason, id, state.name()));
+    }
+
+    /** Where the job's files go: recorded before anything is written there, so even a job that fails to prepare shows it. */
+    public void recordRunDir(String id, Path runDir)
+    {
+        database.inTransaction(() -> database.update("UPDATE jobs SET run_dir = ? WHERE id = ?", runDir.toString(), id));
+    }
+
+    /** What preparation learned: kept so every later attempt runs the same bytes of the same commit. */
+    public void recordPreparation(String id, String imageRef, String commit)
+    {
+        database.inTransaction(() -> database.update("UPDATE jobs SET image_ref = ?, commit_sha = ? WHERE id = ?", imageRef, commit, id));
+    }
+
+    /** Records an attempt before its service exists, so a crash between the two can be reconciled by name. */
+    public void recordAttempt(String jobId, int number, String serviceName, Instant now)
+    {
+        database.inTransaction(() -> {
+            database.update("INSERT INTO attempts (job_id, number, service_name, state, created_at) VALUES (?, ?, ?, 'SUBMITTING', ?)",
+                    jobId, number, serviceName, now.toEpochMilli());
+            database.update("UPDATE jobs SET attempts = ? WHERE id = ?", number, jobId);
+            return null;
+        });
+    }
+
+    /** The attempt's service exists: the job now pends in Swarm. */
+    public void attemptSubmitted(String jobId, int number)
+    {
+        database.inTransaction(() -> {
+            casAttempt(jobId, number, AttemptState.SUBMITTING, AttemptState.PENDING, "");
+            casJob(jobId, JobState.PREPARING, JobState.SUBMITTED, "reason = NULL");
+            return null;
+        });
+    }
+
+    public void attemptRunning(String jobId, int number, String node, Instant startedAt)
+    {
+        database.inTransaction(() -> {
+            casAttempt(jobId, number, AttemptState.PENDING, AttemptState.RUNNING, ", node = ?, started_at = ?", node, startedAt.toEpochMilli());
+            casJob(jobId, JobState.SUBMITTED, JobState.RUNNING, "started_at = coalesce(started_at, ?)", startedAt.toEpochMilli());
+            return null;
+        });
+    }
+
+    /**
+     * Ends an attempt and moves its job to what follows ({@link Lifecycle#afterAttempt}): its final state, or
+     * QUEUED for another attempt. Returns the job's new state.
+     */
+    public JobState finishAttempt(String jobId, int number, AttemptEnd end, JobEnded onEnd)
+    {
+        return database.inTransaction(() -> {
+            Attempt attempt = database.queryOne("SELECT * FROM attempts WHERE job_id = ? AND number = ?", JobRows::attempt, jobId, number)
+                    .orElseThrow(() -> new IllegalTransitionException("job " + jobId + " has no attempt " + number));
+            Job job = database.queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, jobId).orElseThrow();
+            Cause cause = end.cause().orElse(null);
+            casAttempt(jobId, number, attempt.state(), end.state(),
+                    ", node = coalesce(?, node), cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
+                    end.node().orElse(null), cause == null ? null : cause.label(), end.reason(), end.exitCode().orElse(null),
+                    end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
+
+            JobMove move = Lifecycle.afterAttempt(job.state(), end.outcome(), number, job.spec());
+            if (move.to() == JobState.QUEUED) {
+                casJob(jobId, move.from(), move.to(), "reason = ?", move.reason().orElse(null));
+            }
+            else {
+                casJob(jobId, move.from(), move.to(),
+                        "cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
+                        move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), end.exitCode().orElse(null),
+                        end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
+                announceEnd(jobId, onEnd);
+            }
+            return move.to();
+        });
+    }
+
+    /**
+     * Asks for a job to be cancelled. A queued job is cancelled here and now; any other live job is
+     * flagged for the daemon, which stops its service. Returns the job's state after the call.
+     */
+    public JobState requestCancel(String jobId, Instant now)
+    {
+        return database.inTransaction(() -> {
+            Job job = database.queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, jobId)
+                    .orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
+            if (job.state() == JobState.QUEUED) {
+                JobMove move = Lifecycle.cancelledWhileQueued();
+                casJob(jobId, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?",
+                        move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
+                return move.to();
+            }
+            if (!job.state().terminal()) {
+                database.update("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", jobId);
+            }
+            return job.state();
+        });
+    }
+
+    /** Lets the caller write what others read of an ended job before the end is committed (see {@link JobEnded}). */
+    private void announceEnd(String id, JobEnded onEnd)
+            throws SQLException
+    {
+        Job job = database.queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, id).orElseThrow();
+        onEnd.ended(job, database.query("SELECT * FROM attempts WHERE job_id = ? ORDER BY number", JobRows::attempt, id));
+    }
+
+    private void casJob(String id, JobState from, JobState to, String assignments, Object... values)
+            throws SQLException
+    {
+        Lifecycle.check(from, to);
+        String sql = "UPDATE jobs SET state = ?" + (assignments.isEmpty() ? "" : ", " + assignments) + " WHERE id = ? AND state = ?";
+        if (database.update(sql, around(to.name(), values, id, from.name())) != 1) {
+            String actual = database.queryOne("SELECT state FROM jobs WHERE id = ?", rows -> rows.getString(1), id).orElse("missing");
+            throw new IllegalTransitionException("job " + id + " is " + actual + ", not " + from + "; refusing to move it to " + to);
+        }
+    }
+
+    private void casAttempt(String jobId, int number, AttemptState from, AttemptState to, String assignments, Object... values)
+            throws SQLException
+    {
+        Lifecycle.check(from, to);
+        String sql = "UPDATE attempts SET state = ?" + assignments + " WHERE job_id = ? AND number = ? AND state = ?";
+        if (database.update(sql, around(to.name(), values, jobId, number, from.name())) != 1) {
+            throw new IllegalTransitionException("attempt " + number + " of job " + jobId + " is no longer " + from + "; refusing to move it to " + to);
+        }
+    }
+
+    /** The new state, then the assignments' values, then the WHERE clause's: the order of a compare-and-set's parameters. */
+    private static Object[] around(Object first, Object[] values, Object... trailing)
+    {
+        Object[] parameters = new Object[1 + values.length + trailing.length];
+        parameters[0] = first;
+        System.arraycopy(values, 0, parameters, 1, values.length);
+        System.arraycopy(trailing, 0, parameters, 1 + values.length, trailing.length);
+        return parameters;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.berth.store;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The state file's tables and their migrations, applied on every open. The tables are created as the
+ * first version made them and every column added since is one line of {@link #MIGRATIONS}, so a new
+ * store and an upgraded one take the same path and end with the same columns in the same order.
+ * Opening a store that is already current writes nothing, so a CLI command never waits for the
+ * daemon's write lock.
+ */
+final class Schema
+{
+    private static final List<String> TABLES = List.of(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+            """
+            CREATE TABLE IF NOT EXISTS jobs (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                state TEXT NOT NULL,
+                cause TEXT,
+                reason TEXT,
+                request TEXT NOT NULL,
+                message_id TEXT,
+                repo TEXT, branch TEXT, entrypoint TEXT, params TEXT, image TEXT,
+                cpus REAL, memory INTEGER, gpus INTEGER, env TEXT, timeout_ms INTEGER, max_attempts INTEGER, pool TEXT,
+                image_ref TEXT, commit_sha TEXT, run_dir TEXT,
+                received_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+                exit_code INTEGER,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                cancel_requested INTEGER NOT NULL DEFAULT 0)""",
+            "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)",
+            """
+            CREATE TABLE IF NOT EXISTS attempts (
+                job_id TEXT NOT NULL REFERENCES jobs(id),
+                number INTEGER NOT NULL,
+                service_name TEXT NOT NULL UNIQUE,
+                state TEXT NOT NULL,
+                node TEXT, cause TEXT, reason TEXT, exit_code INTEGER,
+                created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
+                PRIMARY KEY (job_id, number))""");
+
+    /**
+     * Every column added since the first version, oldest first; the next one goes at the end. Rows stored
+     * before a column existed hold its default, so a NOT NULL column needs one (SQLite insists).
+     */
+    private static final List<AddedColumn> MIGRATIONS = List.of(
+            new AddedColumn("jobs", "retry_exit_codes", "TEXT"));
+
+    private Schema() {}
+
+    /** Creates the tables a new store lacks and adds the columns an older store lacks. */
+    static void upgrade(Database database)
+            throws SQLException
+    {
+        // IF NOT EXISTS: on an existing store these are no-ops that take no write lock.
+        for (String table : TABLES) {
+            database.update(table);
+        }
+        if (missingColumns(database).isEmpty()) {
+            return;
+        }
+        // Checked again under the write lock, so two berths upgrading at once add each column only once.
+        database.inTransaction(() -> {
+            for (AddedColumn column : missingColumns(database)) {
+                database.update("ALTER TABLE " + column.table() + " ADD COLUMN " + column.name() + " " + column.definition());
+            }
+            return null;
+        });
+    }
+
+    /** Labels every Swarm service this store's daemon creates: made on the store's first open, then kept. */
+    static String instanceId(Database database)
+            throws SQLException
+    {
+        Optional<String> instance = database.queryOne("SELECT value FROM meta WHERE key = 'instance'", rows -> rows.getString(1));
+        if (instance.isPresent()) {
+            return instance.get();
+        }
+        // OR IGNORE and read back: two berths opening a new store at once agree on the first one written.
+        database.update("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)", UUID.randomUUID().toString().substring(0, 8));
+        return database.queryOne("SELECT value FROM meta WHERE key = 'instance'", rows -> rows.getString(1)).orElseThrow();
+    }
+
+    /** The migrations not yet applied to this store, in order; one look at each table's columns. */
+    private static List<AddedColumn> missingColumns(Database database)
+            throws SQLException
+    {
+        Map<String, List<String>> columnsByTable = new HashMap<>();
+        List<AddedColumn> missing = new ArrayList<>();
+        for (AddedColumn column : MIGRATIONS) {
+            List<String> present = columnsByTable.get(column.table());
+            if (present == null) {
+                present = database.query("PRAGMA table_info(" + column.table() + ")", rows -> rows.getString("name"));
+                columnsByTable.put(column.table(), present);
+            }
+            if (!present.contains(column.name())) {
+                missing.add(column);
+            }
+        }
+        return missing;
+    }
+
+    /** One migration: {@code ALTER TABLE table ADD COLUMN name definition}. */
+    private record AddedColumn(String table, String name, String definition)
+    {
+        AddedColumn
+        {
+            requireNonNull(table, "table is null");
+            requireNonNull(name, "name is null");
+            requireNonNull(definition, "definition is null");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.berth.store;
+
+import dev.berth.job.Claim;
+import dev.berth.job.Job;
+import dev.berth.job.JobState;
+import dev.berth.job.Lifecycle;
+import dev.berth.job.Resources;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import static dev.berth.store.StoreRequests.NOW;
+import static dev.berth.store.StoreRequests.body;
+import static dev.berth.store.StoreRequests.queued;
+import static dev.berth.store.StoreRequests.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Against a real SQLite file. */
+class JobReadsTest
+{
+    @TempDir
+    Path temp;
+
+    private JobStore store;
+    private JobReads reads;
+    private JobWrites writes;
+
+    @BeforeEach
+    void open()
+    {
+        store = JobStore.open(temp.resolve("berth.db"));
+        reads = store.reads();
+        writes = store.writes();
+    }
+
+    @AfterEach
+    void close()
+    {
+        store.close();
+    }
+
+    @Test
+    void findsJobsByUniquePrefix()
+            throws Exception
+    {
+        queued(writes, "abc-1");
+        queued(writes, "abc-2");
+        queued(writes, "xyz");
+
+        assertThat(reads.find("xy")).map(Job::id).contains("xyz");
+        assertThat(reads.find("nothing")).isEmpty();
+        assertThatThrownBy(() -> reads.find("abc")).isInstanceOf(AmbiguousJobIdException.class).hasMessageContaining("abc-1, abc-2");
+    }
+
+    @Test
+    void admissionSeesTheOldestQueuedJobsOfEveryPoolInArrivalOrder()
+            throws Exception
+    {
+        for (int i = 1; i <= 4; i++) {
+            queued(writes, "spot-" + i, Optional.of("spot"));
+            queued(writes, "any-" + i, Optional.empty());
+        }
+        queued(writes, "gpu-1", Optional.of("gpu"));
+        writes.moveJob("spot-1", Lifecycle.admitted());
+
+        // A deep queue in one pool must not hide the head of another.
+        assertThat(reads.oldestQueued(2)).extracting(Claim::jobId).containsExactly("any-1", "spot-2", "any-2", "spot-3", "gpu-1");
+    }
+
+    @Test
+    void claimsCarryWhatEachJobAsksOfANodeAndWhetherItWasCancelled()
+            throws Exception
+    {
+        String body = body("big-1", Optional.of("gpu")).replace("}", ", \"resources\": {\"cpus\": 2.5, \"memory\": \"3g\", \"gpus\": 1}, \"timeout\": \"90s\"}");
+        writes.insert(request(body, "big-1"), body, Optional.empty(), NOW);
+        queued(writes, "small-1");
+        writes.moveJob("small-1", Lifecycle.admitted());
+        writes.requestCancel("small-1", NOW);
+
+        assertThat(reads.oldestQueued(10)).singleElement().satisfies(claim -> {
+            assertThat(claim.jobId()).isEqualTo("big-1");
+            assertThat(claim.resources()).isEqualTo(new Resources(2.5, 3L << 30, 1));
+            assertThat(claim.pool()).contains("gpu");
+            assertThat(claim.timeout()).contains(Duration.ofSeconds(90));
+            assertThat(claim.cancelRequested()).isFalse();
+        });
+        assertThat(reads.liveClaims()).singleElement().satisfies(claim -> {
+            assertThat(claim.jobId()).isEqualTo("small-1");
+            assertThat(claim.state()).isEqualTo(JobState.PREPARING);
+            assertThat(claim.resources()).isEqualTo(new Resources(1, 1 << 30, 0));
+            assertThat(claim.pool()).isEmpty();
+            assertThat(claim.cancelRequested()).isTrue();
+        });
+    }
+}
