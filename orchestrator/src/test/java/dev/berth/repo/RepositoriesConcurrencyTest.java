@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Jobs of one repository checking out at the same moment, against real repositories on disk. */
-class RepositoriesConcurrencyIntegrationTest
+class RepositoriesConcurrencyTest
 {
     @TempDir
     Path temp;

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * itself whenever the daemon cannot answer it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ServedCommandsIntegrationTest
+class ServedCommandsSwarmIntegrationTest
 {
     @TempDir
     static Path temp;

@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * once with its output, no service may be left behind, and every extra attempt must be explained by
  * an interruption.
  */
-class ChaosIntegrationTest
+class ChaosTestbedIntegrationTest
 {
     private static final int JOBS = 200;
 

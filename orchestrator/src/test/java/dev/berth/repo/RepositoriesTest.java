@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Real git repositories on disk, reached through file:// URLs. */
-class RepositoriesIntegrationTest
+class RepositoriesTest
 {
     @TempDir
     Path temp;

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * started again: each job still ends exactly once with one attempt and one service, and the log
  * shows the recovery path that window needs.
  */
-class FailPointCrashIntegrationTest
+class FailPointCrashSwarmIntegrationTest
 {
     @TempDir
     Path temp;

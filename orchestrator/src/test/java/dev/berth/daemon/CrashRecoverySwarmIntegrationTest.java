@@ -35,7 +35,7 @@ import static org.awaitility.Awaitility.await;
  * still end exactly once, with one attempt and one service, and the state file must be intact.
  * The queue runs outside the daemon, as SQS does, so messages in flight survive the crashes.
  */
-class CrashRecoveryIntegrationTest
+class CrashRecoverySwarmIntegrationTest
 {
     private static final int JOBS = 24;
     private static final int CRASHES = 6;

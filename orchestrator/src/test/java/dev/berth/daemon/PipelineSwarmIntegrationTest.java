@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * with JGit, jobs run as services on the local single-node swarm, results in SQLite and the run dir.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PipelineIntegrationTest
+class PipelineSwarmIntegrationTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
 

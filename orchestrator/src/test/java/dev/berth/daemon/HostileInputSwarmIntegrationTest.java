@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  * jobs: each ends REJECTED (and in the dead-letter queue) or FAILED with a specific reason, the
  * valid jobs around them still run, and no credential shows up in the log, the CLI or a run dir.
  */
-class HostileInputIntegrationTest
+class HostileInputSwarmIntegrationTest
 {
     private static final String SECRET_IN_URL = "s3cretT0kenInUrl";
     private static final String CONFIGURED_TOKEN = "configuredT0kenValue";

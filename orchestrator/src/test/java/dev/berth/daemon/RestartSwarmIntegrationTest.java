@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** berth stopped and started again while jobs run, on the local swarm. */
-class RestartIntegrationTest
+class RestartSwarmIntegrationTest
 {
     @TempDir
     Path temp;

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * node, and run the job again elsewhere, each attempt with its own logs.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LostWorkerIntegrationTest
+class LostWorkerTestbedIntegrationTest
 {
     @TempDir
     static Path temp;

@@ -18,8 +18,8 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Cancelling jobs that wait in berth's queue or are still being prepared (running ones: PipelineIntegrationTest). */
-class CancellationIntegrationTest
+/** Cancelling jobs that wait in berth's queue or are still being prepared (running ones: PipelineSwarmIntegrationTest). */
+class CancellationSwarmIntegrationTest
 {
     @TempDir
     Path temp;

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Intake against the embedded SQS server through the AWS SDK, and a real SQLite file. */
-class IntakeIntegrationTest
+class IntakeSqsIntegrationTest
 {
     private static final String REQUEST = "{\"repo_uri\": \"github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\"}";
 

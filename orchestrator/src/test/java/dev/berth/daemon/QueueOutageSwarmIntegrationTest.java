@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * The SQS endpoint unreachable for a minute: berth keeps watching the job it runs, logs the outage
  * once rather than in a flood, and takes the messages sent meanwhile as soon as the endpoint is back.
  */
-class QueueOutageIntegrationTest
+class QueueOutageSwarmIntegrationTest
 {
     private static final Duration OUTAGE = Duration.ofSeconds(60);
 

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  * halfway, so the kill lands in the transfer, not before or after it), then started again: the job
  * runs once, from a mirror that git finds whole.
  */
-class CrashWhileMirroringIntegrationTest
+class CrashWhileMirroringSwarmIntegrationTest
 {
     @TempDir
     Path temp;

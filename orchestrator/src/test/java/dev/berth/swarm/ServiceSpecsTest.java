@@ -1,0 +1,98 @@
+package dev.berth.swarm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ServiceSpec JSON the Engine API receives for one attempt, written as {@link EngineApi} writes it. */
+class ServiceSpecsTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> LABELS = Map.of(
+            SwarmClient.INSTANCE_LABEL, "instance-1",
+            SwarmClient.JOB_LABEL, "train-7",
+            SwarmClient.ATTEMPT_LABEL, "2");
+
+    @Test
+    void aGpuJobInAPoolIsOneReplicaNeverRestartedReservingItsGpusWithTheMirrorsReadOnly()
+            throws Exception
+    {
+        ServiceRequest request = new ServiceRequest(
+                "berth-train-7-2",
+                LABELS,
+                "registry.example/train@sha256:0123",
+                List.of("/bin/sh", "-c", "exec \"./$BERTH_ENTRYPOINT\"", "berth-job"),
+                Map.of("ENTRYPOINT_PARAMS", "--lr 0.01 --name=a b", "BERTH_ATTEMPT", "2"),
+                Path.of("/shared/runs/r7/attempts/2/work"),
+                List.of(new ServiceRequest.Mount(Path.of("/shared/runs/r7"), false), new ServiceRequest.Mount(Path.of("/shared/mirrors"), true)),
+                1_500_000_000L,
+                2L << 30,
+                2,
+                "GPU",
+                Optional.of("gpu"));
+
+        JsonNode sent = sent(request);
+
+        assertThat(sent).isEqualTo(JSON.readTree("""
+                {
+                  "Name": "berth-train-7-2",
+                  "Labels": {"berth.instance": "instance-1", "berth.job": "train-7", "berth.attempt": "2"},
+                  "TaskTemplate": {
+                    "ContainerSpec": {
+                      "Image": "registry.example/train@sha256:0123",
+                      "Command": ["/bin/sh", "-c", "exec \\"./$BERTH_ENTRYPOINT\\"", "berth-job"],
+                      "Env": ["BERTH_ATTEMPT=2", "ENTRYPOINT_PARAMS=--lr 0.01 --name=a b"],
+                      "Dir": "/shared/runs/r7/attempts/2/work",
+                      "Labels": {"berth.instance": "instance-1", "berth.job": "train-7", "berth.attempt": "2"},
+                      "Mounts": [
+                        {"Type": "bind", "Source": "/shared/runs/r7", "Target": "/shared/runs/r7", "ReadOnly": false},
+                        {"Type": "bind", "Source": "/shared/mirrors", "Target": "/shared/mirrors", "ReadOnly": true}
+                      ]
+                    },
+                    "Resources": {
+                      "Reservations": {
+                        "NanoCPUs": 1500000000,
+                        "MemoryBytes": 2147483648,
+                        "GenericResources": [{"DiscreteResourceSpec": {"Kind": "GPU", "Value": 2}}]
+                      },
+                      "Limits": {"NanoCPUs": 1500000000, "MemoryBytes": 2147483648}
+                    },
+                    "RestartPolicy": {"Condition": "none", "MaxAttempts": 0},
+                    "Placement": {"Constraints": ["node.labels.berth.pool==gpu"]}
+                  },
+                  "Mode": {"Replicated": {"Replicas": 1}}
+                }
+                """));
+    }
+
+    @Test
+    void aJobWithoutGpusOrPoolReservesNoGenericResourcesAndMayRunOnAnyNode()
+            throws Exception
+    {
+        ServiceRequest request = new ServiceRequest("berth-small-1", LABELS, "berth-local/busybox:1", List.of("true"), Map.of(),
+                Path.of("/shared/runs/s/attempts/1/work"), List.of(), 100_000_000L, 64L << 20, 0, "GPU", Optional.empty());
+
+        JsonNode sent = sent(request);
+
+        assertThat(sent.at("/TaskTemplate/Resources/Reservations")).isEqualTo(JSON.readTree("{\"NanoCPUs\": 100000000, \"MemoryBytes\": 67108864}"));
+        assertThat(sent.path("TaskTemplate").has("Placement")).isFalse();
+        assertThat(sent.at("/TaskTemplate/ContainerSpec/Env")).isEqualTo(JSON.createArrayNode());
+        assertThat(sent.at("/TaskTemplate/ContainerSpec/Mounts")).isEqualTo(JSON.createArrayNode());
+        assertThat(sent.at("/Mode/Replicated/Replicas").asInt()).isEqualTo(1);
+        assertThat(sent.at("/TaskTemplate/RestartPolicy/Condition").asText()).isEqualTo("none");
+    }
+
+    /** The bytes the engine receives, read back. */
+    private static JsonNode sent(ServiceRequest request)
+            throws Exception
+    {
+        return JSON.readTree(JSON.writeValueAsBytes(ServiceSpecs.toJson(request)));
+    }
+}
