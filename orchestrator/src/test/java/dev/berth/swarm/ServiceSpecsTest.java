@@ -16,9 +16,9 @@ class ServiceSpecsTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> LABELS = Map.of(
-            SwarmClient.INSTANCE_LABEL, "instance-1",
-            SwarmClient.JOB_LABEL, "train-7",
-            SwarmClient.ATTEMPT_LABEL, "2");
+            Swarm.INSTANCE_LABEL, "instance-1",
+            Swarm.JOB_LABEL, "train-7",
+            Swarm.ATTEMPT_LABEL, "2");
 
     @Test
     void aGpuJobInAPoolIsOneReplicaNeverRestartedReservingItsGpusWithTheMirrorsReadOnly()

@@ -53,7 +53,7 @@ class SwarmClientSwarmIntegrationTest
     void removeServices()
     {
         for (String instance : List.of(mine, other)) {
-            for (SwarmClient.BerthService service : swarm.services(instance)) {
+            for (Swarm.BerthService service : swarm.services(instance)) {
                 swarm.removeService(service.name());
             }
         }
@@ -64,11 +64,11 @@ class SwarmClientSwarmIntegrationTest
     {
         ServiceRequest request = request(mine, "twice-" + run, 1, "true");
 
-        assertThat(swarm.createService(request)).isEqualTo(SwarmClient.Created.CREATED);
-        assertThat(swarm.createService(request)).isEqualTo(SwarmClient.Created.ALREADY_EXISTS);
+        assertThat(swarm.createService(request)).isEqualTo(Swarm.Created.CREATED);
+        assertThat(swarm.createService(request)).isEqualTo(Swarm.Created.ALREADY_EXISTS);
 
         assertThat(swarm.serviceOwner(request.name())).contains(mine);
-        assertThat(swarm.services(mine)).containsExactly(new SwarmClient.BerthService(request.name(), "twice-" + run, 1));
+        assertThat(swarm.services(mine)).containsExactly(new Swarm.BerthService(request.name(), "twice-" + run, 1));
     }
 
     @Test
@@ -78,8 +78,8 @@ class SwarmClientSwarmIntegrationTest
         ServiceRequest ours = request(mine, "shared-" + run, 1, "true");
         assertThat(ours.name()).isEqualTo(theirs.name());
 
-        assertThat(swarm.createService(theirs)).isEqualTo(SwarmClient.Created.CREATED);
-        assertThat(swarm.createService(ours)).isEqualTo(SwarmClient.Created.NAME_TAKEN);
+        assertThat(swarm.createService(theirs)).isEqualTo(Swarm.Created.CREATED);
+        assertThat(swarm.createService(ours)).isEqualTo(Swarm.Created.NAME_TAKEN);
 
         assertThat(swarm.serviceOwner(ours.name())).contains(other);
         assertThat(swarm.services(mine)).isEmpty();
@@ -93,13 +93,13 @@ class SwarmClientSwarmIntegrationTest
         ServiceRequest fails = request(mine, "exit3-" + run, 2, "exit 3");
         ServiceRequest theirs = request(other, "theirs-" + run, 1, "true");
         for (ServiceRequest request : List.of(succeeds, fails, theirs)) {
-            assertThat(swarm.createService(request)).isEqualTo(SwarmClient.Created.CREATED);
+            assertThat(swarm.createService(request)).isEqualTo(Swarm.Created.CREATED);
         }
 
         assertThat(swarm.services(mine)).containsExactlyInAnyOrder(
-                new SwarmClient.BerthService(succeeds.name(), "ok-" + run, 1),
-                new SwarmClient.BerthService(fails.name(), "exit3-" + run, 2));
-        assertThat(swarm.services(other)).containsExactly(new SwarmClient.BerthService(theirs.name(), "theirs-" + run, 1));
+                new Swarm.BerthService(succeeds.name(), "ok-" + run, 1),
+                new Swarm.BerthService(fails.name(), "exit3-" + run, 2));
+        assertThat(swarm.services(other)).containsExactly(new Swarm.BerthService(theirs.name(), "theirs-" + run, 1));
 
         List<TaskSnapshot> ended = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> swarm.tasks(mine), tasks -> tasks.size() == 2 && tasks.stream().allMatch(TaskSnapshot::ended));
@@ -120,7 +120,7 @@ class SwarmClientSwarmIntegrationTest
     void removingAServiceThatIsGoneIsFine()
     {
         ServiceRequest request = request(mine, "removed-" + run, 1, "true");
-        assertThat(swarm.createService(request)).isEqualTo(SwarmClient.Created.CREATED);
+        assertThat(swarm.createService(request)).isEqualTo(Swarm.Created.CREATED);
 
         swarm.removeService(request.name());
         swarm.removeService(request.name());
@@ -161,8 +161,8 @@ class SwarmClientSwarmIntegrationTest
     private ServiceRequest request(String instance, String jobId, int attempt, String script)
     {
         return new ServiceRequest(
-                SwarmClient.serviceName(jobId, attempt),
-                Map.of(SwarmClient.INSTANCE_LABEL, instance, SwarmClient.JOB_LABEL, jobId, SwarmClient.ATTEMPT_LABEL, String.valueOf(attempt)),
+                Swarm.serviceName(jobId, attempt),
+                Map.of(Swarm.INSTANCE_LABEL, instance, Swarm.JOB_LABEL, jobId, Swarm.ATTEMPT_LABEL, String.valueOf(attempt)),
                 image,
                 List.of("/bin/sh", "-c", script),
                 Map.of(),
