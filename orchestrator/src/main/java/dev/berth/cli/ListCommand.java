@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.job.JobState;
 import dev.berth.job.Job;
 import dev.berth.store.JobStore;
+import dev.berth.text.Abbreviation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,13 +60,13 @@ final class ListCommand
             for (Job job : jobs) {
                 rows.add(List.of(
                         job.id(),
-                        JobViews.abbreviate(job.name(), 24),
+                        Abbreviation.abbreviate(job.name(), 24),
                         job.state().name() + job.cause().map(cause -> "[" + cause.label() + "]").orElse(""),
                         String.valueOf(job.attempts()),
                         JobViews.time(job.receivedAt()),
                         JobViews.runtime(job, now),
                         job.exitCode().map(String::valueOf).orElse("-"),
-                        JobViews.abbreviate(job.reason().orElse(""), 80)));
+                        Abbreviation.abbreviate(job.reason().orElse(""), 80)));
             }
             out.print(Table.render(rows));
             if (jobs.isEmpty()) {

@@ -16,6 +16,7 @@ import dev.berth.queue.QueueException;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.job.Job;
 import dev.berth.store.JobStore;
+import dev.berth.text.Sha256;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,8 +31,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -137,7 +136,7 @@ final class SubmitCommand
                 throw new BerthCli.UserException("invalid request" + (bodies.size() > 1 ? " " + (i + 1) + " of " + bodies.size() + " in " + file : "")
                         + ": " + e.getMessage() + (bodies.size() > 1 ? " (nothing was sent)" : ""));
             }
-            outgoing.add(new SqsJobQueue.Outgoing(text, sha256(text)));
+            outgoing.add(new SqsJobQueue.Outgoing(text, Sha256.hex(text)));
         }
 
         QueueEndpoint endpoint = QueueEndpoint.forClient(config);
@@ -321,15 +320,5 @@ final class SubmitCommand
         byte[] random = new byte[6];
         new SecureRandom().nextBytes(random);
         return HexFormat.of().formatHex(random);
-    }
-
-    private static String sha256(String text)
-    {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

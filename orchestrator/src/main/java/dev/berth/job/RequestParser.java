@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.berth.config.Durations;
 import dev.berth.repo.BranchNames;
 import dev.berth.repo.RepoUrl;
+import dev.berth.text.Abbreviation;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -450,7 +451,7 @@ public final class RequestParser
         String file = entrypoint.substring(entrypoint.lastIndexOf('/') + 1);
         int dot = file.lastIndexOf('.');
         String stem = (dot > 0 ? file.substring(0, dot) : file).replaceAll("[^A-Za-z0-9_.-]", "-");
-        return stem.isEmpty() || !Character.isLetterOrDigit(stem.charAt(0)) ? "job" : abbreviate(stem, 64);
+        return stem.isEmpty() || !Character.isLetterOrDigit(stem.charAt(0)) ? "job" : Abbreviation.abbreviate(stem, 64 + 1);
     }
 
     private static String describe(JsonNode node)
@@ -464,13 +465,9 @@ public final class RequestParser
         return node.getNodeType().name().toLowerCase();
     }
 
+    /** A value quoted in a problem: its first 80 characters, then '…'. */
     private static String abbreviate(String value)
     {
-        return abbreviate(value, 80);
-    }
-
-    private static String abbreviate(String value, int length)
-    {
-        return value.length() <= length ? value : value.substring(0, length) + "…";
+        return Abbreviation.abbreviate(value, 80 + 1);
     }
 }
