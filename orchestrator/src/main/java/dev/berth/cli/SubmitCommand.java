@@ -10,7 +10,6 @@ import dev.berth.job.InvalidRequestException;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
-import dev.berth.job.Resources;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.QueueException;
 import dev.berth.queue.SqsJobQueue;
@@ -310,9 +309,7 @@ final class SubmitCommand
 
     private static RequestParser parser(BerthConfig config)
     {
-        long memory = Resources.parseMemory(config.defaultMemory())
-                .orElseThrow(() -> new BerthCli.UserException("BERTH_DEFAULT_MEMORY must be a size such as 1g, got '" + config.defaultMemory() + "'"));
-        return new RequestParser(new RequestDefaults(config.defaultImage(), config.defaultCpus(), memory, config.defaultMaxAttempts()));
+        return new RequestParser(new RequestDefaults(config.defaultImage(), config.defaultCpus(), config.defaultMemoryBytes(), config.defaultMaxAttempts()));
     }
 
     private static String randomId()

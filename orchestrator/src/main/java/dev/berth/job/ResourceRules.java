@@ -1,6 +1,7 @@
 package dev.berth.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.config.Sizes;
 
 import java.util.Optional;
 
@@ -63,7 +64,7 @@ final class ResourceRules
     private static Optional<Long> memoryBytes(JsonNode node)
     {
         if (node.isTextual()) {
-            return Resources.parseMemory(node.textValue());
+            return Sizes.parse(node.textValue());
         }
         return node.canConvertToLong() && node.isIntegralNumber() ? Optional.of(node.longValue()) : Optional.empty();
     }
