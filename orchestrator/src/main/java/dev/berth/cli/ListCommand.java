@@ -12,11 +12,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+
+import static java.util.Objects.requireNonNull;
 
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first.")
 final class ListCommand
@@ -38,6 +41,13 @@ final class ListCommand
     @Spec
     CommandSpec spec;
 
+    private final Clock clock;
+
+    ListCommand(Clock clock)
+    {
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
     @Override
     public Integer call()
             throws Exception
@@ -54,7 +64,7 @@ final class ListCommand
                 out.println(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(array));
                 return 0;
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("ID", "NAME", "STATE", "TRIES", "RECEIVED", "RAN", "EXIT", "REASON"));
             for (Job job : jobs) {

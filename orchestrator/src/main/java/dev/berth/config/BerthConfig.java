@@ -78,9 +78,13 @@ public record BerthConfig(
         }
     }
 
-    public static BerthConfig fromEnvironment()
+    /**
+     * The process environment. It is read here and nowhere else: {@code berth} reads it once at its
+     * start and hands it to whatever needs it, and tests hand their own.
+     */
+    public static Map<String, String> environment()
     {
-        return load(System.getenv());
+        return System.getenv();
     }
 
     public static BerthConfig load(Map<String, String> environment)
