@@ -122,11 +122,11 @@ public final class BerthCli
     {
         Map<String, Function<BerthCli, Object>> commands = new LinkedHashMap<>();
         commands.put("serve", cli -> new ServeCommand(cli, cli.clock));
-        commands.put("submit", cli -> new SubmitCommand());
+        commands.put("submit", cli -> new SubmitCommand(cli.clock, cli.sleeper));
         commands.put("status", cli -> new StatusCommand());
         commands.put("list", cli -> new ListCommand(cli.clock));
-        commands.put("logs", cli -> new LogsCommand());
-        commands.put("cancel", cli -> new CancelCommand());
+        commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
+        commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));
         commands.put("workers", cli -> new WorkersCommand(cli::swarmNodes, cli.clock));
         return Collections.unmodifiableMap(commands);
     }

@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 
 import static java.util.Objects.requireNonNull;
 
+/** {@code berth list}: the newest jobs, as a table or JSON. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first.")
 final class ListCommand
         implements Callable<Integer>

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 
 import static java.util.Objects.requireNonNull;
 
+/** {@code berth serve}: starts the daemon and the socket on which it answers list and status. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
                 "Runs the berth daemon: takes job requests off the queue and runs them on the swarm.",
