@@ -54,11 +54,6 @@ public final class WorkersCommand
     private final NodeLister nodeLister;
     private final Clock clock;
 
-    public WorkersCommand(NodeLister nodeLister)
-    {
-        this(nodeLister, Clock.systemUTC());
-    }
-
     public WorkersCommand(NodeLister nodeLister, Clock clock)
     {
         this.nodeLister = requireNonNull(nodeLister, "nodeLister is null");
