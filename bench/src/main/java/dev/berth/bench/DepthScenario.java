@@ -1,6 +1,7 @@
 package dev.berth.bench;
 
 import dev.berth.cli.BerthCli;
+import dev.berth.config.BerthConfig;
 import dev.berth.queue.EmbeddedSqs;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.TaskSnapshot;
@@ -183,7 +184,7 @@ final class DepthScenario
     {
         PrintWriter discard = new PrintWriter(Writer.nullWriter());
         long start = System.nanoTime();
-        int exit = BerthCli.execute(discard, discard, "list", "--state-dir=" + stateDir);
+        int exit = BerthCli.standard(BerthConfig.environment()).execute(discard, discard, "list", "--state-dir=" + stateDir);
         if (exit != 0) {
             throw new IllegalStateException("berth list exited with " + exit);
         }

@@ -1,6 +1,7 @@
 package dev.berth.bench;
 
 import dev.berth.cli.BerthCli;
+import dev.berth.config.BerthConfig;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.testing.GitRepos;
 
@@ -67,8 +68,9 @@ final class SubmissionScenario
             next += inProcess;
             double inProcessRate = intoState(berth, inProcess, () -> {
                 PrintWriter discard = new PrintWriter(Writer.nullWriter());
+                BerthCli cli = BerthCli.standard(BerthConfig.environment());
                 for (int i = first; i < first + inProcess; i++) {
-                    int exit = BerthCli.execute(discard, discard, "submit", "--state-dir=" + berth.stateDir(), "--repo", repo.fileUrl(),
+                    int exit = cli.execute(discard, discard, "submit", "--state-dir=" + berth.stateDir(), "--repo", repo.fileUrl(),
                             "--entrypoint", Requests.NO_OP_ENTRYPOINT, "--pool", "none", "--job-id", "submit-" + i);
                     if (exit != 0) {
                         throw new IllegalStateException("berth submit exited with " + exit);

@@ -5,26 +5,36 @@ import dev.berth.config.ConfigException;
 import dev.berth.store.AmbiguousJobIdException;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.SwarmNode;
+import dev.berth.time.Sleeper;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
-/** Builds and runs the command line; {@link Main} and the tests share it, so tests run exactly what users run. */
-@Command(
-        name = "berth",
-        mixinStandardHelpOptions = true,
-        versionProvider = BerthCli.Version.class,
-        description = "Runs batch jobs from git repositories on a Docker Swarm fleet.")
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Builds and runs the command line. {@link Main}, the daemon's {@link CommandSocket} and the tests
+ * all run commands through it, so a test meets exactly what a user does: the one-line error (with
+ * {@code --verbose}, the stack trace) and the exit status. Tests may put a command of their own,
+ * or one made with fakes, in place of one of berth's.
+ */
 public final class BerthCli
 {
-    /** Every subcommand, in the order help lists them. */
-    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+    /** Every subcommand, in the order help lists them, made for each run from the CLI that runs it. */
+    private static final Map<String, Function<BerthCli, Object>> COMMANDS = commands();
+
+    private final Map<String, String> environment;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Map<String, Function<BerthCli, Object>> commands;
 
     /** A problem the user can fix; printed without a stack trace. */
     static final class UserException
@@ -36,8 +46,37 @@ public final class BerthCli
         }
     }
 
+    /** berth's commands, configured by {@code environment}, reading time from {@code clock} and waiting with {@code sleeper}. */
+    BerthCli(Map<String, String> environment, Clock clock, Sleeper sleeper)
+    {
+        this(environment, clock, sleeper, COMMANDS);
+    }
+
+    private BerthCli(Map<String, String> environment, Clock clock, Sleeper sleeper, Map<String, Function<BerthCli, Object>> commands)
+    {
+        this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
+        this.clock = requireNonNull(clock, "clock is null");
+        this.sleeper = requireNonNull(sleeper, "sleeper is null");
+        this.commands = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(commands, "commands is null")));
+    }
+
+    /** berth's commands, configured by {@code environment} (see {@link BerthConfig#environment()}), on the system's clock. */
+    public static BerthCli standard(Map<String, String> environment)
+    {
+        return new BerthCli(environment, Clock.systemUTC(), Sleeper.system());
+    }
+
+    /** This command line with {@code command} run as {@code name}, in place of berth's own command of that name if there is one. */
+    BerthCli withCommand(String name, Supplier<Object> command)
+    {
+        requireNonNull(command, "command is null");
+        Map<String, Function<BerthCli, Object>> replaced = new LinkedHashMap<>(commands);
+        replaced.put(requireNonNull(name, "name is null"), cli -> command.get());
+        return new BerthCli(environment, clock, sleeper, replaced);
+    }
+
     /** Runs {@code berth args...}, printing to {@code out} and {@code err}; returns the exit status. */
-    public static int execute(PrintWriter out, PrintWriter err, String... args)
+    public int execute(PrintWriter out, PrintWriter err, String... args)
     {
         int status = commandLine(out, err, args).execute(args);
         out.flush();
@@ -50,14 +89,14 @@ public final class BerthCli
      * part of a short command's start, so when the first argument names a subcommand only that one is
      * built; otherwise (help, a typo) all are, so usage and suggestions list every one.
      */
-    static CommandLine commandLine(PrintWriter out, PrintWriter err, String... args)
+    CommandLine commandLine(PrintWriter out, PrintWriter err, String... args)
     {
-        CommandLine commandLine = new CommandLine(new BerthCli());
-        if (args.length > 0 && SUBCOMMANDS.containsKey(args[0])) {
-            commandLine.addSubcommand(args[0], SUBCOMMANDS.get(args[0]).get());
+        CommandLine commandLine = new CommandLine(new Root(), new Factory());
+        if (args.length > 0 && commands.containsKey(args[0])) {
+            commandLine.addSubcommand(args[0], commands.get(args[0]).apply(this));
         }
         else {
-            SUBCOMMANDS.forEach((name, command) -> commandLine.addSubcommand(name, command.get()));
+            commands.forEach((name, command) -> commandLine.addSubcommand(name, command.apply(this)));
             commandLine.addSubcommand("help", new CommandLine.HelpCommand());
         }
         commandLine.setOut(out);
@@ -79,26 +118,52 @@ public final class BerthCli
         return commandLine;
     }
 
-    private static Map<String, Supplier<Object>> subcommands()
+    private static Map<String, Function<BerthCli, Object>> commands()
     {
-        Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
-        commands.put("serve", ServeCommand::new);
-        commands.put("submit", SubmitCommand::new);
-        commands.put("status", StatusCommand::new);
-        commands.put("list", ListCommand::new);
-        commands.put("logs", LogsCommand::new);
-        commands.put("cancel", CancelCommand::new);
-        commands.put("workers", () -> new WorkersCommand(BerthCli::swarmNodes));
+        Map<String, Function<BerthCli, Object>> commands = new LinkedHashMap<>();
+        commands.put("serve", cli -> new ServeCommand(cli, cli.clock));
+        commands.put("submit", cli -> new SubmitCommand(cli.clock, cli.sleeper));
+        commands.put("status", cli -> new StatusCommand());
+        commands.put("list", cli -> new ListCommand(cli.clock));
+        commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
+        commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));
+        commands.put("workers", cli -> new WorkersCommand(cli::swarmNodes, cli.clock));
         return Collections.unmodifiableMap(commands);
     }
 
-    /** The swarm's nodes as the engine named by the environment's config reports them. */
-    private static List<SwarmNode> swarmNodes()
+    /** The swarm's nodes as the engine named by this CLI's environment reports them. */
+    private List<SwarmNode> swarmNodes()
     {
-        BerthConfig config = BerthConfig.fromEnvironment();
+        BerthConfig config = BerthConfig.load(environment);
         try (SwarmClient swarm = new SwarmClient(config.dockerHost())) {
             return swarm.nodes(config.gpuKind());
         }
+    }
+
+    /** Makes the objects picocli asks for: the common options with this CLI's environment, anything else as picocli would. */
+    private final class Factory
+            implements CommandLine.IFactory
+    {
+        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+        @Override
+        public <K> K create(Class<K> type)
+                throws Exception
+        {
+            if (type == CommonOptions.class) {
+                return type.cast(new CommonOptions(environment));
+            }
+            return fallback.create(type);
+        }
+    }
+
+    @Command(
+            name = "berth",
+            mixinStandardHelpOptions = true,
+            versionProvider = Version.class,
+            description = "Runs batch jobs from git repositories on a Docker Swarm fleet.")
+    static final class Root
+    {
     }
 
     static final class Version

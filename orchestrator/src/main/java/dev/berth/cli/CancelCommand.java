@@ -1,9 +1,10 @@
 package dev.berth.cli;
 
 import dev.berth.config.Durations;
-import dev.berth.job.JobState;
 import dev.berth.job.Job;
+import dev.berth.job.JobState;
 import dev.berth.store.JobStore;
+import dev.berth.time.Sleeper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,16 +13,22 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import static java.util.Objects.requireNonNull;
+
+/** {@code berth cancel}: records the cancel, then waits for the daemon to stop the job. */
 @Command(name = "cancel", mixinStandardHelpOptions = true,
         description = {"Cancels a job: a queued one at once; a preparing or running one is stopped and its service removed by the daemon.",
                 "Cancelling a job that has already ended changes nothing."})
 final class CancelCommand
         implements Callable<Integer>
 {
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+
     @Mixin
     CommonOptions common;
 
@@ -37,6 +44,15 @@ final class CancelCommand
     @Spec
     CommandSpec spec;
 
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    CancelCommand(Clock clock, Sleeper sleeper)
+    {
+        this.clock = requireNonNull(clock, "clock is null");
+        this.sleeper = requireNonNull(sleeper, "sleeper is null");
+    }
+
     @Override
     public Integer call()
             throws Exception
@@ -48,7 +64,7 @@ final class CancelCommand
                 out.println("job " + job.id() + " already ended as " + job.state() + "; nothing to cancel");
                 return 0;
             }
-            JobState state = store.writes().requestCancel(job.id(), Instant.now());
+            JobState state = store.writes().requestCancel(job.id(), clock.instant());
             if (state == JobState.CANCELLED) {
                 out.println("job " + job.id() + " cancelled");
                 return 0;
@@ -57,15 +73,13 @@ final class CancelCommand
                 out.println("job " + job.id() + " is " + state + "; the daemon will stop it");
                 return 0;
             }
+            // The cancel is recorded: the daemon stops the job, and this waits to see it stopped
             Duration patience = Durations.parse(waitFor).orElseThrow(() -> new BerthCli.UserException("--wait-for must be a duration such as 60s"));
-            Instant deadline = Instant.now().plus(patience);
-            while (Instant.now().isBefore(deadline)) {
-                Job now = store.reads().job(job.id()).orElseThrow();
-                if (now.state().terminal()) {
-                    out.println("job " + job.id() + (now.state() == JobState.CANCELLED ? " cancelled" : " ended as " + now.state() + " before it could be cancelled"));
-                    return 0;
-                }
-                Thread.sleep(200);
+            Optional<Job> ended = new JobFollower(store.reads(), clock, sleeper, POLL_INTERVAL).awaitEnd(job.id(), patience, look -> {});
+            if (ended.isPresent()) {
+                JobState end = ended.get().state();
+                out.println("job " + job.id() + (end == JobState.CANCELLED ? " cancelled" : " ended as " + end + " before it could be cancelled"));
+                return 0;
             }
             throw new BerthCli.UserException("job " + job.id() + " is still " + store.reads().job(job.id()).orElseThrow().state()
                     + " after " + Durations.format(patience) + ": is 'berth serve' running? The cancel stays recorded and takes effect when it is.");

@@ -42,6 +42,7 @@ final class CommandSocket
 
     private final Path socket;
     private final ServerSocketChannel server;
+    private final BerthCli cli;
     private final ExecutorService answers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "berth-cli-answer");
         thread.setDaemon(true);
@@ -49,19 +50,20 @@ final class CommandSocket
     });
     private final Thread acceptor;
 
-    private CommandSocket(Path socket, ServerSocketChannel server)
+    private CommandSocket(Path socket, ServerSocketChannel server, BerthCli cli)
     {
         this.socket = requireNonNull(socket, "socket is null");
         this.server = requireNonNull(server, "server is null");
+        this.cli = requireNonNull(cli, "cli is null");
         this.acceptor = new Thread(this::accept, "berth-cli-socket");
         acceptor.setDaemon(true);
     }
 
     /**
      * Listens in {@code stateDir}, whose lock the caller holds: a socket file found there was left by a
-     * daemon that stopped, and is replaced.
+     * daemon that stopped, and is replaced. The commands run in {@code cli}, with the daemon's environment.
      */
-    static CommandSocket open(Path stateDir)
+    static CommandSocket open(Path stateDir, BerthCli cli)
             throws IOException
     {
         Path socket = stateDir.resolve(ServedCommands.SOCKET_FILE).toAbsolutePath();
@@ -75,7 +77,7 @@ final class CommandSocket
             server.close();
             throw e;
         }
-        CommandSocket commands = new CommandSocket(socket, server);
+        CommandSocket commands = new CommandSocket(socket, server, cli);
         commands.acceptor.start();
         return commands;
     }
@@ -144,7 +146,7 @@ final class CommandSocket
             }
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            int exitCode = BerthCli.execute(new PrintWriter(out), new PrintWriter(err), request.get().args().toArray(String[]::new));
+            int exitCode = cli.execute(new PrintWriter(out), new PrintWriter(err), request.get().args().toArray(String[]::new));
             answer.writeBoolean(true);
             answer.writeInt(exitCode);
             writeText(answer, out.toString());

@@ -7,6 +7,7 @@ import dev.berth.job.Attempt;
 import dev.berth.job.AttemptJson;
 import dev.berth.job.Job;
 import dev.berth.job.JobRequest;
+import dev.berth.text.Abbreviation;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -84,7 +85,7 @@ final class JobViews
             request.timeout().ifPresent(timeout -> line(text, "timeout", Durations.format(timeout)));
         }
         else {
-            line(text, "request", abbreviate(job.rawRequest().replaceAll("\\s+", " "), 200));
+            line(text, "request", Abbreviation.abbreviate(job.rawRequest().replaceAll("\\s+", " "), 200));
         }
         line(text, "received", time(job.receivedAt()));
         job.startedAt().ifPresent(time -> line(text, "started", time(time)));
@@ -115,11 +116,6 @@ final class JobViews
             return "-";
         }
         return duration(start.get(), job.finishedAt().orElse(now));
-    }
-
-    static String abbreviate(String text, int length)
-    {
-        return text.length() <= length ? text : text.substring(0, length - 1) + "…";
     }
 
     private static void line(StringBuilder text, String label, String value)

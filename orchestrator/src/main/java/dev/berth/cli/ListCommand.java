@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.job.JobState;
 import dev.berth.job.Job;
 import dev.berth.store.JobStore;
+import dev.berth.text.Abbreviation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,12 +12,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import static java.util.Objects.requireNonNull;
+
+/** {@code berth list}: the newest jobs, as a table or JSON. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first.")
 final class ListCommand
         implements Callable<Integer>
@@ -37,6 +42,13 @@ final class ListCommand
     @Spec
     CommandSpec spec;
 
+    private final Clock clock;
+
+    ListCommand(Clock clock)
+    {
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
     @Override
     public Integer call()
             throws Exception
@@ -53,19 +65,19 @@ final class ListCommand
                 out.println(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(array));
                 return 0;
             }
-            Instant now = Instant.now();
+            Instant now = clock.instant();
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("ID", "NAME", "STATE", "TRIES", "RECEIVED", "RAN", "EXIT", "REASON"));
             for (Job job : jobs) {
                 rows.add(List.of(
                         job.id(),
-                        JobViews.abbreviate(job.name(), 24),
+                        Abbreviation.abbreviate(job.name(), 24),
                         job.state().name() + job.cause().map(cause -> "[" + cause.label() + "]").orElse(""),
                         String.valueOf(job.attempts()),
                         JobViews.time(job.receivedAt()),
                         JobViews.runtime(job, now),
                         job.exitCode().map(String::valueOf).orElse("-"),
-                        JobViews.abbreviate(job.reason().orElse(""), 80)));
+                        Abbreviation.abbreviate(job.reason().orElse(""), 80)));
             }
             out.print(Table.render(rows));
             if (jobs.isEmpty()) {

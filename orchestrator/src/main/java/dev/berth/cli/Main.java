@@ -1,6 +1,9 @@
 package dev.berth.cli;
 
+import dev.berth.config.BerthConfig;
+
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.Optional;
 
 /** The {@code berth} command. */
@@ -10,8 +13,9 @@ public final class Main
 
     public static void main(String[] args)
     {
+        Map<String, String> environment = BerthConfig.environment();
         // First, before picocli or any logger exists: a running daemon may answer this command at once
-        Optional<Integer> answered = ServedCommands.ask(args, System.getenv(), System.out, System.err);
+        Optional<Integer> answered = ServedCommands.ask(args, environment, System.out, System.err);
         if (answered.isPresent()) {
             System.exit(answered.get());
         }
@@ -27,7 +31,7 @@ public final class Main
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jgit", "warn");
         // berth's commands hold no Groovy closures: picocli then skips looking for them, a tenth of a short command's start
         System.setProperty("picocli.disable.closures", "true");
-        System.exit(BerthCli.execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        System.exit(BerthCli.standard(environment).execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
     private static boolean isVerbose(String[] args)

@@ -18,6 +18,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import static java.util.Objects.requireNonNull;
+
+/** {@code berth serve}: starts the daemon and the socket on which it answers list and status. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
                 "Runs the berth daemon: takes job requests off the queue and runs them on the swarm.",
@@ -38,6 +41,16 @@ final class ServeCommand
     @Spec
     CommandSpec spec;
 
+    private final BerthCli cli;
+    private final Clock clock;
+
+    /** @param cli runs the {@code list} and {@code status} the daemon answers for other processes */
+    ServeCommand(BerthCli cli, Clock clock)
+    {
+        this.cli = requireNonNull(cli, "cli is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
     @Override
     public Integer call()
             throws Exception
@@ -46,7 +59,7 @@ final class ServeCommand
         Duration wait = Durations.parse(longPoll).filter(value -> value.toSeconds() <= 20)
                 .orElseThrow(() -> new BerthCli.UserException("--long-poll must be a duration of at most 20s"));
         CountDownLatch stopped = new CountDownLatch(1);
-        Daemon daemon = Daemon.start(config, Clock.systemUTC(), queuePort, wait);
+        Daemon daemon = Daemon.start(config, clock, queuePort, wait);
         PrintWriter out = spec.commandLine().getOut();
         Optional<CommandSocket> commands = openCommandSocket(config, out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -69,10 +82,10 @@ final class ServeCommand
     }
 
     /** Without it the CLI reads the database itself, only slower to start: a warning, not a reason to stop. */
-    private static Optional<CommandSocket> openCommandSocket(BerthConfig config, PrintWriter out)
+    private Optional<CommandSocket> openCommandSocket(BerthConfig config, PrintWriter out)
     {
         try {
-            CommandSocket commands = CommandSocket.open(config.stateDir());
+            CommandSocket commands = CommandSocket.open(config.stateDir(), cli);
             out.println("berth serve: list and status answered on " + commands.socket());
             return Optional.of(commands);
         }

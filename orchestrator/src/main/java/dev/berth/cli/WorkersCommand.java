@@ -54,11 +54,6 @@ public final class WorkersCommand
     private final NodeLister nodeLister;
     private final Clock clock;
 
-    public WorkersCommand(NodeLister nodeLister)
-    {
-        this(nodeLister, Clock.systemUTC());
-    }
-
     public WorkersCommand(NodeLister nodeLister, Clock clock)
     {
         this.nodeLister = requireNonNull(nodeLister, "nodeLister is null");
@@ -107,7 +102,7 @@ public final class WorkersCommand
                         worker.gpus().isEmpty() ? NONE : String.valueOf(worker.gpus().size()),
                         worker.flags().isEmpty() ? "ok" : worker.flags().stream().sorted().map(Enum::name).collect(Collectors.joining(","))));
             }
-            printAligned(out, rows);
+            out.print(Table.render(rows));
         }
 
         Set<WorkerFlag> seen = EnumSet.noneOf(WorkerFlag.class);
@@ -123,27 +118,6 @@ public final class WorkersCommand
         }
         fleet.unreadableHeartbeats().forEach((file, problem) ->
                 out.printf("unreadable heartbeat %s: %s%n", config.workersDir().resolve(file), problem));
-    }
-
-    private static void printAligned(PrintWriter out, List<List<String>> rows)
-    {
-        int[] widths = new int[rows.get(0).size()];
-        for (List<String> row : rows) {
-            for (int column = 0; column < row.size(); column++) {
-                widths[column] = Math.max(widths[column], row.get(column).length());
-            }
-        }
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int column = 0; column < row.size(); column++) {
-                String value = row.get(column);
-                line.append(value);
-                if (column < row.size() - 1) {
-                    line.append(" ".repeat(widths[column] - value.length() + 2));
-                }
-            }
-            out.println(line.toString().stripTrailing());
-        }
     }
 
     private static String toJson(FleetStatus fleet, Duration staleAfter)

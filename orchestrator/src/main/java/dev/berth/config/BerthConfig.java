@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
@@ -77,9 +78,13 @@ public record BerthConfig(
         }
     }
 
-    public static BerthConfig fromEnvironment()
+    /**
+     * The process environment. It is read here and nowhere else: {@code berth} reads it once at its
+     * start and hands it to whatever needs it, and tests hand their own.
+     */
+    public static Map<String, String> environment()
     {
-        return load(System.getenv());
+        return System.getenv();
     }
 
     public static BerthConfig load(Map<String, String> environment)
@@ -117,6 +122,13 @@ public record BerthConfig(
                 settings.duration("BERTH_GIT_TIMEOUT", Duration.ofSeconds(120)),
                 new GitCredentials(settings.optional("BERTH_GIT_TOKEN"), settings.optional("BERTH_GIT_SSH_KEY").map(Path::of)),
                 settings.optional("BERTH_FAILPOINT"));
+    }
+
+    /** {@link #defaultMemory()} in bytes; read when a request is checked, so a command that checks none is not refused for it. */
+    public long defaultMemoryBytes()
+    {
+        return Sizes.parse(defaultMemory).orElseThrow(() -> new ConfigException(
+                "BERTH_DEFAULT_MEMORY must be a size such as 1g, got '" + defaultMemory + "'"));
     }
 
     public Path databaseFile()
@@ -189,34 +201,39 @@ public record BerthConfig(
 
         int integer(String key, int fallback)
         {
-            String value = get(key, null);
-            try {
-                return value == null ? fallback : Integer.parseInt(value);
-            }
-            catch (NumberFormatException e) {
-                throw new ConfigException("%s must be a whole number, got '%s'".formatted(key, value));
-            }
+            return parsed(key, fallback, number(Integer::valueOf), "a whole number");
         }
 
         double decimal(String key, double fallback)
         {
-            String value = get(key, null);
-            try {
-                return value == null ? fallback : Double.parseDouble(value);
-            }
-            catch (NumberFormatException e) {
-                throw new ConfigException("%s must be a number, got '%s'".formatted(key, value));
-            }
+            return parsed(key, fallback, number(Double::valueOf), "a number");
         }
 
         Duration duration(String key, Duration fallback)
+        {
+            return parsed(key, fallback, Durations::parse, "a duration such as 500ms, 30s, 5m or 2h");
+        }
+
+        /** The key's value as {@code parser} reads it, or {@code fallback} when it is not set; a value it cannot read is refused by name. */
+        private <T> T parsed(String key, T fallback, Function<String, Optional<T>> parser, String expected)
         {
             String value = get(key, null);
             if (value == null) {
                 return fallback;
             }
-            return Durations.parse(value).orElseThrow(() -> new ConfigException(
-                    "%s must be a duration such as 500ms, 30s, 5m or 2h, got '%s'".formatted(key, value)));
+            return parser.apply(value).orElseThrow(() -> new ConfigException("%s must be %s, got '%s'".formatted(key, expected, value)));
+        }
+
+        private static <T> Function<String, Optional<T>> number(Function<String, T> parse)
+        {
+            return text -> {
+                try {
+                    return Optional.of(parse.apply(text));
+                }
+                catch (NumberFormatException e) {
+                    return Optional.empty();
+                }
+            };
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.berth.daemon;
 import dev.berth.config.BerthConfig;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
-import dev.berth.job.Resources;
 import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.SqsJobQueue;
@@ -101,12 +100,7 @@ public final class Daemon
                     Executors.newFixedThreadPool(PREPARATION_THREADS, daemonThreads("berth-prepare")),
                     // Creates services of prepared jobs, so a slow engine call never holds up a preparation or the watch
                     Executors.newFixedThreadPool(DISPATCH_THREADS, daemonThreads("berth-dispatch")));
-            RequestParser parser = new RequestParser(new RequestDefaults(
-                    config.defaultImage(),
-                    config.defaultCpus(),
-                    Resources.parseMemory(config.defaultMemory()).orElseThrow(() -> new IllegalArgumentException(
-                            "BERTH_DEFAULT_MEMORY must be a size such as 512m or 2g, got '" + config.defaultMemory() + "'")),
-                    config.defaultMaxAttempts()));
+            RequestParser parser = new RequestParser(RequestDefaults.of(config));
             Intake intake = new Intake(queue, store, parser, scheduler::wake, clock, Sleeper.system(), longPoll, config.queueVisibility(), failPoints);
 
             scheduler.start();

@@ -9,18 +9,15 @@ import dev.berth.queue.JobQueue;
 import dev.berth.store.InsertOutcome;
 import dev.berth.store.JobStore;
 import dev.berth.store.StoreException;
+import dev.berth.text.Sha256;
 import dev.berth.time.Sleeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -173,13 +170,7 @@ final class Intake
     /** A short id that a redelivery of the same message maps to again. */
     static String idFor(String messageId)
     {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(messageId.getBytes(StandardCharsets.UTF_8));
-            return "m" + HexFormat.of().formatHex(digest, 0, 6);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return "m" + Sha256.hex(messageId).substring(0, 12);
     }
 
     @Override

@@ -51,7 +51,7 @@ public final class JobLogs
     {
         if (Files.isSymbolicLink(file)) {
             throw new UnsafeRunDirException(file + " is a symbolic link (to " + Files.readSymbolicLink(file)
-                    + ") that the job made; berth does not follow links in a run dir: read the job's output on a worker instead");
+                    + ") that the job put in place of its output; berth does not follow links in a run dir");
         }
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new UnsafeRunDirException(file + " is not a plain file; berth reads only plain files in a run dir");

@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.config.BerthConfig;
 import dev.berth.testing.BerthHarness;
 import dev.berth.testing.GitRepos;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +49,7 @@ class ServedCommandsSwarmIntegrationTest
         repo = GitRepos.create(temp.resolve("repo"));
         repo.commit(Map.of("hello.sh", "#!/bin/sh\necho \"hello from $BERTH_JOB_ID\"\n"));
         berth = BerthHarness.start(temp.resolve("berth"), Map.of());
-        socket = CommandSocket.open(berth.config().stateDir());
+        socket = CommandSocket.open(berth.config().stateDir(), BerthCli.standard(BerthConfig.environment()));
         berth.send("{\"job_id\": \"served-1\", \"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"hello.sh\"}");
         berth.awaitEnd("served-1");
     }
@@ -113,7 +114,7 @@ class ServedCommandsSwarmIntegrationTest
         assertThat(ask(List.of("list", "--state-dir", stateDir.toString()), Map.of())).isEmpty();
 
         // And the next daemon there takes its place
-        try (CommandSocket next = CommandSocket.open(stateDir)) {
+        try (CommandSocket next = CommandSocket.open(stateDir, BerthCli.standard(BerthConfig.environment()))) {
             assertThat(Files.getPosixFilePermissions(next.socket())).as("only the daemon's user may connect")
                     .map(Object::toString).containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
             assertThat(ask(List.of("list", "--state-dir", stateDir.toString()), Map.of()).orElseThrow().out())

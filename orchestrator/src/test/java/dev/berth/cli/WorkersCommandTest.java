@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.swarm.SwarmNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,7 +19,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Runs with berth's default stale limit (60 s), as the process environment sets no BERTH_* keys in tests. */
+/** Runs with berth's default stale limit (60 s), in an environment with no BERTH_* keys. */
 class WorkersCommandTest
 {
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
@@ -110,16 +109,17 @@ class WorkersCommandTest
 
     private Result run(WorkersCommand command, String... arguments)
     {
-        CommandLine commandLine = new CommandLine(command);
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        BerthCli cli = new BerthCli(Map.of(), clock, duration -> {}).withCommand("workers", () -> command);
         StringWriter out = new StringWriter();
-        commandLine.setOut(new PrintWriter(out));
-        String[] all = new String[arguments.length + 4];
-        all[0] = "--shared-dir";
-        all[1] = shared.toString();
-        all[2] = "--state-dir";
-        all[3] = state.toString();
-        System.arraycopy(arguments, 0, all, 4, arguments.length);
-        int exitCode = commandLine.execute(all);
+        String[] all = new String[arguments.length + 5];
+        all[0] = "workers";
+        all[1] = "--shared-dir";
+        all[2] = shared.toString();
+        all[3] = "--state-dir";
+        all[4] = state.toString();
+        System.arraycopy(arguments, 0, all, 5, arguments.length);
+        int exitCode = cli.execute(new PrintWriter(out), new PrintWriter(new StringWriter()), all);
         return new Result(exitCode, out.toString());
     }
 

@@ -57,7 +57,20 @@ class BerthConfigTest
         assertRefused("BERTH_PENDING_CAP", "eight", "BERTH_PENDING_CAP must be a whole number, got 'eight'");
         assertRefused("BERTH_MAX_ATTEMPTS", "0", "BERTH_MAX_ATTEMPTS must be at least 1, got 0");
         assertRefused("BERTH_DEFAULT_CPUS", "-1", "BERTH_DEFAULT_CPUS must be more than 0, got -1.0");
+        assertRefused("BERTH_DEFAULT_CPUS", "two", "BERTH_DEFAULT_CPUS must be a number, got 'two'");
         assertRefused("BERTH_GIT_TIMEOUT", "0s", "BERTH_GIT_TIMEOUT must be at least 1s, got 0s");
+    }
+
+    @Test
+    void theDefaultMemoryIsReadWhenARequestNeedsIt()
+    {
+        assertThat(BerthConfig.load(Map.of("HOME", temp.toString())).defaultMemoryBytes()).isEqualTo(1L << 30);
+        assertThat(BerthConfig.load(Map.of("BERTH_DEFAULT_MEMORY", "512m", "HOME", temp.toString())).defaultMemoryBytes()).isEqualTo(512L << 20);
+
+        BerthConfig unreadable = BerthConfig.load(Map.of("BERTH_DEFAULT_MEMORY", "lots", "HOME", temp.toString()));
+        assertThatThrownBy(unreadable::defaultMemoryBytes)
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("BERTH_DEFAULT_MEMORY must be a size such as 1g, got 'lots'");
     }
 
     private void assertRefused(String key, String value, String message)

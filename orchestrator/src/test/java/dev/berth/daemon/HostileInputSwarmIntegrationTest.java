@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.cli.BerthCli;
+import dev.berth.config.BerthConfig;
 import dev.berth.job.Cause;
 import dev.berth.job.JobState;
 import dev.berth.queue.EmbeddedSqs;
@@ -159,7 +160,7 @@ class HostileInputSwarmIntegrationTest
         StringWriter out = new StringWriter();
         List<String> full = new ArrayList<>(List.of(args[0], "--state-dir", temp.resolve("state").toString()));
         full.addAll(List.of(args).subList(1, args.length));
-        BerthCli.execute(new PrintWriter(out, true), new PrintWriter(out, true), full.toArray(String[]::new));
+        BerthCli.standard(BerthConfig.environment()).execute(new PrintWriter(out, true), new PrintWriter(out, true), full.toArray(String[]::new));
         return out.toString();
     }
 

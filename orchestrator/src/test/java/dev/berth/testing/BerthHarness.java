@@ -161,7 +161,7 @@ public final class BerthHarness
         full.add(args[0]);
         full.addAll(cliDefaults);
         full.addAll(Arrays.asList(args).subList(1, args.length));
-        int exitCode = BerthCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), full.toArray(String[]::new));
+        int exitCode = BerthCli.standard(BerthConfig.environment()).execute(new PrintWriter(out, true), new PrintWriter(err, true), full.toArray(String[]::new));
         return new CliResult(exitCode, out.toString(), err.toString());
     }
 

@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
+import static java.util.Objects.requireNonNull;
+
 /** Time that moves only when a test moves it: wall clock, ticker and sleeper in one, so they never disagree. */
 public final class TestingClock
         extends Clock
@@ -16,10 +18,11 @@ public final class TestingClock
 {
     private Instant now;
     private long nanos;
+    private Duration slept = Duration.ZERO;
 
     public TestingClock(Instant start)
     {
-        this.now = start;
+        this.now = requireNonNull(start, "start is null");
     }
 
     public synchronized void advance(Duration duration)
@@ -42,9 +45,22 @@ public final class TestingClock
 
     /** Sleeping is time passing, at once. */
     @Override
-    public void sleep(Duration duration)
+    public synchronized void sleep(Duration duration)
     {
+        slept = slept.plus(duration);
         advance(duration);
+    }
+
+    /** This clock as the sleeper of code that takes one apart from its clock. */
+    public Sleeper sleeper()
+    {
+        return this;
+    }
+
+    /** How long its sleeper has slept in all. */
+    public synchronized Duration slept()
+    {
+        return slept;
     }
 
     @Override

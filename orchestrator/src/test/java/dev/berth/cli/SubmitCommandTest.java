@@ -1,0 +1,104 @@
+package dev.berth.cli;
+
+import dev.berth.testing.TestingClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What {@code berth submit} says of a request it does not send; sending itself needs a queue, and is tested end to end. */
+class SubmitCommandTest
+{
+    @TempDir
+    Path temp;
+
+    @Test
+    void aFileAndFlagsTogetherAreRefusedNamingTheFlags()
+            throws IOException
+    {
+        Path file = requests("{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"a.sh\"}");
+
+        Result result = submit(Map.of(), "--file", file.toString(), "--repo", "x", "--cpus", "2", "--env", "A=1", "--job-id", "j");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("berth submit: give the request either with --file or with flags, not both (also given: --repo, --cpus, --env);"
+                + " only --job-id may accompany --file\n");
+    }
+
+    @Test
+    void oneBadRequestOfSeveralSendsNone()
+            throws IOException
+    {
+        Path file = requests("""
+                {"repo_uri": "github.com/a/b", "branch": "main", "entrypoint": "a.sh"}
+                {"repo_uri": "github.com/a/b", "branch": "main", "entrypoint": "/x"}
+                """);
+
+        Result result = submit(Map.of(), "--file", file.toString());
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).isEqualTo("berth submit: invalid request 2 of 2 in " + file + ": entrypoint '/x' must be a path inside the repository,"
+                + " not an absolute path (it runs from the checkout root, e.g. scripts/train.sh) (nothing was sent)\n");
+    }
+
+    @Test
+    void severalRequestsCannotBeWaitedFor()
+            throws IOException
+    {
+        Path file = requests("{\"entrypoint\": \"a.sh\"}\n{\"entrypoint\": \"b.sh\"}\n");
+
+        Result result = submit(Map.of(), "--file", file.toString(), "--wait");
+
+        assertThat(result.err()).isEqualTo("berth submit: --wait follows one job, but " + file + " holds 2 requests; follow them with 'berth list' or 'berth status'\n");
+    }
+
+    @Test
+    void aDefaultMemoryBerthCannotReadIsRefusedByName()
+    {
+        Result result = submit(Map.of("BERTH_DEFAULT_MEMORY", "lots"), "--repo", "github.com/a/b", "--entrypoint", "a.sh");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("berth submit: BERTH_DEFAULT_MEMORY must be a size such as 1g, got 'lots'\n");
+    }
+
+    @Test
+    void withNoQueueTheUserIsToldHowToGetOne()
+    {
+        Result result = submit(Map.of(), "--repo", "github.com/a/b", "--entrypoint", "a.sh");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("berth submit: no queue configured: set BERTH_QUEUE_URL, or start 'berth serve'"
+                + " (with no queue configured it runs an embedded one)\n");
+    }
+
+    private record Result(int status, String out, String err) {}
+
+    private Result submit(Map<String, String> environment, String... args)
+    {
+        TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 3];
+        all[0] = "submit";
+        all[1] = "--state-dir";
+        all[2] = temp.resolve("state").toString();
+        System.arraycopy(args, 0, all, 3, args.length);
+        int status = new BerthCli(environment, clock, clock.sleeper()).execute(new PrintWriter(out), new PrintWriter(err), all);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    private Path requests(String content)
+            throws IOException
+    {
+        return Files.writeString(Files.createTempFile(temp, "requests", ".jsonl"), content);
+    }
+}
