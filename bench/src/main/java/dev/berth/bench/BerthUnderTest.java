@@ -7,7 +7,6 @@ import dev.berth.queue.SqsJobQueue;
 import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import dev.berth.testing.BerthProcess;
-import dev.berth.testing.LocalSwarm;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,6 @@ import dev.berth.config.BerthConfig;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.testing.GitRepos;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;

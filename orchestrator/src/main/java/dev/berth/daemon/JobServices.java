@@ -5,7 +5,6 @@ import dev.berth.rundir.RunDirs;
 import dev.berth.job.Job;
 import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.Swarm;
-import dev.berth.swarm.SwarmClient;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -2,7 +2,6 @@ package dev.berth.job;
 
 import dev.berth.config.Sizes;
 
-import java.util.Optional;
 
 /** What one job reserves on a node. Memory in bytes, CPUs as a fraction of cores. */
 public record Resources(double cpus, long memoryBytes, int gpus)

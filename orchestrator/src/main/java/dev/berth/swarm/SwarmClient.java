@@ -79,7 +79,7 @@ public final class SwarmClient
     @Override
     public List<TaskSnapshot> tasks(String instanceId)
     {
-        JsonNode tasks = api.get("/tasks?" + EngineApi.query("filters", Map.of("label", List.of(INSTANCE_LABEL + "=" + instanceId))));
+        JsonNode tasks = listLabelled("/tasks", instanceId);
         List<TaskSnapshot> snapshots = new ArrayList<>();
         for (JsonNode task : tasks) {
             JsonNode labels = task.path("Spec").path("ContainerSpec").path("Labels");
@@ -104,7 +104,7 @@ public final class SwarmClient
     @Override
     public List<BerthService> services(String instanceId)
     {
-        JsonNode services = api.get("/services?" + EngineApi.query("filters", Map.of("label", List.of(INSTANCE_LABEL + "=" + instanceId))));
+        JsonNode services = listLabelled("/services", instanceId);
         List<BerthService> found = new ArrayList<>();
         for (JsonNode service : services) {
             JsonNode labels = service.path("Spec").path("Labels");
@@ -173,6 +173,12 @@ public final class SwarmClient
         int slash = image.lastIndexOf('/');
         int colon = image.lastIndexOf(':');
         return colon > slash ? image.substring(0, colon) : image;
+    }
+
+    /** What the engine lists at {@code path} that carries this berth instance's label: one call for all of its jobs. */
+    private JsonNode listLabelled(String path, String instanceId)
+    {
+        return api.get(path + "?" + EngineApi.query("filters", Map.of("label", List.of(INSTANCE_LABEL + "=" + instanceId))));
     }
 
     @Override

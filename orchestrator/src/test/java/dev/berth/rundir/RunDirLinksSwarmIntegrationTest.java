@@ -1,0 +1,98 @@
+package dev.berth.rundir;
+
+import dev.berth.job.Job;
+import dev.berth.job.JobState;
+import dev.berth.testing.BerthHarness;
+import dev.berth.testing.GitRepos;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A hostile job on the local swarm tries to make berth, root on the manager, write or print a file
+ * outside its run dir: it plants a link at every name berth writes or reads there, and puts links in
+ * place of its own output. No file outside the run dir changes and none is printed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunDirLinksSwarmIntegrationTest
+{
+    /** Every name berth writes or reads in a run dir, with the temp names it once used. */
+    private static final List<String> BERTH_NAMES = List.of("job.json", "result.json", "exit_code", ".result.json.tmp", ".exit_code.tmp",
+            ".job.json.tmp", "stdout.txt", "stderr.txt", "work", "attempts", ".stdout.txt.link");
+
+    @TempDir
+    static Path temp;
+
+    private BerthHarness berth;
+    private GitRepos repo;
+    private Path victim;
+
+    @BeforeAll
+    void start()
+            throws Exception
+    {
+        // A file of the manager's that the job names by its path on the manager
+        victim = Files.writeString(temp.resolve("manager-secret.txt"), "the manager's own file\n");
+        Files.setLastModifiedTime(victim, FileTime.fromMillis(1_000_000_000_000L));
+        StringBuilder plant = new StringBuilder("#!/bin/sh\n");
+        for (String name : BERTH_NAMES) {
+            plant.append("if ln -sfn '").append(victim).append("' \"$BERTH_RUN_DIR/").append(name).append("\" 2>/dev/null; then ")
+                    .append("echo '").append(name).append("' >> \"$BERTH_ATTEMPT_DIR/planted.txt\"; fi\n");
+        }
+        plant.append("echo 'about to hide my output'\n");
+        plant.append("ln -sfn '").append(victim).append("' \"$BERTH_ATTEMPT_DIR/stdout.txt\"\n");
+        plant.append("ln -sfn '").append(victim).append("' \"$BERTH_ATTEMPT_DIR/stderr.txt\"\n");
+        repo = GitRepos.create(temp.resolve("served").resolve("hostile"));
+        repo.commit(Map.of("plant.sh", plant.toString()));
+        berth = BerthHarness.start(temp.resolve("berth"), Map.of());
+    }
+
+    @AfterAll
+    void stop()
+            throws IOException
+    {
+        berth.close();
+        repo.close();
+    }
+
+    @Test
+    void linksAJobPlantsNeverLeadBerthOutOfTheRunDir()
+            throws Exception
+    {
+        String jobId = berth.cli("submit", "--repo", repo.fileUrl(), "--entrypoint", "plant.sh", "--cpus", "0.1", "--memory", "32m").out().strip();
+        Job job = berth.awaitEnd(jobId);
+
+        assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+        Path runDir = job.runDir().orElseThrow();
+        Path attemptDir = RunDirs.attemptDir(runDir, 1);
+        assertThat(attemptDir.resolve("planted.txt")).as("the run dir is read-only in the container: no link could be planted there").doesNotExist();
+        assertThat(Files.readString(victim)).isEqualTo("the manager's own file\n");
+        assertThat(Files.getLastModifiedTime(victim).toMillis()).isEqualTo(1_000_000_000_000L);
+        for (String name : List.of("job.json", "result.json", "exit_code")) {
+            assertThat(Files.isRegularFile(runDir.resolve(name), LinkOption.NOFOLLOW_LINKS)).as(name + " is berth's own file").isTrue();
+        }
+        assertThat(Files.readString(runDir.resolve("exit_code")).strip()).isEqualTo("0");
+        // The job did replace its own output with links: berth names them and prints none of the file they point at
+        assertThat(Files.isSymbolicLink(attemptDir.resolve("stdout.txt"))).isTrue();
+
+        for (String[] command : List.of(new String[] {"logs", jobId}, new String[] {"logs", "--stderr", jobId}, new String[] {"logs", "--follow", jobId})) {
+            BerthHarness.CliResult logs = berth.cli(command);
+
+            assertThat(logs.exitCode()).as(String.join(" ", command)).isEqualTo(1);
+            assertThat(logs.out()).doesNotContain("the manager's own file");
+            assertThat(logs.err()).contains("is a symbolic link (to " + victim + ") that the job put in place of its output; berth does not follow links in a run dir");
+        }
+    }
+}
