@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,8 +41,9 @@ class IntakeIntegrationTest
 
     @BeforeEach
     void start()
+            throws IOException
     {
-        sqs = EmbeddedSqs.start(0);
+        sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
         queue = new SqsJobQueue(sqs.endpoint());
         store = JobStore.open(temp.resolve("berth.db"));
         intake = new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)), wakeups::incrementAndGet,
