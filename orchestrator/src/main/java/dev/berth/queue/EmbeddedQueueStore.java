@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -77,7 +78,7 @@ final class EmbeddedQueueStore
             connections.dispose();
             throw new IOException("cannot open the embedded queue's messages in " + dir + ": " + e.getMessage(), e);
         }
-        try (var files = Files.list(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(Files.isDirectory(file) ? "rwx------" : "rw-------"));
             }
