@@ -13,21 +13,28 @@
 #     connection), the second run with changed=0; then the same container as a GPU host (fake
 #     nvidia-smi, NVIDIA runtime and dockerd): the GPU roles, and worker-config.yml re-applied
 #     with changed=0 and the GPUs kept
+#   - the manager role's user, directories, launcher and units (berth_manager's install tasks)
+#     applied twice to another such container, the second run with changed=0: the berth system
+#     user in the docker group, the state dir berth's own (a database, mirror and run dir made
+#     while berth ran as root given to berth), the unit's sandbox settings (systemd-analyze verify,
+#     and the rendered unit parsed), berth.service started by the container's systemd (a fake java
+#     reports its user, no_new_privs, what it may write and see), and `berth ...` run as root
+#     executing as berth
 # Prints a PASS/FAIL summary and exits non-zero when any check fails. Cleans up after itself.
 # Runs as root with a running dockerd (network namespaces, private dockerds, test container).
 #
 # Debian packages it needs (CI installs them first):
 #   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
 #
-#   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt validate heartbeat worker-role (default: all)
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt validate heartbeat worker-role manager-role (default: all)
 #
-# The Debian image for the worker-role check is built once with debootstrap and kept as
+# The Debian image for the worker-role and manager-role checks is built once with debootstrap and kept as
 # $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
 set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
-checks=${*:-lint syntax fmt validate heartbeat worker-role}
+checks=${*:-lint syntax fmt validate heartbeat worker-role manager-role}
 plugins=${BERTH_TF_PLUGIN_DIR:-/opt/tf-plugins}
 work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
 results=
@@ -343,6 +350,10 @@ remove_test_container() {
     docker rm -f "$container_name"
 }
 
+remove_manager_container() {
+    docker rm -f "$manager_container"
+}
+
 # Runs a playbook against the test container: $1 the playbook (absolute, or relative to
 # ansible/), the rest extra ansible arguments; later -e settings win over the defaults here.
 apply_playbook() {
@@ -508,6 +519,182 @@ check_worker_role() {
     fi
 }
 
+# The manager role's install tasks, as manager.yml applies them, less packages and services.
+manager_install_playbook() {
+    mkdir -p "$work/playbooks"
+    ln -sfn "$repo/ansible/playbooks/group_vars" "$work/playbooks/group_vars"
+    cat >"$work/playbooks/manager-install.yml" <<'PLAY'
+---
+- name: The berth user, directories, launcher and units, as the manager role installs them
+  hosts: all
+  tasks:
+    - name: Apply berth_manager's install tasks
+      ansible.builtin.include_role:
+        name: berth_manager
+        tasks_from: install
+PLAY
+}
+
+apply_manager_install() {
+    apply_playbook "$work/playbooks/manager-install.yml" -e "berth_fleet_dir=$repo" -e "berth_manager_jar_source=$work/berth.jar" \
+        -e queue_url=https://sqs.us-east-1.amazonaws.com/123456789012/berth-jobs.fifo
+}
+
+# The [Service] settings of the rendered unit, one KEY=value a line, as systemd reads them
+# (a later line of the same key adds to a list setting; this unit has none twice).
+unit_settings() {
+    in_container python3 -c '
+import sys
+section = None
+for raw in open(sys.argv[1]):
+    line = raw.strip()
+    if not line or line[0] in "#;":
+        continue
+    if line.startswith("["):
+        section = line
+    elif section == "[Service]":
+        key, _, value = line.partition("=")
+        print(key.strip() + "=" + value.strip())
+' /etc/systemd/system/berth.service
+}
+
+check_manager_role() {
+    started_at=$(date +%s)
+    if ! ensure_test_image; then
+        record manager-role FAIL "cannot build $image with debootstrap"
+        return
+    fi
+    manager_container=berth-fleet-manager-$$
+    # systemd as PID 1 (it needs CAP_SYS_ADMIN and the cgroup tree), so that berth.service runs for real
+    docker run -d --name "$manager_container" --network none --cap-add SYS_ADMIN --tmpfs /run --tmpfs /run/lock \
+        -v /sys/fs/cgroup:/sys/fs/cgroup:ro "$image" /lib/systemd/systemd >/dev/null || {
+        record manager-role FAIL "cannot start the test container"
+        return
+    }
+    on_exit remove_manager_container
+    # apply_playbook and the helpers act on $container_name
+    saved_container=${container_name:-}
+    container_name=$manager_container
+    # A stand-in for Java, which the container lacks: it says who runs it, in which groups, with what;
+    # as berth serve, it tries what the unit's sandbox allows and forbids, writes that down, and stays up
+    put_in_container /usr/bin/java 0755 <<'FAKE'
+#!/bin/sh
+echo "java as $(id -un) in $(id -Gn | tr ' ' ','), BERTH_CONFIG=$BERTH_CONFIG: $*"
+[ "${*##* }" = serve ] || exit 0
+try() { if sh -c "$2" 2>/dev/null; then echo "$1=yes"; else echo "$1=no"; fi; }
+{
+    echo "user=$(id -un)"
+    echo "groups=$(id -Gn | tr ' ' ',')"
+    echo "no_new_privs=$(sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/self/status)"
+    try write_state 'touch /var/lib/berth/probe'
+    try write_shared 'touch /mnt/shared/runs/probe'
+    try write_open_dir_elsewhere 'touch /srv/open/probe'
+    try write_tmp 'touch /tmp/probe'
+    try see_outer_tmp 'test -e /tmp/outer-marker'
+    try see_home 'test -e /home/someone/readable'
+} >/var/lib/berth/sandbox.report.tmp
+mv /var/lib/berth/sandbox.report.tmp /var/lib/berth/sandbox.report
+exec sleep infinity
+FAKE
+    # A manager set up while berth ran as root: its database, a mirror and a run dir are root's
+    in_container sh -c 'mkdir -p /var/lib/berth /mnt/shared/mirrors/old.git /mnt/shared/runs/old && echo old >/var/lib/berth/berth.db &&
+        touch /mnt/shared/mirrors/old.git/config /mnt/shared/runs/old/job.json'
+    printf 'not a real jar\n' >"$work/berth.jar"
+    manager_install_playbook
+
+    problems=
+    if ! apply_manager_install; then
+        tail -30 "$work/apply.log"
+        record manager-role FAIL "first apply failed"
+        container_name=$saved_container
+        return
+    fi
+    first=$changed
+    if ! apply_manager_install || [ "$changed" != 0 ]; then
+        tail -30 "$work/apply.log"
+        problems="$problems reapply-changed=$changed"
+    fi
+
+    passwd=$(in_container getent passwd berth)
+    uid=$(echo "$passwd" | cut -d: -f3)
+    [ -n "$uid" ] && [ "$uid" -lt 1000 ] && [ "$(echo "$passwd" | cut -d: -f6-7)" = /var/lib/berth:/usr/sbin/nologin ] ||
+        problems="$problems user($passwd)"
+    in_container id -nG berth | tr ' ' '\n' | grep -qx docker || problems="$problems not-in-docker-group"
+    [ "$(in_container stat -c '%U:%G %a' /var/lib/berth)" = "berth:berth 750" ] || problems="$problems state-dir($(in_container stat -c '%U:%G %a' /var/lib/berth))"
+    for file in /var/lib/berth/berth.db /mnt/shared/mirrors/old.git/config /mnt/shared/runs/old/job.json; do
+        [ "$(in_container stat -c '%U:%G' "$file")" = berth:berth ] || problems="$problems still-root's:$file"
+    done
+    for dir in runs mirrors; do
+        [ "$(in_container stat -c '%U:%G' "/mnt/shared/$dir")" = berth:berth ] || problems="$problems shared-$dir"
+    done
+    [ "$(in_container stat -c '%U:%G %a' /etc/berth/berth.env)" = "root:berth 640" ] || problems="$problems berth.env($(in_container stat -c '%U:%G %a' /etc/berth/berth.env))"
+    [ "$(in_container stat -c '%U %a' /opt/berth/berth.jar)" = "root 644" ] || problems="$problems jar-owner"
+
+    # The unit: what systemd itself makes of it, then each sandbox setting
+    verify=
+    if in_container sh -c 'command -v systemd-analyze' >/dev/null; then
+        # docker.service is what the engine's package installs; a stand-in, so that Requires= resolves
+        printf '[Service]\nExecStart=/bin/true\n' | put_in_container /etc/systemd/system/docker.service 0644
+        if in_container systemd-analyze verify /etc/systemd/system/berth.service >"$work/verify.log" 2>&1; then
+            verify="systemd-analyze verify clean"
+        else
+            cat "$work/verify.log"
+            problems="$problems systemd-analyze-verify"
+        fi
+        in_container rm -f /etc/systemd/system/docker.service
+        exposure=$(in_container systemd-analyze security --offline=true --no-pager /etc/systemd/system/berth.service 2>/dev/null |
+            sed -n 's/.*Overall exposure level for berth.service: \([0-9.]*\).*/\1/p')
+        [ -n "$exposure" ] && verify="$verify, exposure $exposure (systemd-analyze security)"
+    else
+        verify="no systemd-analyze in the container"
+    fi
+    unit_settings >"$work/unit.settings" || problems="$problems unit-unreadable"
+    for setting in User=berth Group=berth NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes \
+            "ReadWritePaths=/var/lib/berth /mnt/shared" "ExecStart=/usr/local/bin/berth serve" EnvironmentFile=/etc/berth/berth.env; do
+        grep -qxF "$setting" "$work/unit.settings" || problems="$problems unit:${setting%%=*}"
+    done
+
+    # berth.service started by systemd: the fake java reports from inside its sandbox
+    sandbox=
+    if await 30 "in_container systemctl is-system-running 2>/dev/null | grep -Eq '^(running|degraded)\$'"; then
+        # berth-writable by its mode but outside ReadWritePaths; a file in the host's /tmp; a readable home
+        in_container sh -c 'mkdir -p /srv/open /home/someone && chmod 1777 /srv/open && touch /tmp/outer-marker /home/someone/readable'
+        printf '[Service]\nExecStart=/bin/sleep infinity\n' | put_in_container /etc/systemd/system/docker.service 0644
+        in_container systemctl daemon-reload
+        if in_container systemctl start berth.service && await 20 "in_container test -e /var/lib/berth/sandbox.report"; then
+            report=$(in_container cat /var/lib/berth/sandbox.report | tr '\n' ' ')
+            [ "$report" = "user=berth groups=berth,docker no_new_privs=1 write_state=yes write_shared=yes write_open_dir_elsewhere=no write_tmp=yes see_outer_tmp=no see_home=no " ] ||
+                problems="$problems sandbox($report)"
+            [ "$(in_container systemctl is-active berth.service)" = active ] || problems="$problems service-not-active"
+            in_container systemctl stop berth.service
+            sandbox="berth.service run by systemd: as berth in docker, no new privileges, writes only state and shared dirs, private /tmp, no /home"
+        else
+            in_container systemctl status --no-pager berth.service
+            in_container journalctl --no-pager -u berth.service | tail -20
+            problems="$problems service-did-not-start"
+        fi
+    else
+        sandbox="berth.service not started: systemd does not boot in a container on this machine"
+    fi
+
+    # sudo berth ...: root's command runs as berth, with berth's groups; berth's own runs as itself
+    as_root=$(in_container /usr/local/bin/berth list --state running)
+    expected_args="-Xmx1g -XX:TieredStopAtLevel=1 -jar /opt/berth/berth.jar list --state running"
+    [ "$as_root" = "java as berth in berth,docker, BERTH_CONFIG=/etc/berth/berth.env: $expected_args" ] ||
+        problems="$problems root-runs($as_root)"
+    as_berth=$(in_container setpriv --reuid=berth --regid=berth --init-groups /usr/local/bin/berth list --state running)
+    [ "$as_berth" = "java as berth in berth,docker, BERTH_CONFIG=/etc/berth/berth.env: $expected_args" ] ||
+        problems="$problems berth-runs($as_berth)"
+
+    container_name=$saved_container
+    if [ -z "$problems" ]; then
+        record manager-role PASS "applied (changed=$first), re-applied (changed=0); berth uid $uid in docker, state dir berth:berth 750, what berth made as root given to it; $verify; $sandbox; sudo berth runs as berth; $(($(date +%s) - started_at))s"
+    else
+        tail -30 "$work/apply.log"
+        record manager-role FAIL "wrong after apply:$problems"
+    fi
+}
+
 for check in $checks; do
     case $check in
         lint) check_lint ;;
@@ -516,7 +703,8 @@ for check in $checks; do
         validate) check_validate ;;
         heartbeat) check_heartbeat ;;
         worker-role) check_worker_role ;;
-        *) record "$check" FAIL "unknown check (known: lint syntax fmt validate heartbeat worker-role)" ;;
+        manager-role) check_manager_role ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax fmt validate heartbeat worker-role manager-role)" ;;
     esac
 done
 

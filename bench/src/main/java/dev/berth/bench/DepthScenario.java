@@ -115,7 +115,7 @@ final class DepthScenario
         int maxPending = 0;
         int maxRunning = 0;
         try (GitRepos repo = Bench.noOpRepository(dir.resolve("repo"));
-                EmbeddedSqs sqs = EmbeddedSqs.start(0)) {
+                EmbeddedSqs sqs = EmbeddedSqs.start(0, dir.resolve("sqs"))) {
             int preloaded = jobs - Math.min(SENT_THROUGH_SQS, jobs / 2);
             BerthUnderTest.preload(dir.resolve("berth"), IntStream.rangeClosed(1, preloaded).mapToObj(i -> Requests.busy(repo.fileUrl(), "deep-" + i)).toList());
             try (BerthUnderTest berth = BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(), classpath);

@@ -41,7 +41,7 @@ final class DispatchScenario
         Samples berthLatency = new Samples();
         Samples rawLatency = new Samples();
         try (GitRepos repo = Bench.noOpRepository(dir.resolve("repo"));
-                EmbeddedSqs sqs = EmbeddedSqs.start(0);
+                EmbeddedSqs sqs = EmbeddedSqs.start(0, dir.resolve("sqs"));
                 BerthUnderTest berth = BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(),
                         Optional.empty())) {
             // Warm: the mirror exists and holds the branch's tip, as it does for every job but a repository's first

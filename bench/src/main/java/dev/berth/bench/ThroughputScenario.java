@@ -108,7 +108,7 @@ final class ThroughputScenario
                 throws Exception
         {
             GitRepos repo = Bench.noOpRepository(dir.resolve("repo"));
-            EmbeddedSqs sqs = EmbeddedSqs.start(0);
+            EmbeddedSqs sqs = EmbeddedSqs.start(0, dir.resolve("sqs"));
             Daemon daemon = new Daemon(repo, sqs, BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(),
                     classpath));
             daemon.run("warm-up-", warmUp);

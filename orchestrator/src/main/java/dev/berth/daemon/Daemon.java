@@ -81,7 +81,7 @@ public final class Daemon
                 endpoint = configured.get();
             }
             else {
-                EmbeddedSqs embedded = EmbeddedSqs.start(embeddedQueuePort);
+                EmbeddedSqs embedded = EmbeddedSqs.start(embeddedQueuePort, config.stateDir());
                 opened.add(embedded);
                 endpoint = embedded.endpoint();
                 endpoint.recordEmbedded(config.stateDir());

@@ -47,7 +47,7 @@ class ChaosTestbedIntegrationTest
         long start = System.nanoTime();
         try (SwarmTestbed testbed = SwarmTestbed.start(3, List.of("spot"), 1, Duration.ofSeconds(1));
                 GitRepos repo = GitRepos.create(temp.resolve("repo"));
-                EmbeddedSqs sqs = EmbeddedSqs.start(0);
+                EmbeddedSqs sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
                 SqsJobQueue queue = new SqsJobQueue(sqs.endpoint())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID attempt $BERTH_ATTEMPT\"\nsleep 1\n"));
             Map<String, String> environment = BerthProcess.settings(temp, sqs.endpoint());

@@ -49,7 +49,7 @@ class CrashRecoverySwarmIntegrationTest
     {
         LocalSwarm.ensureReady();
         try (GitRepos repo = GitRepos.create(temp.resolve("repo"));
-                EmbeddedSqs sqs = EmbeddedSqs.start(0);
+                EmbeddedSqs sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
                 SqsJobQueue queue = new SqsJobQueue(sqs.endpoint())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID\"\nsleep 2\n"));
             Map<String, String> environment = BerthProcess.settings(temp, sqs.endpoint());

@@ -48,7 +48,7 @@ class CrashWhileMirroringSwarmIntegrationTest
         try (GitRepos repo = GitRepos.create(temp.resolve("served").resolve("repo"));
                 GitDaemon gitDaemon = GitDaemon.serve(temp.resolve("served"), temp.resolve("git-daemon.log"));
                 TcpProxy link = new TcpProxy(gitDaemon.port());
-                EmbeddedSqs sqs = EmbeddedSqs.start(0);
+                EmbeddedSqs sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
                 SqsJobQueue queue = new SqsJobQueue(sqs.endpoint())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID\"\n", "data.txt", data));
             String url = "git://127.0.0.1:" + link.port() + "/repo";

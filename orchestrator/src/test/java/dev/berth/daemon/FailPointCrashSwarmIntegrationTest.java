@@ -45,7 +45,7 @@ class FailPointCrashSwarmIntegrationTest
     {
         LocalSwarm.ensureReady();
         try (GitRepos repo = GitRepos.create(temp.resolve("repo"));
-                EmbeddedSqs sqs = EmbeddedSqs.start(0);
+                EmbeddedSqs sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
                 SqsJobQueue queue = new SqsJobQueue(sqs.endpoint())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID\"\n"));
             Map<String, String> environment = BerthProcess.settings(temp, sqs.endpoint());

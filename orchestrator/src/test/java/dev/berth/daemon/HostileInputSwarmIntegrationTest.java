@@ -55,7 +55,7 @@ class HostileInputSwarmIntegrationTest
     {
         LocalSwarm.ensureReady();
         try (GitRepos repo = GitRepos.create(temp.resolve("repo"));
-                EmbeddedSqs sqs = EmbeddedSqs.start(0);
+                EmbeddedSqs sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
                 SqsJobQueue queue = new SqsJobQueue(sqs.endpoint())) {
             repo.commit(Map.of("ok.sh", "#!/bin/sh\necho fine\n", "plain.txt", "not a script\n"));
             String fields = "\"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\"";

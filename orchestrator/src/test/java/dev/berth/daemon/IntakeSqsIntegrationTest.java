@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,8 +42,9 @@ class IntakeSqsIntegrationTest
 
     @BeforeEach
     void start()
+            throws IOException
     {
-        sqs = EmbeddedSqs.start(0);
+        sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
         queue = new SqsJobQueue(sqs.endpoint());
         store = JobStore.open(temp.resolve("berth.db"));
         intake = new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)), wakeups::incrementAndGet,

@@ -40,7 +40,7 @@ class QueueOutageSwarmIntegrationTest
     {
         LocalSwarm.ensureReady();
         try (GitRepos repo = GitRepos.create(temp.resolve("repo"));
-                EmbeddedSqs sqs = EmbeddedSqs.start(0);
+                EmbeddedSqs sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
                 SqsJobQueue direct = new SqsJobQueue(sqs.endpoint());
                 TcpProxy line = new TcpProxy(sqs.endpoint().endpoint().orElseThrow().getPort())) {
             repo.commit(Map.of("job.sh", "#!/bin/sh\necho \"ran $BERTH_JOB_ID\"\nsleep \"${SECONDS_TO_RUN:-0}\"\n"));
