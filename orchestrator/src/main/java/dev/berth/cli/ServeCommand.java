@@ -32,7 +32,7 @@ final class ServeCommand
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--queue-port", defaultValue = "9324", description = "Port of the embedded queue, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--queue-port", defaultValue = "9324", description = "Port of the embedded queue; 0: the port it had last time if that is free, else any free port (default: ${DEFAULT-VALUE}).")
     int queuePort;
 
     @Option(names = "--long-poll", defaultValue = "20s", hidden = true, description = "How long one queue receive waits.")

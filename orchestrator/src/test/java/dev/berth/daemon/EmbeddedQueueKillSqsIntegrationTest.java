@@ -72,15 +72,15 @@ class EmbeddedQueueKillSqsIntegrationTest
                 berth.start();
                 try (JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {
                     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
-                            .untilAsserted(() -> assertThat(store.inStates(EnumSet.of(JobState.SUCCEEDED))).as("jobs that succeeded")
+                            .untilAsserted(() -> assertThat(store.reads().inStates(EnumSet.of(JobState.SUCCEEDED))).as("jobs that succeeded")
                                     .extracting(Job::id).containsExactlyInAnyOrderElementsOf(ids));
                     for (String id : ids) {
-                        Job job = store.job(id).orElseThrow();
+                        Job job = store.reads().job(id).orElseThrow();
                         assertThat(job.state()).as(id).isEqualTo(JobState.SUCCEEDED);
-                        assertThat(store.attempts(id)).as("attempts of " + id).hasSize(1);
+                        assertThat(store.reads().attempts(id)).as("attempts of " + id).hasSize(1);
                         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).as(id).hasContent("ran " + id);
                     }
-                    assertThat(store.newest(List.of(), 1000)).as("ten distinct jobs, none stored twice").extracting(Job::id)
+                    assertThat(store.reads().newest(List.of(), 1000)).as("ten distinct jobs, none stored twice").extracting(Job::id)
                             .containsExactlyInAnyOrderElementsOf(ids);
                     try (SwarmClient swarm = new SwarmClient(LocalSwarm.DOCKER_HOST)) {
                         await().atMost(Duration.ofSeconds(30)).until(() -> swarm.services(store.instanceId()).isEmpty());

@@ -42,8 +42,9 @@ class SqsJobQueueSqsIntegrationTest
 
     @BeforeEach
     void start()
+            throws Exception
     {
-        sqs = EmbeddedSqs.start(0);
+        sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
         queue = new SqsJobQueue(sqs.endpoint());
     }
 
