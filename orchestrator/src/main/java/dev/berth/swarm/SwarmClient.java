@@ -20,8 +20,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * berth's view of the Swarm: nodes, its own tasks and services, and image resolution. Every
  * listing is one call for all jobs together (Swarm has no task events, and a call per job
- * would not scale). Services are found by berth's labels, never by name prefix. Registry credentials
- * go with each image look-up and each service, so the workers pull with them.
+ * would not scale). Services are found by berth's labels, never by name prefix. Registry
+ * credentials go with each image look-up and each service, so the workers pull with them.
  */
 public final class SwarmClient
         implements Swarm, AutoCloseable
