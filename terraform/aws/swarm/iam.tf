@@ -9,8 +9,9 @@ data "aws_iam_policy_document" "ec2_assume" {
   }
 }
 
-# The manager consumes the job queue and may read and write the bucket (the fleet's setup
-# files, and anything an operator stages there).
+# The manager consumes the job queue, may read and write the bucket (the fleet's setup
+# files, and anything an operator stages there), and pulls job images from ECR: berth gets a
+# registry token with this role and hands it to the workers with each job's service.
 resource "aws_iam_role" "manager" {
   name               = "${local.name}-manager"
   assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
@@ -41,6 +42,22 @@ data "aws_iam_policy_document" "manager" {
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = ["arn:aws:s3:::${var.s3_bucket}/*"]
   }
+
+  statement {
+    sid       = "RegistryToken"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "RegistryPull"
+    actions = [
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:BatchCheckLayerAvailability",
+    ]
+    resources = var.ecr_repository_arns
+  }
 }
 
 resource "aws_iam_role_policy" "manager" {
@@ -54,8 +71,9 @@ resource "aws_iam_instance_profile" "manager" {
   role = aws_iam_role.manager.name
 }
 
-# Workers only fetch the fleet's setup files at boot; job containers cannot use this role
-# because the DOCKER-USER rules block the metadata service.
+# Workers fetch the fleet's setup files at boot. Their own ECR read is for an operator pulling
+# on a worker by hand: jobs' images come with the manager's token. Job containers cannot use
+# this role because the DOCKER-USER rules block the metadata service.
 resource "aws_iam_role" "worker" {
   name               = "${local.name}-worker"
   assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
@@ -78,6 +96,22 @@ data "aws_iam_policy_document" "worker" {
     sid       = "FleetSetupRead"
     actions   = ["s3:GetObject"]
     resources = ["arn:aws:s3:::${var.s3_bucket}/${local.fleet_prefix}/*"]
+  }
+
+  statement {
+    sid       = "RegistryToken"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "RegistryPull"
+    actions = [
+      "ecr:BatchGetImage",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:BatchCheckLayerAvailability",
+    ]
+    resources = var.ecr_repository_arns
   }
 }
 

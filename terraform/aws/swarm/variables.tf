@@ -166,3 +166,9 @@ variable "berth_jar_path" {
   description = "Local path of the berth jar installed on the manager; empty means orchestrator/target/berth.jar of this repository (built by mvn package)."
   default     = ""
 }
+
+variable "ecr_repository_arns" {
+  type        = list(string)
+  description = "ECR repositories (ARNs, wildcards allowed) that job images may be pulled from; [\"*\"] allows every repository the account can read."
+  default     = ["*"]
+}

@@ -37,6 +37,7 @@ public record BerthConfig(
         Duration heartbeatStaleAfter,
         Duration gitTimeout,
         GitCredentials gitCredentials,
+        Path dockerConfig,
         Optional<String> failPoint)
 {
     public BerthConfig
@@ -56,6 +57,7 @@ public record BerthConfig(
         requireNonNull(heartbeatStaleAfter, "heartbeatStaleAfter is null");
         requireNonNull(gitTimeout, "gitTimeout is null");
         requireNonNull(gitCredentials, "gitCredentials is null");
+        requireNonNull(dockerConfig, "dockerConfig is null");
         requireNonNull(failPoint, "failPoint is null");
         if (pendingCap < 1) {
             throw new ConfigException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
@@ -121,6 +123,8 @@ public record BerthConfig(
                 settings.duration("BERTH_HEARTBEAT_STALE_AFTER", Duration.ofSeconds(60)),
                 settings.duration("BERTH_GIT_TIMEOUT", Duration.ofSeconds(120)),
                 new GitCredentials(settings.optional("BERTH_GIT_TOKEN"), settings.optional("BERTH_GIT_SSH_KEY").map(Path::of)),
+                // Where 'docker login' on the manager writes: registries' credentials, handed to the workers with each service
+                Path.of(settings.get("BERTH_DOCKER_CONFIG", Path.of(settings.get("HOME", "."), ".docker", "config.json").toString())),
                 settings.optional("BERTH_FAILPOINT"));
     }
 

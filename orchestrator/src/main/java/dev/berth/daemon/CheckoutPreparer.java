@@ -3,6 +3,7 @@ package dev.berth.daemon;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.job.JobRequest;
+import dev.berth.registry.RegistryAccessException;
 import dev.berth.repo.Checkout;
 import dev.berth.repo.RepoException;
 import dev.berth.repo.Repositories;
@@ -44,8 +45,7 @@ final class CheckoutPreparer
     {
         JobRequest request = job.spec();
         Optional<String> pinned = job.imageRef();
-        String imageRef = pinned.isPresent() ? pinned.get() : swarm.resolveImage(request.image()).orElseThrow(() -> new RequestProblem(
-                "image '" + request.image() + "' is neither on the manager nor in a reachable registry; push it, or load it on every node"));
+        String imageRef = pinned.isPresent() ? pinned.get() : pin(request.image());
 
         Path runDir = job.runDir().orElseThrow(() -> new IllegalStateException("job " + job.id() + " has no run dir recorded"));
         Path attemptDir = runDirs.startAttempt(runDir, attempt);
@@ -65,6 +65,21 @@ final class CheckoutPreparer
         checkEntrypoint(attemptDir.resolve("work"), request.entrypoint(), checkout.commit());
         runDirs.writeJobJson(runDir, jobJson(job, checkout.commit(), imageRef));
         return new Prepared(imageRef, checkout.commit());
+    }
+
+    /** The image's exact bytes; a registry that will not let berth have them fails the job, as retrying would not help. */
+    private String pin(String image)
+            throws RequestProblem
+    {
+        Optional<String> resolved;
+        try {
+            resolved = swarm.resolveImage(image);
+        }
+        catch (RegistryAccessException e) {
+            throw new RequestProblem(e.getMessage());
+        }
+        return resolved.orElseThrow(() -> new RequestProblem(
+                "image '" + image + "' is neither on the manager nor in a reachable registry; push it, or load it on every node"));
     }
 
     private static void checkEntrypoint(Path work, String entrypoint, String commit)

@@ -6,6 +6,8 @@ import dev.berth.job.RequestParser;
 import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.SqsJobQueue;
+import dev.berth.registry.DockerConfigCredentials;
+import dev.berth.registry.EcrCredentials;
 import dev.berth.repo.Repositories;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.JobStore;
@@ -68,7 +70,9 @@ public final class Daemon
             JobStore store = JobStore.open(config.databaseFile());
             opened.add(store);
 
-            SwarmClient swarm = new SwarmClient(config.dockerHost());
+            EcrCredentials ecr = EcrCredentials.standard(clock);
+            opened.add(ecr);
+            SwarmClient swarm = new SwarmClient(config.dockerHost(), new DockerConfigCredentials(config.dockerConfig(), ecr));
             opened.add(swarm);
             if (!swarm.isManager()) {
                 log.info("The Docker engine at {} is not a swarm manager; making it a single-node swarm", config.dockerHost());

@@ -7,6 +7,7 @@ import dev.berth.job.Job;
 import dev.berth.job.JobMove;
 import dev.berth.job.JobState;
 import dev.berth.job.Lifecycle;
+import dev.berth.registry.RegistryAccessException;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.EngineException;
@@ -247,6 +248,11 @@ final class Dispatcher
             notBefore.remove(job.id());
             log.info("Job {} attempt {}: submitted as {}{}", job.id(), attempt, Swarm.serviceName(job.id(), attempt),
                     created == Swarm.Created.ALREADY_EXISTS ? " (service already existed)" : "");
+        }
+        catch (RegistryAccessException e) {
+            // The registry's credentials went bad after the job was pinned (a retry's, or a changed config): waiting mends nothing
+            Attempt recorded = store.reads().attempts(job.id()).get(attempt - 1);
+            finisher.finish(recorded, Lifecycle.registryRefused(e.getMessage()), Optional.empty());
         }
         catch (EngineException e) {
             if (e.status() >= 400 && e.status() < 500) {

@@ -182,6 +182,12 @@ public final class Lifecycle
         return new AttemptOutcome(FAILED, Optional.of(Cause.REQUEST), "Swarm refused the job's service: " + message, Optional.empty());
     }
 
+    /** The image's registry would not let berth have it, with the credentials berth has: the request's fault, so it is not retried. */
+    public static AttemptOutcome registryRefused(String message)
+    {
+        return new AttemptOutcome(FAILED, Optional.of(Cause.REQUEST), message, Optional.empty());
+    }
+
     /**
      * The move of a job whose attempt number {@code attempt} ended so, from {@code from} (where its attempt
      * left it): its final state, or QUEUED for another attempt when the end is {@link #retryable} and fewer

@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import dev.berth.registry.RegistryAuth;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
 
 /**
  * JSON over docker-java's own transport. berth speaks the Engine API directly because
@@ -54,8 +57,20 @@ final class EngineApi
 
     Reply call(DockerHttpClient.Request.Method method, String path, Object body)
     {
+        return call(method, path, body, Optional.empty());
+    }
+
+    /**
+     * @param auth credentials the engine hands to the image's registry: for looking up an image, and with a
+     *         service, whose workers then pull with them (what {@code docker service create --with-registry-auth} sends)
+     */
+    Reply call(DockerHttpClient.Request.Method method, String path, Object body, Optional<RegistryAuth> auth)
+    {
         DockerHttpClient.Request.Builder request = DockerHttpClient.Request.builder().method(method).path(VERSION + path);
         try {
+            if (auth.isPresent()) {
+                request.putHeader("X-Registry-Auth", registryAuthHeader(auth.get()));
+            }
             if (body != null) {
                 // A request's body stream is single-use: build it fresh for every call.
                 request.putHeader("Content-Type", "application/json").body(new ByteArrayInputStream(JSON.writeValueAsBytes(body)));
@@ -88,6 +103,13 @@ final class EngineApi
         catch (IOException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    /** The engine's X-Registry-Auth header: its AuthConfig as JSON, in URL-safe base64. */
+    static String registryAuthHeader(RegistryAuth auth)
+            throws IOException
+    {
+        return Base64.getUrlEncoder().encodeToString(JSON.writeValueAsBytes(auth.engineFields()));
     }
 
     static String segment(String value)

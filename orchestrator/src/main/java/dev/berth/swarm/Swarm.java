@@ -45,9 +45,12 @@ public interface Swarm
     void removeService(String name);
 
     /**
-     * Pins an image to exact bytes: its registry digest when it has one (nodes can then pull it), else
-     * its local image id (every node must hold the image, as with images built without a registry).
-     * Empty when neither the manager nor a registry knows the image.
+     * Pins an image to exact bytes: the digest its registry gives for it now, asked with berth's credentials
+     * for that registry (nodes can then pull it), else its local image id (every node must hold the image, as
+     * with images built without a registry). Empty when neither the manager nor a registry knows the image.
+     *
+     * @throws dev.berth.registry.RegistryAccessException when the registry refuses berth's credentials, or wants
+     *         some berth does not have
      */
     Optional<String> resolveImage(String image);
 

@@ -2,27 +2,43 @@ package dev.berth.swarm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.transport.DockerHttpClient.Request.Method;
+import dev.berth.registry.ImageNames;
+import dev.berth.registry.RegistryAccessException;
+import dev.berth.registry.RegistryAuth;
+import dev.berth.registry.RegistryCredentials;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * berth's view of the Swarm: nodes, its own tasks and services, and image resolution. Every
  * listing is one call for all jobs together (Swarm has no task events, and a call per job
- * would not scale). Services are found by berth's labels, never by name prefix.
+ * would not scale). Services are found by berth's labels, never by name prefix. Registry
+ * credentials go with each image look-up and each service, so the workers pull with them.
  */
 public final class SwarmClient
         implements Swarm, AutoCloseable
 {
     private final EngineApi api;
+    private final RegistryCredentials credentials;
 
+    /** A client that passes no registry credentials: for listings, and images that need none. */
     public SwarmClient(String dockerHost)
     {
+        this(dockerHost, RegistryCredentials.none());
+    }
+
+    public SwarmClient(String dockerHost, RegistryCredentials credentials)
+    {
         this.api = new EngineApi(dockerHost);
+        this.credentials = requireNonNull(credentials, "credentials is null");
     }
 
     /** Whether this engine is a swarm manager. */
@@ -129,7 +145,7 @@ public final class SwarmClient
     @Override
     public Created createService(ServiceRequest request)
     {
-        EngineApi.Reply reply = api.call(Method.POST, "/services/create", ServiceSpecs.toJson(request));
+        EngineApi.Reply reply = api.call(Method.POST, "/services/create", ServiceSpecs.toJson(request), registryAuth(request.image()));
         return switch (reply.status()) {
             case 200, 201 -> Created.CREATED;
             case 409 -> serviceOwner(request.name()).orElse("").equals(request.labels().get(INSTANCE_LABEL))
@@ -151,28 +167,52 @@ public final class SwarmClient
     @Override
     public Optional<String> resolveImage(String image)
     {
+        String repository = ImageNames.repository(image);
+        Optional<String> localDigest = Optional.empty();
         EngineApi.Reply local = api.call(Method.GET, "/images/" + image + "/json", null);
         if (local.status() == 200) {
-            String repository = image.contains("@") ? image.substring(0, image.indexOf('@')) : stripTag(image);
             for (JsonNode digest : local.body().path("RepoDigests")) {
                 if (digest.asText().startsWith(repository + "@")) {
-                    return Optional.of(digest.asText());
+                    localDigest = Optional.of(digest.asText());
+                    break;
                 }
             }
-            return Optional.of(local.body().path("Id").asText());
+            if (localDigest.isEmpty()) {
+                // Built or loaded here, never pulled: no registry knows it, and every node must hold it
+                return Optional.of(local.body().path("Id").asText());
+            }
         }
-        EngineApi.Reply remote = api.call(Method.GET, "/distribution/" + image + "/json", null);
+        // From a registry: the registry says which bytes the tag names now, and whether berth's credentials may pull them
+        Optional<RegistryAuth> auth = registryAuth(image);
+        EngineApi.Reply remote = api.call(Method.GET, "/distribution/" + image + "/json", null, auth);
         if (remote.status() == 200) {
-            return Optional.of(stripTag(image) + "@" + remote.body().path("Descriptor").path("digest").asText());
+            return Optional.of(repository + "@" + remote.body().path("Descriptor").path("digest").asText());
         }
-        return Optional.empty();
+        String answer = remote.body().path("message").asText(remote.body().toString());
+        if (refusedAccess(remote.status(), answer)) {
+            String registry = ImageNames.registry(image);
+            throw new RegistryAccessException(auth.isPresent()
+                    ? "registry " + registry + " refused the credentials from " + auth.get().source() + " for image " + image + " (" + answer
+                            + "): configure them in " + credentials.whereToConfigure(registry)
+                    : "no credentials for registry " + registry + ", which refused image " + image + " without them (" + answer
+                            + "): configure them in " + credentials.whereToConfigure(registry));
+        }
+        // The registry unreachable, or the tag gone from it: the manager's copy, if it has one, is the best there is
+        return localDigest;
     }
 
-    private static String stripTag(String image)
+    /** The credentials for an image's registry; none for an image pinned to a local id, which no registry holds. */
+    private Optional<RegistryAuth> registryAuth(String image)
     {
-        int slash = image.lastIndexOf('/');
-        int colon = image.lastIndexOf(':');
-        return colon > slash ? image.substring(0, colon) : image;
+        return image.startsWith("sha256:") ? Optional.empty() : credentials.forRegistry(ImageNames.registry(image));
+    }
+
+    /** Whether the registry turned the request down for want of (the right) credentials, as the engine relays it. */
+    private static boolean refusedAccess(int status, String answer)
+    {
+        String text = answer.toLowerCase(Locale.ROOT);
+        return status == 401 || status == 403
+                || text.contains("unauthorized") || text.contains("denied") || text.contains("no basic auth credentials") || text.contains("authentication required");
     }
 
     /** What the engine lists at {@code path} that carries this berth instance's label: one call for all of its jobs. */

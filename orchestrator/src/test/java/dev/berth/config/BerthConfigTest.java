@@ -73,6 +73,14 @@ class BerthConfigTest
                 .hasMessage("BERTH_DEFAULT_MEMORY must be a size such as 1g, got 'lots'");
     }
 
+    @Test
+    void registryCredentialsComeFromTheDockerConfigOfTheHomeDirUnlessNamed()
+    {
+        assertThat(BerthConfig.load(Map.of("HOME", temp.toString())).dockerConfig()).isEqualTo(temp.resolve(".docker").resolve("config.json"));
+        assertThat(BerthConfig.load(Map.of("HOME", temp.toString(), "BERTH_DOCKER_CONFIG", "/etc/berth/docker.json")).dockerConfig())
+                .isEqualTo(Path.of("/etc/berth/docker.json"));
+    }
+
     private void assertRefused(String key, String value, String message)
     {
         assertThatThrownBy(() -> BerthConfig.load(Map.of(key, value, "HOME", temp.toString())))

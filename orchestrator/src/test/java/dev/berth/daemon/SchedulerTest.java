@@ -9,6 +9,7 @@ import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
+import dev.berth.registry.RegistryAccessException;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.InsertOutcome;
 import dev.berth.store.JobStore;
@@ -314,6 +315,22 @@ class SchedulerTest
 
         assertThat(job("refused").cause()).contains(Cause.REQUEST);
         assertThat(job("refused").reason().orElseThrow()).contains("Swarm refused the job's service: invalid mount config");
+    }
+
+    @Test
+    void aRegistryRefusingTheCredentialsAtTheCreateFailsTheJobAsTheRequestsFault()
+    {
+        // Pinned with good credentials, then refused by the time its service is created (a token ECR no longer grants)
+        swarm.failNextCreate(new RegistryAccessException("ECR refused a token for registry 123456789012.dkr.ecr.us-east-1.amazonaws.com"));
+        submit("denied", "");
+
+        roundsUntil(() -> job("denied").state().terminal());
+
+        assertThat(job("denied").state()).isEqualTo(JobState.FAILED);
+        assertThat(job("denied").cause()).contains(Cause.REQUEST);
+        assertThat(job("denied").reason().orElseThrow()).contains("ECR refused a token for registry 123456789012.dkr.ecr.us-east-1.amazonaws.com");
+        assertThat(attempts("denied")).hasSize(1);
+        assertThat(swarm.liveServices()).isEmpty();
     }
 
     /** A crash (SIGKILL, power loss) in each window between two durable steps; the next start runs the job exactly once. */

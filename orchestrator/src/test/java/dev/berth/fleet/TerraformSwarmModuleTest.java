@@ -236,6 +236,26 @@ class TerraformSwarmModuleTest
                 .hasMessageContaining("bad.tf does not parse as HCL");
     }
 
+    @Test
+    void theManagerAndTheWorkersMayPullJobImagesFromEcr()
+    {
+        // berth asks ECR for a registry token with the manager's role and hands it to the workers with each service
+        Map<String, Map<String, Object>> policies = module.dataSources("aws_iam_policy_document");
+        for (String role : List.of("manager", "worker")) {
+            Map<String, Map<String, Object>> statements = new HashMap<>();
+            blockList(policies.get(role).get("statement")).forEach(statement -> statements.put(String.valueOf(statement.get("sid")), statement));
+            assertThat(statements.get("RegistryToken")).as("%s's RegistryToken statement", role).isNotNull();
+            assertThat(statements.get("RegistryToken").get("actions")).as(role).isEqualTo(List.of("ecr:GetAuthorizationToken"));
+            // A token cannot be narrowed to a repository; the pulls can
+            assertThat(statements.get("RegistryToken").get("resources")).as(role).isEqualTo(List.of("*"));
+            assertThat(statements.get("RegistryPull")).as("%s's RegistryPull statement", role).isNotNull();
+            assertThat(statements.get("RegistryPull").get("actions")).as(role)
+                    .isEqualTo(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"));
+            assertThat(String.valueOf(statements.get("RegistryPull").get("resources"))).as(role).isEqualTo("var.ecr_repository_arns");
+        }
+        assertThat(String.valueOf(module.variables().get("ecr_repository_arns").get("default"))).isEqualTo("[*]");
+    }
+
     private static List<Map<String, Object>> ingressRules(Map<String, Object> group)
     {
         return blockList(group.get("ingress"));
