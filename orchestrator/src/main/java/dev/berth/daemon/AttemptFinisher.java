@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -70,7 +71,8 @@ final class AttemptFinisher
         try {
             Path runDir = store.reads().job(attempt.jobId()).orElseThrow().runDir().orElseThrow();
             Path marker = RunDirs.attemptDir(runDir, attempt.number()).resolve(JobServices.START_MARKER);
-            return Optional.of(Files.getLastModifiedTime(marker).toInstant());
+            // The job may have put a link there: its own mtime is what counts, never a file it points at
+            return Optional.of(Files.getLastModifiedTime(marker, LinkOption.NOFOLLOW_LINKS).toInstant());
         }
         catch (IOException | RuntimeException e) {
             return Optional.empty();
