@@ -33,6 +33,8 @@ public final class FakeSwarm
     private final List<String> images = new ArrayList<>();
     private final Map<String, SwarmSecret> secrets = new LinkedHashMap<>();
     private RuntimeException nextCreateFailure;
+    private RuntimeException secretListingFailure;
+    private int secretListings;
 
     public FakeSwarm(Clock clock)
     {
@@ -62,6 +64,18 @@ public final class FakeSwarm
     public synchronized void removeSecret(String name)
     {
         secrets.remove(name);
+    }
+
+    /** Every listing of secrets fails with {@code failure} from now on, as with the engine unreachable; null: they work again. */
+    public synchronized void failSecretListings(RuntimeException failure)
+    {
+        secretListingFailure = failure;
+    }
+
+    /** How often the secrets were listed, failed listings included. */
+    public synchronized int secretListings()
+    {
+        return secretListings;
     }
 
     /** A node that is ready and active, with {@code cpus} CPUs, {@code memoryGib} GiB and no GPUs. */
@@ -194,6 +208,10 @@ public final class FakeSwarm
     @Override
     public synchronized List<SwarmSecret> secrets()
     {
+        secretListings++;
+        if (secretListingFailure != null) {
+            throw secretListingFailure;
+        }
         return List.copyOf(secrets.values());
     }
 
