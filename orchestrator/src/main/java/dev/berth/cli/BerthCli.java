@@ -105,7 +105,8 @@ public final class BerthCli
         commandLine.setExecutionExceptionHandler((exception, command, parseResult) -> {
             boolean verbose = parseResult.expandedArgs().stream().anyMatch(arg -> arg.equals("-v") || arg.equals("--verbose"));
             boolean expected = exception instanceof UserException || exception instanceof ConfigException || exception instanceof AmbiguousJobIdException;
-            command.getErr().println("berth " + command.getCommandName() + ": " + exception.getMessage());
+            // "berth secret create: ...", as "berth list: ..."
+            command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + exception.getMessage());
             if (verbose) {
                 exception.printStackTrace(command.getErr());
             }
@@ -128,7 +129,18 @@ public final class BerthCli
         commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
         commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));
         commands.put("workers", cli -> new WorkersCommand(cli::swarmNodes, cli.clock));
+        commands.put("secret", BerthCli::secretCommands);
         return Collections.unmodifiableMap(commands);
+    }
+
+    /** {@code berth secret} with its own commands, each mixing in the common options as the others do. */
+    private CommandLine secretCommands()
+    {
+        CommandLine secret = new CommandLine(new SecretCommand(), new Factory());
+        secret.addSubcommand("create", new SecretCreateCommand());
+        secret.addSubcommand("ls", new SecretListCommand());
+        secret.addSubcommand("rm", new SecretRemoveCommand());
+        return secret;
     }
 
     /** The swarm's nodes as the engine named by this CLI's environment reports them. */

@@ -55,6 +55,7 @@ final class JobViews
             request.timeout().ifPresent(timeout -> node.put("timeout_seconds", timeout.toSeconds()));
             node.put("max_attempts", request.maxAttempts());
             request.retryExitCodes().forEach(node.putArray("retry_exit_codes")::add);
+            request.secrets().forEach(node.putArray("secrets")::add);
         });
         job.commit().ifPresent(commit -> node.put("commit", commit));
         job.imageRef().ifPresent(ref -> node.put("image_ref", ref));
@@ -83,6 +84,9 @@ final class JobViews
             line(text, "image", request.image() + job.imageRef().map(ref -> " (" + ref + ")").orElse(""));
             line(text, "resources", request.resources() + request.pool().map(pool -> " pool=" + pool).orElse(""));
             request.timeout().ifPresent(timeout -> line(text, "timeout", Durations.format(timeout)));
+            if (!request.secrets().isEmpty()) {
+                line(text, "secrets", String.join(", ", request.secrets()));
+            }
         }
         else {
             line(text, "request", Abbreviation.abbreviate(job.rawRequest().replaceAll("\\s+", " "), 200));

@@ -29,6 +29,9 @@ public final class Main
         System.setProperty("org.slf4j.simpleLogger.log.org.elasticmq", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.software.amazon.awssdk", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jgit", "warn");
+        // The Engine API's HTTP client: its retries of an engine that is not there are berth's to report, and its wire log
+        // prints at debug every byte it sends, which would be a secret's value with 'secret create --verbose'
+        System.setProperty("org.slf4j.simpleLogger.log.com.github.dockerjava.zerodep.shaded.org.apache.hc", "warn");
         // berth's commands hold no Groovy closures: picocli then skips looking for them, a tenth of a short command's start
         System.setProperty("picocli.disable.closures", "true");
         System.exit(BerthCli.standard(environment).execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));

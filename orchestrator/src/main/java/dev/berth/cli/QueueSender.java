@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.job.InvalidRequestException;
+import dev.berth.job.JobRequest;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.QueueEndpoint;
@@ -22,16 +23,18 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Sends job requests to berth's queue, the one way into berth. Every request is first checked with
- * the parser the daemon uses, and nothing is sent unless all pass, so a file of many requests is
- * never half sent for a mistake in one.
+ * the parser the daemon uses, then by {@link SubmitChecks}, and nothing is sent unless all pass, so a
+ * file of many requests is never half sent for a mistake in one.
  */
 final class QueueSender
 {
     private final BerthConfig config;
+    private final SubmitChecks checks;
 
-    QueueSender(BerthConfig config)
+    QueueSender(BerthConfig config, SubmitChecks checks)
     {
         this.config = requireNonNull(config, "config is null");
+        this.checks = requireNonNull(checks, "checks is null");
     }
 
     /**
@@ -51,7 +54,9 @@ final class QueueSender
             }
             String text = JobViews.mapper().writeValueAsString(request);
             try {
-                ids.add(parser.parse(text, request.path("job_id").asText()).id());
+                JobRequest parsed = parser.parse(text, request.path("job_id").asText());
+                checks.check(parsed);
+                ids.add(parsed.id());
             }
             catch (InvalidRequestException e) {
                 boolean several = requests.size() > 1;

@@ -58,6 +58,10 @@ final class RequestOptions
     @Option(names = "--pool", description = "Run only on nodes labelled berth.pool=POOL.")
     String pool;
 
+    @Option(names = "--secret", paramLabel = "NAME",
+            description = "A secret made with 'berth secret create NAME', which the job reads from /run/secrets/NAME (repeatable).")
+    List<String> secrets;
+
     /** The one flag that may also go with a request file. */
     @Option(names = "--job-id", description = "Idempotency key: submitting the same id again is the same job.")
     String jobId;
@@ -85,6 +89,7 @@ final class RequestOptions
         addIfSet(flags, "--max-attempts", maxAttempts);
         addIfSet(flags, "--retry-exit-code", retryExitCodes);
         addIfSet(flags, "--pool", pool);
+        addIfSet(flags, "--secret", secrets);
         return flags;
     }
 
@@ -123,6 +128,9 @@ final class RequestOptions
         if (env != null) {
             ObjectNode envNode = body.putObject("env");
             new LinkedHashMap<>(env).forEach(envNode::put);
+        }
+        if (secrets != null) {
+            secrets.forEach(body.putArray("secrets")::add);
         }
         return body;
     }

@@ -70,7 +70,8 @@ final class SubmitCommand
             throw new BerthCli.UserException("--wait follows one job, but " + file + " holds " + requests.size()
                     + " requests; follow them with 'berth list' or 'berth status'");
         }
-        List<String> ids = new QueueSender(config).send(requests, Optional.ofNullable(file));
+        SubmitChecks checks = new SubmitChecks(config.dockerHost(), spec.commandLine().getErr());
+        List<String> ids = new QueueSender(config, checks).send(requests, Optional.ofNullable(file));
         PrintWriter out = spec.commandLine().getOut();
         ids.forEach(out::println);
         out.flush();

@@ -21,7 +21,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Preparation on the shared mount: the image pinned (first attempt only, so every attempt runs the
- * same bytes), the attempt's own run-dir files, a checkout of the job's commit, and job.json.
+ * same bytes), the secrets it names still in Swarm, the attempt's own run-dir files, a checkout of the
+ * job's commit, and job.json.
  */
 final class CheckoutPreparer
         implements Preparer
@@ -46,6 +47,11 @@ final class CheckoutPreparer
         JobRequest request = job.spec();
         Optional<String> pinned = job.imageRef();
         String imageRef = pinned.isPresent() ? pinned.get() : pin(request.image());
+        // Checked at intake too, but a secret may have been removed while the job waited
+        Optional<String> missingSecrets = new SecretCheck(swarm).missing(request);
+        if (missingSecrets.isPresent()) {
+            throw new RequestProblem(missingSecrets.get());
+        }
 
         Path runDir = job.runDir().orElseThrow(() -> new IllegalStateException("job " + job.id() + " has no run dir recorded"));
         Path attemptDir = runDirs.startAttempt(runDir, attempt);

@@ -105,7 +105,8 @@ public final class Daemon
                     // Creates services of prepared jobs, so a slow engine call never holds up a preparation or the watch
                     Executors.newFixedThreadPool(DISPATCH_THREADS, daemonThreads("berth-dispatch")));
             RequestParser parser = new RequestParser(RequestDefaults.of(config));
-            Intake intake = new Intake(queue, store, parser, scheduler::wake, clock, Sleeper.system(), longPoll, config.queueVisibility(), failPoints);
+            Intake intake = new Intake(queue, store, parser, swarm, scheduler::wake, clock, Sleeper.system(), longPoll, config.queueVisibility(),
+                    failPoints);
 
             scheduler.start();
             opened.add(scheduler);

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.job.EnvCredentials;
 import dev.berth.job.InvalidRequestException;
 import dev.berth.job.JobRequest;
 import dev.berth.job.Redaction;
@@ -9,6 +10,8 @@ import dev.berth.queue.JobQueue;
 import dev.berth.store.InsertOutcome;
 import dev.berth.store.JobStore;
 import dev.berth.store.StoreException;
+import dev.berth.swarm.EngineException;
+import dev.berth.swarm.Swarm;
 import dev.berth.text.Sha256;
 import dev.berth.time.Sleeper;
 import org.slf4j.Logger;
@@ -27,6 +30,8 @@ import static java.util.Objects.requireNonNull;
  * Takes requests off the queue. A message is deleted only once its job is stored (or, when it is
  * not a valid request, once it is recorded as REJECTED and copied to the dead-letter queue), so a
  * crash at any point redelivers it, and the store's unique job id makes the redelivery a no-op.
+ * A request naming a secret Swarm lacks is rejected too; one whose env looks like a credential is
+ * stored with a warning.
  */
 final class Intake
         implements AutoCloseable
@@ -38,6 +43,7 @@ final class Intake
     private final JobQueue queue;
     private final JobStore store;
     private final RequestParser parser;
+    private final Swarm swarm;
     private final Runnable onNewJob;
     private final Clock clock;
     private final Sleeper sleeper;
@@ -48,11 +54,13 @@ final class Intake
     private Thread thread;
 
     /** @param visibility how long a received message stays hidden from other consumers before SQS hands it out again */
-    Intake(JobQueue queue, JobStore store, RequestParser parser, Runnable onNewJob, Clock clock, Sleeper sleeper, Duration longPoll, Duration visibility, FailPoints failPoints)
+    Intake(JobQueue queue, JobStore store, RequestParser parser, Swarm swarm, Runnable onNewJob, Clock clock, Sleeper sleeper, Duration longPoll,
+            Duration visibility, FailPoints failPoints)
     {
         this.queue = requireNonNull(queue, "queue is null");
         this.store = requireNonNull(store, "store is null");
         this.parser = requireNonNull(parser, "parser is null");
+        this.swarm = requireNonNull(swarm, "swarm is null");
         this.onNewJob = requireNonNull(onNewJob, "onNewJob is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
@@ -113,6 +121,7 @@ final class Intake
     {
         Instant receivedAt = clock.instant();
         List<QueueMessage> done = new ArrayList<>();
+        SecretCheck secrets = new SecretCheck(swarm);
         boolean created = false;
         for (int i = 0; i < messages.size(); i++) {
             QueueMessage message = messages.get(i);
@@ -122,7 +131,7 @@ final class Intake
                 receivedAt = clock.instant();
             }
             try {
-                created |= store(message);
+                created |= store(message, secrets);
                 done.add(message);
             }
             catch (StoreException e) {
@@ -139,7 +148,7 @@ final class Intake
         }
     }
 
-    private boolean store(QueueMessage message)
+    private boolean store(QueueMessage message, SecretCheck secrets)
     {
         String fallbackId = idFor(message.messageId());
         JobRequest request;
@@ -150,13 +159,41 @@ final class Intake
             reject(message, fallbackId, e.getMessage());
             return false;
         }
+        Optional<String> missingSecrets = missingSecrets(request, secrets);
+        // A redelivery of a job stored before its secret went is no new request: its preparation fails it
+        if (missingSecrets.isPresent() && !stored(request, message)) {
+            reject(message, fallbackId, missingSecrets.get());
+            return false;
+        }
         InsertOutcome outcome = store.writes().insert(request, message.body(), Optional.of(message.messageId()), clock.instant());
         switch (outcome) {
             case CREATED -> log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
             case DUPLICATE -> log.info("Job {} was already stored; message {} is a redelivery or a resubmit", request.id(), message.messageId());
             case CONFLICT -> reject(message, fallbackId, "job_id '" + request.id() + "' is already used by a different request; choose a new job_id");
         }
+        List<String> credentialKeys = EnvCredentials.suspiciousKeys(request.env());
+        if (outcome == InsertOutcome.CREATED && !credentialKeys.isEmpty()) {
+            // The key only: the value is what must not spread further
+            log.warn("Job {}: {}", request.id(), EnvCredentials.warning(credentialKeys));
+        }
         return outcome == InsertOutcome.CREATED;
+    }
+
+    /** The secrets the request names that Swarm lacks; with the engine unreachable, none: preparation checks them again. */
+    private Optional<String> missingSecrets(JobRequest request, SecretCheck secrets)
+    {
+        try {
+            return secrets.missing(request);
+        }
+        catch (EngineException e) {
+            log.warn("Job {}: cannot check its secrets {} now; its preparation checks them: {}", request.id(), request.secrets(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private boolean stored(JobRequest request, QueueMessage message)
+    {
+        return store.reads().job(request.id()).filter(job -> job.rawRequest().equals(message.body())).isPresent();
     }
 
     private void reject(QueueMessage message, String id, String reason)

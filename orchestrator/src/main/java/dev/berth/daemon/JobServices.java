@@ -13,7 +13,7 @@ import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
 
-/** What one attempt's Swarm service is: its command, environment, mounts, reservations and labels. */
+/** What one attempt's Swarm service is: its command, environment, mounts, secrets, reservations and labels. */
 final class JobServices
 {
     /**
@@ -74,6 +74,7 @@ final class JobServices
                 request.resources().memoryBytes(),
                 request.resources().gpus(),
                 gpuKind,
-                request.pool());
+                request.pool(),
+                request.secrets());
     }
 }

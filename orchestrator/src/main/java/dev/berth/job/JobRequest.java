@@ -3,6 +3,7 @@ package dev.berth.job;
 import dev.berth.repo.RepoUrl;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +15,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * A validated job request with berth's defaults filled in. {@code entrypointParams} reaches the
  * job only as the environment variable {@code ENTRYPOINT_PARAMS}. {@code retryExitCodes} are the
- * job's own exit codes that earn it another attempt, in ascending order.
+ * job's own exit codes that earn it another attempt, in ascending order. {@code secrets} names the
+ * Swarm secrets mounted at {@code /run/secrets/NAME}, in the request's order: names only, never values.
  */
 public record JobRequest(
         String id,
@@ -29,7 +31,8 @@ public record JobRequest(
         Optional<Duration> timeout,
         int maxAttempts,
         Set<Integer> retryExitCodes,
-        Optional<String> pool)
+        Optional<String> pool,
+        List<String> secrets)
 {
     public JobRequest
     {
@@ -45,5 +48,6 @@ public record JobRequest(
         requireNonNull(timeout, "timeout is null");
         retryExitCodes = unmodifiableSortedSet(new TreeSet<>(requireNonNull(retryExitCodes, "retryExitCodes is null")));
         requireNonNull(pool, "pool is null");
+        secrets = List.copyOf(secrets);
     }
 }

@@ -78,6 +78,7 @@ public final class RequestParser
         int maxAttempts = retries.maxAttempts().orElse(defaults.maxAttempts());
         Set<Integer> retryExitCodes = retries.retryExitCodes();
         Optional<String> pool = naming.pool();
+        List<String> secrets = new SecretsRule(fields).secrets();
 
         if (!fields.problems().isEmpty()) {
             throw new InvalidRequestException(fields.problems());
@@ -95,6 +96,7 @@ public final class RequestParser
                 timeout,
                 maxAttempts,
                 retryExitCodes,
-                pool);
+                pool,
+                secrets);
     }
 }

@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -27,14 +28,14 @@ import java.util.stream.Collectors;
 
 /**
  * How a job, its claim and its attempts are read back from their rows, and how the fields that are
- * not plain values (env, exit-code lists, optional numbers) are kept in a column.
+ * not plain values (env, exit-code lists, secret names, optional numbers) are kept in a column.
  */
 final class JobRows
 {
     /** The columns {@link #job} reads. */
     static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
-            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes";
+            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets";
     /** The columns {@link #claim} reads: plain ones only, so a claim costs no parse of the request. */
     static final String CLAIM_COLUMNS = "seq, id, state, cpus, memory, gpus, pool, timeout_ms, attempts, cancel_requested";
 
@@ -73,7 +74,8 @@ final class JobRows
                     optionalLong(rows, "timeout_ms").map(Duration::ofMillis),
                     rows.getInt("max_attempts"),
                     readCodes(rows.getString("retry_exit_codes")),
-                    Optional.ofNullable(rows.getString("pool"))));
+                    Optional.ofNullable(rows.getString("pool")),
+                    readNames(rows.getString("secrets"))));
         }
         return new Job(
                 rows.getLong("seq"),
@@ -150,6 +152,17 @@ final class JobRows
     private static Set<Integer> readCodes(String text)
     {
         return text == null ? Set.of() : Arrays.stream(text.split(",")).map(Integer::valueOf).collect(Collectors.toSet());
+    }
+
+    /** Secret names as "a,b" (a name holds no comma): NULL for none, which is also what rows stored before the column existed hold. */
+    static String writeNames(List<String> names)
+    {
+        return names.isEmpty() ? null : String.join(",", names);
+    }
+
+    private static List<String> readNames(String text)
+    {
+        return text == null ? List.of() : List.of(text.split(","));
     }
 
     private static Optional<Long> optionalLong(ResultSet rows, String column)

@@ -45,8 +45,8 @@ public final class JobWrites
             Resources resources = request.resources();
             database.update("""
                     INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
-                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes)
-                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     request.id(),
                     request.name(),
                     rawRequest,
@@ -64,7 +64,8 @@ public final class JobWrites
                     request.maxAttempts(),
                     request.pool().orElse(null),
                     now.toEpochMilli(),
-                    JobRows.writeCodes(request.retryExitCodes()));
+                    JobRows.writeCodes(request.retryExitCodes()),
+                    JobRows.writeNames(request.secrets()));
             return InsertOutcome.CREATED;
         });
     }

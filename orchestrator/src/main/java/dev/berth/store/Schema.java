@@ -56,7 +56,8 @@ final class Schema
      * before a column existed hold its default, so a NOT NULL column needs one (SQLite insists).
      */
     private static final List<AddedColumn> MIGRATIONS = List.of(
-            new AddedColumn("jobs", "retry_exit_codes", "TEXT"));
+            new AddedColumn("jobs", "retry_exit_codes", "TEXT"),
+            new AddedColumn("jobs", "secrets", "TEXT"));
 
     private Schema() {}
 

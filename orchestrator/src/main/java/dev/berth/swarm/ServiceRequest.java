@@ -7,7 +7,10 @@ import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
-/** Everything berth puts into one attempt's Swarm service. */
+/**
+ * Everything berth puts into one attempt's Swarm service. {@code secrets} are the names of berth's
+ * Swarm secrets mounted at {@code /run/secrets/NAME}; the create resolves them to Swarm's ids.
+ */
 public record ServiceRequest(
         String name,
         Map<String, String> labels,
@@ -20,7 +23,8 @@ public record ServiceRequest(
         long memoryBytes,
         int gpus,
         String gpuKind,
-        Optional<String> pool)
+        Optional<String> pool,
+        List<String> secrets)
 {
     public record Mount(Path path, boolean readOnly) {}
 
@@ -35,5 +39,6 @@ public record ServiceRequest(
         mounts = List.copyOf(mounts);
         requireNonNull(gpuKind, "gpuKind is null");
         requireNonNull(pool, "pool is null");
+        secrets = List.copyOf(secrets);
     }
 }

@@ -8,9 +8,17 @@ import java.util.Map;
 /** Builds the Engine API's ServiceSpec JSON for one attempt. */
 final class ServiceSpecs
 {
+    /**
+     * 0444: readable by every user of the container. The file is root's and lives in the container's own
+     * tmpfs, so the only readers are the job's processes, and an image that runs as a non-root user
+     * could not read 0400 (measured on Engine 20.10: "Permission denied" as uid 65534).
+     */
+    static final int SECRET_FILE_MODE = 0444;
+
     private ServiceSpecs() {}
 
-    static Map<String, Object> toJson(ServiceRequest request)
+    /** The spec, with each secret the request names referred to by its id in {@code secretIds}: Swarm takes both, and never a value. */
+    static Map<String, Object> toJson(ServiceRequest request, Map<String, String> secretIds)
     {
         Map<String, Object> containerSpec = new LinkedHashMap<>();
         containerSpec.put("Image", request.image());
@@ -24,6 +32,9 @@ final class ServiceSpecs
             mounts.add(Map.of("Type", "bind", "Source", mount.path().toString(), "Target", mount.path().toString(), "ReadOnly", mount.readOnly()));
         }
         containerSpec.put("Mounts", mounts);
+        if (!request.secrets().isEmpty()) {
+            containerSpec.put("Secrets", secretReferences(request.secrets(), secretIds));
+        }
 
         Map<String, Object> reservations = new LinkedHashMap<>();
         reservations.put("NanoCPUs", request.nanoCpus());
@@ -49,5 +60,19 @@ final class ServiceSpecs
         // leaves it "running" for a day. berth checks the node's state too, but this is a second signal.
         spec.put("Mode", Map.of("Replicated", Map.of("Replicas", 1)));
         return spec;
+    }
+
+    private static List<Map<String, Object>> secretReferences(List<String> names, Map<String, String> secretIds)
+    {
+        List<Map<String, Object>> references = new ArrayList<>();
+        for (String name : names) {
+            String id = secretIds.get(name);
+            if (id == null) {
+                throw new IllegalArgumentException("secret " + name + " has no id");
+            }
+            Map<String, Object> file = Map.of("Name", name, "UID", "0", "GID", "0", "Mode", SECRET_FILE_MODE);
+            references.add(Map.of("SecretID", id, "SecretName", name, "File", file));
+        }
+        return references;
     }
 }

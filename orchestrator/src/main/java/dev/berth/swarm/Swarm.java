@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the daemon uses of Docker Swarm: listings of nodes and of its own tasks and services, the
- * create and remove of one attempt's service, and pinning an image to exact bytes. {@link SwarmClient}
+ * What the daemon uses of Docker Swarm: listings of nodes and of its own tasks, services and secrets,
+ * the create and remove of one attempt's service, and pinning an image to exact bytes. {@link SwarmClient}
  * is the Engine API behind it; tests of the scheduling policy use an in-memory one.
  */
 public interface Swarm
@@ -13,6 +13,8 @@ public interface Swarm
     String INSTANCE_LABEL = "berth.instance";
     String JOB_LABEL = "berth.job";
     String ATTEMPT_LABEL = "berth.attempt";
+    /** Marks the secrets made by {@code berth secret create}: the only ones a job may name. */
+    String SECRET_LABEL = "berth.secret";
 
     /** What a create did: made the service, found this attempt's own, or found the name held by a service not this berth's. */
     enum Created { CREATED, ALREADY_EXISTS, NAME_TAKEN }
@@ -53,6 +55,12 @@ public interface Swarm
      *         some berth does not have
      */
     Optional<String> resolveImage(String image);
+
+    /**
+     * The secrets berth made, found by its label. Jobs may name only these: a swarm's other secrets
+     * belong to other services, and whoever can send a request must not be able to read them.
+     */
+    List<SwarmSecret> secrets();
 
     /** The name of a job's attempt's service: one per attempt, so a create is safe to repeat. */
     static String serviceName(String jobId, int attempt)

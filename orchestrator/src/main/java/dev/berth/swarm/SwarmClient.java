@@ -1,5 +1,6 @@
 package dev.berth.swarm;
 
+import java.util.Base64;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.transport.DockerHttpClient.Request.Method;
 import dev.berth.registry.ImageNames;
@@ -20,7 +21,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * berth's view of the Swarm: nodes, its own tasks and services, and image resolution. Every
  * listing is one call for all jobs together (Swarm has no task events, and a call per job
- * would not scale). Services are found by berth's labels, never by name prefix. Registry
+ * would not scale). Services and secrets are found by berth's labels, never by name prefix. Registry
  * credentials go with each image look-up and each service, so the workers pull with them.
  */
 public final class SwarmClient
@@ -145,7 +146,7 @@ public final class SwarmClient
     @Override
     public Created createService(ServiceRequest request)
     {
-        EngineApi.Reply reply = api.call(Method.POST, "/services/create", ServiceSpecs.toJson(request), registryAuth(request.image()));
+        EngineApi.Reply reply = api.call(Method.POST, "/services/create", ServiceSpecs.toJson(request, secretIds(request)), registryAuth(request.image()));
         return switch (reply.status()) {
             case 200, 201 -> Created.CREATED;
             case 409 -> serviceOwner(request.name()).orElse("").equals(request.labels().get(INSTANCE_LABEL))
@@ -153,6 +154,22 @@ public final class SwarmClient
                     : Created.NAME_TAKEN;
             default -> throw api.failure("POST", "/services/create", reply);
         };
+    }
+
+    /** Swarm's ids of the secrets the request names, which a service spec must give with their names; one listing, only when it names any. */
+    private Map<String, String> secretIds(ServiceRequest request)
+    {
+        if (request.secrets().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> ids = new LinkedHashMap<>();
+        secrets().forEach(secret -> ids.put(secret.name(), secret.id()));
+        List<String> missing = request.secrets().stream().filter(name -> !ids.containsKey(name)).toList();
+        if (!missing.isEmpty()) {
+            // As the engine itself would refuse a reference to a secret it does not have: the request's fault
+            throw new EngineException("cannot create service " + request.name() + ": secret not found: " + String.join(", ", missing), 404);
+        }
+        return ids;
     }
 
     @Override
@@ -199,6 +216,52 @@ public final class SwarmClient
         }
         // The registry unreachable, or the tag gone from it: the manager's copy, if it has one, is the best there is
         return localDigest;
+    }
+
+    @Override
+    public List<SwarmSecret> secrets()
+    {
+        return secrets(Map.of("label", List.of(SECRET_LABEL)));
+    }
+
+    /** berth's secret of that name; one of another's, or none, is empty. */
+    public Optional<SwarmSecret> secret(String name)
+    {
+        // Swarm's name filter also matches other names that contain this one: keep the exact one
+        return secrets(Map.of("label", List.of(SECRET_LABEL), "name", List.of(name))).stream().filter(secret -> secret.name().equals(name)).findFirst();
+    }
+
+    private List<SwarmSecret> secrets(Map<String, List<String>> filters)
+    {
+        List<SwarmSecret> found = new ArrayList<>();
+        for (JsonNode secret : api.get("/secrets?" + EngineApi.query("filters", filters))) {
+            found.add(new SwarmSecret(secret.path("ID").asText(), secret.path("Spec").path("Name").asText(), Instant.parse(secret.path("CreatedAt").asText())));
+        }
+        return found;
+    }
+
+    /**
+     * Creates a secret labelled as berth's; returns its id. Swarm keeps the value encrypted in its raft
+     * log and hands it only to the containers of services that name the secret; no one can read it back.
+     * A name that is taken (by berth or anyone else) is refused with status 409: secrets cannot change.
+     */
+    public String createSecret(String name, byte[] value)
+    {
+        Map<String, Object> body = Map.of("Name", name, "Labels", Map.of(SECRET_LABEL, "true"), "Data", Base64.getEncoder().encodeToString(value));
+        EngineApi.Reply reply = api.call(Method.POST, "/secrets/create", body);
+        if (reply.status() != 201 && reply.status() != 200) {
+            throw api.failure("POST", "/secrets/create", reply);
+        }
+        return reply.body().path("ID").asText();
+    }
+
+    /** Removes the secret; one that is already gone is fine. Swarm refuses (400) while a service names it. */
+    public void removeSecret(String id)
+    {
+        EngineApi.Reply reply = api.call(Method.DELETE, "/secrets/" + EngineApi.segment(id), null);
+        if (reply.status() != 204 && reply.status() != 200 && reply.status() != 404) {
+            throw api.failure("DELETE", "/secrets/" + id, reply);
+        }
     }
 
     /** The credentials for an image's registry; none for an image pinned to a local id, which no registry holds. */

@@ -41,6 +41,15 @@ class RequestOptionsTest
     }
 
     @Test
+    void eachSecretFlagNamesOneSecretInOrder()
+    {
+        RequestOptions options = parse("--repo", "r", "--entrypoint", "e", "--secret", "hf_token", "--secret", "db.password");
+
+        assertThat(options.toRequest().path("secrets").toString()).isEqualTo("[\"hf_token\",\"db.password\"]");
+        assertThat(options.requestFlags()).containsExactly("--repo", "--entrypoint", "--secret");
+    }
+
+    @Test
     void theJobIdAloneIsNoRequest()
     {
         RequestOptions options = parse("--job-id", "exp-1");

@@ -80,6 +80,39 @@ class SubmitCommandTest
                 + " (with no queue configured it runs an embedded one)\n");
     }
 
+    @Test
+    void aBadSecretNameIsRefusedBeforeAnythingIsAsked()
+    {
+        Result result = submit(Map.of(), "--repo", "github.com/a/b", "--entrypoint", "a.sh", "--secret", "hf token");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("berth submit: invalid request: secrets[0] 'hf token' is not valid:"
+                + " expected 1-64 letters, digits, '_', '.' or '-', starting and ending with a letter or digit\n");
+    }
+
+    @Test
+    void withTheEngineOutOfReachSecretsAreLeftForTheDaemonToCheck()
+    {
+        Result result = submit(Map.of("BERTH_DOCKER_HOST", "unix://" + temp.resolve("no-engine.sock")), "--repo", "github.com/a/b", "--entrypoint", "a.sh",
+                "--secret", "hf_token");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).startsWith("berth submit: note: cannot check the secrets with the Docker engine (")
+                .contains("'berth serve' checks them when the job arrives\n")
+                .endsWith("berth submit: no queue configured: set BERTH_QUEUE_URL, or start 'berth serve' (with no queue configured it runs an embedded one)\n");
+    }
+
+    @Test
+    void anEnvValueThatLooksLikeACredentialIsWarnedOfByKeyOnly()
+    {
+        Result result = submit(Map.of(), "--repo", "github.com/a/b", "--entrypoint", "a.sh", "--job-id", "j1",
+                "--env", "SEED=7", "--env", "HF_TOKEN=hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345");
+
+        assertThat(result.err()).startsWith("berth submit: warning: job j1: env HF_TOKEN looks like a credential.")
+                .contains("then --secret NAME")
+                .doesNotContain("hf_AbCd");
+    }
+
     private record Result(int status, String out, String err) {}
 
     private Result submit(Map<String, String> environment, String... args)

@@ -7,6 +7,7 @@ import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.QueueMessage;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.store.JobStore;
+import dev.berth.testing.FakeSwarm;
 import dev.berth.time.Sleeper;
 import dev.berth.store.StoreException;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +48,8 @@ class IntakeSqsIntegrationTest
         sqs = EmbeddedSqs.start(0, temp.resolve("sqs"));
         queue = new SqsJobQueue(sqs.endpoint());
         store = JobStore.open(temp.resolve("berth.db"));
-        intake = new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)), wakeups::incrementAndGet,
+        intake = new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)), new FakeSwarm(Clock.systemUTC()),
+                wakeups::incrementAndGet,
                 Clock.systemUTC(), Sleeper.system(), Duration.ofSeconds(1), Duration.ofSeconds(60), FailPoints.none());
     }
 

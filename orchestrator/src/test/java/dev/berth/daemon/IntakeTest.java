@@ -6,18 +6,22 @@ import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.QueueMessage;
 import dev.berth.store.JobStore;
+import dev.berth.swarm.EngineException;
 import dev.berth.testing.FakeJobQueue;
+import dev.berth.testing.FakeSwarm;
 import dev.berth.testing.TestingClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,6 +36,7 @@ class IntakeTest
 
     private final TestingClock clock = new TestingClock(Instant.parse("2026-03-04T05:06:07Z"));
     private final FakeJobQueue queue = new FakeJobQueue();
+    private final FakeSwarm swarm = new FakeSwarm(clock).withSecret("hf_token");
     private JobStore store;
     private int wakeups;
 
@@ -103,6 +108,77 @@ class IntakeTest
         assertThat(queue.deadLetters().values()).containsExactly("job_id 'exp-1' is already used by a different request; choose a new job_id");
     }
 
+    @Test
+    void aRequestNamingASecretSwarmLacksIsRejectedWithItsNameWhileTheOthersAreStored()
+    {
+        String unknown = queue.send(VALID.replace("}", ", \"secrets\": [\"hf_token\", \"wandb_key\"]}"));
+        queue.send(VALID.replace("}", ", \"secrets\": [\"hf_token\"]}"));
+        queue.send(VALID);
+
+        receiveAndHandle(intake(FailPoints.none()));
+
+        String reason = "secret 'wandb_key' does not exist: create it with 'berth secret create wandb_key'";
+        assertThat(store.reads().job(Intake.idFor(unknown)).orElseThrow().reason()).contains(reason);
+        assertThat(queue.deadLetters()).containsOnly(Map.entry(unknown, reason));
+        assertThat(store.reads().inStates(EnumSet.of(JobState.QUEUED))).extracting(job -> job.spec().secrets()).containsExactly(List.of("hf_token"), List.of());
+        assertThat(queue.deleted()).hasSize(3);
+        assertThat(swarm.secretListings()).as("one listing for the batch").isEqualTo(1);
+    }
+
+    @Test
+    void aBatchNamingNoSecretListsNone()
+    {
+        queue.send(VALID);
+        queue.send(VALID.replace("main", "dev"));
+
+        receiveAndHandle(intake(FailPoints.none()));
+
+        assertThat(swarm.secretListings()).isZero();
+    }
+
+    @Test
+    void withTheEngineUnreachableARequestNamingSecretsIsStoredForItsPreparationToCheck()
+    {
+        swarm.failSecretListings(new EngineException("cannot reach the Docker engine", new IOException("refused")));
+        queue.send(VALID.replace("}", ", \"secrets\": [\"wandb_key\"]}"));
+        queue.send(VALID.replace("main", "dev").replace("}", ", \"secrets\": [\"hf_token\"]}"));
+
+        receiveAndHandle(intake(FailPoints.none()));
+
+        assertThat(store.reads().inStates(EnumSet.of(JobState.QUEUED))).hasSize(2);
+        assertThat(queue.deleted()).hasSize(2);
+        assertThat(swarm.secretListings()).as("the engine is asked once a batch, not once a message").isEqualTo(1);
+    }
+
+    @Test
+    void aRedeliveryOfAJobStoredBeforeItsSecretWentIsNotRejected()
+    {
+        String id = queue.send(VALID.replace("}", ", \"secrets\": [\"hf_token\"]}"));
+        Intake crashing = intake(FailPoints.at(FailPoints.AFTER_STORE, () -> {
+            throw new IllegalStateException("crashed after storing");
+        }));
+        assertThatThrownBy(() -> receiveAndHandle(crashing)).hasMessage("crashed after storing");
+        swarm.removeSecret("hf_token");
+
+        queue.redeliverInFlight();
+        receiveAndHandle(intake(FailPoints.none()));
+
+        assertThat(store.reads().countByState()).containsEntry(JobState.QUEUED, 1).doesNotContainKey(JobState.REJECTED);
+        assertThat(queue.deadLetters()).isEmpty();
+        assertThat(queue.deleted()).containsExactly(id);
+    }
+
+    @Test
+    void anEnvValueThatLooksLikeACredentialIsStillAccepted()
+    {
+        queue.send(VALID.replace("}", ", \"env\": {\"AWS_ACCESS_KEY_ID\": \"AKIAIOSFODNN7EXAMPLE\"}}"));
+
+        receiveAndHandle(intake(FailPoints.none()));
+
+        assertThat(store.reads().inStates(EnumSet.of(JobState.QUEUED))).singleElement()
+                .satisfies(job -> assertThat(job.spec().env()).containsKey("AWS_ACCESS_KEY_ID"));
+    }
+
     private void receiveAndHandle(Intake intake)
     {
         List<QueueMessage> messages = queue.receive(Duration.ZERO, Duration.ofSeconds(60));
@@ -111,7 +187,7 @@ class IntakeTest
 
     private Intake intake(FailPoints failPoints)
     {
-        return new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1L << 30, 3)), () -> wakeups++, clock, clock,
+        return new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1L << 30, 3)), swarm, () -> wakeups++, clock, clock,
                 Duration.ofSeconds(1), Duration.ofSeconds(60), failPoints);
     }
 }

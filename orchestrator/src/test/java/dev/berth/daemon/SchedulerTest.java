@@ -399,13 +399,45 @@ class SchedulerTest
     {
         submit("shared-id", "");
         swarm.addForeignService(new dev.berth.swarm.ServiceRequest(service("shared-id", 1), Map.of(Swarm.INSTANCE_LABEL, "other"), "img",
-                List.of("sh"), Map.of(), temp, List.of(), 1, 1, 0, "GPU", Optional.empty()));
+                List.of("sh"), Map.of(), temp, List.of(), 1, 1, 0, "GPU", Optional.empty(), List.of()));
 
         rounds(3);
 
         assertThat(job("shared-id").state()).isEqualTo(JobState.PREPARING);
         assertThat(job("shared-id").reason().orElseThrow()).contains("is held by another berth on this swarm");
         assertThat(swarm.service(service("shared-id", 1)).labels()).containsEntry(Swarm.INSTANCE_LABEL, "other");
+    }
+
+    @Test
+    void aJobsSecretsReachItsServiceAsReferencesByName()
+    {
+        swarm.withSecret("hf_token").withSecret("db.password");
+        submit("with-secrets", ", \"secrets\": [\"hf_token\", \"db.password\"], \"env\": {\"SEED\": \"7\"}");
+
+        roundsUntil(() -> !swarm.createdServices().isEmpty());
+
+        dev.berth.swarm.ServiceRequest service = swarm.service(service("with-secrets", 1));
+        assertThat(service.secrets()).containsExactly("hf_token", "db.password");
+        // A secret is a mounted file, never an environment variable: the daemon only ever holds its name
+        assertThat(service.env()).containsEntry("SEED", "7").doesNotContainKeys("hf_token", "db.password");
+        assertThat(service.env().values()).noneMatch(value -> value.contains("hf_token") || value.contains("db.password"));
+    }
+
+    @Test
+    void aSecretRemovedBeforeItsJobsServiceFailsTheJobAsTheRequestsFaultNamingIt()
+    {
+        swarm.withSecret("hf_token");
+        submit("secret-gone", ", \"secrets\": [\"hf_token\"]");
+        swarm.removeSecret("hf_token");
+
+        roundsUntil(() -> job("secret-gone").state().terminal());
+
+        Job job = job("secret-gone");
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.cause()).contains(Cause.REQUEST);
+        assertThat(job.reason().orElseThrow()).contains("secret not found: hf_token");
+        assertThat(attempts("secret-gone")).singleElement().satisfies(attempt -> assertThat(attempt.cause()).contains(Cause.REQUEST));
+        assertThat(swarm.liveServices()).isEmpty();
     }
 
     /** Runs {@code steps} with the daemon armed to crash at {@code point}, then starts a new daemon over the same store and swarm. */

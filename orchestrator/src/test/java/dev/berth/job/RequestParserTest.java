@@ -120,6 +120,51 @@ class RequestParserTest
     }
 
     @Test
+    void readsSecretsAsNamesInTheRequestsOrder()
+            throws Exception
+    {
+        JobRequest request = parser.parse("{" + REPO + ", \"secrets\": [\"hf_token\", \"aws.prod-1\", \"" + "k".repeat(64) + "\"]}", "m");
+
+        assertThat(request.secrets()).containsExactly("hf_token", "aws.prod-1", "k".repeat(64));
+        assertThat(parser.parse("{" + REPO + ", \"secrets\": null}", "m").secrets()).isEmpty();
+        assertThat(parser.parse("{" + REPO + ", \"secrets\": []}", "m").secrets()).isEmpty();
+        assertThat(parser.parse("{" + REPO + "}", "m").secrets()).isEmpty();
+    }
+
+    static Stream<Arguments> badSecrets()
+    {
+        String expected = "expected 1-64 letters, digits, '_', '.' or '-', starting and ending with a letter or digit";
+        return Stream.of(
+                arguments("not an array", "\"hf_token\"", List.of("secrets must be an array of secret names such as [\"hf_token\"], got \"hf_token\"")),
+                arguments("an object", "{\"hf_token\": \"x\"}", List.of("secrets must be an array of secret names such as [\"hf_token\"], got object")),
+                arguments("a number", "[\"a\", 7]", List.of("secrets[1] must be a string, got number 7")),
+                arguments("a space", "[\"hf token\"]", List.of("secrets[0] 'hf token' is not valid: " + expected)),
+                arguments("a path", "[\"../etc/passwd\"]", List.of("secrets[0] '../etc/passwd' is not valid: " + expected)),
+                arguments("a dot at the end", "[\"token.\"]", List.of("secrets[0] 'token.' is not valid: " + expected)),
+                arguments("empty", "[\"\"]", List.of("secrets[0] '' is not valid: " + expected)),
+                arguments("65 characters", "[\"" + "k".repeat(65) + "\"]", List.of("secrets[0] '" + "k".repeat(65) + "' is not valid: " + expected)),
+                arguments("too many", "[" + String.join(", ", Stream.iterate(1, i -> i + 1).limit(17).map(i -> "\"s" + i + "\"").toList()) + "]",
+                        List.of("secrets has 17 names; the limit is 16")),
+                arguments("duplicates", "[\"b\", \"a\", \"b\", \"a\", \"b\"]", List.of("secrets lists b, a more than once")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badSecrets")
+    void refusesBadSecretsNamingTheFieldTheValueAndWhatIsAccepted(String kind, String secrets, List<String> expected)
+    {
+        assertThatThrownBy(() -> parser.parse("{" + REPO + ", \"secrets\": " + secrets + "}", "m"))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems()).containsExactlyElementsOf(expected));
+    }
+
+    @Test
+    void suggestsSecretsForATypo()
+    {
+        assertThatThrownBy(() -> parser.parse("{" + REPO + ", \"secret\": [\"hf_token\"]}", "m"))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                        .containsExactly("unknown field 'secret' (did you mean 'secrets'?)"));
+    }
+
+    @Test
     void reportsEveryProblemAtOnce()
     {
         assertThatThrownBy(() -> parser.parse("{\"branch\": 3, \"entrypoint\": \"/abs\"}", "m"))

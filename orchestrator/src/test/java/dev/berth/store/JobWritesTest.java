@@ -51,6 +51,18 @@ class JobWritesTest
     }
 
     @Test
+    void aJobsSecretsAreStoredAsTheirNamesInOrder()
+            throws Exception
+    {
+        String body = body("with-secrets").replace("}", ", \"secrets\": [\"hf_token\", \"aws.prod\"]}");
+        writes.insert(request(body, "with-secrets"), body, Optional.empty(), NOW);
+        queued(writes, "without");
+
+        assertThat(reads.job("with-secrets").orElseThrow().spec().secrets()).containsExactly("hf_token", "aws.prod");
+        assertThat(reads.job("without").orElseThrow().spec().secrets()).isEmpty();
+    }
+
+    @Test
     void storingTheSameRequestTwiceIsOneJob()
             throws Exception
     {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The ServiceSpec JSON the Engine API receives for one attempt, written as {@link EngineApi} writes it. */
 class ServiceSpecsTest
@@ -36,7 +37,8 @@ class ServiceSpecsTest
                 2L << 30,
                 2,
                 "GPU",
-                Optional.of("gpu"));
+                Optional.of("gpu"),
+                List.of());
 
         JsonNode sent = sent(request);
 
@@ -77,7 +79,7 @@ class ServiceSpecsTest
             throws Exception
     {
         ServiceRequest request = new ServiceRequest("berth-small-1", LABELS, "berth-local/busybox:1", List.of("true"), Map.of(),
-                Path.of("/shared/runs/s/attempts/1/work"), List.of(), 100_000_000L, 64L << 20, 0, "GPU", Optional.empty());
+                Path.of("/shared/runs/s/attempts/1/work"), List.of(), 100_000_000L, 64L << 20, 0, "GPU", Optional.empty(), List.of());
 
         JsonNode sent = sent(request);
 
@@ -89,10 +91,42 @@ class ServiceSpecsTest
         assertThat(sent.at("/TaskTemplate/RestartPolicy/Condition").asText()).isEqualTo("none");
     }
 
+    @Test
+    void secretsAreMountedByReferenceReadableByAnyUserOfTheContainer()
+            throws Exception
+    {
+        ServiceRequest request = new ServiceRequest("berth-s-1", LABELS, "berth-local/busybox:1", List.of("true"), Map.of("SEED", "7"),
+                Path.of("/shared/runs/s/attempts/1/work"), List.of(), 100_000_000L, 64L << 20, 0, "GPU", Optional.empty(), List.of("hf_token", "db.password"));
+
+        JsonNode sent = sent(request, Map.of("hf_token", "k2x9", "db.password", "p7q1", "unused", "u0"));
+
+        assertThat(sent.at("/TaskTemplate/ContainerSpec/Secrets")).isEqualTo(JSON.readTree("""
+                [
+                  {"SecretID": "k2x9", "SecretName": "hf_token", "File": {"Name": "hf_token", "UID": "0", "GID": "0", "Mode": 292}},
+                  {"SecretID": "p7q1", "SecretName": "db.password", "File": {"Name": "db.password", "UID": "0", "GID": "0", "Mode": 292}}
+                ]
+                """));
+        assertThat(sent.at("/TaskTemplate/ContainerSpec/Env")).isEqualTo(JSON.readTree("[\"SEED=7\"]"));
+        assertThat(sent(request("berth-none-1"), Map.of()).path("TaskTemplate").path("ContainerSpec").has("Secrets")).isFalse();
+        assertThatThrownBy(() -> ServiceSpecs.toJson(request, Map.of("hf_token", "k2x9"))).hasMessage("secret db.password has no id");
+    }
+
     /** The bytes the engine receives, read back. */
     private static JsonNode sent(ServiceRequest request)
             throws Exception
     {
-        return JSON.readTree(JSON.writeValueAsBytes(ServiceSpecs.toJson(request)));
+        return sent(request, Map.of());
+    }
+
+    private static JsonNode sent(ServiceRequest request, Map<String, String> secretIds)
+            throws Exception
+    {
+        return JSON.readTree(JSON.writeValueAsBytes(ServiceSpecs.toJson(request, secretIds)));
+    }
+
+    private static ServiceRequest request(String name)
+    {
+        return new ServiceRequest(name, LABELS, "berth-local/busybox:1", List.of("true"), Map.of(), Path.of("/w"), List.of(), 1, 1, 0, "GPU",
+                Optional.empty(), List.of());
     }
 }

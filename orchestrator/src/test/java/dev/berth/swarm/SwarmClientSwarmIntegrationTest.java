@@ -172,6 +172,7 @@ class SwarmClientSwarmIntegrationTest
                 16L << 20,
                 0,
                 GPU_KIND,
-                Optional.empty());
+                Optional.empty(),
+                List.of());
     }
 }

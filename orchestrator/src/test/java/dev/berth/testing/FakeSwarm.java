@@ -4,6 +4,7 @@ import dev.berth.swarm.EngineException;
 import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmNode;
+import dev.berth.swarm.SwarmSecret;
 import dev.berth.swarm.TaskSnapshot;
 
 import java.time.Clock;
@@ -18,7 +19,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * An in-memory Swarm for tests of the scheduling policy: services and their one task each, moved by
  * the test as Swarm would move them (placed and running on a node, complete, failed), nodes that can
- * go down or be drained, and faults on the next create.
+ * go down or be drained, berth's secrets (names only: a value never reaches the daemon), and faults
+ * on the next create.
  */
 public final class FakeSwarm
         implements Swarm
@@ -29,7 +31,10 @@ public final class FakeSwarm
     private final Map<String, TaskSnapshot> tasks = new LinkedHashMap<>();
     private final List<String> created = new ArrayList<>();
     private final List<String> images = new ArrayList<>();
+    private final Map<String, SwarmSecret> secrets = new LinkedHashMap<>();
     private RuntimeException nextCreateFailure;
+    private RuntimeException secretListingFailure;
+    private int secretListings;
 
     public FakeSwarm(Clock clock)
     {
@@ -46,6 +51,31 @@ public final class FakeSwarm
     {
         images.add(image);
         return this;
+    }
+
+    /** A secret made by 'berth secret create', as Swarm lists it. */
+    public synchronized FakeSwarm withSecret(String name)
+    {
+        secrets.put(name, new SwarmSecret("id-" + name, name, clock.instant()));
+        return this;
+    }
+
+    /** The secret is removed, as 'berth secret rm' would. */
+    public synchronized void removeSecret(String name)
+    {
+        secrets.remove(name);
+    }
+
+    /** Every listing of secrets fails with {@code failure} from now on, as with the engine unreachable; null: they work again. */
+    public synchronized void failSecretListings(RuntimeException failure)
+    {
+        secretListingFailure = failure;
+    }
+
+    /** How often the secrets were listed, failed listings included. */
+    public synchronized int secretListings()
+    {
+        return secretListings;
     }
 
     /** A node that is ready and active, with {@code cpus} CPUs, {@code memoryGib} GiB and no GPUs. */
@@ -142,6 +172,10 @@ public final class FakeSwarm
             nextCreateFailure = null;
             throw failure;
         }
+        List<String> unknown = request.secrets().stream().filter(name -> !secrets.containsKey(name)).toList();
+        if (!unknown.isEmpty()) {
+            throw refused("secret not found: " + String.join(", ", unknown));
+        }
         ServiceRequest existing = services.get(request.name());
         if (existing != null) {
             return existing.labels().get(INSTANCE_LABEL).equals(request.labels().get(INSTANCE_LABEL)) ? Created.ALREADY_EXISTS : Created.NAME_TAKEN;
@@ -169,6 +203,16 @@ public final class FakeSwarm
     public synchronized Optional<String> resolveImage(String image)
     {
         return images.contains(image) ? Optional.of(image.replaceAll(":.*", "") + "@sha256:" + "0".repeat(64)) : Optional.empty();
+    }
+
+    @Override
+    public synchronized List<SwarmSecret> secrets()
+    {
+        secretListings++;
+        if (secretListingFailure != null) {
+            throw secretListingFailure;
+        }
+        return List.copyOf(secrets.values());
     }
 
     /** An engine error such as Swarm's answer to a bad service spec. */
