@@ -1,10 +1,10 @@
 package dev.berth.bench;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.SqsJobQueue;
-import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import dev.berth.testing.BerthProcess;
 

@@ -1,7 +1,7 @@
 package dev.berth.cli;
 
-import dev.berth.store.AmbiguousJobIdException;
 import dev.berth.job.Job;
+import dev.berth.store.AmbiguousJobIdException;
 import dev.berth.store.JobStore;
 
 /** Finds the job a user named, by id or unambiguous prefix, or says clearly that there is none. */

@@ -1,15 +1,15 @@
 package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.berth.job.JobState;
 import dev.berth.job.Job;
+import dev.berth.job.JobState;
 import dev.berth.store.JobStore;
 import dev.berth.text.Abbreviation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.time.Clock;

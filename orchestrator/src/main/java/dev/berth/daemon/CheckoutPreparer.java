@@ -2,13 +2,13 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.job.Job;
 import dev.berth.job.JobRequest;
 import dev.berth.registry.RegistryAccessException;
 import dev.berth.repo.Checkout;
 import dev.berth.repo.RepoException;
 import dev.berth.repo.Repositories;
 import dev.berth.rundir.RunDirs;
-import dev.berth.job.Job;
 import dev.berth.swarm.Swarm;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.berth.daemon;
 
+import dev.berth.job.Job;
 import dev.berth.job.JobRequest;
 import dev.berth.rundir.RunDirs;
-import dev.berth.job.Job;
 import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.Swarm;
 

@@ -1,7 +1,6 @@
 package dev.berth.queue;
 
 import dev.berth.rundir.AtomicFiles;
-import javax.sql.DataSource;
 import org.elasticmq.persistence.sql.DB$;
 import org.elasticmq.persistence.sql.SqlQueuePersistenceConfig;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -26,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import javax.sql.DataSource;
 
 import static java.util.Objects.requireNonNull;
 

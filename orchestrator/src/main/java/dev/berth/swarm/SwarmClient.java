@@ -1,6 +1,5 @@
 package dev.berth.swarm;
 
-import java.util.Base64;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.transport.DockerHttpClient.Request.Method;
 import dev.berth.registry.ImageNames;
@@ -10,6 +9,7 @@ import dev.berth.registry.RegistryCredentials;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

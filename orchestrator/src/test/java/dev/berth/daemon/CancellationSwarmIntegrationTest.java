@@ -1,8 +1,8 @@
 package dev.berth.daemon;
 
 import dev.berth.job.Cause;
-import dev.berth.job.JobState;
 import dev.berth.job.Job;
+import dev.berth.job.JobState;
 import dev.berth.testing.BerthHarness;
 import dev.berth.testing.SilentServer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,9 +1,9 @@
 package dev.berth.daemon;
 
+import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.SqsJobQueue;
-import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.testing.BerthProcess;

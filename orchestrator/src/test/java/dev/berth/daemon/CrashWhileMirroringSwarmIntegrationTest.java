@@ -1,10 +1,10 @@
 package dev.berth.daemon;
 
+import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.repo.RepoUrl;
-import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.GitDaemon;

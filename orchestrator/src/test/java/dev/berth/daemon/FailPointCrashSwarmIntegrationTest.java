@@ -1,17 +1,17 @@
 package dev.berth.daemon;
 
+import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.SqsJobQueue;
-import dev.berth.job.Job;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.testing.BerthProcess;
 import dev.berth.testing.GitRepos;
 import dev.berth.testing.LocalSwarm;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.berth.daemon;
 
+import dev.berth.job.Attempt;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
-import dev.berth.job.JobState;
-import dev.berth.job.Attempt;
 import dev.berth.job.Job;
+import dev.berth.job.JobState;
 import dev.berth.testing.BerthHarness;
 import dev.berth.testing.GitRepos;
 import dev.berth.testing.SwarmTestbed;

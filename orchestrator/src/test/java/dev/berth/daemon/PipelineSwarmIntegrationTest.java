@@ -2,14 +2,14 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.job.Attempt;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
+import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.QueueMessage;
 import dev.berth.queue.SqsJobQueue;
-import dev.berth.job.Attempt;
-import dev.berth.job.Job;
 import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.SwarmNode;
