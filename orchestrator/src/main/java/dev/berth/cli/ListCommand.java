@@ -1,31 +1,47 @@
 package dev.berth.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
+import dev.berth.store.JobReads;
 import dev.berth.store.JobStore;
 import dev.berth.text.Abbreviation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
 
-/** {@code berth list}: the newest jobs, as a table or JSON. */
+/**
+ * {@code berth list}: the newest jobs, as a table or JSON. A listing never leaves jobs out silently:
+ * the table says how many it shows of how many there are, and {@code --json} prints every job that
+ * matches unless {@code -n} is given.
+ */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first.")
 final class ListCommand
         implements Callable<Integer>
 {
+    /** What a table shows when {@code -n} is not given: a screenful or two. */
+    static final int TABLE_LIMIT = 50;
+    /** Jobs read from the store at a time, so a listing of every job holds one page of them, not all. */
+    private static final int PAGE = 500;
+
     @Mixin
     CommonOptions common;
 
@@ -33,8 +49,10 @@ final class ListCommand
             description = "Only jobs in these states (repeat or comma-separate): ${COMPLETION-CANDIDATES}.")
     Set<JobState> states = Set.of();
 
-    @Option(names = {"-n", "--limit"}, defaultValue = "50", description = "At most this many jobs (default: ${DEFAULT-VALUE}).")
-    int limit;
+    // Not given is not the same as 50: --json prints every job unless told how many
+    @Option(names = {"-n", "--limit"}, paramLabel = "N", converter = LimitConverter.class,
+            description = "At most this many jobs, 0 for all (default: " + TABLE_LIMIT + " in the table, all with --json).")
+    Integer limit;
 
     @Option(names = "--json", description = "Print a JSON array.")
     boolean json;
@@ -53,37 +71,112 @@ final class ListCommand
     public Integer call()
             throws Exception
     {
-        if (limit < 1) {
-            throw new BerthCli.UserException("--limit must be at least 1");
-        }
         PrintWriter out = spec.commandLine().getOut();
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
-            List<Job> jobs = store.reads().newest(states, limit);
             if (json) {
-                ArrayNode array = JobViews.mapper().createArrayNode();
-                jobs.forEach(job -> array.add(JobViews.json(job, null)));
-                out.println(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(array));
+                printJson(store.reads(), out);
                 return 0;
             }
+            int most = limit == null ? TABLE_LIMIT : limit;
             Instant now = clock.instant();
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("ID", "NAME", "STATE", "TRIES", "RECEIVED", "RAN", "EXIT", "REASON"));
-            for (Job job : jobs) {
-                rows.add(List.of(
-                        job.id(),
-                        Abbreviation.abbreviate(job.name(), 24),
-                        job.state().name() + job.cause().map(cause -> "[" + cause.label() + "]").orElse(""),
-                        String.valueOf(job.attempts()),
-                        JobViews.time(job.receivedAt()),
-                        JobViews.runtime(job, now),
-                        job.exitCode().map(String::valueOf).orElse("-"),
-                        Abbreviation.abbreviate(job.reason().orElse(""), 80)));
-            }
+            int shown = forEachJob(store.reads(), most, job -> rows.add(row(job, now)));
             out.print(Table.render(rows));
-            if (jobs.isEmpty()) {
+            if (shown == 0) {
                 out.println(states.isEmpty() ? "(no jobs yet: send one with 'berth submit')" : "(no jobs in " + states + ")");
             }
+            // Counted only when the listing was cut where it may have left jobs out; the count follows the read,
+            // so a job stored in between makes it one more, never a listing that looks whole and is not
+            if (most != 0 && shown == most) {
+                long total = store.reads().count(states);
+                if (total > shown) {
+                    // On stderr, as kubectl prints its notes and gh prints "Showing N of M" only to a terminal: the
+                    // person at the terminal reads it under the table, while 'berth list | wc -l' or a grep of the
+                    // table's rows still gets the rows alone
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println(String.format(Locale.ROOT, "%,d of %,d shown; -n 0 for all", shown, total));
+                    err.flush();
+                }
+            }
             return 0;
+        }
+    }
+
+    /**
+     * The jobs as one JSON array, written one job at a time as the pages come: 10⁵ jobs make tens of
+     * megabytes of text, which this never holds whole, nor their trees. The text is what the whole
+     * array printed by the default pretty printer reads, as before.
+     */
+    private void printJson(JobReads reads, PrintWriter out)
+            throws IOException
+    {
+        JsonGenerator generator = JobViews.mapper().getFactory().createGenerator(out)
+                // The command line's own writer: flushed here, closed by whoever made it
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .useDefaultPrettyPrinter();
+        generator.writeStartArray();
+        forEachJob(reads, limit == null ? 0 : limit, job -> {
+            try {
+                generator.writeTree(JobViews.json(job, null));
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        generator.writeEndArray();
+        generator.flush();
+        out.println();
+    }
+
+    /** Runs {@code action} on the newest {@code most} jobs (0: all) that match, newest first; returns how many. */
+    private int forEachJob(JobReads reads, int most, Consumer<Job> action)
+    {
+        int seen = 0;
+        long before = Long.MAX_VALUE;
+        while (most == 0 || seen < most) {
+            int wanted = most == 0 ? PAGE : Math.min(PAGE, most - seen);
+            List<Job> page = reads.newestBefore(states, before, wanted);
+            page.forEach(action);
+            seen += page.size();
+            if (page.size() < wanted) {
+                break;
+            }
+            before = page.get(page.size() - 1).seq();
+        }
+        return seen;
+    }
+
+    private static List<String> row(Job job, Instant now)
+    {
+        return List.of(
+                job.id(),
+                Abbreviation.abbreviate(job.name(), 24),
+                job.state().name() + job.cause().map(cause -> "[" + cause.label() + "]").orElse(""),
+                String.valueOf(job.attempts()),
+                JobViews.time(job.receivedAt()),
+                JobViews.runtime(job, now),
+                job.exitCode().map(String::valueOf).orElse("-"),
+                Abbreviation.abbreviate(job.reason().orElse(""), 80));
+    }
+
+    /** {@code -n}: a whole number of jobs, 0 or more; picocli names the option in front of the message. */
+    static final class LimitConverter
+            implements ITypeConverter<Integer>
+    {
+        @Override
+        public Integer convert(String value)
+        {
+            try {
+                int limit = Integer.parseInt(value.strip());
+                if (limit >= 0) {
+                    return limit;
+                }
+            }
+            catch (NumberFormatException e) {
+                // Told below, as a negative number is
+            }
+            throw new TypeConversionException("'" + value + "' is not a number of jobs: give a whole number, 1 or more, or 0 for all");
         }
     }
 }

@@ -94,12 +94,38 @@ public final class JobReads
                 .flatMap(pool -> pool);
     }
 
-    /** The newest jobs first, optionally only in some states. */
+    /** The newest jobs first, optionally only in some states (none given: every state). */
     public List<Job> newest(Collection<JobState> states, int limit)
     {
-        String filter = states.isEmpty() ? "" : " WHERE state IN ("
+        return newestBefore(states, Long.MAX_VALUE, limit);
+    }
+
+    /**
+     * The newest jobs first among those stored before {@code seq} (a job's {@link Job#seq}): the next
+     * page after a page that ended with that job, so a long listing is read a page at a time.
+     */
+    public List<Job> newestBefore(Collection<JobState> states, long seq, int limit)
+    {
+        return database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?" + stateFilter(states, " AND ")
+                + " ORDER BY seq DESC LIMIT ?", JobRows::job, seq, limit));
+    }
+
+    /**
+     * How many jobs there are in any of {@code states} (none given: every state), to say how many a
+     * listing left out. One {@code count(*)}: with a filter it counts entries of {@code jobs_by_state},
+     * without it SQLite counts the smallest index, so 10⁵ jobs take milliseconds.
+     */
+    public long count(Collection<JobState> states)
+    {
+        return database.read(() -> database.queryOne("SELECT count(*) FROM jobs" + stateFilter(states, " WHERE "), rows -> rows.getLong(1)))
+                .orElseThrow();
+    }
+
+    /** {@code state IN (...)} after {@code joiner}, or nothing for no states; the names are an enum's, so they go into the SQL as they are. */
+    private static String stateFilter(Collection<JobState> states, String joiner)
+    {
+        return states.isEmpty() ? "" : joiner + "state IN ("
                 + states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(",")) + ")";
-        return database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs" + filter + " ORDER BY seq DESC LIMIT ?", JobRows::job, limit));
     }
 
     public Map<JobState, Integer> countByState()

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import static dev.berth.store.StoreRequests.NOW;
 import static dev.berth.store.StoreRequests.body;
@@ -97,5 +99,25 @@ class JobReadsTest
             assertThat(claim.pool()).isEmpty();
             assertThat(claim.cancelRequested()).isTrue();
         });
+    }
+
+    @Test
+    void listingsReadPageAfterPageNewestFirstAndCountWhatMatches()
+            throws Exception
+    {
+        for (int i = 1; i <= 5; i++) {
+            queued(writes, "job-" + i);
+        }
+        writes.requestCancel("job-2", NOW);
+        writes.requestCancel("job-4", NOW);
+
+        List<Job> first = reads.newest(Set.of(), 2);
+        assertThat(first).extracting(Job::id).containsExactly("job-5", "job-4");
+        assertThat(reads.newestBefore(Set.of(), first.get(1).seq(), 10)).extracting(Job::id).containsExactly("job-3", "job-2", "job-1");
+        assertThat(reads.newestBefore(Set.of(JobState.QUEUED), first.get(0).seq(), 10)).extracting(Job::id).containsExactly("job-3", "job-1");
+        assertThat(reads.count(Set.of())).isEqualTo(5);
+        assertThat(reads.count(Set.of(JobState.CANCELLED))).isEqualTo(2);
+        assertThat(reads.count(Set.of(JobState.QUEUED, JobState.CANCELLED))).isEqualTo(5);
+        assertThat(reads.count(Set.of(JobState.RUNNING))).isZero();
     }
 }
