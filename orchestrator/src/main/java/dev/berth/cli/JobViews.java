@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
@@ -68,6 +69,13 @@ final class JobViews
             AttemptJson.putAttempts(node, attempts);
         }
         return node;
+    }
+
+    /** A job as {@code berth status --json} prints it, attempts and all. */
+    static String statusJson(Job job, List<Attempt> attempts)
+            throws JsonProcessingException
+    {
+        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(job, attempts));
     }
 
     static String details(Job job, List<Attempt> attempts)

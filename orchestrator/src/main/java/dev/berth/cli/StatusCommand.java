@@ -34,7 +34,7 @@ final class StatusCommand
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
             Job job = JobLookup.find(store, jobId);
             String text = json
-                    ? JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(JobViews.json(job, store.reads().attempts(job.id())))
+                    ? JobViews.statusJson(job, store.reads().attempts(job.id()))
                     : JobViews.details(job, store.reads().attempts(job.id()));
             spec.commandLine().getOut().println(text.stripTrailing());
             return 0;

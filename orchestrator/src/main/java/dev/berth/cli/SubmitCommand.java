@@ -48,6 +48,9 @@ final class SubmitCommand
     @Option(names = "--wait", description = "Follow the job to its end and exit with its exit code.")
     boolean waitForEnd;
 
+    @Option(names = "--json", description = "Print {\"job_ids\": [...]}; with --wait, the job's end as 'berth status --json' prints it.")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -73,9 +76,30 @@ final class SubmitCommand
         SubmitChecks checks = new SubmitChecks(config.dockerHost(), spec.commandLine().getErr());
         List<String> ids = new QueueSender(config, checks).send(requests, Optional.ofNullable(file));
         PrintWriter out = spec.commandLine().getOut();
-        ids.forEach(out::println);
+        if (!waitForEnd) {
+            printIds(out, ids);
+            return 0;
+        }
+        if (!json) {
+            // Printed before the wait, so the id is there to use while the job runs
+            printIds(out, ids);
+        }
+        // With --json, one document on stdout: the job's end, which holds its id; the states it passes go to stderr
+        return follow(config, ids.get(0));
+    }
+
+    private void printIds(PrintWriter out, List<String> ids)
+            throws IOException
+    {
+        if (json) {
+            ObjectNode printed = JobViews.mapper().createObjectNode();
+            ids.forEach(printed.putArray("job_ids")::add);
+            out.println(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(printed));
+        }
+        else {
+            ids.forEach(out::println);
+        }
         out.flush();
-        return waitForEnd ? follow(config, ids.get(0)) : 0;
     }
 
     private List<ObjectNode> fromFile()
@@ -109,7 +133,13 @@ final class SubmitCommand
                 err.flush();
             });
             StateChanges changes = new StateChanges(err);
-            return finish(follower.awaitEnd(id, JobFollower.FOREVER, changes::print).orElseThrow());
+            Job ended = follower.awaitEnd(id, JobFollower.FOREVER, changes::print).orElseThrow();
+            if (json) {
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(JobViews.statusJson(ended, store.reads().attempts(id)));
+                out.flush();
+            }
+            return finish(ended);
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.berth.cli;
 
+import dev.berth.job.RequestDefaults;
+import dev.berth.job.RequestParser;
+import dev.berth.queue.EmbeddedSqs;
+import dev.berth.store.JobStore;
 import dev.berth.testing.TestingClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,12 +15,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What {@code berth submit} says of a request it does not send; sending itself needs a queue, and is tested end to end. */
+/**
+ * What {@code berth submit} says of a request it does not send, and what it prints of one it sends
+ * to an embedded queue in the test's state dir; what the daemon makes of it is tested end to end.
+ */
 class SubmitCommandTest
 {
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
     @TempDir
     Path temp;
 
@@ -113,6 +123,55 @@ class SubmitCommandTest
                 .doesNotContain("hf_AbCd");
     }
 
+    @Test
+    void jsonPrintsTheIdsSent()
+            throws Exception
+    {
+        Path file = requests("{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"a.sh\", \"job_id\": \"one\"}\n"
+                + "{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"b.sh\", \"job_id\": \"two\"}\n");
+        try (EmbeddedSqs queue = embeddedQueue()) {
+            Result flags = submit(Map.of(), "--json", "--repo", "github.com/a/b", "--entrypoint", "a.sh", "--job-id", "j1");
+            Result several = submit(Map.of(), "--json", "--file", file.toString());
+
+            assertThat(flags.status()).as(flags.err()).isZero();
+            assertThat(JobViews.mapper().readTree(flags.out())).isEqualTo(JobViews.mapper().readTree("{\"job_ids\": [\"j1\"]}"));
+            assertThat(several.status()).as(several.err()).isZero();
+            assertThat(JobViews.mapper().readTree(several.out())).isEqualTo(JobViews.mapper().readTree("{\"job_ids\": [\"one\", \"two\"]}"));
+            assertThat(submit(Map.of(), "--repo", "github.com/a/b", "--entrypoint", "a.sh", "--job-id", "j2").out()).as("without --json").isEqualTo("j2\n");
+        }
+    }
+
+    @Test
+    void waitingWithJsonPrintsTheJobsEndAsStatusDoes()
+            throws Exception
+    {
+        // Stored and cancelled already, as a daemon would have taken it and a cancel ended it: the wait sees its end at once
+        try (JobStore store = JobStore.open(temp.resolve("state").resolve("berth.db"))) {
+            String body = "{\"repo_uri\": \"https://github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"a.sh\", \"job_id\": \"w1\"}";
+            store.writes().insert(new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)).parse(body, "w1"), body, Optional.empty(), NOW);
+            store.writes().requestCancel("w1", NOW);
+        }
+        try (EmbeddedSqs queue = embeddedQueue()) {
+            Result waited = submit(Map.of(), "--json", "--wait", "--repo", "github.com/a/b", "--entrypoint", "a.sh", "--job-id", "w1");
+            Result status = run("status", "--state-dir", temp.resolve("state").toString(), "--json", "w1");
+
+            assertThat(waited.status()).as(waited.err()).isEqualTo(130);
+            assertThat(waited.out()).as("one document: the job's end").isEqualTo(status.out());
+            assertThat(JobViews.mapper().readTree(waited.out()).get("state").asText()).isEqualTo("CANCELLED");
+            assertThat(waited.err()).contains("job w1: CANCELLED");
+        }
+    }
+
+    /** The queue {@code berth serve} would run in the test's state dir, recorded there for the CLI to find. */
+    private EmbeddedSqs embeddedQueue()
+            throws IOException
+    {
+        Path stateDir = temp.resolve("state");
+        EmbeddedSqs queue = EmbeddedSqs.start(0, stateDir);
+        queue.endpoint().recordEmbedded(stateDir);
+        return queue;
+    }
+
     private record Result(int status, String out, String err) {}
 
     private Result submit(Map<String, String> environment, String... args)
@@ -126,6 +185,15 @@ class SubmitCommandTest
         all[2] = temp.resolve("state").toString();
         System.arraycopy(args, 0, all, 3, args.length);
         int status = new BerthCli(environment, clock, clock.sleeper()).execute(new PrintWriter(out), new PrintWriter(err), all);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    private static Result run(String... args)
+    {
+        TestingClock clock = new TestingClock(NOW);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = new BerthCli(Map.of(), clock, clock.sleeper()).execute(new PrintWriter(out), new PrintWriter(err), args);
         return new Result(status, out.toString(), err.toString());
     }
 
