@@ -1,5 +1,7 @@
 package dev.berth.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
@@ -41,6 +43,9 @@ final class CancelCommand
     @Option(names = "--wait-for", defaultValue = "60s", description = "How long to wait for the job to stop (default: ${DEFAULT-VALUE}).")
     String waitFor;
 
+    @Option(names = "--json", description = "Print the outcome as {\"job_id\": ..., \"state\": ...}: the job's end, or with --no-wait its state now.")
+    boolean json;
+
     @Spec
     CommandSpec spec;
 
@@ -57,32 +62,42 @@ final class CancelCommand
     public Integer call()
             throws Exception
     {
-        PrintWriter out = spec.commandLine().getOut();
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
             Job job = JobLookup.find(store, jobId);
             if (job.state().terminal()) {
-                out.println("job " + job.id() + " already ended as " + job.state() + "; nothing to cancel");
-                return 0;
+                return print(job.id(), job.state(), "job " + job.id() + " already ended as " + job.state() + "; nothing to cancel");
             }
             JobState state = store.writes().requestCancel(job.id(), clock.instant());
             if (state == JobState.CANCELLED) {
-                out.println("job " + job.id() + " cancelled");
-                return 0;
+                return print(job.id(), state, "job " + job.id() + " cancelled");
             }
             if (noWait) {
-                out.println("job " + job.id() + " is " + state + "; the daemon will stop it");
-                return 0;
+                return print(job.id(), state, "job " + job.id() + " is " + state + "; the daemon will stop it");
             }
             // The cancel is recorded: the daemon stops the job, and this waits to see it stopped
             Duration patience = Durations.parse(waitFor).orElseThrow(() -> new BerthCli.UserException("--wait-for must be a duration such as 60s"));
             Optional<Job> ended = new JobFollower(store.reads(), clock, sleeper, POLL_INTERVAL).awaitEnd(job.id(), patience, look -> {});
             if (ended.isPresent()) {
                 JobState end = ended.get().state();
-                out.println("job " + job.id() + (end == JobState.CANCELLED ? " cancelled" : " ended as " + end + " before it could be cancelled"));
-                return 0;
+                return print(job.id(), end, "job " + job.id() + (end == JobState.CANCELLED ? " cancelled" : " ended as " + end + " before it could be cancelled"));
             }
             throw new BerthCli.UserException("job " + job.id() + " is still " + store.reads().job(job.id()).orElseThrow().state()
                     + " after " + Durations.format(patience) + ": is 'berth serve' running? The cancel stays recorded and takes effect when it is.");
         }
+    }
+
+    /** The outcome: the sentence, or with {@code --json} the job and the state the cancel left it in. */
+    private int print(String id, JobState state, String sentence)
+            throws JsonProcessingException
+    {
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode outcome = JobViews.mapper().createObjectNode().put("job_id", id).put("state", state.name());
+            out.println(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(outcome));
+        }
+        else {
+            out.println(sentence);
+        }
+        return 0;
     }
 }
