@@ -8,7 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -32,13 +32,20 @@ import static java.util.Objects.requireNonNull;
  * The daemon's side of {@link ServedCommands}: runs {@code list} and {@code status} for the CLI,
  * exactly as {@link BerthCli} runs them in a process of their own, on a unix socket in the state
  * dir that only the daemon's user may connect to. Those commands only read; any other is declined,
- * and the CLI then runs it itself.
+ * and the CLI then runs it itself, as it does an answer too long for the daemon to hold.
  */
 final class CommandSocket
         implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(CommandSocket.class);
     private static final int MAX_ARGS = 1_000;
+    /**
+     * The longest answer the daemon holds to send, in characters of either stream: pages of listings
+     * many times over, where {@code list -n 0} or {@code list --json} of a large store makes tens of
+     * megabytes. Such an answer is declined part way, and the CLI prints it itself, a page at a time,
+     * rather than the daemon holding it whole, twice, in its heap.
+     */
+    static final int MAX_ANSWER_CHARS = 4 << 20;
 
     private final Path socket;
     private final ServerSocketChannel server;
@@ -144,9 +151,14 @@ final class CommandSocket
                 answer.flush();
                 return;
             }
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
+            BoundedText out = new BoundedText();
+            BoundedText err = new BoundedText();
             int exitCode = cli.execute(new PrintWriter(out), new PrintWriter(err), request.get().args().toArray(String[]::new));
+            if (out.overflowed || err.overflowed) {
+                answer.writeBoolean(false);
+                answer.flush();
+                return;
+            }
             answer.writeBoolean(true);
             answer.writeInt(exitCode);
             writeText(answer, out.toString());
@@ -156,6 +168,40 @@ final class CommandSocket
         catch (IOException | RuntimeException e) {
             // The CLI runs the command itself when it gets no answer
             log.debug("Cannot answer a command on {}: {}", socket, e.toString());
+        }
+    }
+
+    /**
+     * What a command prints, up to {@link #MAX_ANSWER_CHARS}. A write past that stops the command by an
+     * unchecked exception, which {@link PrintWriter}, unlike an {@link IOException}, lets through, so a
+     * long listing is not read to its end only to be dropped.
+     */
+    private static final class BoundedText
+            extends Writer
+    {
+        private final StringBuilder text = new StringBuilder();
+        private boolean overflowed;
+
+        @Override
+        public void write(char[] chars, int offset, int length)
+        {
+            if (overflowed || text.length() + length > MAX_ANSWER_CHARS) {
+                overflowed = true;
+                throw new IllegalStateException("an answer longer than " + MAX_ANSWER_CHARS + " characters, left to the CLI");
+            }
+            text.append(chars, offset, length);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+
+        @Override
+        public String toString()
+        {
+            return text.toString();
         }
     }
 
