@@ -54,7 +54,7 @@ final class ListCommand
             description = "At most this many jobs, 0 for all (default: " + TABLE_LIMIT + " in the table, all with --json).")
     Integer limit;
 
-    @Option(names = "--json", description = "Print a JSON array.")
+    @Option(names = "--json", description = "Print a JSON array: every job that matches, unless -n is given.")
     boolean json;
 
     @Spec
