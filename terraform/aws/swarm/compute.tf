@@ -60,6 +60,7 @@ resource "aws_instance" "manager" {
 
   depends_on = [
     aws_fsx_data_repository_association.runs,
+    aws_fsx_data_repository_association.data,
     aws_s3_object.ansible,
     aws_s3_object.heartbeat,
     aws_s3_object.berth_jar,

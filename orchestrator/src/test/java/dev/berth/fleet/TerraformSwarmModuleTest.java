@@ -132,6 +132,18 @@ class TerraformSwarmModuleTest
     }
 
     @Test
+    void dataRepositoryAssociationsAreCreatedOneAfterTheOther()
+    {
+        // FSx takes one association change of a file system at a time; the provider fails the second of two in parallel.
+        Map<String, Map<String, Object>> associations = module.resources("aws_fsx_data_repository_association");
+        assertThat(associations.keySet()).containsExactlyInAnyOrder("runs", "data");
+        assertThat(String.valueOf(associations.get("data").get("depends_on"))).isEqualTo("[aws_fsx_data_repository_association.runs]");
+        assertThat(associations.get("runs")).doesNotContainKey("depends_on");
+        assertThat(String.valueOf(module.resources("aws_instance").get("manager").get("depends_on")))
+                .contains("aws_fsx_data_repository_association.runs", "aws_fsx_data_repository_association.data");
+    }
+
+    @Test
     void persistentPoolsAreSpotAutoScalingGroupsAndBurstWorkersOneTimeSpotInstances()
     {
         Map<String, Map<String, Object>> instances = module.resources("aws_instance");
