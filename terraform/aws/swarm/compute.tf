@@ -34,6 +34,7 @@ resource "aws_instance" "manager" {
   root_block_device {
     volume_size = var.manager_volume_gib
     volume_type = "gp3"
+    encrypted   = true
   }
 
   metadata_options {
@@ -89,6 +90,7 @@ resource "aws_launch_template" "worker" {
     ebs {
       volume_size           = var.worker_volume_gib
       volume_type           = "gp3"
+      encrypted             = true
       delete_on_termination = true
     }
   }
@@ -123,6 +125,7 @@ resource "aws_launch_template" "gpu_worker" {
     ebs {
       volume_size           = var.gpu_volume_gib
       volume_type           = "gp3"
+      encrypted             = true
       delete_on_termination = true
     }
   }

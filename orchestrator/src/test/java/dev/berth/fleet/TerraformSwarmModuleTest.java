@@ -132,6 +132,19 @@ class TerraformSwarmModuleTest
     }
 
     @Test
+    void everyVolumeIsEncrypted()
+    {
+        // Job inputs, images and berth's database sit on these volumes.
+        Map<String, Object> manager = module.resources("aws_instance").get("manager");
+        assertThat(TerraformModule.asMap(manager.get("root_block_device"))).containsEntry("encrypted", true);
+        module.resources("aws_launch_template").forEach((name, template) -> {
+            assertThat(blockList(template.get("block_device_mappings"))).as("template %s", name).isNotEmpty()
+                    .allSatisfy(mapping -> assertThat(TerraformModule.asMap(mapping.get("ebs"))).containsEntry("encrypted", true));
+        });
+        assertThat(module.resources("aws_ebs_volume")).isEmpty();
+    }
+
+    @Test
     void dataRepositoryAssociationsAreCreatedOneAfterTheOther()
     {
         // FSx takes one association change of a file system at a time; the provider fails the second of two in parallel.
