@@ -100,6 +100,24 @@ resource "aws_launch_template" "worker" {
     instance_metadata_tags = "enabled"
   }
 
+  # The provider's default tags reach neither the instances a template launches nor their
+  # volumes; these do, so every one of them can be found (and billed) by cluster. Pool and
+  # lifecycle stay on the group or instance: one template serves several pools.
+  tag_specifications {
+    resource_type = "instance"
+    tags = {
+      "berth:cluster" = var.cluster_name
+    }
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags = {
+      Name            = "${local.name}-worker"
+      "berth:cluster" = var.cluster_name
+    }
+  }
+
   user_data = local.worker_user_data
 }
 
@@ -133,6 +151,24 @@ resource "aws_launch_template" "gpu_worker" {
   metadata_options {
     http_tokens            = "required"
     instance_metadata_tags = "enabled"
+  }
+
+  # The provider's default tags reach neither the instances a template launches nor their
+  # volumes; these do, so every one of them can be found (and billed) by cluster. Pool and
+  # lifecycle stay on the group or instance: one template serves several pools.
+  tag_specifications {
+    resource_type = "instance"
+    tags = {
+      "berth:cluster" = var.cluster_name
+    }
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags = {
+      Name            = "${local.name}-gpu"
+      "berth:cluster" = var.cluster_name
+    }
   }
 
   user_data = local.worker_user_data

@@ -145,6 +145,21 @@ class TerraformSwarmModuleTest
     }
 
     @Test
+    void launchTemplatesTagTheirInstancesAndVolumesWithTheCluster()
+    {
+        // The provider's default tags reach neither the instances a template launches nor their volumes.
+        module.resources("aws_launch_template").forEach((name, template) -> {
+            Map<String, Map<String, Object>> byType = new HashMap<>();
+            blockList(template.get("tag_specifications")).forEach(spec -> byType.put(String.valueOf(spec.get("resource_type")), spec));
+            assertThat(byType.keySet()).as("template %s", name).containsExactlyInAnyOrder("instance", "volume");
+            byType.forEach((type, spec) -> assertThat(String.valueOf(TerraformModule.asMap(spec.get("tags")).get("berth:cluster")))
+                    .as("template %s, %s tags", name, type).isEqualTo("var.cluster_name"));
+            // Pool and lifecycle come from the group or the instance: one template serves several pools
+            assertThat(String.valueOf(template.get("tag_specifications"))).as("template %s", name).doesNotContain("berth-pool", "berth-lifecycle");
+        });
+    }
+
+    @Test
     void dataRepositoryAssociationsAreCreatedOneAfterTheOther()
     {
         // FSx takes one association change of a file system at a time; the provider fails the second of two in parallel.
