@@ -39,10 +39,15 @@ variable "ssh_public_key_path" {
   default     = "~/.ssh/id_ed25519.pub"
 }
 
+# No default: the manager's SSH and mosh ports open to the world unless someone asked for it.
 variable "ssh_ingress_cidrs" {
   type        = list(string)
-  description = "Source addresses allowed to reach the manager's SSH and mosh ports. Narrow this to your own address where you can."
-  default     = ["0.0.0.0/0"]
+  description = "Source addresses (CIDR blocks) allowed to reach the manager's SSH and mosh ports: the operator's own, e.g. [\"203.0.113.7/32\"]."
+
+  validation {
+    condition     = length(var.ssh_ingress_cidrs) > 0 && alltrue([for cidr in var.ssh_ingress_cidrs : can(cidrhost(cidr, 0))])
+    error_message = "ssh_ingress_cidrs must list at least one CIDR block, such as your own address as \"203.0.113.7/32\"."
+  }
 }
 
 variable "vpc_cidr" {

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TerraformSwarmModuleTest
 {
     private static final Path MODULE = Path.of("..", "terraform", "aws", "swarm");
-    private static final Set<String> REQUIRED_WITHOUT_DEFAULT = Set.of("region", "availability_zone", "s3_bucket");
+    private static final Set<String> REQUIRED_WITHOUT_DEFAULT = Set.of("region", "availability_zone", "s3_bucket", "ssh_ingress_cidrs");
 
     private final TerraformModule module = TerraformModule.parse(MODULE);
 
@@ -90,6 +90,10 @@ class TerraformSwarmModuleTest
             }
         }));
         assertThat(openToInternet).containsExactlyInAnyOrder("manager_ssh:tcp:22-22", "manager_ssh:udp:60000-61000");
+        ingressRules(groups.get("manager_ssh")).forEach(rule ->
+                assertThat(String.valueOf(rule.get("cidr_blocks"))).as("manager_ssh ingress").isEqualTo("var.ssh_ingress_cidrs"));
+        // The operator's address must be given: no default may open the manager to everyone
+        assertThat(module.variables().get("ssh_ingress_cidrs")).doesNotContainKey("default").containsKey("validation");
 
         Set<String> swarmPorts = new TreeSet<>();
         ingressRules(groups.get("fleet")).forEach(rule -> swarmPorts.add(rule.get("protocol") + ":" + port(rule.get("from_port"))));
