@@ -257,6 +257,16 @@ resource "aws_autoscaling_group" "gpu_worker" {
         launch_template_id = aws_launch_template.gpu_worker[0].id
         version            = aws_launch_template.gpu_worker[0].latest_version
       }
+
+      # Several types: GPU spot capacity of a single one is often short. Overrides replace the
+      # template's type, so it is listed too; the allocation strategy picks among them.
+      dynamic "override" {
+        for_each = distinct(concat([var.gpu_instance_type], var.gpu_alternative_instance_types))
+
+        content {
+          instance_type = override.value
+        }
+      }
     }
   }
 

@@ -125,6 +125,12 @@ variable "gpu_instance_type" {
   default     = "g5.xlarge"
 }
 
+variable "gpu_alternative_instance_types" {
+  type        = list(string)
+  description = "Further instance types the GPU group may launch besides gpu_instance_type, where spot capacity of one is short (e.g. [\"g6.xlarge\"]); pick ones with the same number of GPUs and enough GPU memory for the jobs."
+  default     = []
+}
+
 variable "gpu_ami_id" {
   type        = string
   description = "AMI for GPU workers; empty picks the latest AWS Deep Learning Base AMI (Ubuntu 22.04), which ships the NVIDIA driver."

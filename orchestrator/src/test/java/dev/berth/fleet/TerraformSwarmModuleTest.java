@@ -164,6 +164,16 @@ class TerraformSwarmModuleTest
     }
 
     @Test
+    void theGpuPoolMayLaunchSeveralInstanceTypes()
+    {
+        // Overrides replace the template's type, so the group lists it among them.
+        assertThat(module.blockSource("resource", "aws_autoscaling_group", "gpu_worker"))
+                .containsPattern("dynamic \"override\" \\{\\s*for_each\\s*=\\s*distinct\\(concat\\(\\[var\\.gpu_instance_type\\], var\\.gpu_alternative_instance_types\\)\\)")
+                .containsPattern("instance_type\\s*=\\s*override\\.value");
+        assertThat(module.variables().get("gpu_alternative_instance_types").get("default")).isEqualTo(List.of());
+    }
+
+    @Test
     void dataRepositoryAssociationsAreCreatedOneAfterTheOther()
     {
         // FSx takes one association change of a file system at a time; the provider fails the second of two in parallel.
