@@ -1,6 +1,8 @@
 #!/bin/sh
 # Every check of the fleet code that is not a JUnit test:
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
+#   - the wiring of the Ansible tree and the boot script that no container run can show: the
+#     Lustre mount's systemd dependencies
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
@@ -26,7 +28,7 @@
 # Debian packages it needs (CI installs them first):
 #   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
 #
-#   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt validate heartbeat worker-role manager-role (default: all)
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate heartbeat worker-role manager-role (default: all)
 #
 # The Debian image for the worker-role and manager-role checks is built once with debootstrap and kept as
 # $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
@@ -34,7 +36,7 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
-checks=${*:-lint syntax fmt validate heartbeat worker-role manager-role}
+checks=${*:-lint syntax wiring fmt validate heartbeat worker-role manager-role}
 plugins=${BERTH_TF_PLUGIN_DIR:-/opt/tf-plugins}
 work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
 results=
@@ -99,6 +101,44 @@ check_syntax() {
         record syntax PASS "$(ls "$repo"/ansible/playbooks/*.yml | wc -l) playbooks"
     else
         record syntax FAIL "syntax errors in:$bad"
+    fi
+}
+
+# Reads the roles' YAML and the boot script; each rule prints what is wrong, nothing when right.
+check_wiring() {
+    if python3 - "$repo" >"$work/wiring.log" 2>&1 <<'PY'
+import pathlib, sys, yaml
+
+repo = pathlib.Path(sys.argv[1])
+roles = repo / "ansible" / "roles"
+problems = []
+
+def load(path):
+    return yaml.safe_load((roles / path).read_text())
+
+def task_index(tasks, predicate):
+    """Index of the first top-level task (or block holding one) that matches, -1 if none."""
+    for index, task in enumerate(tasks):
+        if predicate(task) or any(predicate(inner) for inner in task.get("block", [])):
+            return index
+    return -1
+
+# The Lustre mount: Ubuntu has no network.service; requiring it fails the mount at every boot.
+options = load("lustre_client/defaults/main.yml")["lustre_client_mount_options"].split(",")
+if "x-systemd.requires=network-online.target" not in options:
+    problems.append("lustre mount options lack x-systemd.requires=network-online.target: " + ",".join(options))
+if any("network.service" in option for option in options):
+    problems.append("lustre mount options name network.service, which Ubuntu does not have")
+
+for problem in problems:
+    print(problem)
+sys.exit(1 if problems else 0)
+PY
+    then
+        record wiring PASS "Lustre mount after network-online.target"
+    else
+        cat "$work/wiring.log"
+        record wiring FAIL "wiring problems (above)"
     fi
 }
 
@@ -699,12 +739,13 @@ for check in $checks; do
     case $check in
         lint) check_lint ;;
         syntax) check_syntax ;;
+        wiring) check_wiring ;;
         fmt) check_fmt ;;
         validate) check_validate ;;
         heartbeat) check_heartbeat ;;
         worker-role) check_worker_role ;;
         manager-role) check_manager_role ;;
-        *) record "$check" FAIL "unknown check (known: lint syntax fmt validate heartbeat worker-role manager-role)" ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax wiring fmt validate heartbeat worker-role manager-role)" ;;
     esac
 done
 
