@@ -2,7 +2,7 @@
 # Every check of the fleet code that is not a JUnit test:
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
 #   - the wiring of the Ansible tree and the boot script that no container run can show: the
-#     Lustre mount's systemd dependencies
+#     Lustre mount's systemd dependencies, handlers flushed before the worker joins the swarm, ...
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
@@ -130,12 +130,21 @@ if "x-systemd.requires=network-online.target" not in options:
 if any("network.service" in option for option in options):
     problems.append("lustre mount options name network.service, which Ubuntu does not have")
 
+# Docker restarted by a handler after joining would kill the first tasks: flush first.
+join = load("swarm_worker/tasks/main.yml")
+flush = task_index(join, lambda task: task.get("ansible.builtin.meta") == "flush_handlers")
+joined = task_index(join, lambda task: "swarm join" in str(task.get("ansible.builtin.command", "")))
+if joined < 0:
+    problems.append("swarm_worker has no docker swarm join task")
+elif not 0 <= flush < joined:
+    problems.append("swarm_worker does not flush handlers (a pending docker restart) before it joins the swarm")
+
 for problem in problems:
     print(problem)
 sys.exit(1 if problems else 0)
 PY
     then
-        record wiring PASS "Lustre mount after network-online.target"
+        record wiring PASS "Lustre mount after network-online.target, handlers flushed before the swarm join"
     else
         cat "$work/wiring.log"
         record wiring FAIL "wiring problems (above)"
