@@ -2,7 +2,7 @@
 # Every check of the fleet code that is not a JUnit test:
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
 #   - the wiring of the Ansible tree and the boot script that no container run can show: the
-#     Lustre mount's systemd dependencies, handlers flushed before the worker joins the swarm, ...
+#     Lustre mount's systemd dependencies, the kernel held, handlers flushed before the worker joins the swarm, ...
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
@@ -130,6 +130,17 @@ if "x-systemd.requires=network-online.target" not in options:
 if any("network.service" in option for option in options):
     problems.append("lustre mount options name network.service, which Ubuntu does not have")
 
+# The kernel stays the one the Lustre modules were installed for.
+lustre = load("lustre_client/tasks/main.yml")
+installs = [task for task in lustre if "ansible.builtin.apt" in task]
+packages = [name for task in installs for name in task["ansible.builtin.apt"].get("name", [])]
+if "lustre-client-modules-{{ ansible_kernel }}" not in packages or "lustre-client-modules-aws" in packages:
+    problems.append("lustre_client must install the modules of the running kernel only, got %s" % packages)
+held = load("lustre_client/defaults/main.yml").get("lustre_client_held_kernel_packages", [])
+hold = [task for task in lustre if task.get("ansible.builtin.dpkg_selections", {}).get("selection") == "hold"]
+if not hold or not {"linux-aws", "linux-image-aws", "linux-image-{{ ansible_kernel }}"} <= set(held):
+    problems.append("lustre_client does not hold the kernel packages (linux-aws, linux-image-aws, the running kernel's image)")
+
 # Docker restarted by a handler after joining would kill the first tasks: flush first.
 join = load("swarm_worker/tasks/main.yml")
 flush = task_index(join, lambda task: task.get("ansible.builtin.meta") == "flush_handlers")
@@ -144,7 +155,7 @@ for problem in problems:
 sys.exit(1 if problems else 0)
 PY
     then
-        record wiring PASS "Lustre mount after network-online.target, handlers flushed before the swarm join"
+        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join"
     else
         cat "$work/wiring.log"
         record wiring FAIL "wiring problems (above)"

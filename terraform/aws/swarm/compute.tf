@@ -23,7 +23,7 @@ locals {
 }
 
 resource "aws_instance" "manager" {
-  ami                    = data.aws_ami.ubuntu.id
+  ami                    = local.ubuntu_ami
   instance_type          = var.manager_instance_type
   availability_zone      = var.availability_zone
   subnet_id              = aws_subnet.fleet.id
@@ -75,7 +75,7 @@ resource "aws_instance" "manager" {
 
 resource "aws_launch_template" "worker" {
   name_prefix            = "${local.name}-worker-"
-  image_id               = data.aws_ami.ubuntu.id
+  image_id               = local.ubuntu_ami
   instance_type          = var.worker_instance_type
   key_name               = aws_key_pair.operator.key_name
   vpc_security_group_ids = [aws_security_group.fleet.id, aws_security_group.lustre_client.id]

@@ -68,6 +68,12 @@ variable "manager_volume_gib" {
   default     = 40
 }
 
+variable "ubuntu_ami_id" {
+  type        = string
+  description = "Ubuntu 22.04 AMI of the manager and the CPU workers. Empty picks the latest at each apply, whose kernel may not have FSx Lustre client modules yet; pin a working one (terraform output ubuntu_ami_id) so new workers boot the same kernel."
+  default     = ""
+}
+
 variable "worker_instance_type" {
   type        = string
   description = "Instance type of the spot and burst CPU workers. Jobs' images and scratch live on the root volume (worker_volume_gib) and their results on the shared file system, so instance store would go unused."

@@ -238,6 +238,18 @@ class TerraformSwarmModuleTest
     }
 
     @Test
+    void theUbuntuImageCanBePinnedSoTheKernelHasLustreModules()
+    {
+        // The latest image may boot a kernel for which FSx publishes no Lustre client modules yet.
+        assertThat(module.blockSource("data", "aws_ami", "ubuntu"))
+                .containsPattern("count\\s*=\\s*var\\.ubuntu_ami_id == \"\" \\? 1 : 0");
+        assertThat(module.variables().get("ubuntu_ami_id")).containsEntry("default", "");
+        assertThat(String.valueOf(module.resources("aws_instance").get("manager").get("ami"))).isEqualTo("local.ubuntu_ami");
+        assertThat(String.valueOf(module.resources("aws_launch_template").get("worker").get("image_id"))).isEqualTo("local.ubuntu_ami");
+        assertThat(module.outputs()).containsKey("ubuntu_ami_id");
+    }
+
+    @Test
     void aPlanNeedsNoLocalBuildOfBerth()
             throws IOException
     {
