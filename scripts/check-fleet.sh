@@ -6,6 +6,10 @@
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
+#   - the workers' boot script, rendered by terraform, run in a throwaway Debian container with
+#     fake apt-get, curl (the metadata service), aws and ansible-playbook: a held apt lock and a
+#     failed playbook retried, a worker that never gets set up marked unhealthy in its group
+#     (its instance id read through IMDSv2), a burst worker powered off instead
 #   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
 #     swarm (own dockerds in own network namespaces) with a temp shared dir: labels, a job, an
 #     idle burst worker drained, made active again when a job lands during its grace period,
@@ -28,7 +32,7 @@
 # Debian packages it needs (CI installs them first):
 #   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
 #
-#   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate heartbeat worker-role manager-role (default: all)
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate boot heartbeat worker-role manager-role (default: all)
 #
 # The Debian image for the worker-role and manager-role checks is built once with debootstrap and kept as
 # $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
@@ -36,7 +40,7 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
-checks=${*:-lint syntax wiring fmt validate heartbeat worker-role manager-role}
+checks=${*:-lint syntax wiring fmt validate boot heartbeat worker-role manager-role}
 plugins=${BERTH_TF_PLUGIN_DIR:-/opt/tf-plugins}
 work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
 results=
@@ -150,12 +154,19 @@ if joined < 0:
 elif not 0 <= flush < joined:
     problems.append("swarm_worker does not flush handlers (a pending docker restart) before it joins the swarm")
 
+# The join token is read in the same run as the join, so a retried boot uses the current one.
+block = next((task["block"] for task in join if "block" in task), [])
+read = task_index(block, lambda task: "ansible.builtin.slurp" in task)
+joins = task_index(block, lambda task: "swarm join" in str(task.get("ansible.builtin.command", "")))
+if not 0 <= read < joins or "cacheable" in str(join):
+    problems.append("swarm_worker must read the join token afresh right before it joins")
+
 for problem in problems:
     print(problem)
 sys.exit(1 if problems else 0)
 PY
     then
-        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join"
+        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run"
     else
         cat "$work/wiring.log"
         record wiring FAIL "wiring problems (above)"
@@ -191,6 +202,136 @@ check_validate() {
         cat "$work/tf-init.log" "$work/tf-validate.log" 2>/dev/null
         record validate FAIL "terraform validate found errors (above)"
     fi
+}
+
+# The boot script as Terraform renders it for a worker.
+render_boot_script() {
+    mkdir -p "$work/render"
+    cat >"$work/render/main.tf" <<TF
+output "script" {
+  value = templatefile("$repo/terraform/aws/swarm/boot.sh.tftpl", {
+    playbook = "worker.yml", region = "us-east-1", fleet_source = "s3://bucket/berth/fleet/", vars = "{}"
+  })
+}
+TF
+    (cd "$work/render" && terraform init -input=false && terraform apply -auto-approve -input=false &&
+        terraform output -raw script >"$work/boot.sh") >"$work/render.log" 2>&1
+}
+
+# Fakes of what the boot script calls, each logging its arguments to /fake/calls. apt-get finds
+# its lock held once; ansible-playbook fails until /fake/ansible-ok exists; the metadata service
+# answers only with a token from a PUT.
+install_boot_fakes() {
+    put_in_container /fake/bin/apt-get 0755 <<'FAKE'
+#!/bin/sh
+echo "apt-get $*" >>/fake/calls
+if [ ! -e /fake/apt-was-locked ]; then
+    touch /fake/apt-was-locked
+    echo "E: Could not get lock /var/lib/apt/lists/lock" >&2
+    exit 100
+fi
+FAKE
+    put_in_container /fake/bin/curl 0755 <<'FAKE'
+#!/bin/sh
+echo "curl $*" >>/fake/calls
+case "$*" in
+    *"-X PUT"*/latest/api/token*) echo imds-token; exit 0 ;;
+esac
+case "$*" in *"X-aws-ec2-metadata-token: imds-token"*) ;; *) exit 22 ;; esac
+case "$*" in
+    */meta-data/instance-id) echo i-0fleetcheck ;;
+    */meta-data/tags/instance/berth-pool) cat /fake/pool ;;
+    */meta-data/tags/instance/berth-lifecycle) cat /fake/lifecycle ;;
+    *) exit 22 ;;
+esac
+FAKE
+    put_in_container /fake/bin/aws 0755 <<'FAKE'
+#!/bin/sh
+echo "aws $*" >>/fake/calls
+FAKE
+    put_in_container /fake/bin/ansible-playbook 0755 <<'FAKE'
+#!/bin/sh
+echo "ansible-playbook $*" >>/fake/calls
+[ -e /fake/ansible-ok ]
+FAKE
+    printf '#!/bin/sh
+echo poweroff >>/fake/calls
+' | put_in_container /fake/bin/poweroff 0755
+}
+
+# Boots the rendered script once as a worker of pool/lifecycle $1/$2; $3 non-empty lets Ansible succeed.
+boot_worker() {
+    in_container sh -c "rm -f /fake/calls /fake/apt-was-locked /fake/ansible-ok /var/log/berth-boot.log && touch /fake/calls &&
+        mkdir -p /opt/berth/fleet/ansible &&
+        echo $1 >/fake/pool && echo $2 >/fake/lifecycle && { [ -z '$3' ] || touch /fake/ansible-ok; }"
+    docker exec -e PATH=/fake/bin:/usr/bin:/bin -e BERTH_BOOT_RETRY_PAUSE=0 -e BERTH_BOOT_POWEROFF_COMMAND=poweroff \
+        "$container_name" sh /boot.sh
+    boot_status=$?
+    in_container cat /fake/calls >"$work/boot-calls"
+    in_container cat /var/log/berth-boot.log >"$work/boot.log" 2>/dev/null
+}
+
+calls() {
+    grep -c -- "$1" "$work/boot-calls"
+}
+
+check_boot() {
+    if ! command -v terraform >/dev/null 2>&1; then
+        record boot SKIP "terraform CLI not installed"
+        return
+    fi
+    if ! render_boot_script; then
+        cat "$work/render.log"
+        record boot FAIL "terraform could not render boot.sh.tftpl"
+        return
+    fi
+    if ! ensure_test_image; then
+        record boot FAIL "cannot build $image with debootstrap"
+        return
+    fi
+    saved_container=${container_name:-}
+    container_name=berth-fleet-boot-$$
+    docker run -d --name "$container_name" --network none "$image" sleep infinity >/dev/null || {
+        record boot FAIL "cannot start the test container"
+        return
+    }
+    on_exit remove_boot_container
+    put_in_container /boot.sh 0755 <"$work/boot.sh"
+    install_boot_fakes
+    problems=
+    unhealthy="aws --region us-east-1 autoscaling set-instance-health --instance-id i-0fleetcheck --health-status Unhealthy --no-should-respect-grace-period"
+
+    # A spot worker whose playbook never succeeds: retried, then marked unhealthy
+    boot_worker spot spot ""
+    [ "$boot_status" != 0 ] || problems="$problems failed-boot-exit-0"
+    [ "$(calls '^apt-get -o DPkg::Lock::Timeout=600 update')" = 2 ] || problems="$problems apt-lock-not-retried"
+    [ "$(calls '^ansible-playbook .*playbooks/worker.yml')" = 3 ] || problems="$problems playbook-tries=$(calls '^ansible-playbook')"
+    [ "$(calls "^$unhealthy\$")" = 1 ] || problems="$problems not-marked-unhealthy"
+    [ "$(calls '^poweroff')" = 0 ] || problems="$problems spot-powered-off"
+    # Every metadata read has a token of its own (IMDSv2), none goes without
+    [ "$(calls '^curl .*meta-data/')" = "$(calls '^curl .*X-aws-ec2-metadata-token: imds-token')" ] || problems="$problems imds-without-token"
+    first_calls=$(wc -l <"$work/boot-calls")
+
+    # A burst worker belongs to no group: it powers off, and its shutdown behaviour terminates it
+    boot_worker burst burst ""
+    [ "$(calls '^poweroff')" = 1 ] && [ "$(calls 'set-instance-health')" = 0 ] || problems="$problems burst-not-powered-off"
+
+    # A worker whose playbook succeeds stays, healthy
+    boot_worker spot spot ok
+    [ "$boot_status" = 0 ] && [ "$(calls 'set-instance-health')" = 0 ] && [ "$(calls '^poweroff')" = 0 ] &&
+        [ "$(calls '^ansible-playbook .*-e berth_pool=spot -e berth_lifecycle=spot')" = 1 ] || problems="$problems good-boot($boot_status)"
+
+    container_name=$saved_container
+    if [ -z "$problems" ]; then
+        record boot PASS "apt lock waited for and retried, playbook tried 3 times, then marked unhealthy through IMDSv2's instance id ($first_calls calls); burst worker powered off; a good boot left alone"
+    else
+        cat "$work/boot-calls" "$work/boot.log"
+        record boot FAIL "boot script:$problems"
+    fi
+}
+
+remove_boot_container() {
+    docker rm -f "berth-fleet-boot-$$"
 }
 
 # Two dockerds of our own, a swarm manager and a worker, each in its own network namespace
@@ -762,10 +903,11 @@ for check in $checks; do
         wiring) check_wiring ;;
         fmt) check_fmt ;;
         validate) check_validate ;;
+        boot) check_boot ;;
         heartbeat) check_heartbeat ;;
         worker-role) check_worker_role ;;
         manager-role) check_manager_role ;;
-        *) record "$check" FAIL "unknown check (known: lint syntax wiring fmt validate heartbeat worker-role manager-role)" ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax wiring fmt validate boot heartbeat worker-role manager-role)" ;;
     esac
 done
 

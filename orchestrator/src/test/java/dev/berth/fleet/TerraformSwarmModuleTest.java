@@ -322,6 +322,25 @@ class TerraformSwarmModuleTest
         assertThat(String.valueOf(module.variables().get("ecr_repository_arns").get("default"))).isEqualTo("[*]");
     }
 
+    @Test
+    void aWorkerThatCannotJoinMayMarkItselfUnhealthyInItsClustersGroups()
+    {
+        // The boot script gives up on a worker that cannot be set up; its group then replaces it.
+        Map<String, Map<String, Object>> statements = new HashMap<>();
+        blockList(module.dataSources("aws_iam_policy_document").get("worker").get("statement"))
+                .forEach(statement -> statements.put(String.valueOf(statement.get("sid")), statement));
+        Map<String, Object> unhealthy = statements.get("MarkSelfUnhealthy");
+        assertThat(unhealthy).isNotNull();
+        assertThat(unhealthy.get("actions")).isEqualTo(List.of("autoscaling:SetInstanceHealth"));
+        Map<String, Object> condition = TerraformModule.asMap(unhealthy.get("condition"));
+        assertThat(condition).containsEntry("variable", "autoscaling:ResourceTag/berth:cluster");
+        assertThat(String.valueOf(condition.get("values"))).isEqualTo("[var.cluster_name]");
+        module.resources("aws_autoscaling_group").forEach((name, group) ->
+                assertThat(String.valueOf(tags(group).get("berth:cluster"))).as("group %s", name).isEqualTo("var.cluster_name"));
+        // Only workers: the manager holds berth's database and is no group's
+        assertThat(module.dataSources("aws_iam_policy_document").get("manager").toString()).doesNotContain("autoscaling:");
+    }
+
     private static List<Map<String, Object>> ingressRules(Map<String, Object> group)
     {
         return blockList(group.get("ingress"));
