@@ -10,6 +10,8 @@
 #     fake apt-get, curl (the metadata service), aws and ansible-playbook: a held apt lock and a
 #     failed playbook retried, a worker that never gets set up marked unhealthy in its group
 #     (its instance id read through IMDSv2), a burst worker powered off instead
+#   - the out-of-swarm watchdog against a fake docker CLI: a worker out of the swarm is powered off
+#     once the limit has passed, not before, not while in the swarm, a manager or dockerd silent
 #   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
 #     swarm (own dockerds in own network namespaces) with a temp shared dir: labels, a job, an
 #     idle burst worker drained, made active again when a job lands during its grace period,
@@ -32,7 +34,7 @@
 # Debian packages it needs (CI installs them first):
 #   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
 #
-#   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate boot heartbeat worker-role manager-role (default: all)
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role (default: all)
 #
 # The Debian image for the worker-role and manager-role checks is built once with debootstrap and kept as
 # $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
@@ -40,7 +42,7 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
-checks=${*:-lint syntax wiring fmt validate boot heartbeat worker-role manager-role}
+checks=${*:-lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role}
 plugins=${BERTH_TF_PLUGIN_DIR:-/opt/tf-plugins}
 work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
 results=
@@ -332,6 +334,49 @@ check_boot() {
 
 remove_boot_container() {
     docker rm -f "berth-fleet-boot-$$"
+}
+
+# Runs the watchdog once with a fake docker answering "$1" (a LocalNodeState/ControlAvailable
+# pair, or "down" for a dockerd that does not answer) and a clock of $2 seconds since the epoch.
+watchdog_at() {
+    printf '%s\n' "$1" >"$work/watchdog/answer"
+    PATH=$work/watchdog/bin:$PATH FAKE_NOW=$2 SWARM_WATCHDOG_LIMIT=1800 SWARM_WATCHDOG_STATE=$work/watchdog/run/since \
+        SWARM_WATCHDOG_POWEROFF_COMMAND="echo \$FAKE_NOW >>'$work/watchdog/powered-off'" \
+        sh "$repo/heartbeat/berth-swarm-watchdog" 2>>"$work/watchdog/log"
+}
+
+powered_off() {
+    [ -s "$work/watchdog/powered-off" ]
+}
+
+check_watchdog() {
+    mkdir -p "$work/watchdog/bin"
+    cat >"$work/watchdog/bin/docker" <<'FAKE'
+#!/bin/sh
+answer=$(cat "$(dirname "$0")/../answer")
+[ "$answer" != down ] || exit 1
+echo "$answer"
+FAKE
+    printf '#!/bin/sh\nif [ "$1" = +%%s ]; then echo "$FAKE_NOW"; else exec /bin/date "$@"; fi\n' >"$work/watchdog/bin/date"
+    chmod +x "$work/watchdog/bin/docker" "$work/watchdog/bin/date"
+    problems=
+    watchdog_at active/false 1000 && ! powered_off || problems="$problems in-swarm"
+    watchdog_at inactive/false 2000 && ! powered_off || problems="$problems first-out"
+    watchdog_at inactive/false 3799 && ! powered_off || problems="$problems before-limit"
+    # dockerd silent past the limit: nothing decided, the clock kept
+    watchdog_at down 3900 && ! powered_off || problems="$problems powered-off-without-dockerd"
+    # back in the swarm resets the clock
+    watchdog_at active/false 3950 && [ ! -e "$work/watchdog/run/since" ] || problems="$problems not-reset"
+    watchdog_at pending/false 4000 && watchdog_at pending/false 5000 && ! powered_off || problems="$problems reset-ignored"
+    watchdog_at error/false 5800 && [ "$(cat "$work/watchdog/powered-off" 2>/dev/null)" = 5800 ] || problems="$problems not-powered-off-at-limit"
+    rm -f "$work/watchdog/powered-off" "$work/watchdog/run/since"
+    watchdog_at inactive/true 1 && watchdog_at inactive/true 9999 && ! powered_off || problems="$problems manager-powered-off"
+    if [ -z "$problems" ]; then
+        record watchdog PASS "out of the swarm 30 min -> powered off, not at 29:59, not while dockerd is silent; rejoining resets; a manager never"
+    else
+        cat "$work/watchdog/log"
+        record watchdog FAIL "watchdog:$problems"
+    fi
 }
 
 # Two dockerds of our own, a swarm manager and a worker, each in its own network namespace
@@ -710,6 +755,9 @@ check_worker_role() {
     [ "$(in_container systemctl is-enabled berth-heartbeat.service 2>/dev/null)" = enabled ] || problems="$problems unit-not-enabled"
     in_container grep -qx 'HEARTBEAT_IDLE_LIMIT=1800' /etc/berth/heartbeat.env || problems="$problems heartbeat.env"
     in_container test -x /usr/local/bin/berth-heartbeat || problems="$problems agent-missing"
+    [ "$(in_container systemctl is-enabled berth-swarm-watchdog.timer 2>/dev/null)" = enabled ] || problems="$problems watchdog-timer-not-enabled"
+    in_container grep -qx 'Environment=SWARM_WATCHDOG_LIMIT=1800' /etc/systemd/system/berth-swarm-watchdog.service || problems="$problems watchdog-limit"
+    in_container test -x /usr/local/bin/berth-swarm-watchdog || problems="$problems watchdog-missing"
 
     check_gpu_host
     if [ -z "$problems" ]; then
@@ -904,10 +952,11 @@ for check in $checks; do
         fmt) check_fmt ;;
         validate) check_validate ;;
         boot) check_boot ;;
+        watchdog) check_watchdog ;;
         heartbeat) check_heartbeat ;;
         worker-role) check_worker_role ;;
         manager-role) check_manager_role ;;
-        *) record "$check" FAIL "unknown check (known: lint syntax wiring fmt validate boot heartbeat worker-role manager-role)" ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role)" ;;
     esac
 done
 
