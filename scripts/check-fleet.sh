@@ -156,6 +156,22 @@ if joined < 0:
 elif not 0 <= flush < joined:
     problems.append("swarm_worker does not flush handlers (a pending docker restart) before it joins the swarm")
 
+# Docker's data on the instance store: mounted before Docker starts, by label, and a blank disk
+# (after a stop and start) must not stop the host from booting.
+worker_roles = [role if isinstance(role, str) else role["role"] for role in
+                yaml.safe_load((repo / "ansible" / "playbooks" / "worker.yml").read_text())[0]["roles"]]
+if "instance_store" not in worker_roles or worker_roles.index("instance_store") > worker_roles.index("docker_engine"):
+    problems.append("worker.yml must apply instance_store before docker_engine, got %s" % worker_roles)
+store_options = load("instance_store/defaults/main.yml")["instance_store_mount_options"].split(",")
+if not {"nofail", "x-systemd.before=docker.service"} <= set(store_options):
+    problems.append("instance store mount options need nofail and x-systemd.before=docker.service: " + ",".join(store_options))
+store = load("instance_store/tasks/main.yml")
+store_block = next((task["block"] for task in store if "block" in task), [])
+formats = [task["community.general.filesystem"] for task in store_block if "community.general.filesystem" in task]
+mounts = [task["ansible.posix.mount"] for task in store_block if "ansible.posix.mount" in task]
+if not formats or formats[0].get("force") or not mounts or mounts[0].get("path") != "/var/lib/docker" or not str(mounts[0].get("src")).startswith("LABEL="):
+    problems.append("instance_store must format without force and mount by label at /var/lib/docker")
+
 # The join token is read in the same run as the join, so a retried boot uses the current one.
 block = next((task["block"] for task in join if "block" in task), [])
 read = task_index(block, lambda task: "ansible.builtin.slurp" in task)
@@ -168,7 +184,7 @@ for problem in problems:
 sys.exit(1 if problems else 0)
 PY
     then
-        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run"
+        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker"
     else
         cat "$work/wiring.log"
         record wiring FAIL "wiring problems (above)"
@@ -758,6 +774,15 @@ check_worker_role() {
     [ "$(in_container systemctl is-enabled berth-swarm-watchdog.timer 2>/dev/null)" = enabled ] || problems="$problems watchdog-timer-not-enabled"
     in_container grep -qx 'Environment=SWARM_WATCHDOG_LIMIT=1800' /etc/systemd/system/berth-swarm-watchdog.service || problems="$problems watchdog-limit"
     in_container test -x /usr/local/bin/berth-swarm-watchdog || problems="$problems watchdog-missing"
+
+    # An instance type without instance store: the role finds no disk and leaves Docker's data alone
+    mkdir -p "$work/playbooks"
+    ln -sfn "$repo/ansible/playbooks/group_vars" "$work/playbooks/group_vars"
+    printf -- '---\n- name: Instance store as worker.yml applies it\n  hosts: all\n  roles:\n    - instance_store\n' >"$work/playbooks/instance-store.yml"
+    if ! apply_playbook "$work/playbooks/instance-store.yml" || [ "$changed" != 0 ] || in_container grep -q /var/lib/docker /etc/fstab; then
+        tail -30 "$work/apply.log"
+        problems="$problems instance-store-without-disk"
+    fi
 
     check_gpu_host
     if [ -z "$problems" ]; then
