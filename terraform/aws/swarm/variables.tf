@@ -76,7 +76,7 @@ variable "ubuntu_ami_id" {
 
 variable "worker_instance_type" {
   type        = string
-  description = "Instance type of the spot and burst CPU workers. Jobs' images and scratch live on the root volume (worker_volume_gib) and their results on the shared file system, so instance store would go unused."
+  description = "Instance type of the spot and burst CPU workers. Jobs' images and scratch live on the instance-store NVMe where the type has one (m6id, c6id, ...), else on the root volume (worker_volume_gib); their results on the shared file system."
   default     = "m6i.2xlarge"
 }
 
