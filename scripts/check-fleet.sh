@@ -1,8 +1,9 @@
 #!/bin/sh
 # Every check of the fleet code that is not a JUnit test:
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
-#   - the wiring of the Ansible tree and the boot script that no container run can show: the
-#     Lustre mount's systemd dependencies, the kernel held, handlers flushed before the worker joins the swarm, ...
+#   - the wiring of the Ansible tree that no container run can show: the Lustre mount after
+#     network-online.target, the kernel held with its Lustre modules, handlers flushed before the
+#     worker joins the swarm, the join token read by each run, the instance store before Docker
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
@@ -36,7 +37,7 @@
 #
 #   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role (default: all)
 #
-# The Debian image for the worker-role and manager-role checks is built once with debootstrap and kept as
+# The Debian image for the boot, worker-role and manager-role checks is built once with debootstrap and kept as
 # $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
 set -u
 
