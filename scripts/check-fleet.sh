@@ -1,9 +1,18 @@
 #!/bin/sh
 # Every check of the fleet code that is not a JUnit test:
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
+#   - the wiring of the Ansible tree that no container run can show: the Lustre mount after
+#     network-online.target, the kernel held with its Lustre modules, handlers flushed before the
+#     worker joins the swarm, the join token read by each run, the instance store before Docker
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
+#   - the workers' boot script, rendered by terraform, run in a throwaway Debian container with
+#     fake apt-get, curl (the metadata service), aws and ansible-playbook: a held apt lock and a
+#     failed playbook retried, a worker that never gets set up marked unhealthy in its group
+#     (its instance id read through IMDSv2), a burst worker powered off instead
+#   - the out-of-swarm watchdog against a fake docker CLI: a worker out of the swarm is powered off
+#     once the limit has passed, not before, not while in the swarm, a manager or dockerd silent
 #   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
 #     swarm (own dockerds in own network namespaces) with a temp shared dir: labels, a job, an
 #     idle burst worker drained, made active again when a job lands during its grace period,
@@ -26,15 +35,15 @@
 # Debian packages it needs (CI installs them first):
 #   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
 #
-#   scripts/check-fleet.sh [check ...]     checks: lint syntax fmt validate heartbeat worker-role manager-role (default: all)
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role (default: all)
 #
-# The Debian image for the worker-role and manager-role checks is built once with debootstrap and kept as
+# The Debian image for the boot, worker-role and manager-role checks is built once with debootstrap and kept as
 # $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
 set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
-checks=${*:-lint syntax fmt validate heartbeat worker-role manager-role}
+checks=${*:-lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role}
 plugins=${BERTH_TF_PLUGIN_DIR:-/opt/tf-plugins}
 work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
 results=
@@ -102,6 +111,87 @@ check_syntax() {
     fi
 }
 
+# Reads the roles' YAML and the boot script; each rule prints what is wrong, nothing when right.
+check_wiring() {
+    if python3 - "$repo" >"$work/wiring.log" 2>&1 <<'PY'
+import pathlib, sys, yaml
+
+repo = pathlib.Path(sys.argv[1])
+roles = repo / "ansible" / "roles"
+problems = []
+
+def load(path):
+    return yaml.safe_load((roles / path).read_text())
+
+def task_index(tasks, predicate):
+    """Index of the first top-level task (or block holding one) that matches, -1 if none."""
+    for index, task in enumerate(tasks):
+        if predicate(task) or any(predicate(inner) for inner in task.get("block", [])):
+            return index
+    return -1
+
+# The Lustre mount: Ubuntu has no network.service; requiring it fails the mount at every boot.
+options = load("lustre_client/defaults/main.yml")["lustre_client_mount_options"].split(",")
+if "x-systemd.requires=network-online.target" not in options:
+    problems.append("lustre mount options lack x-systemd.requires=network-online.target: " + ",".join(options))
+if any("network.service" in option for option in options):
+    problems.append("lustre mount options name network.service, which Ubuntu does not have")
+
+# The kernel stays the one the Lustre modules were installed for.
+lustre = load("lustre_client/tasks/main.yml")
+installs = [task for task in lustre if "ansible.builtin.apt" in task]
+packages = [name for task in installs for name in task["ansible.builtin.apt"].get("name", [])]
+if "lustre-client-modules-{{ ansible_kernel }}" not in packages or "lustre-client-modules-aws" in packages:
+    problems.append("lustre_client must install the modules of the running kernel only, got %s" % packages)
+held = load("lustre_client/defaults/main.yml").get("lustre_client_held_kernel_packages", [])
+hold = [task for task in lustre if task.get("ansible.builtin.dpkg_selections", {}).get("selection") == "hold"]
+if not hold or not {"linux-aws", "linux-image-aws", "linux-image-{{ ansible_kernel }}"} <= set(held):
+    problems.append("lustre_client does not hold the kernel packages (linux-aws, linux-image-aws, the running kernel's image)")
+
+# Docker restarted by a handler after joining would kill the first tasks: flush first.
+join = load("swarm_worker/tasks/main.yml")
+flush = task_index(join, lambda task: task.get("ansible.builtin.meta") == "flush_handlers")
+joined = task_index(join, lambda task: "swarm join" in str(task.get("ansible.builtin.command", "")))
+if joined < 0:
+    problems.append("swarm_worker has no docker swarm join task")
+elif not 0 <= flush < joined:
+    problems.append("swarm_worker does not flush handlers (a pending docker restart) before it joins the swarm")
+
+# Docker's data on the instance store: mounted before Docker starts, by label, and a blank disk
+# (after a stop and start) must not stop the host from booting.
+worker_roles = [role if isinstance(role, str) else role["role"] for role in
+                yaml.safe_load((repo / "ansible" / "playbooks" / "worker.yml").read_text())[0]["roles"]]
+if "instance_store" not in worker_roles or worker_roles.index("instance_store") > worker_roles.index("docker_engine"):
+    problems.append("worker.yml must apply instance_store before docker_engine, got %s" % worker_roles)
+store_options = load("instance_store/defaults/main.yml")["instance_store_mount_options"].split(",")
+if not {"nofail", "x-systemd.before=docker.service"} <= set(store_options):
+    problems.append("instance store mount options need nofail and x-systemd.before=docker.service: " + ",".join(store_options))
+store = load("instance_store/tasks/main.yml")
+store_block = next((task["block"] for task in store if "block" in task), [])
+formats = [task["community.general.filesystem"] for task in store_block if "community.general.filesystem" in task]
+mounts = [task["ansible.posix.mount"] for task in store_block if "ansible.posix.mount" in task]
+if not formats or formats[0].get("force") or not mounts or mounts[0].get("path") != "/var/lib/docker" or not str(mounts[0].get("src")).startswith("LABEL="):
+    problems.append("instance_store must format without force and mount by label at /var/lib/docker")
+
+# The join token is read in the same run as the join, so a retried boot uses the current one.
+block = next((task["block"] for task in join if "block" in task), [])
+read = task_index(block, lambda task: "ansible.builtin.slurp" in task)
+joins = task_index(block, lambda task: "swarm join" in str(task.get("ansible.builtin.command", "")))
+if not 0 <= read < joins or "cacheable" in str(join):
+    problems.append("swarm_worker must read the join token afresh right before it joins")
+
+for problem in problems:
+    print(problem)
+sys.exit(1 if problems else 0)
+PY
+    then
+        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker"
+    else
+        cat "$work/wiring.log"
+        record wiring FAIL "wiring problems (above)"
+    fi
+}
+
 check_fmt() {
     if ! command -v terraform >/dev/null 2>&1; then
         record fmt SKIP "terraform CLI not installed"
@@ -130,6 +220,179 @@ check_validate() {
     else
         cat "$work/tf-init.log" "$work/tf-validate.log" 2>/dev/null
         record validate FAIL "terraform validate found errors (above)"
+    fi
+}
+
+# The boot script as Terraform renders it for a worker.
+render_boot_script() {
+    mkdir -p "$work/render"
+    cat >"$work/render/main.tf" <<TF
+output "script" {
+  value = templatefile("$repo/terraform/aws/swarm/boot.sh.tftpl", {
+    playbook = "worker.yml", region = "us-east-1", fleet_source = "s3://bucket/berth/fleet/", vars = "{}"
+  })
+}
+TF
+    (cd "$work/render" && terraform init -input=false && terraform apply -auto-approve -input=false &&
+        terraform output -raw script >"$work/boot.sh") >"$work/render.log" 2>&1
+}
+
+# Fakes of what the boot script calls, each logging its arguments to /fake/calls. apt-get finds
+# its lock held once; ansible-playbook fails until /fake/ansible-ok exists; the metadata service
+# answers only with a token from a PUT.
+install_boot_fakes() {
+    put_in_container /fake/bin/apt-get 0755 <<'FAKE'
+#!/bin/sh
+echo "apt-get $*" >>/fake/calls
+if [ ! -e /fake/apt-was-locked ]; then
+    touch /fake/apt-was-locked
+    echo "E: Could not get lock /var/lib/apt/lists/lock" >&2
+    exit 100
+fi
+FAKE
+    put_in_container /fake/bin/curl 0755 <<'FAKE'
+#!/bin/sh
+echo "curl $*" >>/fake/calls
+case "$*" in
+    *"-X PUT"*/latest/api/token*) echo imds-token; exit 0 ;;
+esac
+case "$*" in *"X-aws-ec2-metadata-token: imds-token"*) ;; *) exit 22 ;; esac
+case "$*" in
+    */meta-data/instance-id) echo i-0fleetcheck ;;
+    */meta-data/tags/instance/berth-pool) cat /fake/pool ;;
+    */meta-data/tags/instance/berth-lifecycle) cat /fake/lifecycle ;;
+    *) exit 22 ;;
+esac
+FAKE
+    put_in_container /fake/bin/aws 0755 <<'FAKE'
+#!/bin/sh
+echo "aws $*" >>/fake/calls
+FAKE
+    put_in_container /fake/bin/ansible-playbook 0755 <<'FAKE'
+#!/bin/sh
+echo "ansible-playbook $*" >>/fake/calls
+[ -e /fake/ansible-ok ]
+FAKE
+    printf '#!/bin/sh
+echo poweroff >>/fake/calls
+' | put_in_container /fake/bin/poweroff 0755
+}
+
+# Boots the rendered script once as a worker of pool/lifecycle $1/$2; $3 non-empty lets Ansible succeed.
+boot_worker() {
+    in_container sh -c "rm -f /fake/calls /fake/apt-was-locked /fake/ansible-ok /var/log/berth-boot.log && touch /fake/calls &&
+        mkdir -p /opt/berth/fleet/ansible &&
+        echo $1 >/fake/pool && echo $2 >/fake/lifecycle && { [ -z '$3' ] || touch /fake/ansible-ok; }"
+    docker exec -e PATH=/fake/bin:/usr/bin:/bin -e BERTH_BOOT_RETRY_PAUSE=0 -e BERTH_BOOT_POWEROFF_COMMAND=poweroff \
+        "$container_name" sh /boot.sh
+    boot_status=$?
+    in_container cat /fake/calls >"$work/boot-calls"
+    in_container cat /var/log/berth-boot.log >"$work/boot.log" 2>/dev/null
+}
+
+calls() {
+    grep -c -- "$1" "$work/boot-calls"
+}
+
+check_boot() {
+    if ! command -v terraform >/dev/null 2>&1; then
+        record boot SKIP "terraform CLI not installed"
+        return
+    fi
+    if ! render_boot_script; then
+        cat "$work/render.log"
+        record boot FAIL "terraform could not render boot.sh.tftpl"
+        return
+    fi
+    if ! ensure_test_image; then
+        record boot FAIL "cannot build $image with debootstrap"
+        return
+    fi
+    saved_container=${container_name:-}
+    container_name=berth-fleet-boot-$$
+    docker run -d --name "$container_name" --network none "$image" sleep infinity >/dev/null || {
+        record boot FAIL "cannot start the test container"
+        return
+    }
+    on_exit remove_boot_container
+    put_in_container /boot.sh 0755 <"$work/boot.sh"
+    install_boot_fakes
+    problems=
+    unhealthy="aws --region us-east-1 autoscaling set-instance-health --instance-id i-0fleetcheck --health-status Unhealthy --no-should-respect-grace-period"
+
+    # A spot worker whose playbook never succeeds: retried, then marked unhealthy
+    boot_worker spot spot ""
+    [ "$boot_status" != 0 ] || problems="$problems failed-boot-exit-0"
+    [ "$(calls '^apt-get -o DPkg::Lock::Timeout=600 update')" = 2 ] || problems="$problems apt-lock-not-retried"
+    [ "$(calls '^ansible-playbook .*playbooks/worker.yml')" = 3 ] || problems="$problems playbook-tries=$(calls '^ansible-playbook')"
+    [ "$(calls "^$unhealthy\$")" = 1 ] || problems="$problems not-marked-unhealthy"
+    [ "$(calls '^poweroff')" = 0 ] || problems="$problems spot-powered-off"
+    # Every metadata read has a token of its own (IMDSv2), none goes without
+    [ "$(calls '^curl .*meta-data/')" = "$(calls '^curl .*X-aws-ec2-metadata-token: imds-token')" ] || problems="$problems imds-without-token"
+    first_calls=$(wc -l <"$work/boot-calls")
+
+    # A burst worker belongs to no group: it powers off, and its shutdown behaviour terminates it
+    boot_worker burst burst ""
+    [ "$(calls '^poweroff')" = 1 ] && [ "$(calls 'set-instance-health')" = 0 ] || problems="$problems burst-not-powered-off"
+
+    # A worker whose playbook succeeds stays, healthy
+    boot_worker spot spot ok
+    [ "$boot_status" = 0 ] && [ "$(calls 'set-instance-health')" = 0 ] && [ "$(calls '^poweroff')" = 0 ] &&
+        [ "$(calls '^ansible-playbook .*-e berth_pool=spot -e berth_lifecycle=spot')" = 1 ] || problems="$problems good-boot($boot_status)"
+
+    container_name=$saved_container
+    if [ -z "$problems" ]; then
+        record boot PASS "apt lock waited for and retried, playbook tried 3 times, then marked unhealthy through IMDSv2's instance id ($first_calls calls); burst worker powered off; a good boot left alone"
+    else
+        cat "$work/boot-calls" "$work/boot.log"
+        record boot FAIL "boot script:$problems"
+    fi
+}
+
+remove_boot_container() {
+    docker rm -f "berth-fleet-boot-$$"
+}
+
+# Runs the watchdog once with a fake docker answering "$1" (a LocalNodeState/ControlAvailable
+# pair, or "down" for a dockerd that does not answer) and a clock of $2 seconds since the epoch.
+watchdog_at() {
+    printf '%s\n' "$1" >"$work/watchdog/answer"
+    PATH=$work/watchdog/bin:$PATH FAKE_NOW=$2 SWARM_WATCHDOG_LIMIT=1800 SWARM_WATCHDOG_STATE=$work/watchdog/run/since \
+        SWARM_WATCHDOG_POWEROFF_COMMAND="echo \$FAKE_NOW >>'$work/watchdog/powered-off'" \
+        sh "$repo/heartbeat/berth-swarm-watchdog" 2>>"$work/watchdog/log"
+}
+
+powered_off() {
+    [ -s "$work/watchdog/powered-off" ]
+}
+
+check_watchdog() {
+    mkdir -p "$work/watchdog/bin"
+    cat >"$work/watchdog/bin/docker" <<'FAKE'
+#!/bin/sh
+answer=$(cat "$(dirname "$0")/../answer")
+[ "$answer" != down ] || exit 1
+echo "$answer"
+FAKE
+    printf '#!/bin/sh\nif [ "$1" = +%%s ]; then echo "$FAKE_NOW"; else exec /bin/date "$@"; fi\n' >"$work/watchdog/bin/date"
+    chmod +x "$work/watchdog/bin/docker" "$work/watchdog/bin/date"
+    problems=
+    watchdog_at active/false 1000 && ! powered_off || problems="$problems in-swarm"
+    watchdog_at inactive/false 2000 && ! powered_off || problems="$problems first-out"
+    watchdog_at inactive/false 3799 && ! powered_off || problems="$problems before-limit"
+    # dockerd silent past the limit: nothing decided, the clock kept
+    watchdog_at down 3900 && ! powered_off || problems="$problems powered-off-without-dockerd"
+    # back in the swarm resets the clock
+    watchdog_at active/false 3950 && [ ! -e "$work/watchdog/run/since" ] || problems="$problems not-reset"
+    watchdog_at pending/false 4000 && watchdog_at pending/false 5000 && ! powered_off || problems="$problems reset-ignored"
+    watchdog_at error/false 5800 && [ "$(cat "$work/watchdog/powered-off" 2>/dev/null)" = 5800 ] || problems="$problems not-powered-off-at-limit"
+    rm -f "$work/watchdog/powered-off" "$work/watchdog/run/since"
+    watchdog_at inactive/true 1 && watchdog_at inactive/true 9999 && ! powered_off || problems="$problems manager-powered-off"
+    if [ -z "$problems" ]; then
+        record watchdog PASS "out of the swarm 30 min -> powered off, not at 29:59, not while dockerd is silent; rejoining resets; a manager never"
+    else
+        cat "$work/watchdog/log"
+        record watchdog FAIL "watchdog:$problems"
     fi
 }
 
@@ -509,6 +772,18 @@ check_worker_role() {
     [ "$(in_container systemctl is-enabled berth-heartbeat.service 2>/dev/null)" = enabled ] || problems="$problems unit-not-enabled"
     in_container grep -qx 'HEARTBEAT_IDLE_LIMIT=1800' /etc/berth/heartbeat.env || problems="$problems heartbeat.env"
     in_container test -x /usr/local/bin/berth-heartbeat || problems="$problems agent-missing"
+    [ "$(in_container systemctl is-enabled berth-swarm-watchdog.timer 2>/dev/null)" = enabled ] || problems="$problems watchdog-timer-not-enabled"
+    in_container grep -qx 'Environment=SWARM_WATCHDOG_LIMIT=1800' /etc/systemd/system/berth-swarm-watchdog.service || problems="$problems watchdog-limit"
+    in_container test -x /usr/local/bin/berth-swarm-watchdog || problems="$problems watchdog-missing"
+
+    # An instance type without instance store: the role finds no disk and leaves Docker's data alone
+    mkdir -p "$work/playbooks"
+    ln -sfn "$repo/ansible/playbooks/group_vars" "$work/playbooks/group_vars"
+    printf -- '---\n- name: Instance store as worker.yml applies it\n  hosts: all\n  roles:\n    - instance_store\n' >"$work/playbooks/instance-store.yml"
+    if ! apply_playbook "$work/playbooks/instance-store.yml" || [ "$changed" != 0 ] || in_container grep -q /var/lib/docker /etc/fstab; then
+        tail -30 "$work/apply.log"
+        problems="$problems instance-store-without-disk"
+    fi
 
     check_gpu_host
     if [ -z "$problems" ]; then
@@ -699,12 +974,15 @@ for check in $checks; do
     case $check in
         lint) check_lint ;;
         syntax) check_syntax ;;
+        wiring) check_wiring ;;
         fmt) check_fmt ;;
         validate) check_validate ;;
+        boot) check_boot ;;
+        watchdog) check_watchdog ;;
         heartbeat) check_heartbeat ;;
         worker-role) check_worker_role ;;
         manager-role) check_manager_role ;;
-        *) record "$check" FAIL "unknown check (known: lint syntax fmt validate heartbeat worker-role manager-role)" ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role)" ;;
     esac
 done
 

@@ -23,7 +23,7 @@ locals {
 }
 
 resource "aws_instance" "manager" {
-  ami                    = data.aws_ami.ubuntu.id
+  ami                    = local.ubuntu_ami
   instance_type          = var.manager_instance_type
   availability_zone      = var.availability_zone
   subnet_id              = aws_subnet.fleet.id
@@ -34,6 +34,7 @@ resource "aws_instance" "manager" {
   root_block_device {
     volume_size = var.manager_volume_gib
     volume_type = "gp3"
+    encrypted   = true
   }
 
   metadata_options {
@@ -60,6 +61,7 @@ resource "aws_instance" "manager" {
 
   depends_on = [
     aws_fsx_data_repository_association.runs,
+    aws_fsx_data_repository_association.data,
     aws_s3_object.ansible,
     aws_s3_object.heartbeat,
     aws_s3_object.berth_jar,
@@ -73,7 +75,7 @@ resource "aws_instance" "manager" {
 
 resource "aws_launch_template" "worker" {
   name_prefix            = "${local.name}-worker-"
-  image_id               = data.aws_ami.ubuntu.id
+  image_id               = local.ubuntu_ami
   instance_type          = var.worker_instance_type
   key_name               = aws_key_pair.operator.key_name
   vpc_security_group_ids = [aws_security_group.fleet.id, aws_security_group.lustre_client.id]
@@ -88,6 +90,7 @@ resource "aws_launch_template" "worker" {
     ebs {
       volume_size           = var.worker_volume_gib
       volume_type           = "gp3"
+      encrypted             = true
       delete_on_termination = true
     }
   }
@@ -95,6 +98,24 @@ resource "aws_launch_template" "worker" {
   metadata_options {
     http_tokens            = "required"
     instance_metadata_tags = "enabled"
+  }
+
+  # The provider's default tags reach neither the instances a template launches nor their
+  # volumes; these do, so every one of them can be found (and billed) by cluster. Pool and
+  # lifecycle stay on the group or instance: one template serves several pools.
+  tag_specifications {
+    resource_type = "instance"
+    tags = {
+      "berth:cluster" = var.cluster_name
+    }
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags = {
+      Name            = "${local.name}-worker"
+      "berth:cluster" = var.cluster_name
+    }
   }
 
   user_data = local.worker_user_data
@@ -122,6 +143,7 @@ resource "aws_launch_template" "gpu_worker" {
     ebs {
       volume_size           = var.gpu_volume_gib
       volume_type           = "gp3"
+      encrypted             = true
       delete_on_termination = true
     }
   }
@@ -129,6 +151,24 @@ resource "aws_launch_template" "gpu_worker" {
   metadata_options {
     http_tokens            = "required"
     instance_metadata_tags = "enabled"
+  }
+
+  # The provider's default tags reach neither the instances a template launches nor their
+  # volumes; these do, so every one of them can be found (and billed) by cluster. Pool and
+  # lifecycle stay on the group or instance: one template serves several pools.
+  tag_specifications {
+    resource_type = "instance"
+    tags = {
+      "berth:cluster" = var.cluster_name
+    }
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags = {
+      Name            = "${local.name}-gpu"
+      "berth:cluster" = var.cluster_name
+    }
   }
 
   user_data = local.worker_user_data
@@ -216,6 +256,16 @@ resource "aws_autoscaling_group" "gpu_worker" {
       launch_template_specification {
         launch_template_id = aws_launch_template.gpu_worker[0].id
         version            = aws_launch_template.gpu_worker[0].latest_version
+      }
+
+      # Several types: GPU spot capacity of a single one is often short. Overrides replace the
+      # template's type, so it is listed too; the allocation strategy picks among them.
+      dynamic "override" {
+        for_each = distinct(concat([var.gpu_instance_type], var.gpu_alternative_instance_types))
+
+        content {
+          instance_type = override.value
+        }
       }
     }
   }

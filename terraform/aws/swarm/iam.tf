@@ -113,6 +113,20 @@ data "aws_iam_policy_document" "worker" {
     ]
     resources = var.ecr_repository_arns
   }
+
+  # A worker whose boot failed marks itself unhealthy, so its group replaces it; only groups of
+  # this cluster (their berth:cluster tag) are concerned.
+  statement {
+    sid       = "MarkSelfUnhealthy"
+    actions   = ["autoscaling:SetInstanceHealth"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "autoscaling:ResourceTag/berth:cluster"
+      values   = [var.cluster_name]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "worker" {

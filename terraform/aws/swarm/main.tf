@@ -5,13 +5,17 @@ locals {
   berth_jar    = var.berth_jar_path != "" ? pathexpand(var.berth_jar_path) : "${path.module}/../../../orchestrator/target/berth.jar"
   ansible_dir  = "${path.module}/../../../ansible"
   heartbeat    = "${path.module}/../../../heartbeat"
+  ubuntu_ami   = var.ubuntu_ami_id != "" ? var.ubuntu_ami_id : data.aws_ami.ubuntu[0].id
 }
 
 # Ubuntu 22.04 from Canonical: FSx for Lustre publishes client packages for Ubuntu (not for
 # Debian), and the GPU image below is Ubuntu 22.04 too, so one set of playbooks serves all.
 # Instances ignore later AMI releases (see their lifecycle blocks) so a new image never
-# replaces a running fleet.
+# replaces a running fleet. A newer image may boot a kernel for which FSx has not yet published
+# Lustre client modules, so ubuntu_ami_id pins one; looked up only when none is named.
 data "aws_ami" "ubuntu" {
+  count = var.ubuntu_ami_id == "" ? 1 : 0
+
   most_recent = true
   owners      = ["099720109477"]
 

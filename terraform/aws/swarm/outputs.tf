@@ -3,6 +3,11 @@ output "manager_ip" {
   value       = aws_instance.manager.public_ip
 }
 
+output "ubuntu_ami_id" {
+  description = "The Ubuntu AMI the manager and CPU workers boot: set it as ubuntu_ami_id to keep new workers on this kernel."
+  value       = local.ubuntu_ami
+}
+
 output "queue_url" {
   description = "URL of the SQS FIFO job queue berth serve consumes and berth submit sends to."
   value       = aws_sqs_queue.jobs.url

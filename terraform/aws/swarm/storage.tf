@@ -34,7 +34,8 @@ resource "aws_fsx_data_repository_association" "runs" {
 }
 
 # Inputs: objects under s3://<bucket>/<prefix>/data appear at /mnt/shared/data, loaded lazily
-# on first read.
+# on first read. Created after the runs association: FSx takes one association change of a file
+# system at a time, and the provider fails the second of two made in parallel.
 resource "aws_fsx_data_repository_association" "data" {
   file_system_id                   = aws_fsx_lustre_file_system.shared.id
   file_system_path                 = "/data"
@@ -46,6 +47,8 @@ resource "aws_fsx_data_repository_association" "data" {
       events = ["NEW", "CHANGED", "DELETED"]
     }
   }
+
+  depends_on = [aws_fsx_data_repository_association.runs]
 }
 
 # The setup files every instance runs at boot: the Ansible tree, the heartbeat agent and the

@@ -39,10 +39,15 @@ variable "ssh_public_key_path" {
   default     = "~/.ssh/id_ed25519.pub"
 }
 
+# No default: the manager's SSH and mosh ports open to the world unless someone asked for it.
 variable "ssh_ingress_cidrs" {
   type        = list(string)
-  description = "Source addresses allowed to reach the manager's SSH and mosh ports. Narrow this to your own address where you can."
-  default     = ["0.0.0.0/0"]
+  description = "Source addresses (CIDR blocks) allowed to reach the manager's SSH and mosh ports: the operator's own, e.g. [\"203.0.113.7/32\"]."
+
+  validation {
+    condition     = length(var.ssh_ingress_cidrs) > 0 && alltrue([for cidr in var.ssh_ingress_cidrs : can(cidrhost(cidr, 0))])
+    error_message = "ssh_ingress_cidrs must list at least one CIDR block, such as your own address as \"203.0.113.7/32\"."
+  }
 }
 
 variable "vpc_cidr" {
@@ -63,9 +68,15 @@ variable "manager_volume_gib" {
   default     = 40
 }
 
+variable "ubuntu_ami_id" {
+  type        = string
+  description = "Ubuntu 22.04 AMI of the manager and the CPU workers. Empty picks the latest at each apply, whose kernel may not have FSx Lustre client modules yet; pin a working one (terraform output ubuntu_ami_id) so new workers boot the same kernel."
+  default     = ""
+}
+
 variable "worker_instance_type" {
   type        = string
-  description = "Instance type of the spot and burst CPU workers. Jobs' images and scratch live on the root volume (worker_volume_gib) and their results on the shared file system, so instance store would go unused."
+  description = "Instance type of the spot and burst CPU workers. Jobs' images and scratch live on the instance-store NVMe where the type has one (m6id, c6id, ...), else on the root volume (worker_volume_gib); their results on the shared file system."
   default     = "m6i.2xlarge"
 }
 
@@ -118,6 +129,12 @@ variable "gpu_instance_type" {
   type        = string
   description = "Instance type of the GPU workers (an NVIDIA family such as g5, g6 or p4d)."
   default     = "g5.xlarge"
+}
+
+variable "gpu_alternative_instance_types" {
+  type        = list(string)
+  description = "Further instance types the GPU group may launch besides gpu_instance_type, where spot capacity of one is short (e.g. [\"g6.xlarge\"]); pick ones with the same number of GPUs and enough GPU memory for the jobs."
+  default     = []
 }
 
 variable "gpu_ami_id" {

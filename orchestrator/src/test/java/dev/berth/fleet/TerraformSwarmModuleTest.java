@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TerraformSwarmModuleTest
 {
     private static final Path MODULE = Path.of("..", "terraform", "aws", "swarm");
-    private static final Set<String> REQUIRED_WITHOUT_DEFAULT = Set.of("region", "availability_zone", "s3_bucket");
+    private static final Set<String> REQUIRED_WITHOUT_DEFAULT = Set.of("region", "availability_zone", "s3_bucket", "ssh_ingress_cidrs");
 
     private final TerraformModule module = TerraformModule.parse(MODULE);
 
@@ -90,6 +90,10 @@ class TerraformSwarmModuleTest
             }
         }));
         assertThat(openToInternet).containsExactlyInAnyOrder("manager_ssh:tcp:22-22", "manager_ssh:udp:60000-61000");
+        ingressRules(groups.get("manager_ssh")).forEach(rule ->
+                assertThat(String.valueOf(rule.get("cidr_blocks"))).as("manager_ssh ingress").isEqualTo("var.ssh_ingress_cidrs"));
+        // The operator's address must be given: no default may open the manager to everyone
+        assertThat(module.variables().get("ssh_ingress_cidrs")).doesNotContainKey("default").containsKey("validation");
 
         Set<String> swarmPorts = new TreeSet<>();
         ingressRules(groups.get("fleet")).forEach(rule -> swarmPorts.add(rule.get("protocol") + ":" + port(rule.get("from_port"))));
@@ -129,6 +133,56 @@ class TerraformSwarmModuleTest
         Map<String, Object> s3 = TerraformModule.asMap(runs.get("s3"));
         assertThat(String.valueOf(s3.get("auto_export_policy"))).contains("NEW", "CHANGED", "DELETED");
         assertThat(String.valueOf(s3.get("auto_import_policy"))).contains("NEW", "CHANGED", "DELETED");
+    }
+
+    @Test
+    void everyVolumeIsEncrypted()
+    {
+        // Job inputs, images and berth's database sit on these volumes.
+        Map<String, Object> manager = module.resources("aws_instance").get("manager");
+        assertThat(TerraformModule.asMap(manager.get("root_block_device"))).containsEntry("encrypted", true);
+        module.resources("aws_launch_template").forEach((name, template) -> {
+            assertThat(blockList(template.get("block_device_mappings"))).as("template %s", name).isNotEmpty()
+                    .allSatisfy(mapping -> assertThat(TerraformModule.asMap(mapping.get("ebs"))).containsEntry("encrypted", true));
+        });
+        assertThat(module.resources("aws_ebs_volume")).isEmpty();
+    }
+
+    @Test
+    void launchTemplatesTagTheirInstancesAndVolumesWithTheCluster()
+    {
+        // The provider's default tags reach neither the instances a template launches nor their volumes.
+        module.resources("aws_launch_template").forEach((name, template) -> {
+            Map<String, Map<String, Object>> byType = new HashMap<>();
+            blockList(template.get("tag_specifications")).forEach(spec -> byType.put(String.valueOf(spec.get("resource_type")), spec));
+            assertThat(byType.keySet()).as("template %s", name).containsExactlyInAnyOrder("instance", "volume");
+            byType.forEach((type, spec) -> assertThat(String.valueOf(TerraformModule.asMap(spec.get("tags")).get("berth:cluster")))
+                    .as("template %s, %s tags", name, type).isEqualTo("var.cluster_name"));
+            // Pool and lifecycle come from the group or the instance: one template serves several pools
+            assertThat(String.valueOf(template.get("tag_specifications"))).as("template %s", name).doesNotContain("berth-pool", "berth-lifecycle");
+        });
+    }
+
+    @Test
+    void theGpuPoolMayLaunchSeveralInstanceTypes()
+    {
+        // Overrides replace the template's type, so the group lists it among them.
+        assertThat(module.blockSource("resource", "aws_autoscaling_group", "gpu_worker"))
+                .containsPattern("dynamic \"override\" \\{\\s*for_each\\s*=\\s*distinct\\(concat\\(\\[var\\.gpu_instance_type\\], var\\.gpu_alternative_instance_types\\)\\)")
+                .containsPattern("instance_type\\s*=\\s*override\\.value");
+        assertThat(module.variables().get("gpu_alternative_instance_types").get("default")).isEqualTo(List.of());
+    }
+
+    @Test
+    void dataRepositoryAssociationsAreCreatedOneAfterTheOther()
+    {
+        // FSx takes one association change of a file system at a time; the provider fails the second of two in parallel.
+        Map<String, Map<String, Object>> associations = module.resources("aws_fsx_data_repository_association");
+        assertThat(associations.keySet()).containsExactlyInAnyOrder("runs", "data");
+        assertThat(String.valueOf(associations.get("data").get("depends_on"))).isEqualTo("[aws_fsx_data_repository_association.runs]");
+        assertThat(associations.get("runs")).doesNotContainKey("depends_on");
+        assertThat(String.valueOf(module.resources("aws_instance").get("manager").get("depends_on")))
+                .contains("aws_fsx_data_repository_association.runs", "aws_fsx_data_repository_association.data");
     }
 
     @Test
@@ -181,6 +235,18 @@ class TerraformSwarmModuleTest
                 .contains("data.aws_ami.gpu[0].id");
         assertThat(module.blockSource("resource", "aws_autoscaling_group", "gpu_worker"))
                 .containsPattern("count\\s*=\\s*var\\.gpu_worker_count > 0 \\? 1 : 0");
+    }
+
+    @Test
+    void theUbuntuImageCanBePinnedSoTheKernelHasLustreModules()
+    {
+        // The latest image may boot a kernel for which FSx publishes no Lustre client modules yet.
+        assertThat(module.blockSource("data", "aws_ami", "ubuntu"))
+                .containsPattern("count\\s*=\\s*var\\.ubuntu_ami_id == \"\" \\? 1 : 0");
+        assertThat(module.variables().get("ubuntu_ami_id")).containsEntry("default", "");
+        assertThat(String.valueOf(module.resources("aws_instance").get("manager").get("ami"))).isEqualTo("local.ubuntu_ami");
+        assertThat(String.valueOf(module.resources("aws_launch_template").get("worker").get("image_id"))).isEqualTo("local.ubuntu_ami");
+        assertThat(module.outputs()).containsKey("ubuntu_ami_id");
     }
 
     @Test
@@ -254,6 +320,25 @@ class TerraformSwarmModuleTest
             assertThat(String.valueOf(statements.get("RegistryPull").get("resources"))).as(role).isEqualTo("var.ecr_repository_arns");
         }
         assertThat(String.valueOf(module.variables().get("ecr_repository_arns").get("default"))).isEqualTo("[*]");
+    }
+
+    @Test
+    void aWorkerThatCannotJoinMayMarkItselfUnhealthyInItsClustersGroups()
+    {
+        // The boot script gives up on a worker that cannot be set up; its group then replaces it.
+        Map<String, Map<String, Object>> statements = new HashMap<>();
+        blockList(module.dataSources("aws_iam_policy_document").get("worker").get("statement"))
+                .forEach(statement -> statements.put(String.valueOf(statement.get("sid")), statement));
+        Map<String, Object> unhealthy = statements.get("MarkSelfUnhealthy");
+        assertThat(unhealthy).isNotNull();
+        assertThat(unhealthy.get("actions")).isEqualTo(List.of("autoscaling:SetInstanceHealth"));
+        Map<String, Object> condition = TerraformModule.asMap(unhealthy.get("condition"));
+        assertThat(condition).containsEntry("variable", "autoscaling:ResourceTag/berth:cluster");
+        assertThat(String.valueOf(condition.get("values"))).isEqualTo("[var.cluster_name]");
+        module.resources("aws_autoscaling_group").forEach((name, group) ->
+                assertThat(String.valueOf(tags(group).get("berth:cluster"))).as("group %s", name).isEqualTo("var.cluster_name"));
+        // Only workers: the manager holds berth's database and is no group's
+        assertThat(module.dataSources("aws_iam_policy_document").get("manager").toString()).doesNotContain("autoscaling:");
     }
 
     private static List<Map<String, Object>> ingressRules(Map<String, Object> group)
