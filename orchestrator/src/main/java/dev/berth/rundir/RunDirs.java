@@ -28,7 +28,9 @@ import static java.util.Objects.requireNonNull;
  *     exit_code, result.json   written once the job has ended
  * </pre>
  * Each attempt owns its files, so a container left running on a partitioned node cannot
- * overwrite the output of the attempt that replaced it.
+ * overwrite the output of the attempt that replaced it. An attempt's container may write only its
+ * own {@code attempts/<n>/}: the rest is mounted read-only, so the files berth writes here are
+ * beyond the reach of a job's links (see {@link AtomicFiles}, {@link JobLogs}).
  */
 public final class RunDirs
 {
