@@ -56,7 +56,7 @@ final class AttemptFinisher
                 .or(() -> startMarker(attempt));
         // A job that started and ended between two polls was never seen running: its task names the node.
         Optional<String> node = attempt.node().or(() -> task.flatMap(TaskSnapshot::nodeId).flatMap(view::hostname));
-        JobState next = store.writes().finishAttempt(attempt.jobId(), attempt.number(), AttemptEnd.of(outcome, node, startedAt, finishedAt), resultFiles);
+        JobState next = store.writes().finishAttempt(attempt.jobId(), attempt.number(), new AttemptEnd(outcome, node, startedAt, finishedAt), resultFiles);
         failPoints.reach(FailPoints.AFTER_RESULT);
         swarm.removeService(attempt.serviceName());
         log.info("Job {} attempt {}: {} ({}); job is now {}", attempt.jobId(), attempt.number(), outcome.state(), outcome.reason(), next);

@@ -1,7 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.config.Durations;
-import dev.berth.job.Attempt;
+import dev.berth.job.AttemptOutcome;
 import dev.berth.job.Claim;
 import dev.berth.job.Job;
 import dev.berth.job.JobMove;
@@ -251,18 +251,22 @@ final class Dispatcher
         }
         catch (RegistryAccessException e) {
             // The registry's credentials went bad after the job was pinned (a retry's, or a changed config): waiting mends nothing
-            Attempt recorded = store.reads().attempts(job.id()).get(attempt - 1);
-            finisher.finish(recorded, Lifecycle.registryRefused(e.getMessage()), Optional.empty());
+            refused(job, attempt, Lifecycle.registryRefused(e.getMessage()));
         }
         catch (EngineException e) {
             if (e.status() >= 400 && e.status() < 500) {
-                Attempt recorded = store.reads().attempts(job.id()).get(attempt - 1);
-                finisher.finish(recorded, Lifecycle.refusedBySwarm(e.getMessage()), Optional.empty());
+                refused(job, attempt, Lifecycle.refusedBySwarm(e.getMessage()));
                 return;
             }
             notBefore.put(job.id(), clock.instant().plus(Lifecycle.INFRA_BACKOFF));
             throw e;
         }
+    }
+
+    /** Ends an attempt whose service could never be created: it never ran, so it has no task to judge. */
+    private void refused(Job job, int attempt, AttemptOutcome outcome)
+    {
+        finisher.finish(store.reads().attempts(job.id()).get(attempt - 1), outcome, Optional.empty());
     }
 
     /**

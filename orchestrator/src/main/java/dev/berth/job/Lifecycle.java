@@ -35,6 +35,15 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Lifecycle
 {
+    /**
+     * How often one job's preparation may fail for reasons not its own before the job fails with cause
+     * infra: 10 s doubling to 160 s between tries, about five minutes in all, rides out a passing fault
+     * without retrying a lasting one forever.
+     */
+    public static final int PREPARATION_TRIES = 6;
+    /** How long berth waits before it asks the engine again about a job it could not hand over. */
+    public static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
+
     private static final Map<JobState, Set<JobState>> JOB_MOVES = Map.ofEntries(
             // FAILED straight from QUEUED: the job can never fit any node.
             entry(JobState.QUEUED, EnumSet.of(JobState.PREPARING, JobState.FAILED, JobState.CANCELLED)),
@@ -126,15 +135,6 @@ public final class Lifecycle
         return new JobMove(JobState.PREPARING, JobState.QUEUED, Optional.empty(), Optional.of("preparation failed (try " + failures + " of "
                 + PREPARATION_TRIES + "), retrying in " + Durations.format(preparationBackoff(failures)) + ": " + problem));
     }
-
-    /**
-     * How often one job's preparation may fail for reasons not its own before the job fails with cause
-     * infra: 10 s doubling to 160 s between tries, about five minutes in all, rides out a passing fault
-     * without retrying a lasting one forever.
-     */
-    public static final int PREPARATION_TRIES = 6;
-    /** How long berth waits before it asks the engine again about a job it could not hand over. */
-    public static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
 
     public static Duration preparationBackoff(int failures)
     {

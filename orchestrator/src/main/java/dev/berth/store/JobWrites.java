@@ -2,6 +2,7 @@ package dev.berth.store;
 
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
+import dev.berth.job.AttemptOutcome;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
 import dev.berth.job.IllegalTransitionException;
@@ -160,20 +161,21 @@ public final class JobWrites
             Attempt attempt = database.queryOne("SELECT * FROM attempts WHERE job_id = ? AND number = ?", JobRows::attempt, jobId, number)
                     .orElseThrow(() -> new IllegalTransitionException("job " + jobId + " has no attempt " + number));
             Job job = database.queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, jobId).orElseThrow();
-            Cause cause = end.cause().orElse(null);
-            casAttempt(jobId, number, attempt.state(), end.state(),
+            AttemptOutcome outcome = end.outcome();
+            Cause cause = outcome.cause().orElse(null);
+            casAttempt(jobId, number, attempt.state(), outcome.state(),
                     ", node = coalesce(?, node), cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
-                    end.node().orElse(null), cause == null ? null : cause.label(), end.reason(), end.exitCode().orElse(null),
+                    end.node().orElse(null), cause == null ? null : cause.label(), outcome.reason(), outcome.exitCode().orElse(null),
                     end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
 
-            JobMove move = Lifecycle.afterAttempt(job.state(), end.outcome(), number, job.spec());
+            JobMove move = Lifecycle.afterAttempt(job.state(), outcome, number, job.spec());
             if (move.to() == JobState.QUEUED) {
                 casJob(jobId, move.from(), move.to(), "reason = ?", move.reason().orElse(null));
             }
             else {
                 casJob(jobId, move.from(), move.to(),
                         "cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
-                        move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), end.exitCode().orElse(null),
+                        move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), outcome.exitCode().orElse(null),
                         end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
                 announceEnd(jobId, onEnd);
             }

@@ -2,6 +2,7 @@ package dev.berth.store;
 
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
+import dev.berth.job.AttemptOutcome;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
 import dev.berth.job.IllegalTransitionException;
@@ -109,8 +110,8 @@ class JobWritesTest
             writes.recordAttempt("exp-1", attempt, "berth-exp-1-" + attempt, NOW);
             writes.attemptSubmitted("exp-1", attempt);
             writes.attemptRunning("exp-1", attempt, "worker-" + attempt, NOW);
-            JobState next = writes.finishAttempt("exp-1", attempt, new AttemptEnd(AttemptState.INTERRUPTED, Optional.of(Cause.INFRA),
-                    "interrupted: node worker-" + attempt + " went down", Optional.empty(), Optional.empty(), Optional.empty(), NOW.plusSeconds(attempt)),
+            JobState next = writes.finishAttempt("exp-1", attempt, new AttemptEnd(new AttemptOutcome(AttemptState.INTERRUPTED, Optional.of(Cause.INFRA),
+                    "interrupted: node worker-" + attempt + " went down", Optional.empty()), Optional.empty(), Optional.empty(), NOW.plusSeconds(attempt)),
                     JobEnded.NOTHING);
             assertThat(next).isEqualTo(attempt < 3 ? JobState.QUEUED : JobState.FAILED);
         }
@@ -195,7 +196,7 @@ class JobWritesTest
         writes.recordAttempt(id, number, "berth-" + id + "-" + number, NOW);
         writes.attemptSubmitted(id, number);
         writes.attemptRunning(id, number, "worker-1", NOW);
-        return writes.finishAttempt(id, number, new AttemptEnd(AttemptState.FAILED, Optional.of(Cause.EXIT), "exited with code " + code,
-                Optional.of(code), Optional.empty(), Optional.empty(), NOW.plusSeconds(number)), JobEnded.NOTHING);
+        return writes.finishAttempt(id, number, new AttemptEnd(new AttemptOutcome(AttemptState.FAILED, Optional.of(Cause.EXIT), "exited with code " + code,
+                Optional.of(code)), Optional.empty(), Optional.empty(), NOW.plusSeconds(number)), JobEnded.NOTHING);
     }
 }
