@@ -6,6 +6,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient.Request.Method;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real image registry on 127.0.0.1: Debian's {@code docker-registry} (distribution 2.8) with TLS, from
@@ -234,20 +235,28 @@ public final class LocalRegistry
     private void awaitListening()
             throws IOException
     {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IOException("docker-registry exited with code " + process.exitValue() + ": " + log());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                return;
-            }
-            catch (IOException e) {
-                sleep();
-            }
+        try {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(this::listening);
         }
-        throw new IOException("docker-registry did not listen on " + address() + " within 20s: " + log());
+        catch (ConditionTimeoutException e) {
+            throw new IOException("docker-registry did not listen on " + address() + " within 20s: " + log(), e);
+        }
+    }
+
+    /** Whether the registry answers on its port; one that exited never will, and says why. */
+    private boolean listening()
+            throws IOException
+    {
+        if (!process.isAlive()) {
+            throw new IOException("docker-registry exited with code " + process.exitValue() + ": " + log());
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        }
+        catch (IOException e) {
+            return false;
+        }
     }
 
     private static void run(Path dir, String... command)
@@ -280,15 +289,5 @@ public final class LocalRegistry
     private static String encode(String value)
     {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
-    }
-
-    private static void sleep()
-    {
-        try {
-            Thread.sleep(100);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
