@@ -113,7 +113,7 @@ class LostWorkerTestbedIntegrationTest
         assertThat(job.state()).isEqualTo(JobState.FAILED);
         assertThat(job.cause()).contains(Cause.INFRA);
         assertThat(job.reason().orElseThrow()).contains(node).contains("none left");
-        assertThat(berth.leftoverServices()).isEmpty();
+        berth.awaitNoServices();
         testbed.restartWorker(node);
     }
 

@@ -107,7 +107,7 @@ class PipelineSwarmIntegrationTest
         assertThat(result.path("state").asText()).isEqualTo("SUCCEEDED");
         assertThat(result.path("attempts")).hasSize(1);
         assertThat(result.path("attempts").get(0).path("node").asText()).as("the node is recorded even when the job ends between two polls").isNotEmpty();
-        assertThat(berth.leftoverServices()).doesNotContain(Swarm.serviceName(jobId, 1));
+        berth.awaitServiceRemoved(Swarm.serviceName(jobId, 1));
     }
 
     @Test
@@ -249,7 +249,7 @@ class PipelineSwarmIntegrationTest
         Job job = berth.store().reads().job(jobId).orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.CANCELLED);
         assertThat(job.cause()).contains(Cause.CANCELLED);
-        assertThat(berth.leftoverServices()).doesNotContain(Swarm.serviceName(jobId, 1));
+        berth.awaitServiceRemoved(Swarm.serviceName(jobId, 1));
         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("started");
 
         BerthHarness.CliResult again = berth.cli("cancel", jobId);
@@ -266,7 +266,7 @@ class PipelineSwarmIntegrationTest
         assertThat(job.cause()).contains(Cause.TIMEOUT);
         assertThat(job.reason().orElseThrow()).contains("timeout of 2s");
         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("started");
-        assertThat(berth.leftoverServices()).isEmpty();
+        berth.awaitNoServices();
     }
 
     @Test

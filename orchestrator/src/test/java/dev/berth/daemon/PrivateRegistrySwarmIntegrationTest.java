@@ -150,7 +150,7 @@ class PrivateRegistrySwarmIntegrationTest
         assertThat(berth.store().reads().attempts(job.id())).isEmpty();
         assertThat(job.imageRef()).isEmpty();
         assertThat(Duration.between(job.receivedAt(), job.finishedAt().orElseThrow())).isLessThan(FIRST_RETRY);
-        assertThat(berth.leftoverServices()).isEmpty();
+        berth.awaitNoServices();
         assertNoSecretIn(job.runDir().orElseThrow());
     }
 

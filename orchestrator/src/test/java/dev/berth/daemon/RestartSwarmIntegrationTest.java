@@ -68,7 +68,7 @@ class RestartSwarmIntegrationTest
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(job.attempts()).isEqualTo(1);
         assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("begun\ndone");
-        assertThat(berth.leftoverServices()).isEmpty();
+        berth.awaitNoServices();
     }
 
     @Test

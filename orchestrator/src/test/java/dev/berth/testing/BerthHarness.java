@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import static org.awaitility.Awaitility.await;
@@ -63,6 +64,8 @@ public final class BerthHarness
         environment.put("BERTH_DEFAULT_CPUS", "0.1");
         environment.put("BERTH_DEFAULT_MEMORY", "64m");
         environment.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
+        // Any free port: tests run several daemons at once, and 8080 may be taken
+        environment.put("BERTH_HTTP_ADDRESS", "127.0.0.1:0");
         environment.putAll(settings);
         BerthHarness harness = new BerthHarness(root, BerthConfig.load(environment));
         harness.startDaemon();
@@ -166,10 +169,27 @@ public final class BerthHarness
     }
 
     /** Names of services this harness's berth still has in the swarm. */
-    public List<String> leftoverServices()
+    /**
+     * Waits until berth has removed every service of its own. An ended job's service goes just after its end is
+     * recorded (never before, so a crash cannot lose a result), so a test that saw the end awaits the removal.
+     */
+    public void awaitNoServices()
+    {
+        awaitServices(List::isEmpty, "no services");
+    }
+
+    /** Waits until berth has removed this service, as {@link #awaitNoServices()} does for all of them. */
+    public void awaitServiceRemoved(String serviceName)
+    {
+        awaitServices(names -> !names.contains(serviceName), "no service " + serviceName);
+    }
+
+    private void awaitServices(Predicate<List<String>> wanted, String description)
     {
         try (SwarmClient swarm = new SwarmClient(config.dockerHost())) {
-            return swarm.services(store.instanceId()).stream().map(Swarm.BerthService::name).toList();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .alias("berth left " + description)
+                    .until(() -> swarm.services(store.instanceId()).stream().map(Swarm.BerthService::name).toList(), wanted);
         }
     }
 
