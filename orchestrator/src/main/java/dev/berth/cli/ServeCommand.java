@@ -71,6 +71,11 @@ final class ServeCommand
         QueueEndpoint endpoint = daemon.queueEndpoint();
         out.println("berth serve: state " + config.databaseFile() + ", runs in " + config.runsDir());
         out.println("berth serve: queue " + endpoint.queueUrl());
+        daemon.webUri().ifPresent(uri -> out.println("berth serve: dashboard, API and metrics on " + uri));
+        // Shown once, and only to a terminal: under systemd stdout is the journal, and the token is never logged
+        daemon.newToken().ifPresent(token -> out.println(System.console() != null
+                ? "berth serve: HTTP access token (shown this once; kept in " + config.httpTokenFile() + "): " + token.reveal()
+                : "berth serve: made an HTTP access token in " + config.httpTokenFile() + " (owner only); clients send it as 'Authorization: Bearer TOKEN'"));
         endpoint.endpoint().filter(ignored -> endpoint.embedded()).ifPresent(uri -> {
             out.println("berth serve: embedded SQS endpoint " + uri + " (region " + endpoint.region() + ", any credentials), e.g.");
             out.println("  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=" + endpoint.region() + " aws sqs send-message --endpoint-url " + uri

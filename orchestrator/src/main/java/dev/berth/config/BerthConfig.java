@@ -38,6 +38,7 @@ public record BerthConfig(
         Duration gitTimeout,
         GitCredentials gitCredentials,
         Path dockerConfig,
+        Optional<HttpAddress> httpAddress,
         Optional<String> failPoint)
 {
     public BerthConfig
@@ -58,6 +59,7 @@ public record BerthConfig(
         requireNonNull(gitTimeout, "gitTimeout is null");
         requireNonNull(gitCredentials, "gitCredentials is null");
         requireNonNull(dockerConfig, "dockerConfig is null");
+        requireNonNull(httpAddress, "httpAddress is null");
         requireNonNull(failPoint, "failPoint is null");
         if (pendingCap < 1) {
             throw new ConfigException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
@@ -125,6 +127,7 @@ public record BerthConfig(
                 new GitCredentials(settings.optional("BERTH_GIT_TOKEN"), settings.optional("BERTH_GIT_SSH_KEY").map(Path::of)),
                 // Where 'docker login' on the manager writes: registries' credentials, handed to the workers with each service
                 Path.of(settings.get("BERTH_DOCKER_CONFIG", Path.of(settings.get("HOME", "."), ".docker", "config.json").toString())),
+                HttpAddress.parse(settings.get("BERTH_HTTP_ADDRESS", "127.0.0.1:8080")),
                 settings.optional("BERTH_FAILPOINT"));
     }
 
@@ -148,6 +151,12 @@ public record BerthConfig(
     public Path mirrorsDir()
     {
         return sharedDir.resolve("mirrors");
+    }
+
+    /** The token asked of HTTP clients when berth answers on more than loopback; only its owner reads it. */
+    public Path httpTokenFile()
+    {
+        return stateDir.resolve("http-token");
     }
 
     public Path workersDir()

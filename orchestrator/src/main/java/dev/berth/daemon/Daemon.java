@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.config.HttpAddress;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.EmbeddedSqs;
@@ -14,10 +15,14 @@ import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.time.Sleeper;
 import dev.berth.time.Ticker;
+import dev.berth.web.AccessToken;
+import dev.berth.web.WebRoutes;
+import dev.berth.web.WebServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -47,12 +52,16 @@ public final class Daemon
     private final List<AutoCloseable> resources;
     private final QueueEndpoint queueEndpoint;
     private final String instanceId;
+    private final Optional<URI> webUri;
+    private final Optional<AccessToken> newToken;
 
-    private Daemon(List<AutoCloseable> resources, QueueEndpoint queueEndpoint, String instanceId)
+    private Daemon(List<AutoCloseable> resources, QueueEndpoint queueEndpoint, String instanceId, Optional<URI> webUri, Optional<AccessToken> newToken)
     {
         this.resources = resources;
         this.queueEndpoint = queueEndpoint;
         this.instanceId = instanceId;
+        this.webUri = webUri;
+        this.newToken = newToken;
     }
 
     /**
@@ -112,7 +121,17 @@ public final class Daemon
             opened.add(scheduler);
             intake.start();
             opened.add(intake);
-            return new Daemon(opened, endpoint, store.instanceId());
+
+            Optional<WebServer> web = Optional.empty();
+            Optional<AccessToken> token = Optional.empty();
+            if (config.httpAddress().isPresent()) {
+                HttpAddress address = config.httpAddress().get();
+                token = address.loopback() ? Optional.empty() : Optional.of(AccessToken.loadOrCreate(config.httpTokenFile()));
+                List<WebRoutes> routes = List.of();
+                web = Optional.of(WebServer.start(address, token, routes));
+                opened.add(web.get());
+            }
+            return new Daemon(opened, endpoint, store.instanceId(), web.map(WebServer::uri), token.filter(AccessToken::created));
         }
         catch (IOException | RuntimeException e) {
             closeAll(opened);
@@ -154,6 +173,18 @@ public final class Daemon
     public QueueEndpoint queueEndpoint()
     {
         return queueEndpoint;
+    }
+
+    /** Where the dashboard, the API and the metrics answer; empty with BERTH_HTTP_ADDRESS=off. */
+    public Optional<URI> webUri()
+    {
+        return webUri;
+    }
+
+    /** The HTTP access token when this start made it, for {@code berth serve} to print the one time. */
+    public Optional<AccessToken> newToken()
+    {
+        return newToken;
     }
 
     /** The label value on every service this daemon's store owns. */

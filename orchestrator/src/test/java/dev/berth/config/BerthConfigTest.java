@@ -55,6 +55,9 @@ class BerthConfigTest
         assertRefused("BERTH_QUEUE_VISIBILITY", "13h", "BERTH_QUEUE_VISIBILITY must be between 1s and 12h, got 13h00m");
         assertRefused("BERTH_PENDING_CAP", "0", "BERTH_PENDING_CAP must be at least 1, got 0");
         assertRefused("BERTH_PENDING_CAP", "eight", "BERTH_PENDING_CAP must be a whole number, got 'eight'");
+        assertRefused("BERTH_HTTP_ADDRESS", "8080", "BERTH_HTTP_ADDRESS must be host:port such as 127.0.0.1:8080, or off; got '8080'");
+        assertRefused("BERTH_HTTP_ADDRESS", "localhost:http", "BERTH_HTTP_ADDRESS must be host:port such as 127.0.0.1:8080, or off; got 'localhost:http'");
+        assertRefused("BERTH_HTTP_ADDRESS", "0.0.0.0:70000", "BERTH_HTTP_ADDRESS port must be between 0 and 65535, got 70000");
         assertRefused("BERTH_MAX_ATTEMPTS", "0", "BERTH_MAX_ATTEMPTS must be at least 1, got 0");
         assertRefused("BERTH_DEFAULT_CPUS", "-1", "BERTH_DEFAULT_CPUS must be more than 0, got -1.0");
         assertRefused("BERTH_DEFAULT_CPUS", "two", "BERTH_DEFAULT_CPUS must be a number, got 'two'");
@@ -87,5 +90,17 @@ class BerthConfigTest
                 .as(key + "=" + value)
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(message);
+    }
+
+    @Test
+    void theHttpAddressIsLoopbackByDefaultAndCanBeTurnedOff()
+    {
+        HttpAddress address = BerthConfig.load(Map.of()).httpAddress().orElseThrow();
+
+        assertThat(address).isEqualTo(new HttpAddress("127.0.0.1", 8080));
+        assertThat(address.loopback()).isTrue();
+        assertThat(BerthConfig.load(Map.of("BERTH_HTTP_ADDRESS", "off")).httpAddress()).isEmpty();
+        assertThat(BerthConfig.load(Map.of("BERTH_HTTP_ADDRESS", "[::1]:9000")).httpAddress().orElseThrow().loopback()).isTrue();
+        assertThat(BerthConfig.load(Map.of("BERTH_HTTP_ADDRESS", "0.0.0.0:8080")).httpAddress().orElseThrow().loopback()).isFalse();
     }
 }

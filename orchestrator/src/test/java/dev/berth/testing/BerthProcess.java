@@ -64,6 +64,8 @@ public final class BerthProcess
         settings.put("BERTH_SHARED_DIR", root.resolve("shared").toString());
         settings.put("BERTH_POLL_INTERVAL", "200ms");
         settings.put("BERTH_DEFAULT_IMAGE", LocalSwarm.IMAGE);
+        // Any free port: tests run several daemons at once, and 8080 may be taken
+        settings.put("BERTH_HTTP_ADDRESS", "127.0.0.1:0");
         settings.put("BERTH_DEFAULT_CPUS", "0.1");
         settings.put("BERTH_DEFAULT_MEMORY", "32m");
         return settings;
