@@ -1,7 +1,8 @@
 #!/bin/sh
 # Makes this machine ready to run berth and its tests: a Docker engine that is a single-node
 # swarm manager, berth's local job image, and what the private-registry test starts (Debian's
-# docker-registry, openssl for its certificate, htpasswd). Installs Debian packages it needs when they are
+# docker-registry, openssl for its certificate, htpasswd; Chromium and its driver for the dashboard's
+# browser tests, Prometheus for the metrics test, tmux for the terminal test of berth top). Installs Debian packages it needs when they are
 # missing (as root), and starts dockerd when no engine answers, advertising one fake GPU as a
 # Swarm generic resource of kind GPU so GPU scheduling can be exercised without a GPU.
 # Idempotent: on a machine that is already set up it only checks.
@@ -12,6 +13,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 needs="dockerd:docker.io busybox:busybox-static git:git ip:iproute2 nsenter:util-linux"
 needs="$needs docker-registry:docker-registry openssl:openssl htpasswd:apache2-utils"
+needs="$needs chromium:chromium chromedriver:chromium-driver prometheus:prometheus promtool:prometheus tmux:tmux"
 if [ "${1:-}" = --fleet-checks ]; then
     needs="$needs ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap python3:python3 iptables:iptables jq:jq"
 fi
