@@ -114,7 +114,7 @@ final class JobRows
                 optionalLong(rows, "finished_at").map(Instant::ofEpochMilli));
     }
 
-    private static Cause cause(String label)
+    static Cause cause(String label)
     {
         return Cause.valueOf(label.toUpperCase(Locale.ROOT));
     }

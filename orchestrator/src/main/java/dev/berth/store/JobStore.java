@@ -19,6 +19,7 @@ public final class JobStore
     private final String instanceId;
     private final JobReads reads;
     private final JobWrites writes;
+    private final StatsReads stats;
 
     private JobStore(Database database, String instanceId)
     {
@@ -26,6 +27,7 @@ public final class JobStore
         this.instanceId = requireNonNull(instanceId, "instanceId is null");
         this.reads = new JobReads(database);
         this.writes = new JobWrites(database);
+        this.stats = new StatsReads(database);
     }
 
     /** Opens the store, creating or upgrading it as needed; opening one that is current writes nothing. */
@@ -55,6 +57,12 @@ public final class JobStore
     public JobWrites writes()
     {
         return writes;
+    }
+
+    /** What {@code berth stats} reads: aggregates over a window of time. */
+    public StatsReads stats()
+    {
+        return stats;
     }
 
     @Override

@@ -41,6 +41,12 @@ final class Schema
                 cancel_requested INTEGER NOT NULL DEFAULT 0)""",
             "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)",
+            // What berth stats reads of a window of time (see StatsReads): ranges of these three, which hold the columns it
+            // needs, so SQLite reads the index alone, not the wide rows. Each is partial, on times set once: a job enters the
+            // first two once, when it ends and when it first starts, and leaves the third then; its other moves write none
+            "CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs(finished_at, state, cause, started_at, received_at, pool, gpus, cpus) WHERE finished_at IS NOT NULL",
+            "CREATE INDEX IF NOT EXISTS jobs_by_start ON jobs(started_at, received_at) WHERE started_at IS NOT NULL",
+            "CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs(received_at) WHERE started_at IS NULL AND finished_at IS NULL",
             """
             CREATE TABLE IF NOT EXISTS attempts (
                 job_id TEXT NOT NULL REFERENCES jobs(id),
