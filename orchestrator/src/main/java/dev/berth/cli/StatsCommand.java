@@ -28,9 +28,8 @@ import static java.util.Objects.requireNonNull;
  * Stats page and {@code GET /api/v1/stats} show it): jobs finished by outcome and per interval, the queue's
  * depth, wait and run times, failures by cause, GPU- and CPU-hours per pool, optionally per repository or pool.
  */
-@Command(name = "stats", mixinStandardHelpOptions = true, description = {
-        "Show what the fleet did over a window: jobs finished by outcome and per hour, the queue's depth, wait and run",
-        "times (median, p95, longest), failures by cause, GPU- and CPU-hours per pool."})
+@Command(name = "stats", mixinStandardHelpOptions = true, description = "Show what the fleet did over a window: jobs finished by outcome "
+        + "and per hour, the queue's depth, wait and run times (median, p95, longest), failures by cause, GPU- and CPU-hours per pool.")
 final class StatsCommand
         implements Callable<Integer>
 {

@@ -1,9 +1,9 @@
 package dev.berth.cli;
 
-import dev.berth.config.Durations;
 import dev.berth.job.Cause;
 import dev.berth.job.JobState;
 import dev.berth.stats.Distribution;
+import dev.berth.stats.StatsFormat;
 import dev.berth.stats.StatsReport;
 import dev.berth.stats.StatsReport.DepthSample;
 import dev.berth.stats.StatsReport.GroupStats;
@@ -38,7 +38,7 @@ final class StatsText
     {
         StatsWindow window = report.window();
         StringBuilder text = new StringBuilder();
-        text.append("the last ").append(span(Duration.between(window.from(), window.to())))
+        text.append("the last ").append(StatsFormat.window(Duration.between(window.from(), window.to())))
                 .append(": ").append(MINUTE.format(window.from())).append(" to ").append(MINUTE.format(window.to())).append('\n');
         text.append("finished:  ").append(count(report.endedTotal()))
                 .append(report.endedTotal() == 0 ? "" : " (" + StatsReport.FINAL_STATES.stream()
@@ -54,8 +54,8 @@ final class StatsText
                 .append('\n');
         List<DepthSample> depth = report.queueDepth();
         DepthSample deepest = depth.stream().max(Comparator.comparingLong(DepthSample::waiting)).orElseThrow();
-        text.append("waiting:   ").append(count(depth.get(depth.size() - 1).waiting())).append(" now, ")
-                .append(count(deepest.waiting())).append(" at most (").append(MINUTE.format(deepest.at())).append(")\n\n");
+        text.append("waiting:   ").append(deepest.waiting() == 0 ? "none" : count(depth.get(depth.size() - 1).waiting()) + " now, "
+                + count(deepest.waiting()) + " at most (" + MINUTE.format(deepest.at()) + ")").append("\n\n");
 
         List<List<String>> times = new ArrayList<>();
         times.add(List.of("TIME", "JOBS", "MEDIAN", "P95", "MAX"));
@@ -134,15 +134,6 @@ final class StatsText
         return List.of(name, count(distribution.count()), time(distribution.median()), time(distribution.p95()), time(distribution.max()));
     }
 
-    /** A window's length as it is typed: 7d, 24h, 90m. */
-    private static String span(Duration length)
-    {
-        if (length.toHours() % 24 == 0 && length.toHours() >= 48 && length.toMinutes() % 60 == 0) {
-            return length.toDays() + "d";
-        }
-        return length.toMinutes() % 60 == 0 ? length.toHours() + "h" : length.toMinutes() + "m";
-    }
-
     private static String intervalName(Duration interval)
     {
         if (interval.equals(Duration.ofHours(1))) {
@@ -154,29 +145,18 @@ final class StatsText
         return interval.toMinutes() + " MIN";
     }
 
-    /** Under a second in milliseconds, under a minute in tenths of seconds, then as durations read elsewhere in berth. */
-    static String time(Optional<Duration> duration)
+    private static String time(Optional<Duration> duration)
     {
-        if (duration.isEmpty()) {
-            return NONE;
-        }
-        long millis = duration.get().toMillis();
-        if (millis < 1_000) {
-            return millis + "ms";
-        }
-        if (millis < 60_000) {
-            return String.format(Locale.ROOT, "%.1fs", millis / 1000.0);
-        }
-        return Durations.format(duration.get());
+        return StatsFormat.duration(duration);
     }
 
     private static String count(long count)
     {
-        return String.format(Locale.ROOT, "%,d", count);
+        return StatsFormat.count(count);
     }
 
     private static String hours(double hours)
     {
-        return String.format(Locale.ROOT, "%,.1f", hours);
+        return StatsFormat.hours(hours);
     }
 }

@@ -16,8 +16,10 @@ import dev.berth.swarm.SwarmClient;
 import dev.berth.time.Sleeper;
 import dev.berth.time.Ticker;
 import dev.berth.web.AccessToken;
+import dev.berth.web.Pages;
 import dev.berth.web.WebRoutes;
 import dev.berth.web.WebServer;
+import dev.berth.web.stats.StatsRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,7 +129,7 @@ public final class Daemon
             if (config.httpAddress().isPresent()) {
                 HttpAddress address = config.httpAddress().get();
                 token = address.loopback() ? Optional.empty() : Optional.of(AccessToken.loadOrCreate(config.httpTokenFile()));
-                List<WebRoutes> routes = List.of();
+                List<WebRoutes> routes = List.of(new StatsRoutes(store.stats(), clock, new Pages()));
                 web = Optional.of(WebServer.start(address, token, routes));
                 opened.add(web.get());
             }

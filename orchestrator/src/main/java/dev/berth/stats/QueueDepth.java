@@ -5,7 +5,6 @@ import dev.berth.store.StatsReads.JobSpan;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,10 +13,11 @@ import java.util.List;
  * received at or before t and had neither started nor ended by then (a job put back in the queue after
  * a lost worker has started, so it does not count again: the store keeps only its first start). The
  * jobs that waited at any time in the window are those whose wait ended in it (first started, or ended
- * unstarted) and those still waiting; every other job's wait lies wholly before the window. With R the
- * sorted receipts of those jobs and E the sorted ends of their waits, the depth at t is
- * {@code #(R ≤ t) − #(E ≤ t)}: a wait that ended by t was received by then too, so it cancels. Two binary
- * searches a sample, however many jobs.
+ * unstarted) and those still waiting; every other job's wait lies wholly before the window. The depth at
+ * sample t is then the jobs received by t less those whose wait ended by t (a wait that ended by t was
+ * received by then too, so it cancels): each receipt and each end is counted at the first sample at or
+ * after it, and the depth at a sample is the sum of those counts up to it. A binary search among the
+ * samples per time, and no sort, however many jobs.
  */
 final class QueueDepth
 {
@@ -25,35 +25,35 @@ final class QueueDepth
 
     static List<DepthSample> sample(List<Instant> samples, List<JobSpan> endedWaits, List<Long> stillWaiting)
     {
-        long[] receipts = new long[endedWaits.size() + stillWaiting.size()];
-        long[] ends = new long[endedWaits.size()];
-        for (int i = 0; i < endedWaits.size(); i++) {
-            JobSpan wait = endedWaits.get(i);
-            receipts[i] = wait.fromMillis();
+        long[] times = samples.stream().mapToLong(Instant::toEpochMilli).toArray();
+        // Per sample: how many jobs were received, and how many stopped waiting, since the sample before
+        long[] received = new long[times.length + 1];
+        long[] left = new long[times.length + 1];
+        for (JobSpan wait : endedWaits) {
+            received[firstAtOrAfter(times, wait.fromMillis())]++;
             // A start stamped before the receipt (the clocks of two machines) ends the wait at the receipt: never negative
-            ends[i] = Math.max(wait.fromMillis(), wait.toMillis());
+            left[firstAtOrAfter(times, Math.max(wait.fromMillis(), wait.toMillis()))]++;
         }
-        for (int i = 0; i < stillWaiting.size(); i++) {
-            receipts[endedWaits.size() + i] = stillWaiting.get(i);
+        for (long receipt : stillWaiting) {
+            received[firstAtOrAfter(times, receipt)]++;
         }
-        Arrays.sort(receipts);
-        Arrays.sort(ends);
         List<DepthSample> depth = new ArrayList<>(samples.size());
-        for (Instant at : samples) {
-            long t = at.toEpochMilli();
-            depth.add(new DepthSample(at, atOrBefore(receipts, t) - atOrBefore(ends, t)));
+        long waiting = 0;
+        for (int i = 0; i < times.length; i++) {
+            waiting += received[i] - left[i];
+            depth.add(new DepthSample(samples.get(i), waiting));
         }
         return depth;
     }
 
-    /** How many of the sorted {@code values} are at most {@code limit}. */
-    private static int atOrBefore(long[] values, long limit)
+    /** The index of the first of the sorted {@code times} at or after {@code time}; their count when none is. */
+    private static int firstAtOrAfter(long[] times, long time)
     {
         int low = 0;
-        int high = values.length;
+        int high = times.length;
         while (low < high) {
             int middle = (low + high) >>> 1;
-            if (values[middle] <= limit) {
+            if (times[middle] < time) {
                 low = middle + 1;
             }
             else {

@@ -7,9 +7,9 @@ import dev.berth.stats.StatsReport.IntervalEnded;
 import dev.berth.stats.StatsReport.PoolHours;
 import dev.berth.store.JobGrouping;
 import dev.berth.store.StatsReads;
-import dev.berth.store.StatsReads.EndedCount;
-import dev.berth.store.StatsReads.GroupEnded;
+import dev.berth.store.StatsReads.Ended;
 import dev.berth.store.StatsReads.JobSpan;
+import dev.berth.store.StatsReads.JobTime;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,11 +54,12 @@ public final class Stats
         for (int i = 0; i < window.intervals(); i++) {
             perInterval.add(zeros(StatsReport.FINAL_STATES));
         }
-        for (EndedCount count : reads.endedCounts(from, to, window.origin(), window.interval())) {
-            ended.merge(count.state(), count.jobs(), Long::sum);
-            perInterval.get((int) count.interval()).merge(count.state(), count.jobs(), Long::sum);
-            if (count.state() != JobState.SUCCEEDED) {
-                count.cause().ifPresent(cause -> failures.merge(cause, count.jobs(), Long::sum));
+        List<Ended> endedRows = reads.ended(from, to, window.origin(), window.interval());
+        for (Ended row : endedRows) {
+            ended.merge(row.state(), row.jobs(), Long::sum);
+            perInterval.get((int) row.interval()).merge(row.state(), row.jobs(), Long::sum);
+            if (row.state() != JobState.SUCCEEDED) {
+                row.cause().ifPresent(cause -> failures.merge(cause, row.jobs(), Long::sum));
             }
         }
         List<IntervalEnded> endedPerInterval = new ArrayList<>();
@@ -66,49 +67,48 @@ public final class Stats
             endedPerInterval.add(new IntervalEnded(window.intervalStart(i), perInterval.get(i)));
         }
 
-        List<GroupEnded> byPool = reads.endedByGroup(from, to, JobGrouping.POOL);
         List<JobSpan> waits = reads.waitsEndedByStart(from, to, query.by());
-        List<JobSpan> runs = reads.runs(from, to, query.by());
+        List<JobTime> runs = reads.runs(from, to, query.by());
         List<JobSpan> endedWaits = new ArrayList<>(waits);
         endedWaits.addAll(reads.waitsEndedUnstarted(from, to));
         List<Long> stillWaiting = reads.waitingSince(to);
 
         List<GroupStats> groups = query.by()
-                .map(by -> groups(by == JobGrouping.POOL ? byPool : reads.endedByGroup(from, to, by), waits, runs))
+                .map(by -> groups(by == JobGrouping.POOL ? endedRows : reads.endedByGroup(from, to, by), waits, runs))
                 .orElse(List.of());
         return new StatsReport(window, query.by(), ended, endedPerInterval, QueueDepth.sample(window.samples(), endedWaits, stillWaiting),
-                Distribution.of(durations(waits)), Distribution.of(durations(runs)), failures, pools(byPool), groups);
+                Distribution.of(durations(waits)), Distribution.of(times(runs)), failures, pools(endedRows), groups);
     }
 
-    private static List<PoolHours> pools(List<GroupEnded> byPool)
+    private static List<PoolHours> pools(List<Ended> byPool)
     {
-        Map<Optional<String>, List<GroupEnded>> perPool = byPool.stream().collect(Collectors.groupingBy(GroupEnded::group));
+        Map<Optional<String>, List<Ended>> perPool = byPool.stream().collect(Collectors.groupingBy(Ended::group));
         return perPool.entrySet().stream()
-                .map(pool -> new PoolHours(pool.getKey(), pool.getValue().stream().mapToLong(GroupEnded::ran).sum(),
-                        hours(pool.getValue(), GroupEnded::gpuMillis), hours(pool.getValue(), GroupEnded::cpuMillis)))
+                .map(pool -> new PoolHours(pool.getKey(), pool.getValue().stream().mapToLong(Ended::ran).sum(),
+                        hours(pool.getValue(), Ended::gpuMillis), hours(pool.getValue(), Ended::cpuMillis)))
                 .filter(pool -> pool.ran() > 0)
                 .sorted(Comparator.comparing((PoolHours pool) -> pool.pool().orElse("")))
                 .toList();
     }
 
     /** Every group any figure saw, most jobs ended first, then by name; the jobs without a group last among equals. */
-    private static List<GroupStats> groups(List<GroupEnded> ended, List<JobSpan> waits, List<JobSpan> runs)
+    private static List<GroupStats> groups(List<Ended> ended, List<JobSpan> waits, List<JobTime> runs)
     {
-        Map<Optional<String>, List<GroupEnded>> endedByGroup = ended.stream().collect(Collectors.groupingBy(GroupEnded::group));
+        Map<Optional<String>, List<Ended>> endedByGroup = ended.stream().collect(Collectors.groupingBy(Ended::group));
         Map<Optional<String>, List<JobSpan>> waitsByGroup = waits.stream().collect(Collectors.groupingBy(JobSpan::group));
-        Map<Optional<String>, List<JobSpan>> runsByGroup = runs.stream().collect(Collectors.groupingBy(JobSpan::group));
+        Map<Optional<String>, List<JobTime>> runsByGroup = runs.stream().collect(Collectors.groupingBy(JobTime::group));
         Set<Optional<String>> keys = new LinkedHashSet<>(endedByGroup.keySet());
         keys.addAll(waitsByGroup.keySet());
         keys.addAll(runsByGroup.keySet());
         List<GroupStats> groups = new ArrayList<>();
         for (Optional<String> key : keys) {
-            List<GroupEnded> rows = endedByGroup.getOrDefault(key, List.of());
+            List<Ended> rows = endedByGroup.getOrDefault(key, List.of());
             Map<JobState, Long> states = zeros(StatsReport.FINAL_STATES);
             rows.forEach(row -> states.merge(row.state(), row.jobs(), Long::sum));
             groups.add(new GroupStats(key, states,
                     Distribution.of(durations(waitsByGroup.getOrDefault(key, List.of()))),
-                    Distribution.of(durations(runsByGroup.getOrDefault(key, List.of()))),
-                    hours(rows, GroupEnded::gpuMillis), hours(rows, GroupEnded::cpuMillis)));
+                    Distribution.of(times(runsByGroup.getOrDefault(key, List.of()))),
+                    hours(rows, Ended::gpuMillis), hours(rows, Ended::cpuMillis)));
         }
         groups.sort(Comparator.comparingLong(GroupStats::endedTotal).reversed()
                 .thenComparing(group -> group.group().isEmpty())
@@ -116,7 +116,7 @@ public final class Stats
         return groups;
     }
 
-    private static double hours(List<GroupEnded> rows, Function<GroupEnded, Double> millis)
+    private static double hours(List<Ended> rows, Function<Ended, Double> millis)
     {
         return rows.stream().mapToDouble(millis::apply).sum() / MILLIS_PER_HOUR;
     }
@@ -127,6 +127,16 @@ public final class Stats
         long[] millis = new long[spans.size()];
         for (int i = 0; i < millis.length; i++) {
             millis[i] = Math.max(0, spans.get(i).toMillis() - spans.get(i).fromMillis());
+        }
+        return millis;
+    }
+
+    /** Each time, never negative (an end stamped before its start, by the clocks of two machines, took no time). */
+    private static long[] times(List<JobTime> times)
+    {
+        long[] millis = new long[times.size()];
+        for (int i = 0; i < millis.length; i++) {
+            millis[i] = Math.max(0, times.get(i).millis());
         }
         return millis;
     }

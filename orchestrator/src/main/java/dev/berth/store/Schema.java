@@ -41,12 +41,15 @@ final class Schema
                 cancel_requested INTEGER NOT NULL DEFAULT 0)""",
             "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)",
-            // What berth stats reads of a window of time (see StatsReads): ranges of these three, which hold the columns it
+            // What berth stats reads of a window of time (see StatsReads): ranges of these four, which hold the columns it
             // needs, so SQLite reads the index alone, not the wide rows. Each is partial, on times set once: a job enters the
-            // first two once, when it ends and when it first starts, and leaves the third then; its other moves write none
-            "CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs(finished_at, state, cause, started_at, received_at, pool, gpus, cpus) WHERE finished_at IS NOT NULL",
-            "CREATE INDEX IF NOT EXISTS jobs_by_start ON jobs(started_at, received_at) WHERE started_at IS NOT NULL",
-            "CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs(received_at) WHERE started_at IS NULL AND finished_at IS NULL",
+            // first two once, when it ends and when it first starts, leaves the third then, and enters the last (few do) if it
+            // ended without a start; its other moves write none
+            "CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs(finished_at, state, cause, pool, started_at, received_at, gpus, cpus, repo) WHERE finished_at IS NOT NULL",
+            "CREATE INDEX IF NOT EXISTS jobs_by_start ON jobs(started_at, received_at, pool, repo) WHERE started_at IS NOT NULL",
+            // (the two times, always NULL in it, so that SQLite need not read the row to see that they are)
+            "CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs(received_at, started_at, finished_at) WHERE started_at IS NULL AND finished_at IS NULL",
+            "CREATE INDEX IF NOT EXISTS jobs_ended_unstarted ON jobs(finished_at, received_at, started_at) WHERE started_at IS NULL AND finished_at IS NOT NULL",
             """
             CREATE TABLE IF NOT EXISTS attempts (
                 job_id TEXT NOT NULL REFERENCES jobs(id),
@@ -75,6 +78,7 @@ final class Schema
         for (String table : TABLES) {
             database.update(table);
         }
+        EndedHours.create(database);
         if (missingColumns(database).isEmpty()) {
             return;
         }

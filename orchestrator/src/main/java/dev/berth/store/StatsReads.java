@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,10 +15,12 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What {@code berth stats} reads of a window of time {@code [from, to)}: counts and sums that SQLite
- * makes itself, and the one or two timestamps per job that a percentile or the queue's depth needs.
- * Every read is a range of one of the partial indexes {@link Schema} makes for it ({@code jobs_by_end},
- * {@code jobs_by_start}, {@code jobs_waiting}), which hold the columns read, so 10⁵ jobs in a window are
- * read from their index alone; grouping by repository also reads the rows. Times are epoch milliseconds.
+ * makes itself (for whole hours, kept counted in {@link EndedHours}), and the one or two timestamps per
+ * job that a percentile or the queue's depth needs. Every other read is a range of one of the partial
+ * indexes {@link Schema} makes for it ({@code jobs_by_end}, {@code jobs_by_start}, {@code jobs_waiting},
+ * {@code jobs_ended_unstarted}), which hold the columns read, so the jobs of a window are read from their
+ * index alone, never the rows with their requests. Times are epoch milliseconds. Each read holds the
+ * store's one connection while it runs: some tens of milliseconds for a week of 10⁵ jobs.
  */
 public final class StatsReads
 {
@@ -28,38 +31,67 @@ public final class StatsReads
         this.database = requireNonNull(database, "database is null");
     }
 
-    /** Jobs that ended in the window, counted by final state, cause and interval (the {@code interval}-long slices from {@code origin}). */
-    public List<EndedCount> endedCounts(Instant from, Instant to, Instant origin, Duration interval)
+    /**
+     * Jobs that ended in the window, counted by interval (the {@code interval}-long slices from {@code origin}),
+     * final state, cause and pool, with what those that ran reserved (GPUs and CPUs times the time from their
+     * first start to their end, never negative) summed: every count and sum stats makes. A key may come in
+     * more than one row (from the counted hours and from the part hours at the edges), to be added up.
+     */
+    public List<Ended> ended(Instant from, Instant to, Instant origin, Duration interval)
     {
-        return database.read(() -> database.query("""
-                SELECT (finished_at - ?) / ?, state, cause, count(*) FROM jobs
-                WHERE finished_at >= ? AND finished_at < ? GROUP BY 1, 2, 3""",
-                rows -> new EndedCount(rows.getLong(1), JobState.valueOf(rows.getString(2)),
-                        Optional.ofNullable(rows.getString(3)).map(JobRows::cause), rows.getLong(4)),
-                origin.toEpochMilli(), interval.toMillis(), from.toEpochMilli(), to.toEpochMilli()));
+        long start = from.toEpochMilli();
+        long end = to.toEpochMilli();
+        long step = interval.toMillis();
+        // The whole hours of the window come counted from ended_hours, when its intervals are made of whole hours;
+        // the part hours at its edges, and windows cut in minutes (6 h at most), from the jobs themselves
+        long firstHour = -Math.floorDiv(-start, EndedHours.HOUR_MILLIS);
+        long lastHour = Math.floorDiv(end, EndedHours.HOUR_MILLIS);
+        boolean hourly = step % EndedHours.HOUR_MILLIS == 0 && origin.toEpochMilli() % EndedHours.HOUR_MILLIS == 0 && firstHour < lastHour;
+        return database.read(() -> {
+            if (!hourly) {
+                return endedJobs(start, end, origin.toEpochMilli(), step);
+            }
+            List<Ended> ended = new ArrayList<>(endedJobs(start, firstHour * EndedHours.HOUR_MILLIS, origin.toEpochMilli(), step));
+            ended.addAll(EndedHours.read(database, firstHour, lastHour, origin.toEpochMilli(), step));
+            ended.addAll(endedJobs(lastHour * EndedHours.HOUR_MILLIS, end, origin.toEpochMilli(), step));
+            return ended;
+        });
     }
 
-    /**
-     * Jobs that ended in the window by group and final state, with what those that ran reserved
-     * (GPUs and CPUs times the time from their first start to their end) summed.
-     */
-    public List<GroupEnded> endedByGroup(Instant from, Instant to, JobGrouping grouping)
+    /** {@link #ended} of the jobs that ended in {@code [start, end)}, from their rows. */
+    private List<Ended> endedJobs(long start, long end, long origin, long step)
+            throws SQLException
     {
-        String column = grouping.column();
-        return database.read(() -> database.query("SELECT " + column + """
-                , state, count(*), count(started_at), total(gpus * (finished_at - started_at)), total(cpus * (finished_at - started_at)) FROM jobs
-                WHERE finished_at >= ? AND finished_at < ? GROUP BY 1, 2""",
-                rows -> new GroupEnded(Optional.ofNullable(rows.getString(1)), JobState.valueOf(rows.getString(2)), rows.getLong(3), rows.getLong(4),
-                        rows.getDouble(5), rows.getDouble(6)),
+        if (start >= end) {
+            return List.of();
+        }
+        return database.query("""
+                SELECT (finished_at - ?) / ?, state, cause, pool, count(*), count(started_at),
+                       total(gpus * max(0, finished_at - started_at)), total(cpus * max(0, finished_at - started_at))
+                FROM jobs WHERE finished_at >= ? AND finished_at < ? GROUP BY 1, 2, 3, 4""",
+                rows -> new Ended(rows.getLong(1), JobState.valueOf(rows.getString(2)), Optional.ofNullable(rows.getString(3)).map(JobRows::cause),
+                        Optional.ofNullable(rows.getString(4)), rows.getLong(5), rows.getLong(6), rows.getDouble(7), rows.getDouble(8)),
+                origin, step, start, end);
+    }
+
+    /** The same by group and final state alone, for a grouping other than the pool (which {@link #ended} has already). */
+    public List<Ended> endedByGroup(Instant from, Instant to, JobGrouping grouping)
+    {
+        return database.read(() -> database.query("SELECT state, " + grouping.column() + """
+                , count(*), count(started_at), total(gpus * max(0, finished_at - started_at)), total(cpus * max(0, finished_at - started_at))
+                FROM jobs WHERE finished_at >= ? AND finished_at < ? GROUP BY 1, 2""",
+                rows -> new Ended(0, JobState.valueOf(rows.getString(1)), Optional.empty(), Optional.ofNullable(rows.getString(2)),
+                        rows.getLong(3), rows.getLong(4), rows.getDouble(5), rows.getDouble(6)),
                 from.toEpochMilli(), to.toEpochMilli()));
     }
 
-    /** The runs of the jobs that ended in the window after starting: first start to end, with each job's group when one is asked for. */
-    public List<JobSpan> runs(Instant from, Instant to, Optional<JobGrouping> grouping)
+    /** How long the jobs that ended in the window after starting ran: first start to end, with each job's group when one is asked for. */
+    public List<JobTime> runs(Instant from, Instant to, Optional<JobGrouping> grouping)
     {
-        return database.read(() -> database.query("SELECT started_at, finished_at" + groupColumn(grouping)
+        return database.read(() -> database.query("SELECT finished_at - started_at" + groupColumn(grouping)
                 + " FROM jobs WHERE finished_at >= ? AND finished_at < ? AND started_at IS NOT NULL",
-                rows -> span(rows, grouping), from.toEpochMilli(), to.toEpochMilli()));
+                rows -> new JobTime(rows.getLong(1), grouping.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getString(2))),
+                from.toEpochMilli(), to.toEpochMilli()));
     }
 
     /** The waits that a first start ended in the window: receipt to first start, with each job's group when one is asked for. */
@@ -73,7 +105,8 @@ public final class StatsReads
     /** The waits that ended in the window with no start (cancelled, rejected, failed while queued or preparing): receipt to end. */
     public List<JobSpan> waitsEndedUnstarted(Instant from, Instant to)
     {
-        return database.read(() -> database.query("SELECT received_at, finished_at FROM jobs WHERE finished_at >= ? AND finished_at < ? AND started_at IS NULL",
+        return database.read(() -> database.query("SELECT received_at, finished_at FROM jobs INDEXED BY jobs_ended_unstarted"
+                + " WHERE finished_at >= ? AND finished_at < ? AND started_at IS NULL",
                 rows -> span(rows, Optional.empty()), from.toEpochMilli(), to.toEpochMilli()));
     }
 
@@ -95,34 +128,36 @@ public final class StatsReads
         return new JobSpan(rows.getLong(1), rows.getLong(2), grouping.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.getString(3)));
     }
 
-    /** How many jobs ended in one interval in one final state, with one cause (none for SUCCEEDED). */
-    public record EndedCount(long interval, JobState state, Optional<Cause> cause, long jobs)
-    {
-        public EndedCount
-        {
-            requireNonNull(state, "state is null");
-            requireNonNull(cause, "cause is null");
-        }
-    }
-
     /**
-     * The jobs of one group that ended in one final state; {@code group} is empty for jobs without the
-     * column (no pool, or no repository for a request that was rejected).
+     * Jobs that ended alike: in one interval, in one final state, with one cause (none for SUCCEEDED), in one
+     * group (by pool, or another {@link JobGrouping}; empty for jobs without the column: no pool named, or no
+     * repository for a request that was rejected). What a read does not split by holds 0 or empty.
      *
      * @param ran how many of them started
      * @param gpuMillis their GPUs times their run time, summed: GPU-milliseconds
      * @param cpuMillis the same for CPUs
      */
-    public record GroupEnded(Optional<String> group, JobState state, long jobs, long ran, double gpuMillis, double cpuMillis)
+    public record Ended(long interval, JobState state, Optional<Cause> cause, Optional<String> group, long jobs, long ran, double gpuMillis,
+            double cpuMillis)
     {
-        public GroupEnded
+        public Ended
         {
-            requireNonNull(group, "group is null");
             requireNonNull(state, "state is null");
+            requireNonNull(cause, "cause is null");
+            requireNonNull(group, "group is null");
         }
     }
 
-    /** A stretch of one job's life, from one epoch millisecond to another: its wait, or its run. */
+    /** How long one job took at something, in milliseconds, with its group when one was asked for. */
+    public record JobTime(long millis, Optional<String> group)
+    {
+        public JobTime
+        {
+            requireNonNull(group, "group is null");
+        }
+    }
+
+    /** A stretch of one job's life, from one epoch millisecond to another: its wait. */
     public record JobSpan(long fromMillis, long toMillis, Optional<String> group)
     {
         public JobSpan

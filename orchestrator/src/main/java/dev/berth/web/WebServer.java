@@ -57,6 +57,8 @@ public final class WebServer
                 files.directory = "/dev/berth/web/static";
                 files.location = Location.CLASSPATH;
             });
+            // The charting library's webjar, at /webjars/uplot/<version>/...
+            config.staticFiles.enableWebjars();
             required.ifPresent(expected -> config.routes.before(context -> requireToken(context, expected)));
             routes.forEach(route -> route.addTo(config.routes));
         });

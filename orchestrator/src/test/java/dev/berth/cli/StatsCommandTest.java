@@ -1,20 +1,29 @@
 package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.config.HttpAddress;
 import dev.berth.store.JobStore;
 import dev.berth.testing.StoredJobs;
 import dev.berth.testing.TestingClock;
+import dev.berth.web.Pages;
+import dev.berth.web.WebServer;
+import dev.berth.web.stats.StatsRoutes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.time.Duration.ofHours;
 import static java.time.Duration.ofMinutes;
@@ -84,6 +93,21 @@ class StatsCommandTest
     }
 
     @Test
+    void aQuietFleetHasNothingToSay()
+    {
+        Result stats = stats("--since", "90m");
+
+        assertThat(stats.status()).as(stats.err()).isZero();
+        assertThat(stats.out()).startsWith("the last 90m: ").contains("""
+                finished:  0
+                failures:  none
+                waiting:   none
+                """).contains("wait  0     -       -    -");
+        // 90 minutes in 5-minute intervals, the first from the window's start, as noon is on one
+        assertThat(stats.out().lines().filter(line -> line.matches("\\d{4}-.*")).count()).isEqualTo(18);
+    }
+
+    @Test
     void byRepositoryShowsEachOnItsOwnLine()
     {
         storeJobs();
@@ -128,6 +152,26 @@ class StatsCommandTest
         assertThat(json.get("pools").get(0).get("pool").isNull()).as("jobs that named no pool").isTrue();
         assertThat(json.get("groups").get(0).get("pool").asText()).isEqualTo("gpu");
         assertThat(json.get("groups").get(0).get("finished").get("total").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void theHttpApiAnswersExactlyWhatTheCommandPrints()
+            throws Exception
+    {
+        storeJobs();
+        try (JobStore store = JobStore.open(temp.resolve("berth.db"));
+                WebServer server = WebServer.start(new HttpAddress("127.0.0.1", 0), Optional.empty(),
+                        List.of(new StatsRoutes(store.stats(), clock, new Pages())))) {
+            for (List<String> args : List.<List<String>>of(List.of(), List.of("--since", "7d", "--by", "repo"), List.of("--since", "1h", "--by", "pool"))) {
+                String query = args.isEmpty() ? "" : "?since=" + args.get(1) + "&by=" + args.get(3);
+                HttpResponse<String> answer = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(server.uri().resolve("/api/v1/stats" + query)).build(), HttpResponse.BodyHandlers.ofString());
+
+                List<String> command = new ArrayList<>(args);
+                command.add("--json");
+                assertThat(answer.body()).as(query).isEqualTo(stats(command.toArray(String[]::new)).out());
+            }
+        }
     }
 
     @Test
