@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
 import dev.berth.store.AmbiguousJobIdException;
+import dev.berth.store.UnknownJobException;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.SwarmNode;
 import dev.berth.time.Sleeper;
@@ -104,7 +105,8 @@ public final class BerthCli
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((exception, command, parseResult) -> {
             boolean verbose = parseResult.expandedArgs().stream().anyMatch(arg -> arg.equals("-v") || arg.equals("--verbose"));
-            boolean expected = exception instanceof UserException || exception instanceof ConfigException || exception instanceof AmbiguousJobIdException;
+            boolean expected = exception instanceof UserException || exception instanceof ConfigException || exception instanceof AmbiguousJobIdException
+                    || exception instanceof UnknownJobException;
             // "berth secret create: ...", as "berth list: ..."
             command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + exception.getMessage());
             if (verbose) {

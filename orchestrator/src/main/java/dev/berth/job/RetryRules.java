@@ -35,7 +35,7 @@ final class RetryRules
         JsonNode node = found.get();
         Optional<Duration> timeout = node.isTextual() ? Durations.parse(node.textValue()) : Optional.empty();
         if (timeout.isEmpty() || timeout.get().isZero() || timeout.get().compareTo(MAX_TIMEOUT) > 0) {
-            fields.problem("timeout must be a duration such as \"90s\", \"45m\" or \"2h\" (at most 30d), got " + describe(node));
+            fields.problem("timeout", "timeout must be a duration such as \"90s\", \"45m\" or \"2h\" (at most 30d), got " + describe(node));
             return Optional.empty();
         }
         return timeout;
@@ -63,7 +63,7 @@ final class RetryRules
             }
         }
         if (!repeated.isEmpty()) {
-            fields.problem("retry_exit_codes lists " + repeated.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " more than once");
+            fields.problem("retry_exit_codes", "retry_exit_codes lists " + repeated.stream().map(String::valueOf).collect(Collectors.joining(", ")) + " more than once");
         }
         return codes;
     }

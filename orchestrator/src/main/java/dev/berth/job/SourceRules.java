@@ -29,7 +29,7 @@ final class SourceRules
                 return Optional.of(RepoUrl.parse(raw));
             }
             catch (IllegalArgumentException e) {
-                fields.problem("repo_uri: " + e.getMessage());
+                fields.problem("repo_uri", "repo_uri: " + e.getMessage());
                 return Optional.empty();
             }
         });
@@ -40,7 +40,7 @@ final class SourceRules
     {
         return fields.required("branch").flatMap(branch -> {
             Optional<String> problem = BranchNames.problem(branch);
-            problem.ifPresent(text -> fields.problem("branch: " + text));
+            problem.ifPresent(text -> fields.problem("branch", "branch: " + text));
             return problem.isPresent() ? Optional.empty() : Optional.of(branch);
         });
     }
@@ -50,7 +50,7 @@ final class SourceRules
     {
         return fields.required("entrypoint").flatMap(entrypoint -> {
             Optional<String> problem = entrypointProblem(entrypoint);
-            problem.ifPresent(text -> fields.problem("entrypoint '" + abbreviate(entrypoint) + "' " + text
+            problem.ifPresent(text -> fields.problem("entrypoint", "entrypoint '" + abbreviate(entrypoint) + "' " + text
                     + " (it runs from the checkout root, e.g. scripts/train.sh)"));
             return problem.isPresent() ? Optional.empty() : Optional.of(entrypoint);
         });

@@ -48,7 +48,7 @@ final class UnknownFields
         node.fieldNames().forEachRemaining(field -> {
             if (!known.contains(field)) {
                 String hint = closest(field).map(match -> " (did you mean '" + match + "'?)").orElse("");
-                fields.problem("unknown field '" + prefix + abbreviate(field) + "'" + hint);
+                fields.problem(prefix + abbreviate(field), "unknown field '" + prefix + abbreviate(field) + "'" + hint);
             }
         });
     }

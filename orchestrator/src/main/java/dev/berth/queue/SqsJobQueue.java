@@ -131,10 +131,8 @@ public final class SqsJobQueue
                 .messageDeduplicationId(deduplicationId)).messageId();
     }
 
-    /**
-     * Sends requests in order, as few calls as SQS allows (ten messages and 256 KiB per batch), and
-     * returns their message ids. Throws if SQS refused any of them, naming which.
-     */
+    /** Sends in as few calls as SQS allows: ten messages and 256 KiB per batch. */
+    @Override
     public List<String> sendAll(List<Outgoing> messages, String groupId)
     {
         List<String> ids = new ArrayList<>();
@@ -172,16 +170,6 @@ public final class SqsJobQueue
         Map<String, String> byEntry = response.successful().stream()
                 .collect(Collectors.toMap(SendMessageBatchResultEntry::id, SendMessageBatchResultEntry::messageId));
         return entries.stream().map(entry -> byEntry.get(entry.id())).toList();
-    }
-
-    /** A request to send, with the id that makes a resend within SQS's five-minute window a no-op. */
-    public record Outgoing(String body, String deduplicationId)
-    {
-        public Outgoing
-        {
-            requireNonNull(body, "body is null");
-            requireNonNull(deduplicationId, "deduplicationId is null");
-        }
     }
 
     private static String truncate(String text, int length)

@@ -1,6 +1,7 @@
 package dev.berth.testing;
 
 import dev.berth.queue.JobQueue;
+import dev.berth.queue.QueueException;
 import dev.berth.queue.QueueMessage;
 
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.Map;
 /**
  * An in-memory job queue with SQS's at-least-once contract: a received message stays in flight until
  * it is deleted, and {@link #redeliverInFlight} hands undeleted ones out again, as a visibility
- * timeout would. Receives fail while the queue is made unreachable.
+ * timeout would. Receives and sends fail while the queue is made unreachable.
  */
 public final class FakeJobQueue
         implements JobQueue
@@ -94,6 +95,26 @@ public final class FakeJobQueue
 
     @Override
     public void extendVisibility(List<QueueMessage> messages, Duration visibility) {}
+
+    /** Sends as {@link #send} does, each message in turn; refused while the queue is made unreachable, as SQS would be. */
+    @Override
+    public synchronized List<String> sendAll(List<Outgoing> messages, String groupId)
+    {
+        if (unreachable) {
+            throw new QueueException("queue unreachable");
+        }
+        List<String> ids = new ArrayList<>();
+        for (Outgoing message : messages) {
+            ids.add(send(message.body()));
+        }
+        return ids;
+    }
+
+    /** The bodies waiting to be received, oldest first. */
+    public synchronized List<String> waitingBodies()
+    {
+        return waiting.stream().map(QueueMessage::body).toList();
+    }
 
     @Override
     public synchronized void sendToDeadLetter(QueueMessage message, String reason)
