@@ -18,6 +18,7 @@ import dev.berth.time.Ticker;
 import dev.berth.web.AccessToken;
 import dev.berth.web.WebRoutes;
 import dev.berth.web.WebServer;
+import dev.berth.web.api.ApiRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,7 +128,7 @@ public final class Daemon
             if (config.httpAddress().isPresent()) {
                 HttpAddress address = config.httpAddress().get();
                 token = address.loopback() ? Optional.empty() : Optional.of(AccessToken.loadOrCreate(config.httpTokenFile()));
-                List<WebRoutes> routes = List.of();
+                List<WebRoutes> routes = List.of(new ApiRoutes(config, store, queue, parser, swarm, scheduler::wake, clock));
                 web = Optional.of(WebServer.start(address, token, routes));
                 opened.add(web.get());
             }

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static dev.berth.store.JobRows.CLAIM_COLUMNS;
@@ -106,8 +107,31 @@ public final class JobReads
      */
     public List<Job> newestBefore(Collection<JobState> states, long seq, int limit)
     {
-        return database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?" + stateFilter(states, " AND ")
-                + " ORDER BY seq DESC LIMIT ?", JobRows::job, seq, limit));
+        return newestMatching(JobFilter.inStates(Set.copyOf(states)), seq, limit);
+    }
+
+    /**
+     * The newest jobs first that {@code filter} lets through among those stored before {@code seq}, a
+     * page at a time as {@link #newestBefore} reads them. Name and repository are compared whole, so an
+     * index ({@code jobs_by_name}, {@code jobs_by_repo}) walks their jobs newest first and stops at the limit.
+     */
+    public List<Job> newestMatching(JobFilter filter, long seq, int limit)
+    {
+        List<Object> parameters = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?");
+        parameters.add(seq);
+        sql.append(stateFilter(filter.states(), " AND "));
+        filter.name().ifPresent(name -> {
+            sql.append(" AND name = ?");
+            parameters.add(name);
+        });
+        filter.repo().ifPresent(repo -> {
+            sql.append(" AND repo = ?");
+            parameters.add(repo);
+        });
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        parameters.add(limit);
+        return database.read(() -> database.query(sql.toString(), JobRows::job, parameters.toArray()));
     }
 
     /**

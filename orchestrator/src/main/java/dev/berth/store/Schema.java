@@ -41,6 +41,9 @@ final class Schema
                 cancel_requested INTEGER NOT NULL DEFAULT 0)""",
             "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)",
+            // A listing filtered by name or repository walks these newest first (see JobReads.newestMatching)
+            "CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs(name, seq)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_repo ON jobs(repo, seq)",
             """
             CREATE TABLE IF NOT EXISTS attempts (
                 job_id TEXT NOT NULL REFERENCES jobs(id),
