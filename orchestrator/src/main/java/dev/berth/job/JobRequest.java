@@ -17,6 +17,7 @@ import static java.util.Objects.requireNonNull;
  * job only as the environment variable {@code ENTRYPOINT_PARAMS}. {@code retryExitCodes} are the
  * job's own exit codes that earn it another attempt, in ascending order. {@code secrets} names the
  * Swarm secrets mounted at {@code /run/secrets/NAME}, in the request's order: names only, never values.
+ * {@code user} is whom the job is for: the request's own field, else the sender's (see {@link #forUser}).
  */
 public record JobRequest(
         String id,
@@ -32,7 +33,8 @@ public record JobRequest(
         int maxAttempts,
         Set<Integer> retryExitCodes,
         Optional<String> pool,
-        List<String> secrets)
+        List<String> secrets,
+        Optional<String> user)
 {
     public JobRequest
     {
@@ -49,5 +51,20 @@ public record JobRequest(
         retryExitCodes = unmodifiableSortedSet(new TreeSet<>(requireNonNull(retryExitCodes, "retryExitCodes is null")));
         requireNonNull(pool, "pool is null");
         secrets = List.copyOf(secrets);
+        requireNonNull(user, "user is null");
+    }
+
+    /** The job's user when the request names none: who sent it, as the queue says. */
+    public JobRequest forUser(String sender)
+    {
+        return user.isPresent() ? this : new JobRequest(id, name, repo, branch, entrypoint, entrypointParams, image, resources, env, timeout,
+                maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender));
+    }
+
+    /** Whether a sender's name (the queue's message attribute) is one a request's {@code user} field could hold. */
+    public static Optional<String> userProblem(String user)
+    {
+        return NamingRules.USER.matcher(user).matches() ? Optional.empty()
+                : Optional.of("must be " + NamingRules.USER_RULE + ", got '" + user + "'");
     }
 }

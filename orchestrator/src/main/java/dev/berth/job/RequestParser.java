@@ -79,6 +79,7 @@ public final class RequestParser
         Set<Integer> retryExitCodes = retries.retryExitCodes();
         Optional<String> pool = naming.pool();
         List<String> secrets = new SecretsRule(fields).secrets();
+        Optional<String> user = naming.user();
 
         if (!fields.problems().isEmpty()) {
             throw new InvalidRequestException(fields.problems());
@@ -97,6 +98,7 @@ public final class RequestParser
                 maxAttempts,
                 retryExitCodes,
                 pool,
-                secrets);
+                secrets,
+                user);
     }
 }

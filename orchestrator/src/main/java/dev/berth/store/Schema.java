@@ -1,5 +1,7 @@
 package dev.berth.store;
 
+import dev.berth.job.Job;
+
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,7 +59,8 @@ final class Schema
      */
     private static final List<AddedColumn> MIGRATIONS = List.of(
             new AddedColumn("jobs", "retry_exit_codes", "TEXT"),
-            new AddedColumn("jobs", "secrets", "TEXT"));
+            new AddedColumn("jobs", "secrets", "TEXT"),
+            new AddedColumn("jobs", "user", "TEXT NOT NULL DEFAULT '" + Job.UNKNOWN_USER + "'"));
 
     private Schema() {}
 

@@ -59,6 +59,9 @@ public final class BadRequests
                 new BadRequest("bad env name", "{" + REPO + ", \"env\": {\"1A\": \"x\"}}", "env name '1A' is not valid"),
                 new BadRequest("env value not string", "{" + REPO + ", \"env\": {\"A\": 1}}", "env.A must be a string"),
                 new BadRequest("pool with spaces", "{" + REPO + ", \"pool\": \"my pool\"}", "pool 'my pool' is not valid"),
+                new BadRequest("user with markup", "{" + REPO + ", \"user\": \"<b>ana</b>\"}",
+                        "user '<b>ana</b>' is not valid: expected 1-64 letters, digits, '_', '.', '@' or '-', starting with a letter, digit or '_'"),
+                new BadRequest("user not a string", "{" + REPO + ", \"user\": 7}", "user must be a string"),
                 new BadRequest("image with spaces", "{" + REPO + ", \"image\": \"bad image\"}", "image 'bad image' is not valid"));
     }
 }

@@ -10,6 +10,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An in-memory job queue with SQS's at-least-once contract: a received message stays in flight until
@@ -28,8 +29,14 @@ public final class FakeJobQueue
 
     public synchronized String send(String body)
     {
+        return send(body, Optional.empty());
+    }
+
+    /** Sends as SQS does with the sender's {@value QueueMessage#USER_ATTRIBUTE} message attribute. */
+    public synchronized String send(String body, Optional<String> user)
+    {
         String id = "msg-" + ++sent;
-        waiting.add(new QueueMessage(id, "receipt-" + id, body));
+        waiting.add(new QueueMessage(id, "receipt-" + id, body, user));
         return id;
     }
 
