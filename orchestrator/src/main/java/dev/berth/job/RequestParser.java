@@ -75,6 +75,7 @@ public final class RequestParser
         Resources resources = new ResourceRules(fields, unknownFields).resources(defaults.cpus(), defaults.memoryBytes());
         Map<String, String> env = new EnvRules(fields).env();
         Optional<Duration> timeout = retries.timeout();
+        Duration stopGrace = retries.stopGrace();
         int maxAttempts = retries.maxAttempts().orElse(defaults.maxAttempts());
         Set<Integer> retryExitCodes = retries.retryExitCodes();
         Optional<String> pool = naming.pool();
@@ -95,6 +96,7 @@ public final class RequestParser
                 resources,
                 env,
                 timeout,
+                stopGrace,
                 maxAttempts,
                 retryExitCodes,
                 pool,

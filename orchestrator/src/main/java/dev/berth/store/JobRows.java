@@ -35,7 +35,7 @@ final class JobRows
     /** The columns {@link #job} reads. */
     static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
-            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user";
+            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms";
     /** The columns {@link #claim} reads: plain ones only, so a claim costs no parse of the request. */
     static final String CLAIM_COLUMNS = "seq, id, state, cpus, memory, gpus, pool, timeout_ms, attempts, cancel_requested";
 
@@ -72,6 +72,7 @@ final class JobRows
                     new Resources(rows.getDouble("cpus"), rows.getLong("memory"), rows.getInt("gpus")),
                     readEnv(rows.getString("env")),
                     optionalLong(rows, "timeout_ms").map(Duration::ofMillis),
+                    optionalLong(rows, "stop_grace_ms").map(Duration::ofMillis).orElse(JobRequest.DEFAULT_STOP_GRACE),
                     rows.getInt("max_attempts"),
                     readCodes(rows.getString("retry_exit_codes")),
                     Optional.ofNullable(rows.getString("pool")),

@@ -46,8 +46,8 @@ public final class JobWrites
             Resources resources = request.resources();
             database.update("""
                     INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
-                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user)
-                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     request.id(),
                     request.name(),
                     rawRequest,
@@ -67,7 +67,8 @@ public final class JobWrites
                     now.toEpochMilli(),
                     JobRows.writeCodes(request.retryExitCodes()),
                     JobRows.writeNames(request.secrets()),
-                    request.user().orElse(Job.UNKNOWN_USER));
+                    request.user().orElse(Job.UNKNOWN_USER),
+                    request.stopGrace().toMillis());
             return InsertOutcome.CREATED;
         });
     }

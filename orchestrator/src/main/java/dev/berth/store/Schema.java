@@ -60,7 +60,9 @@ final class Schema
     private static final List<AddedColumn> MIGRATIONS = List.of(
             new AddedColumn("jobs", "retry_exit_codes", "TEXT"),
             new AddedColumn("jobs", "secrets", "TEXT"),
-            new AddedColumn("jobs", "user", "TEXT NOT NULL DEFAULT '" + Job.UNKNOWN_USER + "'"));
+            new AddedColumn("jobs", "user", "TEXT NOT NULL DEFAULT '" + Job.UNKNOWN_USER + "'"),
+            // NULL for jobs stored before: they are stopped with the default grace
+            new AddedColumn("jobs", "stop_grace_ms", "INTEGER"));
 
     private Schema() {}
 
