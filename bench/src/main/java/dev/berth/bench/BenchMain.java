@@ -22,7 +22,8 @@ public final class BenchMain
             new ThroughputScenario(),
             new DepthScenario(),
             new RepositoryScenario(),
-            new SubmissionScenario());
+            new SubmissionScenario(),
+            new WebScenario());
 
     private BenchMain() {}
 

@@ -3,6 +3,7 @@ package dev.berth.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.job.InvalidRequestException;
+import dev.berth.job.JobRequest;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.QueueEndpoint;
@@ -44,9 +45,11 @@ final class QueueSender
     {
         Submission submission = new Submission(new RequestParser(RequestDefaults.of(config)), new EngineSecrets(config.dockerHost(), err));
         List<CheckedRequest> checked = new ArrayList<>();
+        // Whoever runs berth submit is the job's user unless the request names one; a login berth could not accept names no one
+        Optional<String> login = Optional.ofNullable(System.getProperty("user.name")).filter(name -> JobRequest.userProblem(name).isEmpty());
         for (int i = 0; i < requests.size(); i++) {
             try {
-                checked.add(submission.check(requests.get(i), warning -> {
+                checked.add(submission.check(requests.get(i), login, warning -> {
                     err.println("berth submit: warning: " + warning);
                     err.flush();
                 }));

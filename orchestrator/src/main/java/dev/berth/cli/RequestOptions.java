@@ -48,6 +48,10 @@ final class RequestOptions
     @Option(names = "--timeout", description = "Stop the job after this long, e.g. 90s or 2h.")
     String timeout;
 
+    @Option(names = "--stop-grace", description = "How long the job has to save its work between SIGTERM and SIGKILL when it is stopped "
+            + "(cancel, timeout, spot notice), e.g. 30s (default: 90s).")
+    String stopGrace;
+
     @Option(names = "--max-attempts", description = "Attempts when workers are lost or an exit code in --retry-exit-code ends one (default: $BERTH_MAX_ATTEMPTS or 3).")
     Integer maxAttempts;
 
@@ -86,6 +90,7 @@ final class RequestOptions
         addIfSet(flags, "--gpus", gpus);
         addIfSet(flags, "--env", env);
         addIfSet(flags, "--timeout", timeout);
+        addIfSet(flags, "--stop-grace", stopGrace);
         addIfSet(flags, "--max-attempts", maxAttempts);
         addIfSet(flags, "--retry-exit-code", retryExitCodes);
         addIfSet(flags, "--pool", pool);
@@ -107,6 +112,7 @@ final class RequestOptions
         putIfSet(body, "name", name);
         putIfSet(body, "image", image);
         putIfSet(body, "timeout", timeout);
+        putIfSet(body, "stop_grace", stopGrace);
         putIfSet(body, "pool", pool);
         putIfSet(body, "job_id", jobId);
         if (maxAttempts != null) {

@@ -159,6 +159,15 @@ final class Intake
             reject(message, fallbackId, e.getMessage());
             return false;
         }
+        if (request.user().isEmpty() && message.user().isPresent()) {
+            Optional<String> problem = JobRequest.userProblem(message.user().get());
+            if (problem.isPresent()) {
+                reject(message, fallbackId, "message attribute " + QueueMessage.USER_ATTRIBUTE + " " + problem.get()
+                        + "; send a valid one, or name the user in the request's \"user\" field");
+                return false;
+            }
+            request = request.forUser(message.user().get());
+        }
         Optional<String> missingSecrets = missingSecrets(request, secrets);
         // A redelivery of a job stored before its secret went is no new request: its preparation fails it
         if (missingSecrets.isPresent() && !stored(request, message)) {
@@ -199,7 +208,9 @@ final class Intake
     private void reject(QueueMessage message, String id, String reason)
     {
         // The dead-letter queue keeps the body as sent, for its sender; berth's own record never holds a password.
-        store.writes().insertRejected(id, Redaction.redactUrlCredentials(message.body()), reason, Optional.of(message.messageId()), clock.instant());
+        // Under its sender's name only when that name is one berth accepts: a hostile attribute is no user
+        Optional<String> user = message.user().filter(name -> JobRequest.userProblem(name).isEmpty());
+        store.writes().insertRejected(id, Redaction.redactUrlCredentials(message.body()), reason, Optional.of(message.messageId()), user, clock.instant());
         queue.sendToDeadLetter(message, reason);
         log.info("Message {} rejected as job {}: {}", message.messageId(), id, reason);
     }

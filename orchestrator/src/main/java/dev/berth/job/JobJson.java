@@ -39,6 +39,7 @@ public final class JobJson
         node.put("id", job.id());
         node.put("name", job.name());
         node.put("state", job.state().name());
+        node.put("user", job.user());
         job.cause().ifPresent(cause -> node.put("cause", cause.label()));
         job.reason().ifPresent(reason -> node.put("reason", reason));
         job.exitCode().ifPresentOrElse(code -> node.put("exit_code", code), () -> node.putNull("exit_code"));

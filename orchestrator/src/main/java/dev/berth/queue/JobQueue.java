@@ -2,6 +2,7 @@ package dev.berth.queue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -35,13 +36,23 @@ public interface JobQueue
     /** Copies a message that cannot become a job to the dead-letter queue, with the reason. */
     void sendToDeadLetter(QueueMessage message, String reason);
 
-    /** A request to send, with the id that makes a resend within SQS's five-minute window a no-op. */
-    record Outgoing(String body, String deduplicationId)
+    /**
+     * A request to send, with the id that makes a resend within SQS's five-minute window a no-op, and
+     * the user who sends it (the job's user unless the request names one), which travels as the message
+     * attribute {@value QueueMessage#USER_ATTRIBUTE}.
+     */
+    record Outgoing(String body, String deduplicationId, Optional<String> user)
     {
         public Outgoing
         {
             requireNonNull(body, "body is null");
             requireNonNull(deduplicationId, "deduplicationId is null");
+            requireNonNull(user, "user is null");
+        }
+
+        public Outgoing(String body, String deduplicationId)
+        {
+            this(body, deduplicationId, Optional.empty());
         }
     }
 }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -69,10 +70,12 @@ public final class SqsJobQueue
                 .queueUrl(endpoint.queueUrl())
                 .maxNumberOfMessages(10)
                 .waitTimeSeconds((int) wait.toSeconds())
-                .visibilityTimeout((int) visibility.toSeconds())).messages();
+                .visibilityTimeout((int) visibility.toSeconds())
+                .messageAttributeNames(QueueMessage.USER_ATTRIBUTE)).messages();
         List<QueueMessage> received = new ArrayList<>(messages.size());
         for (Message message : messages) {
-            received.add(new QueueMessage(message.messageId(), message.receiptHandle(), message.body()));
+            Optional<String> user = Optional.ofNullable(message.messageAttributes().get(QueueMessage.USER_ATTRIBUTE)).map(MessageAttributeValue::stringValue);
+            received.add(new QueueMessage(message.messageId(), message.receiptHandle(), message.body(), user));
         }
         return received;
     }
@@ -150,6 +153,8 @@ public final class SqsJobQueue
                     .messageBody(message.body())
                     .messageGroupId(groupId)
                     .messageDeduplicationId(message.deduplicationId())
+                    .messageAttributes(message.user().map(user -> Map.of(QueueMessage.USER_ATTRIBUTE,
+                            MessageAttributeValue.builder().dataType("String").stringValue(user).build())).orElse(Map.of()))
                     .build());
             batchBytes += bytes;
         }

@@ -112,8 +112,9 @@ public final class JobReads
 
     /**
      * The newest jobs first that {@code filter} lets through among those stored before {@code seq}, a
-     * page at a time as {@link #newestBefore} reads them. Name and repository are compared whole, so an
-     * index ({@code jobs_by_name}, {@code jobs_by_repo}) walks their jobs newest first and stops at the limit.
+     * page at a time as {@link #newestBefore} reads them. Name, repository and user are compared whole, so an
+     * index ({@code jobs_by_name}, {@code jobs_by_repo}, {@code jobs_by_user}) walks their jobs newest first
+     * and stops at the limit.
      */
     public List<Job> newestMatching(JobFilter filter, long seq, int limit)
     {
@@ -128,6 +129,10 @@ public final class JobReads
         filter.repo().ifPresent(repo -> {
             sql.append(" AND repo = ?");
             parameters.add(repo);
+        });
+        filter.user().ifPresent(user -> {
+            sql.append(" AND user = ?");
+            parameters.add(user);
         });
         sql.append(" ORDER BY seq DESC LIMIT ?");
         parameters.add(limit);

@@ -46,8 +46,8 @@ public final class JobWrites
             Resources resources = request.resources();
             database.update("""
                     INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
-                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets)
-                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     request.id(),
                     request.name(),
                     rawRequest,
@@ -66,18 +66,20 @@ public final class JobWrites
                     request.pool().orElse(null),
                     now.toEpochMilli(),
                     JobRows.writeCodes(request.retryExitCodes()),
-                    JobRows.writeNames(request.secrets()));
+                    JobRows.writeNames(request.secrets()),
+                    request.user().orElse(Job.UNKNOWN_USER),
+                    request.stopGrace().toMillis());
             return InsertOutcome.CREATED;
         });
     }
 
-    /** Records a request that could not be understood; idempotent on {@code id}. */
-    public boolean insertRejected(String id, String rawRequest, String reason, Optional<String> messageId, Instant now)
+    /** Records a request that could not be understood, under the user who sent it when known; idempotent on {@code id}. */
+    public boolean insertRejected(String id, String rawRequest, String reason, Optional<String> messageId, Optional<String> user, Instant now)
     {
         return database.inTransaction(() -> database.update("""
-                INSERT OR IGNORE INTO jobs (id, name, state, cause, reason, request, message_id, received_at, finished_at)
-                VALUES (?, 'rejected', 'REJECTED', 'request', ?, ?, ?, ?, ?)""",
-                id, reason, rawRequest, messageId.orElse(null), now.toEpochMilli(), now.toEpochMilli()) == 1);
+                INSERT OR IGNORE INTO jobs (id, name, state, cause, reason, request, message_id, received_at, finished_at, user)
+                VALUES (?, 'rejected', 'REJECTED', 'request', ?, ?, ?, ?, ?, ?)""",
+                id, reason, rawRequest, messageId.orElse(null), now.toEpochMilli(), now.toEpochMilli(), user.orElse(Job.UNKNOWN_USER)) == 1);
     }
 
     /** Moves a job that has no live attempt (admitted, back to the queue), recording the move's reason or clearing it. */

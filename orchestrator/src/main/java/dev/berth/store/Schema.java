@@ -1,5 +1,7 @@
 package dev.berth.store;
 
+import dev.berth.job.Job;
+
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,9 +43,6 @@ final class Schema
                 cancel_requested INTEGER NOT NULL DEFAULT 0)""",
             "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)",
-            // A listing filtered by name or repository walks these newest first (see JobReads.newestMatching)
-            "CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs(name, seq)",
-            "CREATE INDEX IF NOT EXISTS jobs_by_repo ON jobs(repo, seq)",
             """
             CREATE TABLE IF NOT EXISTS attempts (
                 job_id TEXT NOT NULL REFERENCES jobs(id),
@@ -60,7 +59,19 @@ final class Schema
      */
     private static final List<AddedColumn> MIGRATIONS = List.of(
             new AddedColumn("jobs", "retry_exit_codes", "TEXT"),
-            new AddedColumn("jobs", "secrets", "TEXT"));
+            new AddedColumn("jobs", "secrets", "TEXT"),
+            new AddedColumn("jobs", "user", "TEXT NOT NULL DEFAULT '" + Job.UNKNOWN_USER + "'"),
+            // NULL for jobs stored before: they are stopped with the default grace
+            new AddedColumn("jobs", "stop_grace_ms", "INTEGER"));
+
+    /**
+     * Indexes made once the migrations have run, so they may cover an added column. A listing filtered
+     * by name, repository or user walks one of these newest first (see {@code JobReads.newestMatching}).
+     */
+    private static final List<String> INDEXES = List.of(
+            "CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs(name, seq)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_repo ON jobs(repo, seq)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_user ON jobs(user, seq)");
 
     private Schema() {}
 
@@ -72,16 +83,18 @@ final class Schema
         for (String table : TABLES) {
             database.update(table);
         }
-        if (missingColumns(database).isEmpty()) {
-            return;
+        if (!missingColumns(database).isEmpty()) {
+            // Checked again under the write lock, so two berths upgrading at once add each column only once.
+            database.inTransaction(() -> {
+                for (AddedColumn column : missingColumns(database)) {
+                    database.update("ALTER TABLE " + column.table() + " ADD COLUMN " + column.name() + " " + column.definition());
+                }
+                return null;
+            });
         }
-        // Checked again under the write lock, so two berths upgrading at once add each column only once.
-        database.inTransaction(() -> {
-            for (AddedColumn column : missingColumns(database)) {
-                database.update("ALTER TABLE " + column.table() + " ADD COLUMN " + column.name() + " " + column.definition());
-            }
-            return null;
-        });
+        for (String index : INDEXES) {
+            database.update(index);
+        }
     }
 
     /** Labels every Swarm service this store's daemon creates: made on the store's first open, then kept. */

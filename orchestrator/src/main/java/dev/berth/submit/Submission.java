@@ -51,9 +51,10 @@ public final class Submission
     /**
      * Checks one request, adding a random {@code job_id} to it when it has none.
      *
+     * @param sender who sends it, a name berth accepts as a user: the job's user unless the request names one
      * @param warnings told of each env value that looks like a credential, naming its key, never its value
      */
-    public CheckedRequest check(ObjectNode request, Consumer<String> warnings)
+    public CheckedRequest check(ObjectNode request, Optional<String> sender, Consumer<String> warnings)
             throws InvalidRequestException
     {
         if (!request.hasNonNull("job_id")) {
@@ -79,7 +80,7 @@ public final class Submission
             }
         }
         // The same text is the same message: SQS drops a resend within its deduplication window
-        return new CheckedRequest(parsed.id(), new JobQueue.Outgoing(text, Sha256.hex(text)));
+        return new CheckedRequest(parsed.id(), new JobQueue.Outgoing(text, Sha256.hex(text), sender));
     }
 
     /**

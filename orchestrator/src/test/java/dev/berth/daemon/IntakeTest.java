@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,6 +78,36 @@ class IntakeTest
         assertThat(queue.deadLetters().get(id)).isEqualTo(rejected.reason().orElseThrow());
         assertThat(queue.deleted()).containsExactly(id);
         assertThat(wakeups).isZero();
+    }
+
+    @Test
+    void aJobsUserIsTheRequestsElseTheSendersElseUnknown()
+    {
+        String own = queue.send(VALID.replace("}", ", \"job_id\": \"own\", \"user\": \"ana\"}"), Optional.of("bo"));
+        String sent = queue.send(VALID.replace("}", ", \"job_id\": \"sent\"}"), Optional.of("bo"));
+        String none = queue.send(VALID.replace("}", ", \"job_id\": \"none\"}"));
+
+        receiveAndHandle(intake(FailPoints.none()));
+
+        assertThat(queue.deleted()).containsExactly(own, sent, none);
+        assertThat(store.reads().job("own").orElseThrow().user()).isEqualTo("ana");
+        assertThat(store.reads().job("sent").orElseThrow().user()).isEqualTo("bo");
+        assertThat(store.reads().job("none").orElseThrow().user()).isEqualTo(Job.UNKNOWN_USER);
+    }
+
+    @Test
+    void aSendersUserBerthCannotAcceptRejectsTheJobSayingWhatToSend()
+    {
+        String id = queue.send(VALID, Optional.of("<script>"));
+
+        receiveAndHandle(intake(FailPoints.none()));
+
+        Job rejected = store.reads().newest(EnumSet.of(JobState.REJECTED), 10).get(0);
+        assertThat(rejected.reason().orElseThrow())
+                .isEqualTo("message attribute berth-user must be 1-64 letters, digits, '_', '.', '@' or '-', starting with a letter, digit or '_', "
+                        + "got '<script>'; send a valid one, or name the user in the request's \"user\" field");
+        assertThat(rejected.user()).isEqualTo(Job.UNKNOWN_USER);
+        assertThat(queue.deadLetters()).containsKey(id);
     }
 
     @Test

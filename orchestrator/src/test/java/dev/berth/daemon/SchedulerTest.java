@@ -399,7 +399,8 @@ class SchedulerTest
     {
         submit("shared-id", "");
         swarm.addForeignService(new dev.berth.swarm.ServiceRequest(service("shared-id", 1), Map.of(Swarm.INSTANCE_LABEL, "other"), "img",
-                List.of("sh"), Map.of(), temp, List.of(), 1, 1, 0, "GPU", Optional.empty(), List.of()));
+                List.of("sh"), Map.of(), temp, List.of(), 1, 1, 0, "GPU", Optional.empty(), List.of(),
+                Duration.ofSeconds(10)));
 
         rounds(3);
 

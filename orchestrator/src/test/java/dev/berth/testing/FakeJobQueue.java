@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An in-memory job queue with SQS's at-least-once contract: a received message stays in flight until
@@ -29,8 +30,14 @@ public final class FakeJobQueue
 
     public synchronized String send(String body)
     {
+        return send(body, Optional.empty());
+    }
+
+    /** Sends as SQS does with the sender's {@value QueueMessage#USER_ATTRIBUTE} message attribute. */
+    public synchronized String send(String body, Optional<String> user)
+    {
         String id = "msg-" + ++sent;
-        waiting.add(new QueueMessage(id, "receipt-" + id, body));
+        waiting.add(new QueueMessage(id, "receipt-" + id, body, user));
         return id;
     }
 
@@ -105,7 +112,7 @@ public final class FakeJobQueue
         }
         List<String> ids = new ArrayList<>();
         for (Outgoing message : messages) {
-            ids.add(send(message.body()));
+            ids.add(send(message.body(), message.user()));
         }
         return ids;
     }

@@ -35,7 +35,7 @@ final class ListJobs
     static final int DEFAULT_LIMIT = 50;
     /** As many as a listing of the CLI reads from the store at a time. */
     static final int MAX_LIMIT = 500;
-    private static final List<String> PARAMETERS = List.of("state", "name", "repo", "limit", "before");
+    private static final List<String> PARAMETERS = List.of("state", "name", "repo", "user", "limit", "before");
     private static final String STATES = Arrays.stream(JobState.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final JobReads reads;
@@ -53,7 +53,7 @@ final class ListJobs
                 throw ApiError.about(HttpStatus.BAD_REQUEST, parameter, "unknown parameter '" + parameter + "': a listing takes " + String.join(", ", PARAMETERS));
             }
         }
-        JobFilter filter = new JobFilter(states(context), single(context, "name"), repo(context));
+        JobFilter filter = new JobFilter(states(context), single(context, "name"), repo(context), single(context, "user"));
         int limit = single(context, "limit").map(value -> wholeNumber("limit", value, MAX_LIMIT,
                 "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + value + "'")).orElse((long) DEFAULT_LIMIT).intValue();
         long before = single(context, "before").map(value -> wholeNumber("before", value, Long.MAX_VALUE,

@@ -3,6 +3,7 @@ package dev.berth.web.api;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.job.InvalidRequestException;
+import dev.berth.job.JobRequest;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.JobQueue;
 import dev.berth.queue.QueueException;
@@ -15,6 +16,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -23,11 +25,15 @@ import static java.util.Objects.requireNonNull;
  * {@code berth submit} checks it and sent to the same queue, the one way into berth. The answer, 202,
  * names the job's id before the daemon has stored it (a random one when the request has no
  * {@code job_id}), and any warning {@code berth submit} would print; the job appears in
- * {@code GET /api/v1/jobs/{id}} once intake has taken it off the queue.
+ * {@code GET /api/v1/jobs/{id}} once intake has taken it off the queue. The header
+ * {@value #USER_HEADER} is the sender's name, sent on as the message attribute {@code berth submit}
+ * sets to its login name: the job's user unless the request names one.
  */
 final class SubmitJob
         implements Handler
 {
+    static final String USER_HEADER = "Berth-User";
+
     private final RequestParser parser;
     private final Submission submission;
     private final JobQueue queue;
@@ -42,11 +48,18 @@ final class SubmitJob
     @Override
     public void handle(Context context)
     {
+        Optional<String> sender = Optional.ofNullable(context.header(USER_HEADER));
+        Optional<String> senderProblem = sender.flatMap(JobRequest::userProblem);
+        if (senderProblem.isPresent()) {
+            // As intake says it of the message attribute this becomes
+            throw ApiError.about(HttpStatus.BAD_REQUEST, USER_HEADER, "header " + USER_HEADER + " " + senderProblem.get()
+                    + "; send a valid one, or name the user in the request's \"user\" field");
+        }
         List<String> warnings = new ArrayList<>();
         CheckedRequest checked;
         try {
             ObjectNode request = parser.read(context.body());
-            checked = submission.check(request, warnings::add);
+            checked = submission.check(request, sender, warnings::add);
         }
         catch (InvalidRequestException e) {
             throw ApiError.invalidRequest(e);

@@ -70,6 +70,18 @@ class ListJobsTest
     }
 
     @Test
+    void oneUsersJobs()
+    {
+        api.stored("{\"repo_uri\": \"github.com/org/one\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"a\", \"user\": \"ada\"}");
+        api.stored("{\"repo_uri\": \"github.com/org/one\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"b\", \"user\": \"bob\"}");
+        stored("c", "train", "github.com/org/one");
+
+        assertThat(ids(api.get("/api/v1/jobs?user=ada"))).containsExactly("a");
+        assertThat(ids(api.get("/api/v1/jobs?user=unknown"))).as("a job whose sender named no one").containsExactly("c");
+        assertThat(api.get("/api/v1/jobs?user=bob").json().path("jobs").get(0).path("user").asText()).isEqualTo("bob");
+    }
+
+    @Test
     void pagesFollowOneAnotherThroughNextEvenAsJobsArrive()
     {
         for (int i = 0; i < 7; i++) {
@@ -124,7 +136,7 @@ class ListJobsTest
         assertRefused("/api/v1/jobs?limit=0", "limit", "limit must be a whole number from 1 to 500, got '0'");
         assertRefused("/api/v1/jobs?limit=ten", "limit", "limit must be a whole number from 1 to 500, got 'ten'");
         assertRefused("/api/v1/jobs?before=-3", "before", "before must be the 'next' of an earlier page, a whole number above 0, got '-3'");
-        assertRefused("/api/v1/jobs?staet=RUNNING", "staet", "unknown parameter 'staet': a listing takes state, name, repo, limit, before");
+        assertRefused("/api/v1/jobs?staet=RUNNING", "staet", "unknown parameter 'staet': a listing takes state, name, repo, user, limit, before");
         assertRefused("/api/v1/jobs?name=a&name=b", "name", "name is given 2 times: give it once");
         assertRefused("/api/v1/jobs?name=", "name", "name is empty: give a value, or leave it out");
         Answer repo = api.get("/api/v1/jobs?repo=https://user:secret@github.com/org/one");

@@ -3,13 +3,18 @@ package dev.berth.web.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.job.InvalidRequestException;
+import dev.berth.queue.QueueMessage;
 import dev.berth.web.api.ApiFixture.Answer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,6 +70,30 @@ class SubmitJobTest
         JsonNode sent = JSON.readTree(api.queue.waitingBodies().get(0));
         assertThat(sent.path("job_id").asText()).isEqualTo(id);
         assertThat(api.parser.parse(api.queue.waitingBodies().get(0), "unused").id()).as("the daemon stores it under that id").isEqualTo(id);
+    }
+
+    @Test
+    void theSendersNameTravelsAsTheMessageAttributeBerthSubmitSets()
+    {
+        api.post("/api/v1/jobs", VALID + "}");
+        api.send(HttpRequest.newBuilder(api.uri("/api/v1/jobs")).header("Berth-User", "ada@lab").POST(HttpRequest.BodyPublishers.ofString(VALID + "}")));
+
+        List<QueueMessage> sent = api.queue.receive(Duration.ZERO, Duration.ZERO);
+
+        assertThat(sent).extracting(QueueMessage::user).containsExactly(Optional.empty(), Optional.of("ada@lab"));
+    }
+
+    @Test
+    void aSendersNameBerthCannotTakeIsRefusedNamingTheHeader()
+    {
+        Answer answer = api.send(HttpRequest.newBuilder(api.uri("/api/v1/jobs")).header("Berth-User", "ada lovelace")
+                .POST(HttpRequest.BodyPublishers.ofString(VALID + "}")));
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.json().path("field").asText()).isEqualTo("Berth-User");
+        assertThat(answer.error()).isEqualTo("header Berth-User must be 1-64 letters, digits, '_', '.', '@' or '-', starting with a letter, digit or '_',"
+                + " got 'ada lovelace'; send a valid one, or name the user in the request's \"user\" field");
+        assertThat(api.queue.waitingBodies()).isEmpty();
     }
 
     @Test
