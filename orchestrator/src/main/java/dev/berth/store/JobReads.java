@@ -112,32 +112,45 @@ public final class JobReads
 
     /**
      * The newest jobs first that {@code filter} lets through among those stored before {@code seq}, a
-     * page at a time as {@link #newestBefore} reads them. Name, repository and user are compared whole, so an
-     * index ({@code jobs_by_name}, {@code jobs_by_repo}, {@code jobs_by_user}) walks their jobs newest first
-     * and stops at the limit.
+     * page at a time as {@link #newestBefore} reads them. Name, repository and user are compared whole,
+     * each answered by its index ({@code jobs_by_name}, {@code jobs_by_repo}, {@code jobs_by_user}), as
+     * states are by {@code jobs_by_state}.
      */
     public List<Job> newestMatching(JobFilter filter, long seq, int limit)
     {
+        List<Condition> conditions = new ArrayList<>();
+        if (!filter.states().isEmpty()) {
+            conditions.add(new Condition(stateFilter(filter.states(), ""), List.of()));
+        }
+        filter.name().ifPresent(name -> conditions.add(new Condition("name = ?", List.of(name))));
+        filter.repo().ifPresent(repo -> conditions.add(new Condition("repo = ?", List.of(repo))));
+        filter.user().ifPresent(user -> conditions.add(new Condition("user = ?", List.of(user))));
         List<Object> parameters = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?");
-        parameters.add(seq);
-        sql.append(stateFilter(filter.states(), " AND "));
-        filter.name().ifPresent(name -> {
-            sql.append(" AND name = ?");
-            parameters.add(name);
-        });
-        filter.repo().ifPresent(repo -> {
-            sql.append(" AND repo = ?");
-            parameters.add(repo);
-        });
-        filter.user().ifPresent(user -> {
-            sql.append(" AND user = ?");
-            parameters.add(user);
-        });
-        sql.append(" ORDER BY seq DESC LIMIT ?");
+        String sql;
+        if (conditions.size() <= 1) {
+            // One index walks the matching jobs newest first and stops at the limit
+            parameters.add(seq);
+            conditions.forEach(condition -> parameters.addAll(condition.parameters()));
+            sql = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?" + conditions.stream().map(condition -> " AND " + condition.sql()).collect(Collectors.joining())
+                    + " ORDER BY seq DESC LIMIT ?";
+        }
+        else {
+            // SQLite walks one index per table: it would read the row of each job one condition lets through to test the
+            // others, every such job when few pass them all. Intersected on the indexes alone, only the page's rows are read.
+            List<String> selects = new ArrayList<>();
+            for (Condition condition : conditions) {
+                selects.add("SELECT seq FROM jobs WHERE seq < ? AND " + condition.sql());
+                parameters.add(seq);
+                parameters.addAll(condition.parameters());
+            }
+            sql = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq IN (" + String.join(" INTERSECT ", selects) + " ORDER BY 1 DESC LIMIT ?) ORDER BY seq DESC";
+        }
         parameters.add(limit);
-        return database.read(() -> database.query(sql.toString(), JobRows::job, parameters.toArray()));
+        return database.read(() -> database.query(sql, JobRows::job, parameters.toArray()));
     }
+
+    /** One condition of a filter: its SQL, and the values of its parameters. */
+    private record Condition(String sql, List<Object> parameters) {}
 
     /**
      * How many jobs there are in any of {@code states} (none given: every state), to say how many a

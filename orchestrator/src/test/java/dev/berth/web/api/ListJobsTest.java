@@ -102,6 +102,24 @@ class ListJobsTest
     }
 
     @Test
+    void pagesOfCombinedFiltersFollowOneAnother()
+    {
+        for (int i = 0; i < 9; i++) {
+            api.stored("{\"repo_uri\": \"github.com/org/one\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"name\": \"train\", \"job_id\": \"job-" + i
+                    + "\", \"user\": \"" + (i % 3 == 0 ? "ada" : "bob") + "\"}");
+        }
+        List<String> seen = new ArrayList<>();
+        Answer page = api.get("/api/v1/jobs?name=train&user=ada&repo=github.com/org/one&limit=2");
+        seen.addAll(ids(page));
+        while (!page.json().path("next").isNull()) {
+            page = api.get("/api/v1/jobs?name=train&user=ada&repo=github.com/org/one&limit=2&before=" + page.json().path("next").asLong());
+            seen.addAll(ids(page));
+        }
+
+        assertThat(seen).containsExactly("job-6", "job-3", "job-0");
+    }
+
+    @Test
     void aFullLastPageSaysThereIsNoNext()
     {
         stored("a", "train", "github.com/org/one");
