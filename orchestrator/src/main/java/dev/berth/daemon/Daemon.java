@@ -35,7 +35,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code berth serve}: wires the store, the queue, the swarm, the repositories and the run dirs
@@ -121,6 +123,12 @@ public final class Daemon
             opened.add(scheduler);
             intake.start();
             opened.add(intake);
+
+            config.retention().ifPresent(retention -> {
+                ScheduledExecutorService retentionThread = Executors.newSingleThreadScheduledExecutor(daemonThreads("berth-retention"));
+                retentionThread.scheduleWithFixedDelay(new Retention(store, retention, clock), 1, Retention.EVERY.toMinutes(), TimeUnit.MINUTES);
+                opened.add(retentionThread::shutdownNow);
+            });
 
             Optional<WebServer> web = Optional.empty();
             Optional<AccessToken> token = Optional.empty();

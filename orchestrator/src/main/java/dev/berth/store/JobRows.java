@@ -168,7 +168,7 @@ final class JobRows
         return text == null ? List.of() : List.of(text.split(","));
     }
 
-    private static Optional<Long> optionalLong(ResultSet rows, String column)
+    static Optional<Long> optionalLong(ResultSet rows, String column)
             throws SQLException
     {
         long value = rows.getLong(column);
