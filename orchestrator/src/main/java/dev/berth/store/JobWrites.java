@@ -50,8 +50,8 @@ public final class JobWrites
             Resources resources = request.resources();
             database.update("""
                     INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
-                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms)
-                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, commit_sha, rerun_of)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     request.id(),
                     request.name(),
                     rawRequest,
@@ -72,7 +72,11 @@ public final class JobWrites
                     JobRows.writeCodes(request.retryExitCodes()),
                     JobRows.writeNames(request.secrets()),
                     request.user().orElse(Job.UNKNOWN_USER),
-                    request.stopGrace().toMillis());
+                    request.stopGrace().toMillis(),
+                    request.commit().orElse(null),
+                    // A pinned commit is the job's from the start: preparation checks it out as a retry's, asking no remote
+                    request.commit().orElse(null),
+                    request.rerunOf().orElse(null));
             return InsertOutcome.CREATED;
         });
     }

@@ -64,7 +64,10 @@ final class Schema
             new AddedColumn("jobs", "secrets", "TEXT"),
             new AddedColumn("jobs", "user", "TEXT NOT NULL DEFAULT '" + Job.UNKNOWN_USER + "'"),
             // NULL for jobs stored before: they are stopped with the default grace
-            new AddedColumn("jobs", "stop_grace_ms", "INTEGER"));
+            new AddedColumn("jobs", "stop_grace_ms", "INTEGER"),
+            // The commit a request pins (a rerun's); commit_sha is the one the job ran, pinned or resolved
+            new AddedColumn("jobs", "pinned_commit", "TEXT"),
+            new AddedColumn("jobs", "rerun_of", "TEXT"));
 
     private Schema() {}
 
