@@ -37,7 +37,7 @@ public final class StateGauges
 {
     private static final Logger log = LoggerFactory.getLogger(StateGauges.class);
     /** The pool label of a node that has none. */
-    static final String NO_POOL = "none";
+    private static final String NO_POOL = "none";
 
     private final JobReads jobs;
     private final Swarm swarm;
@@ -155,7 +155,7 @@ public final class StateGauges
     }
 
     /** One word for where a worker stands, from Swarm's state and availability and its agent's state. */
-    static String state(WorkerStatus worker)
+    private static String state(WorkerStatus worker)
     {
         if (worker.agentState().orElse("").equals("off")) {
             return "off";
