@@ -94,6 +94,12 @@ final class BerthUnderTest
         return store;
     }
 
+    /** Where the daemon answers HTTP: its dashboard, API and metrics. */
+    URI webUri()
+    {
+        return process.webUri();
+    }
+
     long pid()
     {
         return process.pid();
