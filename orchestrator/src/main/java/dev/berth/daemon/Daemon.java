@@ -11,6 +11,7 @@ import dev.berth.registry.DockerConfigCredentials;
 import dev.berth.registry.EcrCredentials;
 import dev.berth.repo.Repositories;
 import dev.berth.rundir.RunDirs;
+import dev.berth.selftest.SelfTestRoutes;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.time.Sleeper;
@@ -127,7 +128,7 @@ public final class Daemon
             if (config.httpAddress().isPresent()) {
                 HttpAddress address = config.httpAddress().get();
                 token = address.loopback() ? Optional.empty() : Optional.of(AccessToken.loadOrCreate(config.httpTokenFile()));
-                List<WebRoutes> routes = List.of();
+                List<WebRoutes> routes = List.of(SelfTestRoutes.forDaemon(config, parser, queue));
                 web = Optional.of(WebServer.start(address, token, routes));
                 opened.add(web.get());
             }
