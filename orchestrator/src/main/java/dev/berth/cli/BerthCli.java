@@ -131,6 +131,7 @@ public final class BerthCli
         commands.put("workers", cli -> new WorkersCommand(cli::swarmNodes, cli.clock));
         commands.put("rerun", cli -> new RerunCommand());
         commands.put("purge", cli -> new PurgeCommand(cli.clock));
+        commands.put("selftest", cli -> new SelftestCommand(cli.clock, cli.sleeper));
         commands.put("secret", BerthCli::secretCommands);
         return Collections.unmodifiableMap(commands);
     }

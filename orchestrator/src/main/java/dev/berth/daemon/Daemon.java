@@ -17,6 +17,7 @@ import dev.berth.registry.DockerConfigCredentials;
 import dev.berth.registry.EcrCredentials;
 import dev.berth.repo.Repositories;
 import dev.berth.rundir.RunDirs;
+import dev.berth.selftest.SelfTestRoutes;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmClient;
@@ -149,7 +150,8 @@ public final class Daemon
                 HttpAddress address = config.httpAddress().get();
                 token = address.loopback() ? Optional.empty() : Optional.of(AccessToken.loadOrCreate(config.httpTokenFile()));
                 List<WebRoutes> routes = List.of(new MetricsRoutes(registry, new StateGauges(registry, store.reads(), timedSwarm, store.instanceId(),
-                        config.gpuKind(), new HeartbeatReader(config.workersDir()), clock, config.heartbeatStaleAfter())));
+                        config.gpuKind(), new HeartbeatReader(config.workersDir()), clock, config.heartbeatStaleAfter())),
+                        SelfTestRoutes.forDaemon(config, parser, queue));
                 web = Optional.of(WebServer.start(address, token, routes));
                 opened.add(web.get());
             }

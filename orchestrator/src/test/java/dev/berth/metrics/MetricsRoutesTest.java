@@ -178,7 +178,8 @@ class MetricsRoutesTest
         store.writes().recordAttempt(id, 1, service, clock.instant());
         store.writes().attemptSubmitted(id, 1);
         swarm.createService(new ServiceRequest(service, Map.of(Swarm.INSTANCE_LABEL, store.instanceId(), Swarm.JOB_LABEL, id, Swarm.ATTEMPT_LABEL, "1"),
-                "img", List.of(), Map.of(), Path.of("/"), List.of(), 1_000_000_000L, 1L << 30, gpus, GPU_KIND, Optional.empty(), List.of()));
+                "img", List.of(), Map.of(), Path.of("/"), List.of(), 1_000_000_000L, 1L << 30, gpus, GPU_KIND, Optional.empty(), List.of(),
+                Duration.ofSeconds(10)));
         node.ifPresent(placed -> {
             swarm.run(service, placed);
             store.writes().attemptRunning(id, 1, placed, clock.instant());
