@@ -131,6 +131,11 @@ public final class BerthCli
         commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
         commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));
         commands.put("workers", cli -> new WorkersCommand(cli::swarmNodes, cli.clock));
+        commands.put("rerun", cli -> new RerunCommand());
+        commands.put("purge", cli -> new PurgeCommand(cli.clock));
+        commands.put("selftest", cli -> new SelftestCommand(cli.clock, cli.sleeper));
+        // Java's own test for a terminal (stdin and stdout both one): top needs the keys as much as the screen
+        commands.put("top", cli -> new TopCommand(cli::swarmNodes, cli.clock, () -> System.console() != null));
         commands.put("secret", BerthCli::secretCommands);
         return Collections.unmodifiableMap(commands);
     }

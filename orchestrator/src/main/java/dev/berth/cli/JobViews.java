@@ -54,6 +54,7 @@ final class JobViews
         line(text, "job", job.id() + " (" + job.name() + ")");
         line(text, "state", job.state() + job.cause().map(cause -> " [" + cause.label() + "]").orElse(""));
         line(text, "user", job.user());
+        job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> line(text, "rerun of", original));
         job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
         job.exitCode().ifPresent(code -> line(text, "exit code", String.valueOf(code)));
         if (job.request().isPresent()) {

@@ -108,6 +108,15 @@ final class RequestOptions
         body.put("repo_uri", repo);
         body.put("branch", branch == null ? "main" : branch);
         body.put("entrypoint", entrypoint);
+        return overrideIn(body);
+    }
+
+    /**
+     * Sets in {@code body} each field these flags give and leaves the rest as it is: a new request's
+     * fields, or what {@code berth rerun} changes. Resources and env are changed key by key.
+     */
+    ObjectNode overrideIn(ObjectNode body)
+    {
         putIfSet(body, "entrypoint_params", params);
         putIfSet(body, "name", name);
         putIfSet(body, "image", image);
@@ -122,7 +131,7 @@ final class RequestOptions
             retryExitCodes.forEach(body.putArray("retry_exit_codes")::add);
         }
         if (cpus != null || memory != null || gpus != null) {
-            ObjectNode resources = body.putObject("resources");
+            ObjectNode resources = body.get("resources") instanceof ObjectNode given ? given : body.putObject("resources");
             if (cpus != null) {
                 resources.put("cpus", cpus);
             }
@@ -132,7 +141,7 @@ final class RequestOptions
             }
         }
         if (env != null) {
-            ObjectNode envNode = body.putObject("env");
+            ObjectNode envNode = body.get("env") instanceof ObjectNode given ? given : body.putObject("env");
             new LinkedHashMap<>(env).forEach(envNode::put);
         }
         if (secrets != null) {

@@ -5,6 +5,7 @@ import dev.berth.job.InvalidRequestException;
 import dev.berth.job.JobRequest;
 import dev.berth.job.Redaction;
 import dev.berth.job.RequestParser;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.queue.JobQueue;
 import dev.berth.queue.QueueMessage;
 import dev.berth.store.InsertOutcome;
@@ -50,12 +51,13 @@ final class Intake
     private final Duration longPoll;
     private final Duration visibility;
     private final FailPoints failPoints;
+    private final BerthMetrics metrics;
     private volatile boolean running;
     private Thread thread;
 
     /** @param visibility how long a received message stays hidden from other consumers before SQS hands it out again */
     Intake(JobQueue queue, JobStore store, RequestParser parser, Swarm swarm, Runnable onNewJob, Clock clock, Sleeper sleeper, Duration longPoll,
-            Duration visibility, FailPoints failPoints)
+            Duration visibility, FailPoints failPoints, BerthMetrics metrics)
     {
         this.queue = requireNonNull(queue, "queue is null");
         this.store = requireNonNull(store, "store is null");
@@ -67,6 +69,7 @@ final class Intake
         this.longPoll = requireNonNull(longPoll, "longPoll is null");
         this.visibility = requireNonNull(visibility, "visibility is null");
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     void start()
@@ -176,7 +179,10 @@ final class Intake
         }
         InsertOutcome outcome = store.writes().insert(request, message.body(), Optional.of(message.messageId()), clock.instant());
         switch (outcome) {
-            case CREATED -> log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
+            case CREATED -> {
+                metrics.submitted();
+                log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
+            }
             case DUPLICATE -> log.info("Job {} was already stored; message {} is a redelivery or a resubmit", request.id(), message.messageId());
             case CONFLICT -> reject(message, fallbackId, "job_id '" + request.id() + "' is already used by a different request; choose a new job_id");
         }

@@ -40,6 +40,7 @@ public final class JobJson
         node.put("name", job.name());
         node.put("state", job.state().name());
         node.put("user", job.user());
+        job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> node.put("rerun_of", original));
         job.cause().ifPresent(cause -> node.put("cause", cause.label()));
         job.reason().ifPresent(reason -> node.put("reason", reason));
         job.exitCode().ifPresentOrElse(code -> node.put("exit_code", code), () -> node.putNull("exit_code"));

@@ -18,6 +18,7 @@ import static java.util.Objects.requireNonNull;
  * job's own exit codes that earn it another attempt, in ascending order. {@code secrets} names the
  * Swarm secrets mounted at {@code /run/secrets/NAME}, in the request's order: names only, never values.
  * {@code stopGrace} is how long the job has between SIGTERM and SIGKILL when berth stops it.
+ * {@code commit}, when given, is run instead of the branch's tip (a rerun's); {@code rerunOf} the job it runs again.
  * {@code user} is whom the job is for: the request's own field, else the sender's (see {@link #forUser}).
  */
 public record JobRequest(
@@ -36,7 +37,9 @@ public record JobRequest(
         Set<Integer> retryExitCodes,
         Optional<String> pool,
         List<String> secrets,
-        Optional<String> user)
+        Optional<String> user,
+        Optional<String> commit,
+        Optional<String> rerunOf)
 {
     /**
      * Between SIGTERM and SIGKILL when berth stops a job (cancel, timeout, a drained node): long enough to
@@ -61,13 +64,15 @@ public record JobRequest(
         requireNonNull(pool, "pool is null");
         secrets = List.copyOf(secrets);
         requireNonNull(user, "user is null");
+        requireNonNull(commit, "commit is null");
+        requireNonNull(rerunOf, "rerunOf is null");
     }
 
     /** The job's user when the request names none: who sent it, as the queue says. */
     public JobRequest forUser(String sender)
     {
         return user.isPresent() ? this : new JobRequest(id, name, repo, branch, entrypoint, entrypointParams, image, resources, env, timeout,
-                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender));
+                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender), commit, rerunOf);
     }
 
     /** Whether a sender's name (the queue's message attribute) is one a request's {@code user} field could hold. */

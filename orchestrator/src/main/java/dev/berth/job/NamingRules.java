@@ -41,6 +41,12 @@ final class NamingRules
         return fields.matching("pool", POOL, "a node pool label such as spot, burst or gpu (lower case)");
     }
 
+    /** The job this one runs again, as {@code berth rerun} says: shown by status, never looked up. */
+    Optional<String> rerunOf()
+    {
+        return fields.matching("rerun_of", JOB_ID, "a job id");
+    }
+
     Optional<String> user()
     {
         return fields.matching("user", USER, USER_RULE);

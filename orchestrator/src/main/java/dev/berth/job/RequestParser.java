@@ -93,6 +93,8 @@ public final class RequestParser
         Optional<String> pool = naming.pool();
         List<String> secrets = new SecretsRule(fields).secrets();
         Optional<String> user = naming.user();
+        Optional<String> commit = source.commit();
+        Optional<String> rerunOf = naming.rerunOf();
 
         if (!fields.problems().isEmpty()) {
             throw new InvalidRequestException(fields.problems());
@@ -113,6 +115,8 @@ public final class RequestParser
                 retryExitCodes,
                 pool,
                 secrets,
-                user);
+                user,
+                commit,
+                rerunOf);
     }
 }

@@ -35,7 +35,7 @@ final class JobRows
     /** The columns {@link #job} reads. */
     static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
-            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms";
+            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, rerun_of";
     /** The columns {@link #claim} reads: plain ones only, so a claim costs no parse of the request. */
     static final String CLAIM_COLUMNS = "seq, id, state, cpus, memory, gpus, pool, timeout_ms, attempts, cancel_requested";
 
@@ -77,7 +77,9 @@ final class JobRows
                     readCodes(rows.getString("retry_exit_codes")),
                     Optional.ofNullable(rows.getString("pool")),
                     readNames(rows.getString("secrets")),
-                    Optional.of(rows.getString("user"))));
+                    Optional.of(rows.getString("user")),
+                    Optional.ofNullable(rows.getString("pinned_commit")),
+                    Optional.ofNullable(rows.getString("rerun_of"))));
         }
         return new Job(
                 rows.getLong("seq"),
@@ -168,7 +170,7 @@ final class JobRows
         return text == null ? List.of() : List.of(text.split(","));
     }
 
-    private static Optional<Long> optionalLong(ResultSet rows, String column)
+    static Optional<Long> optionalLong(ResultSet rows, String column)
             throws SQLException
     {
         long value = rows.getLong(column);

@@ -43,6 +43,8 @@ final class Schema
                 cancel_requested INTEGER NOT NULL DEFAULT 0)""",
             "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)",
+            // What a purge looks for: the jobs that ended longest ago
+            "CREATE INDEX IF NOT EXISTS jobs_by_finished ON jobs(finished_at)",
             """
             CREATE TABLE IF NOT EXISTS attempts (
                 job_id TEXT NOT NULL REFERENCES jobs(id),
@@ -62,7 +64,10 @@ final class Schema
             new AddedColumn("jobs", "secrets", "TEXT"),
             new AddedColumn("jobs", "user", "TEXT NOT NULL DEFAULT '" + Job.UNKNOWN_USER + "'"),
             // NULL for jobs stored before: they are stopped with the default grace
-            new AddedColumn("jobs", "stop_grace_ms", "INTEGER"));
+            new AddedColumn("jobs", "stop_grace_ms", "INTEGER"),
+            // The commit a request pins (a rerun's); commit_sha is the one the job ran, pinned or resolved
+            new AddedColumn("jobs", "pinned_commit", "TEXT"),
+            new AddedColumn("jobs", "rerun_of", "TEXT"));
 
     /**
      * Indexes made once the migrations have run, so they may cover an added column. A listing filtered

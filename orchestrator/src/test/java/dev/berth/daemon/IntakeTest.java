@@ -4,12 +4,14 @@ import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.queue.QueueMessage;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.EngineException;
 import dev.berth.testing.FakeJobQueue;
 import dev.berth.testing.FakeSwarm;
 import dev.berth.testing.TestingClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ class IntakeTest
 
     private final TestingClock clock = new TestingClock(Instant.parse("2026-03-04T05:06:07Z"));
     private final FakeJobQueue queue = new FakeJobQueue();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final FakeSwarm swarm = new FakeSwarm(clock).withSecret("hf_token");
     private JobStore store;
     private int wakeups;
@@ -64,6 +67,7 @@ class IntakeTest
         assertThat(store.reads().inStates(EnumSet.of(JobState.QUEUED))).extracting(job -> job.spec().branch()).containsExactly("main", "dev");
         assertThat(queue.deleted()).hasSize(2);
         assertThat(wakeups).isEqualTo(1);
+        assertThat(submitted()).isEqualTo(2);
     }
 
     @Test
@@ -78,6 +82,7 @@ class IntakeTest
         assertThat(queue.deadLetters().get(id)).isEqualTo(rejected.reason().orElseThrow());
         assertThat(queue.deleted()).containsExactly(id);
         assertThat(wakeups).isZero();
+        assertThat(submitted()).as("a rejected message is no submission").isZero();
     }
 
     @Test
@@ -125,6 +130,7 @@ class IntakeTest
 
         assertThat(store.reads().countByState()).containsEntry(JobState.QUEUED, 1);
         assertThat(queue.deleted()).containsExactly(id);
+        assertThat(submitted()).as("the redelivery is no second submission").isEqualTo(1);
     }
 
     @Test
@@ -210,6 +216,11 @@ class IntakeTest
                 .satisfies(job -> assertThat(job.spec().env()).containsKey("AWS_ACCESS_KEY_ID"));
     }
 
+    private double submitted()
+    {
+        return meters.get("berth.jobs.submitted").counter().count();
+    }
+
     private void receiveAndHandle(Intake intake)
     {
         List<QueueMessage> messages = queue.receive(Duration.ZERO, Duration.ofSeconds(60));
@@ -219,6 +230,6 @@ class IntakeTest
     private Intake intake(FailPoints failPoints)
     {
         return new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1L << 30, 3)), swarm, () -> wakeups++, clock, clock,
-                Duration.ofSeconds(1), Duration.ofSeconds(60), failPoints);
+                Duration.ofSeconds(1), Duration.ofSeconds(60), failPoints, new BerthMetrics(meters));
     }
 }
