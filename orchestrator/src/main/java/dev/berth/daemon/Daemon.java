@@ -134,11 +134,6 @@ public final class Daemon
             Intake intake = new Intake(new CountedJobQueue(queue, metrics), store, parser, timedSwarm, scheduler::wake, clock, Sleeper.system(), longPoll,
                     config.queueVisibility(), failPoints, metrics);
 
-            scheduler.start();
-            opened.add(scheduler);
-            intake.start();
-            opened.add(intake);
-
             config.retention().ifPresent(retention -> {
                 ScheduledExecutorService retentionThread = Executors.newSingleThreadScheduledExecutor(daemonThreads("berth-retention"));
                 retentionThread.scheduleWithFixedDelay(new Retention(store, retention, clock), 1, Retention.EVERY.toMinutes(), TimeUnit.MINUTES);
@@ -157,6 +152,11 @@ public final class Daemon
                 web = Optional.of(WebServer.start(address, token, routes));
                 opened.add(web.get());
             }
+            // Work is taken last, once everything that serves it is up: a start that fails takes no message off the queue
+            scheduler.start();
+            opened.add(scheduler);
+            intake.start();
+            opened.add(intake);
             return new Daemon(opened, endpoint, store.instanceId(), web.map(WebServer::uri), token.filter(AccessToken::created));
         }
         catch (IOException | RuntimeException e) {
