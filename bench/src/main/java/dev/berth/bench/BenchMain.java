@@ -23,7 +23,8 @@ public final class BenchMain
             new DepthScenario(),
             new RepositoryScenario(),
             new SubmissionScenario(),
-            new StatsScenario());
+            new WebScenario(),
+            new StoreScenario());
 
     private BenchMain() {}
 

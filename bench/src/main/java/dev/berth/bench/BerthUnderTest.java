@@ -9,6 +9,7 @@ import dev.berth.store.JobStore;
 import dev.berth.testing.BerthProcess;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -87,6 +88,12 @@ final class BerthUnderTest
     JobStore store()
     {
         return store;
+    }
+
+    /** Where the daemon answers HTTP: its dashboard, API and metrics. */
+    URI webUri()
+    {
+        return process.webUri();
     }
 
     long pid()

@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
 import dev.berth.store.AmbiguousJobIdException;
+import dev.berth.store.UnknownJobException;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.SwarmNode;
 import dev.berth.time.Sleeper;
@@ -104,7 +105,8 @@ public final class BerthCli
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler((exception, command, parseResult) -> {
             boolean verbose = parseResult.expandedArgs().stream().anyMatch(arg -> arg.equals("-v") || arg.equals("--verbose"));
-            boolean expected = exception instanceof UserException || exception instanceof ConfigException || exception instanceof AmbiguousJobIdException;
+            boolean expected = exception instanceof UserException || exception instanceof ConfigException || exception instanceof AmbiguousJobIdException
+                    || exception instanceof UnknownJobException;
             // "berth secret create: ...", as "berth list: ..."
             command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + exception.getMessage());
             if (verbose) {
@@ -130,6 +132,11 @@ public final class BerthCli
         commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));
         commands.put("workers", cli -> new WorkersCommand(cli::swarmNodes, cli.clock));
         commands.put("stats", cli -> new StatsCommand(cli.clock));
+        commands.put("rerun", cli -> new RerunCommand());
+        commands.put("purge", cli -> new PurgeCommand(cli.clock));
+        commands.put("selftest", cli -> new SelftestCommand(cli.clock, cli.sleeper));
+        // Java's own test for a terminal (stdin and stdout both one): top needs the keys as much as the screen
+        commands.put("top", cli -> new TopCommand(cli::swarmNodes, cli.clock, () -> System.console() != null));
         commands.put("secret", BerthCli::secretCommands);
         return Collections.unmodifiableMap(commands);
     }

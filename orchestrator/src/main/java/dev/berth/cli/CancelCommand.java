@@ -1,10 +1,11 @@
 package dev.berth.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.job.Job;
+import dev.berth.job.JobJson;
 import dev.berth.job.JobState;
+import dev.berth.store.JobLookup;
 import dev.berth.store.JobStore;
 import dev.berth.time.Sleeper;
 import picocli.CommandLine.Command;
@@ -63,7 +64,7 @@ final class CancelCommand
             throws Exception
     {
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
-            Job job = JobLookup.find(store, jobId);
+            Job job = JobLookup.find(store.reads(), jobId);
             if (job.state().terminal()) {
                 return print(job.id(), job.state(), "job " + job.id() + " already ended as " + job.state() + "; nothing to cancel");
             }
@@ -92,8 +93,7 @@ final class CancelCommand
     {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectNode outcome = JobViews.mapper().createObjectNode().put("job_id", id).put("state", state.name());
-            out.println(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(outcome));
+            out.println(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(JobJson.cancelOutcome(id, state)));
         }
         else {
             out.println(sentence);

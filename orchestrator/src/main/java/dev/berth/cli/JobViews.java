@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.job.Attempt;
-import dev.berth.job.AttemptJson;
 import dev.berth.job.Job;
+import dev.berth.job.JobJson;
 import dev.berth.job.JobRequest;
 import dev.berth.text.Abbreviation;
 
@@ -35,40 +35,10 @@ final class JobViews
         static final ObjectMapper INSTANCE = new ObjectMapper();
     }
 
+    /** A job as {@code list --json} prints it ({@code attempts} null) or {@code status --json} does; see {@link JobJson}. */
     static ObjectNode json(Job job, List<Attempt> attempts)
     {
-        ObjectNode node = mapper().createObjectNode();
-        node.put("id", job.id());
-        node.put("name", job.name());
-        node.put("state", job.state().name());
-        job.cause().ifPresent(cause -> node.put("cause", cause.label()));
-        job.reason().ifPresent(reason -> node.put("reason", reason));
-        job.exitCode().ifPresentOrElse(code -> node.put("exit_code", code), () -> node.putNull("exit_code"));
-        job.request().ifPresent(request -> {
-            node.put("repo", request.repo().toString());
-            node.put("branch", request.branch());
-            node.put("entrypoint", request.entrypoint());
-            node.put("image", request.image());
-            node.put("cpus", request.resources().cpus());
-            node.put("memory_bytes", request.resources().memoryBytes());
-            node.put("gpus", request.resources().gpus());
-            request.pool().ifPresent(pool -> node.put("pool", pool));
-            request.timeout().ifPresent(timeout -> node.put("timeout_seconds", timeout.toSeconds()));
-            node.put("max_attempts", request.maxAttempts());
-            request.retryExitCodes().forEach(node.putArray("retry_exit_codes")::add);
-            request.secrets().forEach(node.putArray("secrets")::add);
-        });
-        job.commit().ifPresent(commit -> node.put("commit", commit));
-        job.imageRef().ifPresent(ref -> node.put("image_ref", ref));
-        job.runDir().ifPresent(dir -> node.put("run_dir", dir.toString()));
-        node.put("received_at", job.receivedAt().toString());
-        job.startedAt().ifPresent(time -> node.put("started_at", time.toString()));
-        job.finishedAt().ifPresent(time -> node.put("finished_at", time.toString()));
-        node.put("attempt_count", job.attempts());
-        if (attempts != null) {
-            AttemptJson.putAttempts(node, attempts);
-        }
-        return node;
+        return attempts == null ? JobJson.listed(job) : JobJson.withAttempts(job, attempts);
     }
 
     /** A job as {@code berth status --json} prints it, attempts and all. */
@@ -83,6 +53,8 @@ final class JobViews
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
         line(text, "state", job.state() + job.cause().map(cause -> " [" + cause.label() + "]").orElse(""));
+        line(text, "user", job.user());
+        job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> line(text, "rerun of", original));
         job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
         job.exitCode().ifPresent(code -> line(text, "exit code", String.valueOf(code)));
         if (job.request().isPresent()) {

@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.job.Job;
+import dev.berth.store.JobLookup;
 import dev.berth.store.JobReads;
 import dev.berth.store.JobStore;
 import dev.berth.time.Sleeper;
@@ -63,7 +64,7 @@ final class LogsCommand
         PrintWriter out = spec.commandLine().getOut();
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
             if (!follow) {
-                Job job = JobLookup.find(store, jobId);
+                Job job = JobLookup.find(store.reads(), jobId);
                 Optional<Path> file = job.runDir().isEmpty() ? Optional.empty() : LogTail.current(job.runDir().get(), fileName);
                 if (file.isEmpty()) {
                     throw new BerthCli.UserException("job " + job.id() + " has no output yet (it is " + job.state() + ")");
@@ -77,7 +78,7 @@ final class LogsCommand
                 err.println("no job '" + jobId + "' yet; waiting for berth to take it off the queue: is 'berth serve' running?");
                 err.flush();
             });
-            Job job = found.isPresent() ? found.get() : JobLookup.find(store, jobId);
+            Job job = found.isPresent() ? found.get() : JobLookup.find(store.reads(), jobId);
             LogTail tail = new LogTail(fileName, out);
             follower.awaitEnd(job.id(), JobFollower.FOREVER, tail::printGrowth);
             return 0;

@@ -41,7 +41,7 @@ final class StatsCommand
     Duration since;
 
     @Option(names = "--by", paramLabel = "GROUPING", converter = GroupingConverter.class,
-            description = "Also show the figures per repo or per pool.")
+            description = "Also show the figures per repo, pool or user.")
     JobGrouping by;
 
     @Option(names = "--json", description = "Print JSON, as GET /api/v1/stats answers it.")

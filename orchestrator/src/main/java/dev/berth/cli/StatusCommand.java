@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.job.Job;
+import dev.berth.store.JobLookup;
 import dev.berth.store.JobStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +33,7 @@ final class StatusCommand
             throws Exception
     {
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
-            Job job = JobLookup.find(store, jobId);
+            Job job = JobLookup.find(store.reads(), jobId);
             String text = json
                     ? JobViews.statusJson(job, store.reads().attempts(job.id()))
                     : JobViews.details(job, store.reads().attempts(job.id()));

@@ -73,8 +73,7 @@ final class SubmitCommand
             throw new BerthCli.UserException("--wait follows one job, but " + file + " holds " + requests.size()
                     + " requests; follow them with 'berth list' or 'berth status'");
         }
-        SubmitChecks checks = new SubmitChecks(config.dockerHost(), spec.commandLine().getErr());
-        List<String> ids = new QueueSender(config, checks).send(requests, Optional.ofNullable(file));
+        List<String> ids = new QueueSender(config, spec.commandLine().getErr()).send(requests, Optional.ofNullable(file));
         PrintWriter out = spec.commandLine().getOut();
         if (!waitForEnd) {
             printIds(out, ids);

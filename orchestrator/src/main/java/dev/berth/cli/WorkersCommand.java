@@ -2,14 +2,12 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.Durations;
+import dev.berth.fleet.FleetJson;
 import dev.berth.fleet.FleetStatus;
 import dev.berth.fleet.HeartbeatReader;
 import dev.berth.fleet.NodeLister;
-import dev.berth.fleet.RunningJob;
 import dev.berth.fleet.WorkerFlag;
 import dev.berth.fleet.WorkerStatus;
 import picocli.CommandLine.Command;
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -123,53 +120,6 @@ public final class WorkersCommand
     private static String toJson(FleetStatus fleet, Duration staleAfter)
             throws Exception
     {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
-        root.put("stale_after_seconds", staleAfter.toSeconds());
-        root.put("healthy", fleet.healthy());
-        ArrayNode workers = root.putArray("workers");
-        for (WorkerStatus worker : fleet.workers()) {
-            ObjectNode node = workers.addObject();
-            node.put("hostname", worker.hostname());
-            putOptional(node, "node_id", worker.nodeId());
-            putOptional(node, "pool", worker.pool());
-            putOptional(node, "lifecycle", worker.lifecycle());
-            putOptional(node, "swarm_state", worker.swarmState());
-            putOptional(node, "availability", worker.availability());
-            putOptional(node, "agent_state", worker.agentState());
-            if (worker.heartbeatAge().isPresent()) {
-                node.put("heartbeat_age_seconds", worker.heartbeatAge().get().toSeconds());
-            }
-            else {
-                node.putNull("heartbeat_age_seconds");
-            }
-            if (worker.idleFor().isPresent()) {
-                node.put("idle_seconds", worker.idleFor().get().toSeconds());
-            }
-            else {
-                node.putNull("idle_seconds");
-            }
-            ArrayNode jobs = node.putArray("jobs");
-            for (RunningJob job : worker.jobs()) {
-                jobs.addObject().put("job", job.job()).put("attempt", job.attempt()).put("container", job.container());
-            }
-            ArrayNode gpus = node.putArray("gpus");
-            worker.gpus().forEach(gpus::add);
-            ArrayNode flags = node.putArray("flags");
-            worker.flags().stream().sorted().map(Enum::name).forEach(flags::add);
-        }
-        ObjectNode unreadable = root.putObject("unreadable_heartbeats");
-        fleet.unreadableHeartbeats().forEach(unreadable::put);
-        return mapper.writeValueAsString(root);
-    }
-
-    private static void putOptional(ObjectNode node, String field, Optional<String> value)
-    {
-        if (value.isPresent()) {
-            node.put(field, value.get());
-        }
-        else {
-            node.putNull(field);
-        }
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(FleetJson.of(fleet, staleAfter));
     }
 }

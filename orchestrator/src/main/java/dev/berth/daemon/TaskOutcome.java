@@ -23,16 +23,26 @@ final class TaskOutcome
     {
         String where = node.map(value -> " on " + value.hostname()).orElse("");
         if (task.ended()) {
+            // A job that stops on SIGTERM ends as soon as a drain stops it, often before berth sees the drain: its
+            // end is the drain's doing, not its own failure, and must earn another attempt. Only a clean exit stands.
+            if (!task.state().equals("complete") && node.isPresent() && node.get().losesTasks()) {
+                return Optional.of(lost(node.get()));
+            }
             return Optional.of(ended(task, where));
         }
         if (node.isPresent() && node.get().losesTasks()) {
-            String what = node.get().availability().equals("drain") ? "was drained" : "went " + node.get().state();
-            return Optional.of(Lifecycle.interrupted("node " + node.get().hostname() + " " + what));
+            return Optional.of(lost(node.get()));
         }
         if (task.desiredState().equals("shutdown") || task.desiredState().equals("remove")) {
             return Optional.of(Lifecycle.interrupted("Swarm is shutting its task down" + where));
         }
         return Optional.empty();
+    }
+
+    private static AttemptOutcome lost(SwarmNode node)
+    {
+        String what = node.availability().equals("drain") ? "was drained" : "went " + node.state();
+        return Lifecycle.interrupted("node " + node.hostname() + " " + what);
     }
 
     private static AttemptOutcome ended(TaskSnapshot task, String where)

@@ -42,16 +42,16 @@ final class EnvRules
             String key = entry.getKey();
             JsonNode value = entry.getValue();
             if (!ENV_NAME.matcher(key).matches()) {
-                fields.problem("env name '" + abbreviate(key) + "' is not valid: use letters, digits and '_', not starting with a digit");
+                fields.problem("env", "env name '" + abbreviate(key) + "' is not valid: use letters, digits and '_', not starting with a digit");
             }
             else if (reserved(key)) {
-                fields.problem("env name '" + key + "' is reserved for berth (ENTRYPOINT_PARAMS, BERTH_*, DOCKER_RESOURCE_*, NVIDIA_VISIBLE_DEVICES)");
+                fields.problem("env", "env name '" + key + "' is reserved for berth (ENTRYPOINT_PARAMS, BERTH_*, DOCKER_RESOURCE_*, NVIDIA_VISIBLE_DEVICES)");
             }
             else if (!value.isTextual()) {
-                fields.problem("env." + key + " must be a string, got " + describe(value));
+                fields.problem("env." + key, "env." + key + " must be a string, got " + describe(value));
             }
             else if (value.textValue().indexOf('\0') >= 0) {
-                fields.problem("env." + key + " must not contain NUL characters");
+                fields.problem("env." + key, "env." + key + " must not contain NUL characters");
             }
             else {
                 env.put(key, value.textValue());
@@ -59,7 +59,7 @@ final class EnvRules
             }
         }
         if (bytes > MAX_ENV_BYTES) {
-            fields.problem("env is " + bytes + " bytes in all; the limit is " + MAX_ENV_BYTES);
+            fields.problem("env", "env is " + bytes + " bytes in all; the limit is " + MAX_ENV_BYTES);
         }
         return env;
     }

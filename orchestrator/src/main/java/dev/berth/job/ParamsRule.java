@@ -31,12 +31,12 @@ final class ParamsRule
         // Structured parameters arrive as their JSON text, which is what a job would parse anyway.
         String value = node.isTextual() ? node.textValue() : node.toString();
         if (value.indexOf('\0') >= 0) {
-            fields.problem("entrypoint_params must not contain NUL characters (it travels as an environment variable)");
+            fields.problem("entrypoint_params", "entrypoint_params must not contain NUL characters (it travels as an environment variable)");
             return Optional.empty();
         }
         int bytes = value.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_PARAMS_BYTES) {
-            fields.problem("entrypoint_params is " + bytes + " bytes; the limit is " + MAX_PARAMS_BYTES
+            fields.problem("entrypoint_params", "entrypoint_params is " + bytes + " bytes; the limit is " + MAX_PARAMS_BYTES
                     + " because it travels as an environment variable: put large inputs on the shared mount and pass their path");
             return Optional.empty();
         }

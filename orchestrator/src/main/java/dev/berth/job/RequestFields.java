@@ -18,7 +18,7 @@ import static java.util.Objects.requireNonNull;
 final class RequestFields
 {
     private final JsonNode root;
-    private final List<String> problems = new ArrayList<>();
+    private final List<RequestProblem> problems = new ArrayList<>();
 
     RequestFields(JsonNode root)
     {
@@ -42,12 +42,13 @@ final class RequestFields
         return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
     }
 
-    void problem(String problem)
+    /** @param field the path of the field the problem is about; {@code message} names it too, for the reader */
+    void problem(String field, String message)
     {
-        problems.add(problem);
+        problems.add(RequestProblem.about(field, message));
     }
 
-    List<String> problems()
+    List<RequestProblem> problems()
     {
         return List.copyOf(problems);
     }
@@ -57,7 +58,7 @@ final class RequestFields
     {
         Optional<JsonNode> node = value(field);
         if (node.isEmpty()) {
-            problem(field + " is required");
+            problem(field, field + " is required");
             return Optional.empty();
         }
         return text(field, node.get());
@@ -67,16 +68,16 @@ final class RequestFields
     Optional<String> text(String field, JsonNode node)
     {
         if (!node.isTextual()) {
-            problem(field + " must be a string, got " + describe(node));
+            problem(field, field + " must be a string, got " + describe(node));
             return Optional.empty();
         }
         String value = node.textValue();
         if (value.isBlank()) {
-            problem(field + " must not be empty");
+            problem(field, field + " must not be empty");
             return Optional.empty();
         }
         if (value.indexOf('\0') >= 0) {
-            problem(field + " must not contain NUL characters");
+            problem(field, field + " must not contain NUL characters");
             return Optional.empty();
         }
         return Optional.of(value);
@@ -91,7 +92,7 @@ final class RequestFields
         }
         Optional<String> value = text(field, node.get());
         if (value.isPresent() && !pattern.matcher(value.get()).matches()) {
-            problem(field + " '" + abbreviate(value.get()) + "' is not valid: expected " + expected);
+            problem(field, field + " '" + abbreviate(value.get()) + "' is not valid: expected " + expected);
             return Optional.empty();
         }
         return value;
@@ -102,7 +103,7 @@ final class RequestFields
     {
         Optional<JsonNode> node = value(field);
         if (node.isPresent() && !kind.test(node.get())) {
-            problem(field + " must be " + expected + ", got " + describe(node.get()));
+            problem(field, field + " must be " + expected + ", got " + describe(node.get()));
             return Optional.empty();
         }
         return node;
@@ -113,7 +114,7 @@ final class RequestFields
     {
         Optional<JsonNode> node = ofKind(field, kind, expected);
         if (node.isPresent() && node.get().size() > max) {
-            problem(field + " has " + node.get().size() + " " + entries + "; the limit is " + max);
+            problem(field, field + " has " + node.get().size() + " " + entries + "; the limit is " + max);
             return Optional.empty();
         }
         return node;
@@ -127,7 +128,7 @@ final class RequestFields
         }
         JsonNode node = value.get();
         if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min || node.intValue() > max) {
-            problem(path + " must be a whole number from " + min + " to " + max + ", got " + describe(node));
+            problem(path, path + " must be a whole number from " + min + " to " + max + ", got " + describe(node));
             return Optional.empty();
         }
         return Optional.of(node.intValue());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.repo.RepoUrl;
 
 import java.time.Duration;
@@ -42,18 +43,29 @@ public final class RequestParser
     public JobRequest parse(String body, String fallbackId)
             throws InvalidRequestException
     {
+        return request(new RequestFields(read(body)), fallbackId);
+    }
+
+    /**
+     * The request's JSON object, before any field is checked: for a sender that adds to it (a
+     * {@code job_id}) before it is checked whole. A body that is not one JSON object is refused
+     * here, with where it goes wrong.
+     */
+    public ObjectNode read(String body)
+            throws InvalidRequestException
+    {
         JsonNode root;
         try {
             root = mapper.readTree(body);
         }
         catch (JsonProcessingException e) {
-            throw new InvalidRequestException(List.of("not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+            throw new InvalidRequestException(List.of(RequestProblem.general("not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")")));
         }
-        if (root == null || !root.isObject()) {
-            throw new InvalidRequestException(List.of("the request must be a JSON object with at least repo_uri, branch and entrypoint"));
+        if (!(root instanceof ObjectNode object)) {
+            throw new InvalidRequestException(List.of(RequestProblem.general("the request must be a JSON object with at least repo_uri, branch and entrypoint")));
         }
-        return request(new RequestFields(root), fallbackId);
+        return object;
     }
 
     private JobRequest request(RequestFields fields, String fallbackId)
@@ -75,10 +87,14 @@ public final class RequestParser
         Resources resources = new ResourceRules(fields, unknownFields).resources(defaults.cpus(), defaults.memoryBytes());
         Map<String, String> env = new EnvRules(fields).env();
         Optional<Duration> timeout = retries.timeout();
+        Duration stopGrace = retries.stopGrace();
         int maxAttempts = retries.maxAttempts().orElse(defaults.maxAttempts());
         Set<Integer> retryExitCodes = retries.retryExitCodes();
         Optional<String> pool = naming.pool();
         List<String> secrets = new SecretsRule(fields).secrets();
+        Optional<String> user = naming.user();
+        Optional<String> commit = source.commit();
+        Optional<String> rerunOf = naming.rerunOf();
 
         if (!fields.problems().isEmpty()) {
             throw new InvalidRequestException(fields.problems());
@@ -94,9 +110,13 @@ public final class RequestParser
                 resources,
                 env,
                 timeout,
+                stopGrace,
                 maxAttempts,
                 retryExitCodes,
                 pool,
-                secrets);
+                secrets,
+                user,
+                commit,
+                rerunOf);
     }
 }

@@ -40,7 +40,7 @@ final class ResourceRules
         if (cpuNode.isPresent()) {
             double value = cpuNode.get().doubleValue();
             if (!cpuNode.get().isNumber() || !(value > 0) || value > MAX_CPUS) {
-                fields.problem("resources.cpus must be a number above 0 and at most " + (int) MAX_CPUS + ", got " + describe(cpuNode.get()));
+                fields.problem("resources.cpus", "resources.cpus must be a number above 0 and at most " + (int) MAX_CPUS + ", got " + describe(cpuNode.get()));
             }
             else {
                 cpus = value;
@@ -50,7 +50,7 @@ final class ResourceRules
         if (memoryNode.isPresent()) {
             Optional<Long> parsed = memoryBytes(memoryNode.get());
             if (parsed.isEmpty() || parsed.get() < MIN_MEMORY || parsed.get() > MAX_MEMORY) {
-                fields.problem("resources.memory must be a size from 4m to 16t such as \"512m\" or \"16g\", got " + describe(memoryNode.get()));
+                fields.problem("resources.memory", "resources.memory must be a size from 4m to 16t such as \"512m\" or \"16g\", got " + describe(memoryNode.get()));
             }
             else {
                 memory = parsed.get();

@@ -40,10 +40,10 @@ final class SecretsRule
         for (int i = 0; i < node.size(); i++) {
             JsonNode item = node.get(i);
             if (!item.isTextual()) {
-                fields.problem("secrets[" + i + "] must be a string, got " + describe(item));
+                fields.problem("secrets[" + i + "]", "secrets[" + i + "] must be a string, got " + describe(item));
             }
             else if (!SecretNames.valid(item.textValue())) {
-                fields.problem("secrets[" + i + "] '" + abbreviate(item.textValue()) + "' is not valid: expected " + SecretNames.EXPECTED);
+                fields.problem("secrets[" + i + "]", "secrets[" + i + "] '" + abbreviate(item.textValue()) + "' is not valid: expected " + SecretNames.EXPECTED);
             }
             else if (names.contains(item.textValue())) {
                 repeated.add(item.textValue());
@@ -53,7 +53,7 @@ final class SecretsRule
             }
         }
         if (!repeated.isEmpty()) {
-            fields.problem("secrets lists " + String.join(", ", repeated) + " more than once");
+            fields.problem("secrets", "secrets lists " + String.join(", ", repeated) + " more than once");
         }
         return names;
     }

@@ -11,7 +11,8 @@ import java.util.Optional;
  * summed: the table {@code ended_hours}, which {@code berth stats} reads for the whole hours of a window
  * instead of every job that ended in them (a week of 10⁵ jobs is a thousand rows here). Triggers on
  * {@code jobs} add each job to its hour in the statement that records its end, whichever write records
- * it, so the table never disagrees with the jobs: an ended job never moves again, and none is deleted.
+ * it, and take it away in the one that purges it, so the table never disagrees with the jobs (an ended
+ * job never moves again).
  * A store made before the table existed gets it, with its past hours counted, on its first open by a
  * berth that knows it. Absent cause or pool are kept as '' (a key column cannot be NULL and still match).
  */
@@ -28,6 +29,15 @@ final class EndedHours
             ON CONFLICT (hour, state, cause, pool) DO UPDATE SET jobs = jobs + excluded.jobs, ran = ran + excluded.ran,
                 gpu_millis = gpu_millis + excluded.gpu_millis, cpu_millis = cpu_millis + excluded.cpu_millis;""".formatted(ROW_OF_NEW);
 
+    private static final String KEY_OF_OLD = "hour = OLD.finished_at / 3600000 AND state = OLD.state AND cause = coalesce(OLD.cause, '')"
+            + " AND pool = coalesce(OLD.pool, '')";
+    private static final String TAKE = """
+            UPDATE ended_hours SET jobs = jobs - 1, ran = ran - (OLD.started_at IS NOT NULL),
+                gpu_millis = gpu_millis - coalesce(OLD.gpus * max(0, OLD.finished_at - OLD.started_at), 0),
+                cpu_millis = cpu_millis - coalesce(OLD.cpus * max(0, OLD.finished_at - OLD.started_at), 0)
+            WHERE %s;
+            DELETE FROM ended_hours WHERE %s AND jobs = 0;""".formatted(KEY_OF_OLD, KEY_OF_OLD);
+
     private static final List<String> DEFINITION = List.of(
             """
             CREATE TABLE ended_hours (
@@ -39,6 +49,8 @@ final class EndedHours
                     + ADD + " END",
             // ...and a job stored ended (a request rejected on arrival)
             "CREATE TRIGGER jobs_stored_ended_counted AFTER INSERT ON jobs WHEN NEW.finished_at IS NOT NULL BEGIN " + ADD + " END",
+            // A purged job leaves its hour, and an hour left with no job goes
+            "CREATE TRIGGER jobs_purged_uncounted AFTER DELETE ON jobs WHEN OLD.finished_at IS NOT NULL BEGIN " + TAKE + " END",
             """
             INSERT INTO ended_hours (hour, state, cause, pool, jobs, ran, gpu_millis, cpu_millis)
             SELECT finished_at / 3600000, state, coalesce(cause, ''), coalesce(pool, ''), count(*), count(started_at),

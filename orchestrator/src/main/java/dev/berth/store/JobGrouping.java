@@ -11,7 +11,8 @@ import static java.util.Objects.requireNonNull;
 public enum JobGrouping
 {
     REPO("repo"),
-    POOL("pool");
+    POOL("pool"),
+    USER("user");
 
     private final String column;
 
@@ -32,7 +33,7 @@ public enum JobGrouping
         return Arrays.stream(values()).filter(grouping -> grouping.label().equalsIgnoreCase(text.strip())).findFirst();
     }
 
-    /** The labels, as a sentence lists them: "repo or pool". */
+    /** The labels, as a sentence lists them: "repo, pool or user". */
     public static String choices()
     {
         String labels = Arrays.stream(values()).map(JobGrouping::label).collect(Collectors.joining(", "));

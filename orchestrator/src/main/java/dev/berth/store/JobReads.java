@@ -6,12 +6,14 @@ import dev.berth.job.Job;
 import dev.berth.job.JobState;
 
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static dev.berth.store.JobRows.CLAIM_COLUMNS;
@@ -106,9 +108,50 @@ public final class JobReads
      */
     public List<Job> newestBefore(Collection<JobState> states, long seq, int limit)
     {
-        return database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?" + stateFilter(states, " AND ")
-                + " ORDER BY seq DESC LIMIT ?", JobRows::job, seq, limit));
+        return newestMatching(JobFilter.inStates(Set.copyOf(states)), seq, limit);
     }
+
+    /**
+     * The newest jobs first that {@code filter} lets through among those stored before {@code seq}, a
+     * page at a time as {@link #newestBefore} reads them. Name, repository and user are compared whole,
+     * each answered by its index ({@code jobs_by_name}, {@code jobs_by_repo}, {@code jobs_by_user}), as
+     * states are by {@code jobs_by_state}.
+     */
+    public List<Job> newestMatching(JobFilter filter, long seq, int limit)
+    {
+        List<Condition> conditions = new ArrayList<>();
+        if (!filter.states().isEmpty()) {
+            conditions.add(new Condition(stateFilter(filter.states(), ""), List.of()));
+        }
+        filter.name().ifPresent(name -> conditions.add(new Condition("name = ?", List.of(name))));
+        filter.repo().ifPresent(repo -> conditions.add(new Condition("repo = ?", List.of(repo))));
+        filter.user().ifPresent(user -> conditions.add(new Condition("user = ?", List.of(user))));
+        List<Object> parameters = new ArrayList<>();
+        String sql;
+        if (conditions.size() <= 1) {
+            // One index walks the matching jobs newest first and stops at the limit
+            parameters.add(seq);
+            conditions.forEach(condition -> parameters.addAll(condition.parameters()));
+            sql = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?" + conditions.stream().map(condition -> " AND " + condition.sql()).collect(Collectors.joining())
+                    + " ORDER BY seq DESC LIMIT ?";
+        }
+        else {
+            // SQLite walks one index per table: it would read the row of each job one condition lets through to test the
+            // others, every such job when few pass them all. Intersected on the indexes alone, only the page's rows are read.
+            List<String> selects = new ArrayList<>();
+            for (Condition condition : conditions) {
+                selects.add("SELECT seq FROM jobs WHERE seq < ? AND " + condition.sql());
+                parameters.add(seq);
+                parameters.addAll(condition.parameters());
+            }
+            sql = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq IN (" + String.join(" INTERSECT ", selects) + " ORDER BY 1 DESC LIMIT ?) ORDER BY seq DESC";
+        }
+        parameters.add(limit);
+        return database.read(() -> database.query(sql, JobRows::job, parameters.toArray()));
+    }
+
+    /** One condition of a filter: its SQL, and the values of its parameters. */
+    private record Condition(String sql, List<Object> parameters) {}
 
     /**
      * How many jobs there are in any of {@code states} (none given: every state), to say how many a
@@ -127,6 +170,16 @@ public final class JobReads
         return states.isEmpty() ? "" : joiner + "state IN ("
                 + states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(",")) + ")";
     }
+
+    /** How many jobs ended before {@code before}, and when the oldest of them ended: what a purge would remove. */
+    public EndedBefore endedBefore(Instant before)
+    {
+        return database.read(() -> database.queryOne("SELECT count(*), min(finished_at) AS oldest FROM jobs WHERE finished_at < ? AND state IN "
+                        + JobWrites.ENDED_STATES, rows -> new EndedBefore(rows.getLong(1), JobRows.optionalLong(rows, "oldest").map(Instant::ofEpochMilli)),
+                before.toEpochMilli()).orElseThrow());
+    }
+
+    public record EndedBefore(long count, Optional<Instant> oldest) {}
 
     public Map<JobState, Integer> countByState()
     {

@@ -1,5 +1,7 @@
 package dev.berth.store;
 
+import dev.berth.job.Job;
+
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,15 +43,8 @@ final class Schema
                 cancel_requested INTEGER NOT NULL DEFAULT 0)""",
             "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)",
-            // What berth stats reads of a window of time (see StatsReads): ranges of these four, which hold the columns it
-            // needs, so SQLite reads the index alone, not the wide rows. Each is partial, on times set once: a job enters the
-            // first two once, when it ends and when it first starts, leaves the third then, and enters the last (few do) if it
-            // ended without a start; its other moves write none
-            "CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs(finished_at, state, cause, pool, started_at, received_at, gpus, cpus, repo) WHERE finished_at IS NOT NULL",
-            "CREATE INDEX IF NOT EXISTS jobs_by_start ON jobs(started_at, received_at, pool, repo) WHERE started_at IS NOT NULL",
-            // (the two times, always NULL in it, so that SQLite need not read the row to see that they are)
-            "CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs(received_at, started_at, finished_at) WHERE started_at IS NULL AND finished_at IS NULL",
-            "CREATE INDEX IF NOT EXISTS jobs_ended_unstarted ON jobs(finished_at, received_at, started_at) WHERE started_at IS NULL AND finished_at IS NOT NULL",
+            // What a purge looks for: the jobs that ended longest ago
+            "CREATE INDEX IF NOT EXISTS jobs_by_finished ON jobs(finished_at)",
             """
             CREATE TABLE IF NOT EXISTS attempts (
                 job_id TEXT NOT NULL REFERENCES jobs(id),
@@ -66,7 +61,32 @@ final class Schema
      */
     private static final List<AddedColumn> MIGRATIONS = List.of(
             new AddedColumn("jobs", "retry_exit_codes", "TEXT"),
-            new AddedColumn("jobs", "secrets", "TEXT"));
+            new AddedColumn("jobs", "secrets", "TEXT"),
+            new AddedColumn("jobs", "user", "TEXT NOT NULL DEFAULT '" + Job.UNKNOWN_USER + "'"),
+            // NULL for jobs stored before: they are stopped with the default grace
+            new AddedColumn("jobs", "stop_grace_ms", "INTEGER"),
+            // The commit a request pins (a rerun's); commit_sha is the one the job ran, pinned or resolved
+            new AddedColumn("jobs", "pinned_commit", "TEXT"),
+            new AddedColumn("jobs", "rerun_of", "TEXT"));
+
+    /**
+     * Indexes made once the migrations have run, so they may cover an added column. A listing filtered
+     * by name, repository or user walks one of these newest first (see {@code JobReads.newestMatching}).
+     */
+    private static final List<String> INDEXES = List.of(
+            "CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs(name, seq)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_repo ON jobs(repo, seq)",
+            "CREATE INDEX IF NOT EXISTS jobs_by_user ON jobs(user, seq)",
+            // What berth stats reads of a window of time (see StatsReads): ranges of these four, which hold the columns it
+            // needs, so SQLite reads the index alone, not the wide rows. Each is partial, on times set once: a job enters the
+            // first two once, when it ends and when it first starts, leaves the third then, and enters the last (few do) if it
+            // ended without a start; its other moves write none
+            "CREATE INDEX IF NOT EXISTS jobs_by_end ON jobs(finished_at, state, cause, pool, started_at, received_at, gpus, cpus, repo, user)"
+                    + " WHERE finished_at IS NOT NULL",
+            "CREATE INDEX IF NOT EXISTS jobs_by_start ON jobs(started_at, received_at, pool, repo, user) WHERE started_at IS NOT NULL",
+            // (the two times, always NULL in it, so that SQLite need not read the row to see that they are)
+            "CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs(received_at, started_at, finished_at) WHERE started_at IS NULL AND finished_at IS NULL",
+            "CREATE INDEX IF NOT EXISTS jobs_ended_unstarted ON jobs(finished_at, received_at, started_at) WHERE started_at IS NULL AND finished_at IS NOT NULL");
 
     private Schema() {}
 
@@ -78,17 +98,19 @@ final class Schema
         for (String table : TABLES) {
             database.update(table);
         }
-        EndedHours.create(database);
-        if (missingColumns(database).isEmpty()) {
-            return;
+        if (!missingColumns(database).isEmpty()) {
+            // Checked again under the write lock, so two berths upgrading at once add each column only once.
+            database.inTransaction(() -> {
+                for (AddedColumn column : missingColumns(database)) {
+                    database.update("ALTER TABLE " + column.table() + " ADD COLUMN " + column.name() + " " + column.definition());
+                }
+                return null;
+            });
         }
-        // Checked again under the write lock, so two berths upgrading at once add each column only once.
-        database.inTransaction(() -> {
-            for (AddedColumn column : missingColumns(database)) {
-                database.update("ALTER TABLE " + column.table() + " ADD COLUMN " + column.name() + " " + column.definition());
-            }
-            return null;
-        });
+        for (String index : INDEXES) {
+            database.update(index);
+        }
+        EndedHours.create(database);
     }
 
     /** Labels every Swarm service this store's daemon creates: made on the store's first open, then kept. */

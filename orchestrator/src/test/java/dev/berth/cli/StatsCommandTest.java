@@ -187,7 +187,7 @@ class StatsCommandTest
         }
         Result stats = stats("--by", "colour");
         assertThat(stats.status()).isEqualTo(2);
-        assertThat(stats.err()).contains("--by", "'colour' is not something to group jobs by: give repo or pool");
+        assertThat(stats.err()).contains("--by", "'colour' is not something to group jobs by: give repo, pool or user");
     }
 
     /** {@code hours}:{@code minutes} after the start of the last day. */

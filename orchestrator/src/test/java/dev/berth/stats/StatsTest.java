@@ -219,6 +219,25 @@ class StatsTest
     }
 
     @Test
+    void groupsByUserHaveTheirOwnFigures()
+    {
+        jobs.job("ana-1").user("ana").received(at(1, 0)).started(at(1, 4)).succeeded(at(2, 4));
+        jobs.job("ana-2").user("ana").received(at(1, 0)).started(at(1, 2)).failed(at(1, 32));
+        jobs.job("bo-1").user("bo").gpus(2).received(at(2, 0)).started(at(2, 30)).succeeded(at(4, 30));
+        jobs.job("anyone").received(at(3, 0)).queued();
+
+        StatsReport report = lastDay(Optional.of(JobGrouping.USER));
+
+        assertThat(report.groups()).extracting(GroupStats::group).containsExactly(Optional.of("ana"), Optional.of("bo"));
+        GroupStats ana = report.groups().get(0);
+        assertThat(ana.ended()).containsEntry(JobState.SUCCEEDED, 1L).containsEntry(JobState.FAILED, 1L);
+        // Waits of 2m and 4m, runs of 30m and 1h: nearest rank of 2, the median is the first
+        assertThat(ana.waits().median()).contains(ofMinutes(2));
+        assertThat(ana.runs().p95()).contains(ofHours(1));
+        assertThat(report.groups().get(1).gpuHours()).isCloseTo(2 * 2, within(1e-9));
+    }
+
+    @Test
     void groupsByPoolNameJobsWithoutOneAsNone()
     {
         storeOneDay();

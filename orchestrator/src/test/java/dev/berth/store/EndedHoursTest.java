@@ -56,6 +56,7 @@ class EndedHoursTest
                 Statement statement = connection.createStatement()) {
             statement.execute("DROP TRIGGER jobs_end_counted");
             statement.execute("DROP TRIGGER jobs_stored_ended_counted");
+            statement.execute("DROP TRIGGER jobs_purged_uncounted");
             statement.execute("DROP TABLE ended_hours");
         }
 
@@ -69,6 +70,25 @@ class EndedHoursTest
         try (JobStore store = JobStore.open(file)) {
             assertThat(byHourAndState(store.stats().ended(FROM, NOW, FROM, Duration.ofHours(1))))
                     .as("opened again: the past is not counted twice").containsEntry(List.of(1L, JobState.SUCCEEDED), 2L);
+        }
+    }
+
+    @Test
+    void aPurgedJobLeavesItsHour()
+    {
+        try (JobStore store = JobStore.open(temp.resolve("berth.db"))) {
+            storeEnds(store);
+
+            // The three that ended first: s1 (1:30), s2 (1:59), f1 (2:10)
+            assertThat(store.writes().purgeEndedBefore(at(2, 15), 100)).hasSize(3);
+
+            Map<List<Object>, Long> counted = byHourAndState(store.stats().ended(FROM, NOW, FROM, Duration.ofHours(1)));
+            assertThat(counted).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    List.of(2L, JobState.FAILED), 1L,
+                    List.of(3L, JobState.CANCELLED), 1L,
+                    List.of(5L, JobState.REJECTED), 1L));
+            // The hour all of whose jobs went has no row left, GPU-hours and all
+            assertThat(store.stats().ended(FROM, NOW, FROM, Duration.ofHours(1))).noneMatch(row -> row.interval() == 1);
         }
     }
 

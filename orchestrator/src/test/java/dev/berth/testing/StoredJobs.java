@@ -44,7 +44,7 @@ public final class StoredJobs
     /** A request that could not be understood, recorded REJECTED when it arrived. */
     public void rejected(String id, Instant at)
     {
-        writes.insertRejected(id, "{not json", "not JSON", Optional.empty(), at);
+        writes.insertRejected(id, "{not json", "not JSON", Optional.empty(), Optional.empty(), at);
     }
 
     public final class Life
@@ -52,6 +52,7 @@ public final class StoredJobs
         private final String id;
         private String repo = "https://github.com/org/repo";
         private Optional<String> pool = Optional.empty();
+        private Optional<String> user = Optional.empty();
         private int gpus;
         private double cpus = 1;
         private Instant received;
@@ -71,6 +72,13 @@ public final class StoredJobs
         public Life pool(String pool)
         {
             this.pool = Optional.of(pool);
+            return this;
+        }
+
+        /** Whom the job is for; none given: the store's {@code unknown}. */
+        public Life user(String user)
+        {
+            this.user = Optional.of(user);
             return this;
         }
 
@@ -182,6 +190,7 @@ public final class StoredJobs
                     .put("entrypoint", "run.sh");
             body.putObject("resources").put("cpus", cpus).put("gpus", gpus);
             pool.ifPresent(name -> body.put("pool", name));
+            user.ifPresent(name -> body.put("user", name));
             String text = body.toString();
             try {
                 writes.insert(PARSER.parse(text, id), text, Optional.empty(), received);

@@ -101,7 +101,7 @@ class StatsRoutesTest
 
         JsonNode by = json.readTree(get("/api/v1/stats?since=7d&by=colour").body());
         assertThat(by.get("field").asText()).isEqualTo("by");
-        assertThat(by.get("error").asText()).isEqualTo("'colour' is not something to group jobs by: give repo or pool");
+        assertThat(by.get("error").asText()).isEqualTo("'colour' is not something to group jobs by: give repo, pool or user");
     }
 
     @Test

@@ -1,0 +1,70 @@
+package dev.berth.job;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/**
+ * How a job reads in JSON: in {@code berth list --json} and {@code berth status --json}, and in the
+ * HTTP API. The field names are an interface: keep them stable.
+ */
+public final class JobJson
+{
+    private JobJson() {}
+
+    /** A job as a listing shows it: without its attempts, which a listing of many jobs does not read. */
+    public static ObjectNode listed(Job job)
+    {
+        return node(job);
+    }
+
+    /** A job as {@code berth status --json} shows it, with its attempts, oldest first. */
+    public static ObjectNode withAttempts(Job job, List<Attempt> attempts)
+    {
+        ObjectNode node = node(job);
+        AttemptJson.putAttempts(node, attempts);
+        return node;
+    }
+
+    /** What a cancel left a job in: {@code {"job_id", "state"}}, as {@code berth cancel --json} prints it. */
+    public static ObjectNode cancelOutcome(String jobId, JobState state)
+    {
+        return JsonNodeFactory.instance.objectNode().put("job_id", jobId).put("state", state.name());
+    }
+
+    private static ObjectNode node(Job job)
+    {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("id", job.id());
+        node.put("name", job.name());
+        node.put("state", job.state().name());
+        node.put("user", job.user());
+        job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> node.put("rerun_of", original));
+        job.cause().ifPresent(cause -> node.put("cause", cause.label()));
+        job.reason().ifPresent(reason -> node.put("reason", reason));
+        job.exitCode().ifPresentOrElse(code -> node.put("exit_code", code), () -> node.putNull("exit_code"));
+        job.request().ifPresent(request -> {
+            node.put("repo", request.repo().toString());
+            node.put("branch", request.branch());
+            node.put("entrypoint", request.entrypoint());
+            node.put("image", request.image());
+            node.put("cpus", request.resources().cpus());
+            node.put("memory_bytes", request.resources().memoryBytes());
+            node.put("gpus", request.resources().gpus());
+            request.pool().ifPresent(pool -> node.put("pool", pool));
+            request.timeout().ifPresent(timeout -> node.put("timeout_seconds", timeout.toSeconds()));
+            node.put("max_attempts", request.maxAttempts());
+            request.retryExitCodes().forEach(node.putArray("retry_exit_codes")::add);
+            request.secrets().forEach(node.putArray("secrets")::add);
+        });
+        job.commit().ifPresent(commit -> node.put("commit", commit));
+        job.imageRef().ifPresent(ref -> node.put("image_ref", ref));
+        job.runDir().ifPresent(dir -> node.put("run_dir", dir.toString()));
+        node.put("received_at", job.receivedAt().toString());
+        job.startedAt().ifPresent(time -> node.put("started_at", time.toString()));
+        job.finishedAt().ifPresent(time -> node.put("finished_at", time.toString()));
+        node.put("attempt_count", job.attempts());
+        return node;
+    }
+}
