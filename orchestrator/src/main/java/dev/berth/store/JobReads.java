@@ -111,6 +111,75 @@ public final class JobReads
     }
 
     /**
+     * The newest jobs first that match {@code filter} among those stored before {@code seq}: a page of the
+     * dashboard's listing. States are found through {@code jobs_by_state}; a name or repository filter is
+     * checked row by row, newest first, until the page is full, so one that matches few jobs reads the
+     * whole table (tens of milliseconds at 10⁵ jobs).
+     */
+    public List<Job> newestBefore(JobFilter filter, long seq, int limit)
+    {
+        Matching matching = Matching.of(filter);
+        return database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?" + matching.sql()
+                + " ORDER BY seq DESC LIMIT ?", JobRows::job, matching.parameters(seq, limit)));
+    }
+
+    /**
+     * The oldest jobs first that match {@code filter} among those stored after {@code seq}: the page before
+     * one that began with that job, read backwards.
+     */
+    public List<Job> oldestAfter(JobFilter filter, long seq, int limit)
+    {
+        Matching matching = Matching.of(filter);
+        return database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq > ?" + matching.sql()
+                + " ORDER BY seq LIMIT ?", JobRows::job, matching.parameters(seq, limit)));
+    }
+
+    /**
+     * A number that changes whenever the store may have changed: rows this process wrote, plus commits of
+     * other processes (a cancel from the CLI). Two lookups of SQLite's own counters, no table read, so
+     * the dashboard asks every second to learn whether to refresh.
+     */
+    public long changeMarker()
+    {
+        return database.read(() -> database.queryOne("SELECT total_changes()", rows -> rows.getLong(1)).orElseThrow()
+                + database.queryOne("PRAGMA data_version", rows -> rows.getLong(1)).orElseThrow());
+    }
+
+    /** A filter's conditions after the {@code seq} one, and the values they bind. */
+    private record Matching(String sql, List<Object> values)
+    {
+        static Matching of(JobFilter filter)
+        {
+            StringBuilder sql = new StringBuilder(stateFilter(filter.states(), " AND "));
+            List<Object> values = new ArrayList<>();
+            filter.nameContains().ifPresent(text -> {
+                sql.append(" AND name LIKE ? ESCAPE '\\'");
+                values.add(containing(text));
+            });
+            filter.repoContains().ifPresent(text -> {
+                sql.append(" AND repo LIKE ? ESCAPE '\\'");
+                values.add(containing(text));
+            });
+            return new Matching(sql.toString(), values);
+        }
+
+        /** {@code seq}, the filter's values, then {@code limit}: the order the SQL binds them in. */
+        Object[] parameters(long seq, int limit)
+        {
+            List<Object> all = new ArrayList<>();
+            all.add(seq);
+            all.addAll(values);
+            all.add(limit);
+            return all.toArray();
+        }
+
+        private static String containing(String text)
+        {
+            return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        }
+    }
+
+    /**
      * How many jobs there are in any of {@code states} (none given: every state), to say how many a
      * listing left out. One {@code count(*)}: with a filter it counts entries of {@code jobs_by_state},
      * without it SQLite counts the smallest index, so 10⁵ jobs take milliseconds.

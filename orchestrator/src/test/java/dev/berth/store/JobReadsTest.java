@@ -120,4 +120,54 @@ class JobReadsTest
         assertThat(reads.count(Set.of(JobState.QUEUED, JobState.CANCELLED))).isEqualTo(5);
         assertThat(reads.count(Set.of(JobState.RUNNING))).isZero();
     }
+
+    @Test
+    void aFilteredListingMatchesTextInNamesAndRepositoriesAsTypedAndPagesBothWays()
+            throws Exception
+    {
+        stored("a", "train_lr", "https://github.com/org/vision");
+        stored("b", "trainXlr", "https://github.com/org/vision");
+        stored("c", "eval", "https://github.com/org/Vision-2");
+        stored("d", "Train_lr-big", "https://github.com/org/text");
+        stored("e", "train_lr", "https://github.com/org/vision");
+        writes.requestCancel("e", NOW);
+
+        JobFilter byName = new JobFilter(Set.of(), Optional.of("train_lr"), Optional.empty());
+        assertThat(reads.newestBefore(byName, Long.MAX_VALUE, 10)).as("_ is no wildcard; ASCII case is ignored")
+                .extracting(Job::id).containsExactly("e", "d", "a");
+        assertThat(reads.newestBefore(new JobFilter(Set.of(), Optional.of("%"), Optional.empty()), Long.MAX_VALUE, 10)).as("nor is %").isEmpty();
+        JobFilter queuedInVision = new JobFilter(Set.of(JobState.QUEUED), Optional.empty(), Optional.of("org/vision"));
+        List<Job> first = reads.newestBefore(queuedInVision, Long.MAX_VALUE, 2);
+        assertThat(first).extracting(Job::id).containsExactly("c", "b");
+        List<Job> second = reads.newestBefore(queuedInVision, first.get(1).seq(), 2);
+        assertThat(second).extracting(Job::id).containsExactly("a");
+        assertThat(reads.oldestAfter(queuedInVision, second.get(0).seq(), 2)).as("back to the page before")
+                .extracting(Job::id).containsExactly("b", "c");
+        assertThat(reads.newestBefore(JobFilter.ALL, Long.MAX_VALUE, 10)).hasSize(5);
+    }
+
+    @Test
+    void theChangeMarkerMovesWithEveryWriteOfThisStoreOrAnother()
+            throws Exception
+    {
+        queued(writes, "job-1");
+        long before = reads.changeMarker();
+        assertThat(reads.changeMarker()).as("reads change nothing").isEqualTo(before);
+
+        writes.moveJob("job-1", Lifecycle.admitted());
+        long afterOwnWrite = reads.changeMarker();
+        assertThat(afterOwnWrite).isNotEqualTo(before);
+
+        try (JobStore cli = JobStore.open(temp.resolve("berth.db"))) {
+            cli.writes().requestCancel("job-1", NOW);
+        }
+        assertThat(reads.changeMarker()).as("a cancel written by the CLI's own connection").isNotEqualTo(afterOwnWrite);
+    }
+
+    private void stored(String id, String name, String repo)
+            throws Exception
+    {
+        String body = "{\"repo_uri\": \"" + repo + "\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"name\": \"" + name + "\"}";
+        writes.insert(request(body, id), body, Optional.empty(), NOW);
+    }
 }
