@@ -18,6 +18,7 @@ import dev.berth.time.Ticker;
 import dev.berth.web.AccessToken;
 import dev.berth.web.WebRoutes;
 import dev.berth.web.WebServer;
+import dev.berth.web.dashboard.DashboardRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,9 +128,18 @@ public final class Daemon
             if (config.httpAddress().isPresent()) {
                 HttpAddress address = config.httpAddress().get();
                 token = address.loopback() ? Optional.empty() : Optional.of(AccessToken.loadOrCreate(config.httpTokenFile()));
-                List<WebRoutes> routes = List.of();
-                web = Optional.of(WebServer.start(address, token, routes));
+                DashboardRoutes dashboard = new DashboardRoutes(store, scheduler::wake, () -> swarm.nodes(config.gpuKind()), config, token, clock);
+                List<WebRoutes> routes = List.of(dashboard);
+                try {
+                    web = Optional.of(WebServer.start(address, token, routes));
+                }
+                catch (RuntimeException e) {
+                    dashboard.close();
+                    throw e;
+                }
                 opened.add(web.get());
+                // Stopped before the server, so the live pages' streams end while it can still end them
+                opened.add(dashboard);
             }
             return new Daemon(opened, endpoint, store.instanceId(), web.map(WebServer::uri), token.filter(AccessToken::created));
         }
