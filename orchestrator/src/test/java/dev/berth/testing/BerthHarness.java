@@ -14,6 +14,7 @@ import org.awaitility.core.ConditionTimeoutException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -105,6 +106,12 @@ public final class BerthHarness
     public String instanceId()
     {
         return daemon.instanceId();
+    }
+
+    /** Where the daemon's dashboard, API and metrics answer (a free port on loopback). */
+    public URI webUri()
+    {
+        return daemon.webUri().orElseThrow(() -> new IllegalStateException("this harness's berth answers no HTTP: BERTH_HTTP_ADDRESS is off"));
     }
 
     /** Sends a raw message body to the job queue, as any SQS client would. */
