@@ -29,13 +29,15 @@
 #     and the rendered unit parsed), berth.service started by the container's systemd (a fake java
 #     reports its user, no_new_privs, what it may write and see), and `berth ...` run as root
 #     executing as berth
+#   - the manager's optional Prometheus (berth_prometheus_enabled): off by default; its config, rendered
+#     by Ansible from the role's templates, passes promtool check config and scrapes berth's loopback address
 # Prints a PASS/FAIL summary and exits non-zero when any check fails. Cleans up after itself.
 # Runs as root with a running dockerd (network namespaces, private dockerds, test container).
 #
 # Debian packages it needs (CI installs them first):
-#   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq
+#   ansible ansible-lint debootstrap docker.io busybox-static python3 iptables iproute2 util-linux jq prometheus
 #
-#   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role (default: all)
+#   scripts/check-fleet.sh [check ...]     checks: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role prometheus (default: all)
 #
 # The Debian image for the boot, worker-role and manager-role checks is built once with debootstrap and kept as
 # $BERTH_FLEET_TEST_IMAGE (default berth-fleet/debian-worker:12); delete it to force a rebuild.
@@ -43,7 +45,7 @@ set -u
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 image=${BERTH_FLEET_TEST_IMAGE:-berth-fleet/debian-worker:12}
-checks=${*:-lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role}
+checks=${*:-lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role prometheus}
 plugins=${BERTH_TF_PLUGIN_DIR:-/opt/tf-plugins}
 work=$(mktemp -d /tmp/berth-fleet.XXXXXX)
 results=
@@ -970,6 +972,48 @@ FAKE
     fi
 }
 
+# The manager's Prometheus: rendered from the role's templates and defaults as the role writes them,
+# then read by Prometheus's own config checker.
+check_prometheus() {
+    if ! command -v promtool >/dev/null 2>&1; then
+        record prometheus SKIP "promtool not installed (Debian package prometheus)"
+        return
+    fi
+    role=$repo/ansible/roles/berth_manager
+    mkdir -p "$work/prometheus"
+    cat >"$work/prometheus/render.yml" <<PLAY
+---
+- name: Render the manager's Prometheus files as the berth_manager role writes them
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  vars_files:
+    - $role/defaults/main.yml
+  tasks:
+    - name: Render the role's Prometheus templates
+      ansible.builtin.template:
+        src: "$role/templates/{{ item }}.j2"
+        dest: "$work/prometheus/{{ item }}"
+        mode: "0644"
+      loop: [prometheus.yml, prometheus.default]
+PLAY
+    problems=
+    (cd "$repo/ansible" && ansible-playbook -i localhost, "$work/prometheus/render.yml") >"$work/prometheus.log" 2>&1 || problems="$problems render"
+    [ "$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["berth_prometheus_enabled"])' "$role/defaults/main.yml")" = False ] ||
+        problems="$problems not-off-by-default"
+    if [ -z "$problems" ]; then
+        promtool check config "$work/prometheus/prometheus.yml" >>"$work/prometheus.log" 2>&1 || problems="$problems promtool-check-config"
+        grep -qF '"127.0.0.1:8080"' "$work/prometheus/prometheus.yml" || problems="$problems target"
+        grep -qF -- '--web.listen-address=127.0.0.1:9090' "$work/prometheus/prometheus.default" || problems="$problems listen-address"
+    fi
+    if [ -z "$problems" ]; then
+        record prometheus PASS "off by default; the role's config passes promtool check config, scrapes 127.0.0.1:8080/metrics, listens on loopback"
+    else
+        cat "$work/prometheus.log"
+        record prometheus FAIL "wrong:$problems"
+    fi
+}
+
 for check in $checks; do
     case $check in
         lint) check_lint ;;
@@ -982,7 +1026,8 @@ for check in $checks; do
         heartbeat) check_heartbeat ;;
         worker-role) check_worker_role ;;
         manager-role) check_manager_role ;;
-        *) record "$check" FAIL "unknown check (known: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role)" ;;
+        prometheus) check_prometheus ;;
+        *) record "$check" FAIL "unknown check (known: lint syntax wiring fmt validate boot watchdog heartbeat worker-role manager-role prometheus)" ;;
     esac
 done
 

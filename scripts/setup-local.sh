@@ -2,7 +2,8 @@
 # Makes this machine ready to run berth and its tests: a Docker engine that is a single-node
 # swarm manager, berth's local job image, and what the private-registry test starts (Debian's
 # docker-registry, openssl for its certificate, htpasswd; Chromium and its driver for the dashboard's
-# browser tests, Prometheus for the metrics test, tmux for the terminal test of berth top). Installs Debian packages it needs when they are
+# browser tests, Prometheus for the metrics test, tmux for the terminal test of berth top, numpy for the
+# self-test's). Installs Debian packages it needs when they are
 # missing (as root), and starts dockerd when no engine answers, advertising one fake GPU as a
 # Swarm generic resource of kind GPU so GPU scheduling can be exercised without a GPU.
 # Idempotent: on a machine that is already set up it only checks.
@@ -22,6 +23,8 @@ missing=""
 for tool in $needs; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing="$missing ${tool#*:}"
 done
+# The self-test's numpy part is unit-tested with the machine's python3
+python3 -c 'import numpy' >/dev/null 2>&1 || missing="$missing python3-numpy"
 if [ -n "$missing" ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "setup: missing packages:$missing; install them (apt-get install -y$missing) or run this as root" >&2

@@ -22,7 +22,9 @@ public final class BenchMain
             new ThroughputScenario(),
             new DepthScenario(),
             new RepositoryScenario(),
-            new SubmissionScenario());
+            new SubmissionScenario(),
+            new WebScenario(),
+            new StoreScenario());
 
     private BenchMain() {}
 

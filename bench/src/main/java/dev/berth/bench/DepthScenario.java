@@ -11,6 +11,10 @@ import dev.berth.testing.LocalSwarm;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,8 +74,8 @@ final class DepthScenario
     }
 
     /** What one queue depth cost, sampled while its jobs drained. */
-    private record Phase(String label, int jobs, Samples create, Samples listProcess, Samples listDirect, Samples listInProcess, Samples rss,
-            int maxPending, int maxRunning)
+    private record Phase(String label, int jobs, Samples create, Samples listProcess, Samples listDirect, Samples listInProcess, Samples metrics,
+            Samples rss, int maxPending, int maxRunning)
     {
         List<Row> rows(String scenario, Optional<Phase> shallow)
         {
@@ -94,6 +98,10 @@ final class DepthScenario
             if (listInProcess.count() > 0) {
                 rows.add(Row.of(scenario, "`berth list`, in the same JVM, " + queued, "ms", listInProcess).target("≤ 300 ms", listInProcess.p99() <= 300));
             }
+            if (metrics.count() > 0) {
+                rows.add(Row.of(scenario, "`GET /metrics`, " + queued, "ms", metrics).target("p99 ≤ 50 ms", metrics.p99() <= 50)
+                        .note("as Prometheus scrapes it: the count by state, a node and a task listing, the heartbeats"));
+            }
             rows.add(Row.of(scenario, "`berth serve` memory (RSS), " + queued, "MB", rss)
                     .target("peak ≤ 512 MB", rss.max() <= 512)
                     .note(String.format("peak %.0f MB", rss.max())));
@@ -111,6 +119,7 @@ final class DepthScenario
         Samples listProcess = new Samples();
         Samples listDirect = new Samples();
         Samples listInProcess = new Samples();
+        Samples metrics = new Samples();
         Samples rss = new Samples();
         int maxPending = 0;
         int maxRunning = 0;
@@ -132,8 +141,12 @@ final class DepthScenario
                 // The first run of a command after a build writes its class-data archive, and the first in this JVM loads
                 // its classes: one-offs, not a user's every run
                 Processes.timed(list, bench.projectRoot());
+                // An earlier build may answer no /metrics
+                Optional<URI> metricsUri = classpath.isEmpty() ? Optional.of(berth.webUri().resolve("/metrics")) : Optional.empty();
+                HttpClient http = HttpClient.newHttpClient();
                 if (classpath.isEmpty()) {
                     listInProcess(berth.stateDir());
+                    scrape(http, metricsUri.get());
                 }
                 long start = System.nanoTime();
                 for (int tick = 0; (System.nanoTime() - start) / 1_000_000_000L < seconds; tick++) {
@@ -155,6 +168,7 @@ final class DepthScenario
                     }
                     if (classpath.isEmpty()) {
                         listInProcess.add(listInProcess(berth.stateDir()));
+                        metrics.add(scrape(http, metricsUri.get()));
                     }
                     Thread.sleep(Math.max(0, 1000 - (System.nanoTime() - tickStart) / 1_000_000));
                 }
@@ -163,7 +177,7 @@ final class DepthScenario
             // The next phase's berth starts from an empty swarm, as this one did
             bench.raw().removeEverything();
         }
-        return new Phase(label, jobs, create, listProcess, listDirect, listInProcess, rss, maxPending, maxRunning);
+        return new Phase(label, jobs, create, listProcess, listDirect, listInProcess, metrics, rss, maxPending, maxRunning);
     }
 
     private static boolean allStarted(List<TaskSnapshot> tasks)
@@ -189,6 +203,19 @@ final class DepthScenario
             throw new IllegalStateException("berth list exited with " + exit);
         }
         return (System.nanoTime() - start) / 1e6;
+    }
+
+    /** One scrape of berth's metrics, as Prometheus makes it, in milliseconds. */
+    private static double scrape(HttpClient http, URI metrics)
+            throws IOException, InterruptedException
+    {
+        long start = System.nanoTime();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
+        double millis = (System.nanoTime() - start) / 1e6;
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + metrics + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return millis;
     }
 
     private static double probeCreate(RawSwarm raw, Path dir, String service)

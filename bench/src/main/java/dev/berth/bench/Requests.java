@@ -1,6 +1,7 @@
 package dev.berth.bench;
 
 import dev.berth.job.InvalidRequestException;
+import dev.berth.job.JobRequest;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.SqsJobQueue;
@@ -54,16 +55,22 @@ final class Requests
         return requests.stream().map(request -> new SqsJobQueue.Outgoing(request, jobId(request))).toList();
     }
 
+    /** The request as the daemon reads it, with this benchmark's defaults. */
+    static JobRequest parse(String request)
+    {
+        try {
+            return PARSER.parse(request, jobId(request));
+        }
+        catch (InvalidRequestException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     static void store(JobStore store, List<String> requests)
     {
         Instant now = Instant.now();
         for (String request : requests) {
-            try {
-                store.writes().insert(PARSER.parse(request, jobId(request)), request, Optional.empty(), now);
-            }
-            catch (InvalidRequestException e) {
-                throw new IllegalArgumentException(e);
-            }
+            store.writes().insert(parse(request), request, Optional.empty(), now);
         }
     }
 

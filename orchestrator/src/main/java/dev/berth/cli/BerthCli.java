@@ -129,6 +129,9 @@ public final class BerthCli
         commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
         commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));
         commands.put("workers", cli -> new WorkersCommand(cli::swarmNodes, cli.clock));
+        commands.put("rerun", cli -> new RerunCommand());
+        commands.put("purge", cli -> new PurgeCommand(cli.clock));
+        commands.put("selftest", cli -> new SelftestCommand(cli.clock, cli.sleeper));
         commands.put("secret", BerthCli::secretCommands);
         return Collections.unmodifiableMap(commands);
     }

@@ -41,6 +41,8 @@ final class JobViews
         node.put("id", job.id());
         node.put("name", job.name());
         node.put("state", job.state().name());
+        node.put("user", job.user());
+        job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> node.put("rerun_of", original));
         job.cause().ifPresent(cause -> node.put("cause", cause.label()));
         job.reason().ifPresent(reason -> node.put("reason", reason));
         job.exitCode().ifPresentOrElse(code -> node.put("exit_code", code), () -> node.putNull("exit_code"));
@@ -83,6 +85,8 @@ final class JobViews
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
         line(text, "state", job.state() + job.cause().map(cause -> " [" + cause.label() + "]").orElse(""));
+        line(text, "user", job.user());
+        job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> line(text, "rerun of", original));
         job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
         job.exitCode().ifPresent(code -> line(text, "exit code", String.valueOf(code)));
         if (job.request().isPresent()) {

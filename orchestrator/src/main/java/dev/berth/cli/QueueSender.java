@@ -47,6 +47,8 @@ final class QueueSender
         RequestParser parser = new RequestParser(RequestDefaults.of(config));
         List<SqsJobQueue.Outgoing> outgoing = new ArrayList<>();
         List<String> ids = new ArrayList<>();
+        // Whoever runs berth submit is the job's user unless the request names one; a login berth could not accept names no one
+        Optional<String> login = Optional.ofNullable(System.getProperty("user.name")).filter(name -> JobRequest.userProblem(name).isEmpty());
         for (int i = 0; i < requests.size(); i++) {
             ObjectNode request = requests.get(i);
             if (!request.hasNonNull("job_id")) {
@@ -64,7 +66,7 @@ final class QueueSender
                         + ": " + e.getMessage() + (several ? " (nothing was sent)" : ""));
             }
             // The same text is the same message: SQS drops a resend within its deduplication window
-            outgoing.add(new SqsJobQueue.Outgoing(text, Sha256.hex(text)));
+            outgoing.add(new SqsJobQueue.Outgoing(text, Sha256.hex(text), login));
         }
 
         QueueEndpoint endpoint = QueueEndpoint.forClient(config);

@@ -48,6 +48,10 @@ final class RequestOptions
     @Option(names = "--timeout", description = "Stop the job after this long, e.g. 90s or 2h.")
     String timeout;
 
+    @Option(names = "--stop-grace", description = "How long the job has to save its work between SIGTERM and SIGKILL when it is stopped "
+            + "(cancel, timeout, spot notice), e.g. 30s (default: 90s).")
+    String stopGrace;
+
     @Option(names = "--max-attempts", description = "Attempts when workers are lost or an exit code in --retry-exit-code ends one (default: $BERTH_MAX_ATTEMPTS or 3).")
     Integer maxAttempts;
 
@@ -86,6 +90,7 @@ final class RequestOptions
         addIfSet(flags, "--gpus", gpus);
         addIfSet(flags, "--env", env);
         addIfSet(flags, "--timeout", timeout);
+        addIfSet(flags, "--stop-grace", stopGrace);
         addIfSet(flags, "--max-attempts", maxAttempts);
         addIfSet(flags, "--retry-exit-code", retryExitCodes);
         addIfSet(flags, "--pool", pool);
@@ -103,10 +108,20 @@ final class RequestOptions
         body.put("repo_uri", repo);
         body.put("branch", branch == null ? "main" : branch);
         body.put("entrypoint", entrypoint);
+        return overrideIn(body);
+    }
+
+    /**
+     * Sets in {@code body} each field these flags give and leaves the rest as it is: a new request's
+     * fields, or what {@code berth rerun} changes. Resources and env are changed key by key.
+     */
+    ObjectNode overrideIn(ObjectNode body)
+    {
         putIfSet(body, "entrypoint_params", params);
         putIfSet(body, "name", name);
         putIfSet(body, "image", image);
         putIfSet(body, "timeout", timeout);
+        putIfSet(body, "stop_grace", stopGrace);
         putIfSet(body, "pool", pool);
         putIfSet(body, "job_id", jobId);
         if (maxAttempts != null) {
@@ -116,7 +131,7 @@ final class RequestOptions
             retryExitCodes.forEach(body.putArray("retry_exit_codes")::add);
         }
         if (cpus != null || memory != null || gpus != null) {
-            ObjectNode resources = body.putObject("resources");
+            ObjectNode resources = body.get("resources") instanceof ObjectNode given ? given : body.putObject("resources");
             if (cpus != null) {
                 resources.put("cpus", cpus);
             }
@@ -126,7 +141,7 @@ final class RequestOptions
             }
         }
         if (env != null) {
-            ObjectNode envNode = body.putObject("env");
+            ObjectNode envNode = body.get("env") instanceof ObjectNode given ? given : body.putObject("env");
             new LinkedHashMap<>(env).forEach(envNode::put);
         }
         if (secrets != null) {

@@ -39,6 +39,7 @@ public record BerthConfig(
         GitCredentials gitCredentials,
         Path dockerConfig,
         Optional<HttpAddress> httpAddress,
+        Optional<Duration> retention,
         Optional<String> failPoint)
 {
     public BerthConfig
@@ -60,6 +61,7 @@ public record BerthConfig(
         requireNonNull(gitCredentials, "gitCredentials is null");
         requireNonNull(dockerConfig, "dockerConfig is null");
         requireNonNull(httpAddress, "httpAddress is null");
+        requireNonNull(retention, "retention is null");
         requireNonNull(failPoint, "failPoint is null");
         if (pendingCap < 1) {
             throw new ConfigException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
@@ -128,6 +130,8 @@ public record BerthConfig(
                 // Where 'docker login' on the manager writes: registries' credentials, handed to the workers with each service
                 Path.of(settings.get("BERTH_DOCKER_CONFIG", Path.of(settings.get("HOME", "."), ".docker", "config.json").toString())),
                 HttpAddress.parse(settings.get("BERTH_HTTP_ADDRESS", "127.0.0.1:8080")),
+                settings.optional("BERTH_RETENTION").filter(value -> !value.equalsIgnoreCase("off")).map(value -> Durations.parse(value).orElseThrow(
+                        () -> new ConfigException("BERTH_RETENTION must be an age such as 90d, or off; got '" + value + "'"))),
                 settings.optional("BERTH_FAILPOINT"));
     }
 

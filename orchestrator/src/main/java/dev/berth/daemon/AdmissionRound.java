@@ -3,6 +3,7 @@ package dev.berth.daemon;
 import dev.berth.job.Claim;
 import dev.berth.job.JobState;
 import dev.berth.job.Lifecycle;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.store.JobEnded;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.Swarm;
@@ -47,12 +48,14 @@ final class AdmissionRound
     private final Duration pollInterval;
     private final Clock clock;
     private final Ticker ticker;
+    private final BerthMetrics metrics;
     /** Why each job in the window waits, as last recorded: a reason is written only when it changes. */
     private final Map<String, String> waitingReasons = new HashMap<>();
     /** When, by the ticker, a round with no slot free next looks at the queue. */
     private long nextQueueLook;
 
-    AdmissionRound(JobStore store, SwarmView view, Dispatcher dispatcher, int pendingCap, Duration pollInterval, Clock clock, Ticker ticker)
+    AdmissionRound(JobStore store, SwarmView view, Dispatcher dispatcher, int pendingCap, Duration pollInterval, Clock clock, Ticker ticker,
+            BerthMetrics metrics)
     {
         this.store = requireNonNull(store, "store is null");
         this.view = requireNonNull(view, "view is null");
@@ -61,6 +64,7 @@ final class AdmissionRound
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.ticker = requireNonNull(ticker, "ticker is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
         this.nextQueueLook = ticker.read();
     }
 
@@ -113,6 +117,7 @@ final class AdmissionRound
         for (String jobId : plan.admit()) {
             waitingReasons.remove(jobId);
             store.writes().moveJob(jobId, Lifecycle.admitted());
+            metrics.admitted();
             dispatcher.prepare(jobId);
         }
     }

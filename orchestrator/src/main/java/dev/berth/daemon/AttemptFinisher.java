@@ -3,7 +3,9 @@ package dev.berth.daemon;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
 import dev.berth.job.AttemptOutcome;
+import dev.berth.job.Job;
 import dev.berth.job.JobState;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.Swarm;
@@ -36,8 +38,9 @@ final class AttemptFinisher
     private final ResultFiles resultFiles;
     private final Clock clock;
     private final FailPoints failPoints;
+    private final BerthMetrics metrics;
 
-    AttemptFinisher(JobStore store, Swarm swarm, SwarmView view, ResultFiles resultFiles, Clock clock, FailPoints failPoints)
+    AttemptFinisher(JobStore store, Swarm swarm, SwarmView view, ResultFiles resultFiles, Clock clock, FailPoints failPoints, BerthMetrics metrics)
     {
         this.store = requireNonNull(store, "store is null");
         this.swarm = requireNonNull(swarm, "swarm is null");
@@ -45,18 +48,23 @@ final class AttemptFinisher
         this.resultFiles = requireNonNull(resultFiles, "resultFiles is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     /** @param task the attempt's task as last listed, if Swarm still has one */
     void finish(Attempt attempt, AttemptOutcome outcome, Optional<TaskSnapshot> task)
     {
         Instant finishedAt = task.filter(TaskSnapshot::ended).map(TaskSnapshot::since).orElseGet(clock::instant);
+        // Never seen running: it started, if at all, since the last poll, and its start is first known here
+        Optional<Job> neverSeenRunning = attempt.startedAt().isPresent() ? Optional.empty() : store.reads().job(attempt.jobId());
         Optional<Instant> startedAt = attempt.startedAt()
                 .or(() -> task.filter(TaskSnapshot::running).map(TaskSnapshot::since))
-                .or(() -> startMarker(attempt));
+                .or(() -> neverSeenRunning.flatMap(job -> startMarker(job, attempt)));
         // A job that started and ended between two polls was never seen running: its task names the node.
         Optional<String> node = attempt.node().or(() -> task.flatMap(TaskSnapshot::nodeId).flatMap(view::hostname));
         JobState next = store.writes().finishAttempt(attempt.jobId(), attempt.number(), new AttemptEnd(outcome, node, startedAt, finishedAt), resultFiles);
+        neverSeenRunning.ifPresent(job -> startedAt.ifPresent(start -> metrics.started(job, start)));
+        metrics.attemptEnded(outcome, startedAt, finishedAt);
         failPoints.reach(FailPoints.AFTER_RESULT);
         swarm.removeService(attempt.serviceName());
         log.info("Job {} attempt {}: {} ({}); job is now {}", attempt.jobId(), attempt.number(), outcome.state(), outcome.reason(), next);
@@ -66,10 +74,10 @@ final class AttemptFinisher
      * When the container started, for jobs that began and ended between two polls: the wrapper touches
      * this file first thing, and one stat at the end is cheaper than inspecting every container.
      */
-    private Optional<Instant> startMarker(Attempt attempt)
+    private static Optional<Instant> startMarker(Job job, Attempt attempt)
     {
         try {
-            Path runDir = store.reads().job(attempt.jobId()).orElseThrow().runDir().orElseThrow();
+            Path runDir = job.runDir().orElseThrow();
             Path marker = RunDirs.attemptDir(runDir, attempt.number()).resolve(JobServices.START_MARKER);
             // The job may have put a link there: its own mtime is what counts, never a file it points at
             return Optional.of(Files.getLastModifiedTime(marker, LinkOption.NOFOLLOW_LINKS).toInstant());

@@ -5,7 +5,9 @@ import dev.berth.job.AttemptOutcome;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Claim;
 import dev.berth.job.IllegalTransitionException;
+import dev.berth.job.Job;
 import dev.berth.job.Lifecycle;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmNode;
@@ -39,8 +41,9 @@ final class AttemptWatcher
     private final Dispatcher dispatcher;
     private final AttemptFinisher finisher;
     private final Clock clock;
+    private final BerthMetrics metrics;
 
-    AttemptWatcher(JobStore store, Swarm swarm, SwarmView view, Dispatcher dispatcher, AttemptFinisher finisher, Clock clock)
+    AttemptWatcher(JobStore store, Swarm swarm, SwarmView view, Dispatcher dispatcher, AttemptFinisher finisher, Clock clock, BerthMetrics metrics)
     {
         this.store = requireNonNull(store, "store is null");
         this.swarm = requireNonNull(swarm, "swarm is null");
@@ -48,6 +51,7 @@ final class AttemptWatcher
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.finisher = requireNonNull(finisher, "finisher is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     void watch()
@@ -110,8 +114,10 @@ final class AttemptWatcher
         }
         Optional<Instant> startedAt = attempt.startedAt();
         if (task.running() && attempt.state() == AttemptState.PENDING) {
+            Job beforeStart = store.reads().job(jobId).orElseThrow();
             store.writes().attemptRunning(jobId, attempt.number(), node.map(SwarmNode::hostname).orElse(task.nodeId().orElse("")), task.since());
             startedAt = Optional.of(task.since());
+            metrics.started(beforeStart, task.since());
             log.info("Job {} attempt {}: running on {}", jobId, attempt.number(), node.map(SwarmNode::hostname).orElse("an unknown node"));
         }
         Optional<Duration> timeout = claim.timeout();

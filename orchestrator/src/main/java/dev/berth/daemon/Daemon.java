@@ -2,8 +2,14 @@ package dev.berth.daemon;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.HttpAddress;
+import dev.berth.fleet.HeartbeatReader;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
+import dev.berth.metrics.BerthMetrics;
+import dev.berth.metrics.CountedJobQueue;
+import dev.berth.metrics.MetricsRoutes;
+import dev.berth.metrics.StateGauges;
+import dev.berth.metrics.TimedSwarm;
 import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.SqsJobQueue;
@@ -11,7 +17,9 @@ import dev.berth.registry.DockerConfigCredentials;
 import dev.berth.registry.EcrCredentials;
 import dev.berth.repo.Repositories;
 import dev.berth.rundir.RunDirs;
+import dev.berth.selftest.SelfTestRoutes;
 import dev.berth.store.JobStore;
+import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.time.Sleeper;
 import dev.berth.time.Ticker;
@@ -19,6 +27,8 @@ import dev.berth.web.AccessToken;
 import dev.berth.web.WebRoutes;
 import dev.berth.web.WebServer;
 import dev.berth.web.dashboard.DashboardRoutes;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +46,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code berth serve}: wires the store, the queue, the swarm, the repositories and the run dirs
@@ -88,6 +100,10 @@ public final class Daemon
                 log.info("The Docker engine at {} is not a swarm manager; making it a single-node swarm", config.dockerHost());
                 swarm.initSingleNodeSwarm();
             }
+            // The one registry of this daemon: whatever records a metric is handed it, and /metrics writes it out
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            BerthMetrics metrics = new BerthMetrics(registry);
+            Swarm timedSwarm = new TimedSwarm(swarm, metrics, Ticker.system());
 
             Optional<QueueEndpoint> configured = QueueEndpoint.configured(config);
             QueueEndpoint endpoint;
@@ -108,28 +124,36 @@ public final class Daemon
             Repositories repositories = new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock, Ticker.system());
             // Closed after the scheduler, whose preparations check out through it
             opened.add(repositories);
-            Preparer preparer = new CheckoutPreparer(swarm, repositories, runDirs);
+            Preparer preparer = new CheckoutPreparer(timedSwarm, repositories, runDirs);
             FailPoints failPoints = FailPoints.parse(config.failPoint());
-            Scheduler scheduler = Scheduler.create(store, swarm, preparer, runDirs, config, clock, Ticker.system(), failPoints,
+            Scheduler scheduler = Scheduler.create(store, timedSwarm, preparer, runDirs, config, clock, Ticker.system(), failPoints,
                     Executors.newFixedThreadPool(PREPARATION_THREADS, daemonThreads("berth-prepare")),
                     // Creates services of prepared jobs, so a slow engine call never holds up a preparation or the watch
-                    Executors.newFixedThreadPool(DISPATCH_THREADS, daemonThreads("berth-dispatch")));
+                    Executors.newFixedThreadPool(DISPATCH_THREADS, daemonThreads("berth-dispatch")), metrics);
             RequestParser parser = new RequestParser(RequestDefaults.of(config));
-            Intake intake = new Intake(queue, store, parser, swarm, scheduler::wake, clock, Sleeper.system(), longPoll, config.queueVisibility(),
-                    failPoints);
+            Intake intake = new Intake(new CountedJobQueue(queue, metrics), store, parser, timedSwarm, scheduler::wake, clock, Sleeper.system(), longPoll,
+                    config.queueVisibility(), failPoints, metrics);
 
             scheduler.start();
             opened.add(scheduler);
             intake.start();
             opened.add(intake);
 
+            config.retention().ifPresent(retention -> {
+                ScheduledExecutorService retentionThread = Executors.newSingleThreadScheduledExecutor(daemonThreads("berth-retention"));
+                retentionThread.scheduleWithFixedDelay(new Retention(store, retention, clock), 1, Retention.EVERY.toMinutes(), TimeUnit.MINUTES);
+                opened.add(retentionThread::shutdownNow);
+            });
+
             Optional<WebServer> web = Optional.empty();
             Optional<AccessToken> token = Optional.empty();
             if (config.httpAddress().isPresent()) {
                 HttpAddress address = config.httpAddress().get();
                 token = address.loopback() ? Optional.empty() : Optional.of(AccessToken.loadOrCreate(config.httpTokenFile()));
-                DashboardRoutes dashboard = new DashboardRoutes(store, scheduler::wake, () -> swarm.nodes(config.gpuKind()), config, token, clock);
-                List<WebRoutes> routes = List.of(dashboard);
+                DashboardRoutes dashboard = new DashboardRoutes(store, scheduler::wake, () -> timedSwarm.nodes(config.gpuKind()), config, token, clock);
+                List<WebRoutes> routes = List.of(new MetricsRoutes(registry, new StateGauges(registry, store.reads(), timedSwarm, store.instanceId(),
+                        config.gpuKind(), new HeartbeatReader(config.workersDir()), clock, config.heartbeatStaleAfter())),
+                        SelfTestRoutes.forDaemon(config, parser, queue), dashboard);
                 try {
                     web = Optional.of(WebServer.start(address, token, routes));
                 }

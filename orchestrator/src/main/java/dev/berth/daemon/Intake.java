@@ -5,6 +5,7 @@ import dev.berth.job.InvalidRequestException;
 import dev.berth.job.JobRequest;
 import dev.berth.job.Redaction;
 import dev.berth.job.RequestParser;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.queue.JobQueue;
 import dev.berth.queue.QueueMessage;
 import dev.berth.store.InsertOutcome;
@@ -50,12 +51,13 @@ final class Intake
     private final Duration longPoll;
     private final Duration visibility;
     private final FailPoints failPoints;
+    private final BerthMetrics metrics;
     private volatile boolean running;
     private Thread thread;
 
     /** @param visibility how long a received message stays hidden from other consumers before SQS hands it out again */
     Intake(JobQueue queue, JobStore store, RequestParser parser, Swarm swarm, Runnable onNewJob, Clock clock, Sleeper sleeper, Duration longPoll,
-            Duration visibility, FailPoints failPoints)
+            Duration visibility, FailPoints failPoints, BerthMetrics metrics)
     {
         this.queue = requireNonNull(queue, "queue is null");
         this.store = requireNonNull(store, "store is null");
@@ -67,6 +69,7 @@ final class Intake
         this.longPoll = requireNonNull(longPoll, "longPoll is null");
         this.visibility = requireNonNull(visibility, "visibility is null");
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     void start()
@@ -159,6 +162,15 @@ final class Intake
             reject(message, fallbackId, e.getMessage());
             return false;
         }
+        if (request.user().isEmpty() && message.user().isPresent()) {
+            Optional<String> problem = JobRequest.userProblem(message.user().get());
+            if (problem.isPresent()) {
+                reject(message, fallbackId, "message attribute " + QueueMessage.USER_ATTRIBUTE + " " + problem.get()
+                        + "; send a valid one, or name the user in the request's \"user\" field");
+                return false;
+            }
+            request = request.forUser(message.user().get());
+        }
         Optional<String> missingSecrets = missingSecrets(request, secrets);
         // A redelivery of a job stored before its secret went is no new request: its preparation fails it
         if (missingSecrets.isPresent() && !stored(request, message)) {
@@ -167,7 +179,10 @@ final class Intake
         }
         InsertOutcome outcome = store.writes().insert(request, message.body(), Optional.of(message.messageId()), clock.instant());
         switch (outcome) {
-            case CREATED -> log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
+            case CREATED -> {
+                metrics.submitted();
+                log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
+            }
             case DUPLICATE -> log.info("Job {} was already stored; message {} is a redelivery or a resubmit", request.id(), message.messageId());
             case CONFLICT -> reject(message, fallbackId, "job_id '" + request.id() + "' is already used by a different request; choose a new job_id");
         }
@@ -199,7 +214,9 @@ final class Intake
     private void reject(QueueMessage message, String id, String reason)
     {
         // The dead-letter queue keeps the body as sent, for its sender; berth's own record never holds a password.
-        store.writes().insertRejected(id, Redaction.redactUrlCredentials(message.body()), reason, Optional.of(message.messageId()), clock.instant());
+        // Under its sender's name only when that name is one berth accepts: a hostile attribute is no user
+        Optional<String> user = message.user().filter(name -> JobRequest.userProblem(name).isEmpty());
+        store.writes().insertRejected(id, Redaction.redactUrlCredentials(message.body()), reason, Optional.of(message.messageId()), user, clock.instant());
         queue.sendToDeadLetter(message, reason);
         log.info("Message {} rejected as job {}: {}", message.messageId(), id, reason);
     }

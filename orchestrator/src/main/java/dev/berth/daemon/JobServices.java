@@ -75,6 +75,7 @@ final class JobServices
                 request.resources().gpus(),
                 gpuKind,
                 request.pool(),
-                request.secrets());
+                request.secrets(),
+                request.stopGrace());
     }
 }

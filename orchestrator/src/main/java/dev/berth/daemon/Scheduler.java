@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.Durations;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.Swarm;
@@ -73,23 +74,24 @@ final class Scheduler
      *
      * @param preparations runs preparations; the scheduler shuts it down when it closes
      * @param dispatches runs service creates; the scheduler shuts it down when it closes
+     * @param metrics counts admissions and attempts' ends, and times waits and runs
      */
     static Scheduler create(JobStore store, Swarm swarm, Preparer preparer, RunDirs runDirs, BerthConfig config, Clock clock, Ticker ticker,
-            FailPoints failPoints, ExecutorService preparations, ExecutorService dispatches)
+            FailPoints failPoints, ExecutorService preparations, ExecutorService dispatches, BerthMetrics metrics)
     {
         Duration pollInterval = config.pollInterval();
         Duration startingPoll = STARTING_POLL.compareTo(pollInterval) < 0 ? STARTING_POLL : pollInterval;
         Wakeup wakeup = new Wakeup(ticker);
         SwarmView view = new SwarmView(swarm, store.instanceId(), config.gpuKind(), pollInterval, ticker);
         ResultFiles resultFiles = new ResultFiles(runDirs);
-        AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints);
+        AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics);
         JobServices services = new JobServices(store.instanceId(), config.mirrorsDir(), config.gpuKind());
         Dispatcher dispatcher = new Dispatcher(store, swarm, preparer, services, runDirs, finisher, resultFiles, wakeup, startingPoll,
                 config.pendingCap(), clock, failPoints, preparations, dispatches);
         return new Scheduler(
                 view,
-                new AttemptWatcher(store, swarm, view, dispatcher, finisher, clock),
-                new AdmissionRound(store, view, dispatcher, config.pendingCap(), pollInterval, clock, ticker),
+                new AttemptWatcher(store, swarm, view, dispatcher, finisher, clock, metrics),
+                new AdmissionRound(store, view, dispatcher, config.pendingCap(), pollInterval, clock, ticker, metrics),
                 dispatcher,
                 new StartupReconciler(store, swarm, resultFiles),
                 wakeup,

@@ -28,11 +28,16 @@ public record Job(
         Optional<Instant> finishedAt,
         Optional<Integer> exitCode,
         int attempts,
-        boolean cancelRequested)
+        boolean cancelRequested,
+        String user)
 {
+    /** The user of a job whose request and sender named none, and of every job stored before jobs had users. */
+    public static final String UNKNOWN_USER = "unknown";
+
     public Job
     {
         requireNonNull(id, "id is null");
+        requireNonNull(user, "user is null");
         requireNonNull(name, "name is null");
         requireNonNull(state, "state is null");
         requireNonNull(cause, "cause is null");

@@ -17,6 +17,9 @@ import static java.util.Objects.requireNonNull;
  * job only as the environment variable {@code ENTRYPOINT_PARAMS}. {@code retryExitCodes} are the
  * job's own exit codes that earn it another attempt, in ascending order. {@code secrets} names the
  * Swarm secrets mounted at {@code /run/secrets/NAME}, in the request's order: names only, never values.
+ * {@code stopGrace} is how long the job has between SIGTERM and SIGKILL when berth stops it.
+ * {@code commit}, when given, is run instead of the branch's tip (a rerun's); {@code rerunOf} the job it runs again.
+ * {@code user} is whom the job is for: the request's own field, else the sender's (see {@link #forUser}).
  */
 public record JobRequest(
         String id,
@@ -29,11 +32,21 @@ public record JobRequest(
         Resources resources,
         Map<String, String> env,
         Optional<Duration> timeout,
+        Duration stopGrace,
         int maxAttempts,
         Set<Integer> retryExitCodes,
         Optional<String> pool,
-        List<String> secrets)
+        List<String> secrets,
+        Optional<String> user,
+        Optional<String> commit,
+        Optional<String> rerunOf)
 {
+    /**
+     * Between SIGTERM and SIGKILL when berth stops a job (cancel, timeout, a drained node): long enough to
+     * write a checkpoint, and under the two minutes' notice AWS gives before it takes a spot instance.
+     */
+    public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(90);
+
     public JobRequest
     {
         requireNonNull(id, "id is null");
@@ -46,8 +59,26 @@ public record JobRequest(
         requireNonNull(resources, "resources is null");
         env = Map.copyOf(env);
         requireNonNull(timeout, "timeout is null");
+        requireNonNull(stopGrace, "stopGrace is null");
         retryExitCodes = unmodifiableSortedSet(new TreeSet<>(requireNonNull(retryExitCodes, "retryExitCodes is null")));
         requireNonNull(pool, "pool is null");
         secrets = List.copyOf(secrets);
+        requireNonNull(user, "user is null");
+        requireNonNull(commit, "commit is null");
+        requireNonNull(rerunOf, "rerunOf is null");
+    }
+
+    /** The job's user when the request names none: who sent it, as the queue says. */
+    public JobRequest forUser(String sender)
+    {
+        return user.isPresent() ? this : new JobRequest(id, name, repo, branch, entrypoint, entrypointParams, image, resources, env, timeout,
+                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender), commit, rerunOf);
+    }
+
+    /** Whether a sender's name (the queue's message attribute) is one a request's {@code user} field could hold. */
+    public static Optional<String> userProblem(String user)
+    {
+        return NamingRules.USER.matcher(user).matches() ? Optional.empty()
+                : Optional.of("must be " + NamingRules.USER_RULE + ", got '" + user + "'");
     }
 }

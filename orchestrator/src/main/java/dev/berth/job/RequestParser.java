@@ -75,10 +75,14 @@ public final class RequestParser
         Resources resources = new ResourceRules(fields, unknownFields).resources(defaults.cpus(), defaults.memoryBytes());
         Map<String, String> env = new EnvRules(fields).env();
         Optional<Duration> timeout = retries.timeout();
+        Duration stopGrace = retries.stopGrace();
         int maxAttempts = retries.maxAttempts().orElse(defaults.maxAttempts());
         Set<Integer> retryExitCodes = retries.retryExitCodes();
         Optional<String> pool = naming.pool();
         List<String> secrets = new SecretsRule(fields).secrets();
+        Optional<String> user = naming.user();
+        Optional<String> commit = source.commit();
+        Optional<String> rerunOf = naming.rerunOf();
 
         if (!fields.problems().isEmpty()) {
             throw new InvalidRequestException(fields.problems());
@@ -94,9 +98,13 @@ public final class RequestParser
                 resources,
                 env,
                 timeout,
+                stopGrace,
                 maxAttempts,
                 retryExitCodes,
                 pool,
-                secrets);
+                secrets,
+                user,
+                commit,
+                rerunOf);
     }
 }

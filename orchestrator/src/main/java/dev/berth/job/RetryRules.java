@@ -12,10 +12,14 @@ import java.util.stream.Collectors;
 import static dev.berth.job.RequestFields.describe;
 import static java.util.Objects.requireNonNull;
 
-/** The rules for how long a job may run and how often it is tried: {@code timeout}, {@code max_attempts} and {@code retry_exit_codes}. */
+/**
+ * The rules for how long a job may run, how it is stopped and how often it is tried: {@code timeout},
+ * {@code stop_grace}, {@code max_attempts} and {@code retry_exit_codes}.
+ */
 final class RetryRules
 {
     private static final Duration MAX_TIMEOUT = Duration.ofDays(30);
+    private static final Duration MAX_STOP_GRACE = Duration.ofMinutes(15);
     private static final int MAX_ATTEMPTS = 10;
     private static final int MAX_RETRY_EXIT_CODES = 16;
 
@@ -39,6 +43,22 @@ final class RetryRules
             return Optional.empty();
         }
         return timeout;
+    }
+
+    Duration stopGrace()
+    {
+        Optional<JsonNode> found = fields.value("stop_grace");
+        if (found.isEmpty()) {
+            return JobRequest.DEFAULT_STOP_GRACE;
+        }
+        JsonNode node = found.get();
+        Optional<Duration> grace = node.isTextual() ? Durations.parse(node.textValue()) : Optional.empty();
+        if (grace.isEmpty() || grace.get().compareTo(MAX_STOP_GRACE) > 0) {
+            fields.problem("stop_grace must be a duration such as \"30s\" or \"2m\" (at most 15m; under 2m to save work on a spot notice), got "
+                    + describe(node));
+            return JobRequest.DEFAULT_STOP_GRACE;
+        }
+        return grace.get();
     }
 
     Optional<Integer> maxAttempts()

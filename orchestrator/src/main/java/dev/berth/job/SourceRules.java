@@ -9,9 +9,14 @@ import java.util.regex.Pattern;
 import static dev.berth.job.RequestFields.abbreviate;
 import static java.util.Objects.requireNonNull;
 
-/** The rules for what a job runs: {@code repo_uri}, {@code branch} and {@code entrypoint}, all three required. */
+/**
+ * The rules for what a job runs: {@code repo_uri}, {@code branch} and {@code entrypoint}, all three required,
+ * and {@code commit}, optional: a commit of that branch berth has run before, which the job runs instead of the tip.
+ */
 final class SourceRules
 {
+    /** A full object name, SHA-1 or SHA-256, as git prints it: never an abbreviation a later commit could make ambiguous. */
+    private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
     private static final Pattern PATH_SEGMENT = Pattern.compile("[^\\x00-\\x1f\\\\]+");
 
     private final RequestFields fields;
@@ -43,6 +48,11 @@ final class SourceRules
             problem.ifPresent(text -> fields.problem("branch: " + text));
             return problem.isPresent() ? Optional.empty() : Optional.of(branch);
         });
+    }
+
+    Optional<String> commit()
+    {
+        return fields.matching("commit", COMMIT, "a full commit id of 40 (or 64) lower-case hex digits, as 'git rev-parse HEAD' prints it");
     }
 
     /** A plain relative path inside the checkout: never absolute, never climbing out with '..', never read as an option. */

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -69,10 +70,12 @@ public final class SqsJobQueue
                 .queueUrl(endpoint.queueUrl())
                 .maxNumberOfMessages(10)
                 .waitTimeSeconds((int) wait.toSeconds())
-                .visibilityTimeout((int) visibility.toSeconds())).messages();
+                .visibilityTimeout((int) visibility.toSeconds())
+                .messageAttributeNames(QueueMessage.USER_ATTRIBUTE)).messages();
         List<QueueMessage> received = new ArrayList<>(messages.size());
         for (Message message : messages) {
-            received.add(new QueueMessage(message.messageId(), message.receiptHandle(), message.body()));
+            Optional<String> user = Optional.ofNullable(message.messageAttributes().get(QueueMessage.USER_ATTRIBUTE)).map(MessageAttributeValue::stringValue);
+            received.add(new QueueMessage(message.messageId(), message.receiptHandle(), message.body(), user));
         }
         return received;
     }
@@ -152,6 +155,8 @@ public final class SqsJobQueue
                     .messageBody(message.body())
                     .messageGroupId(groupId)
                     .messageDeduplicationId(message.deduplicationId())
+                    .messageAttributes(message.user().map(user -> Map.of(QueueMessage.USER_ATTRIBUTE,
+                            MessageAttributeValue.builder().dataType("String").stringValue(user).build())).orElse(Map.of()))
                     .build());
             batchBytes += bytes;
         }
@@ -174,13 +179,22 @@ public final class SqsJobQueue
         return entries.stream().map(entry -> byEntry.get(entry.id())).toList();
     }
 
-    /** A request to send, with the id that makes a resend within SQS's five-minute window a no-op. */
-    public record Outgoing(String body, String deduplicationId)
+    /**
+     * A request to send, with the id that makes a resend within SQS's five-minute window a no-op, and
+     * the user who sends it (the job's user unless the request names one).
+     */
+    public record Outgoing(String body, String deduplicationId, Optional<String> user)
     {
         public Outgoing
         {
             requireNonNull(body, "body is null");
             requireNonNull(deduplicationId, "deduplicationId is null");
+            requireNonNull(user, "user is null");
+        }
+
+        public Outgoing(String body, String deduplicationId)
+        {
+            this(body, deduplicationId, Optional.empty());
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -92,6 +93,26 @@ public final class RunDirs
             AtomicFiles.write(runDir.resolve("exit_code"), (exitCode + "\n").getBytes(StandardCharsets.UTF_8));
         }
         AtomicFiles.write(runDir.resolve("result.json"), JSON.writeValueAsBytes(result));
+    }
+
+    /**
+     * Removes a run dir of a purged job, and nothing outside this tree: a path that is not a run dir here is
+     * refused, and a link inside (a job may have made one) goes as a link, never what it points at.
+     *
+     * @return false when there was none
+     */
+    public boolean remove(Path runDir)
+            throws IOException
+    {
+        Path normalized = runDir.toAbsolutePath().normalize();
+        if (!runsRoot.equals(normalized.getParent())) {
+            throw new UnsafeRunDirException(runDir + " is not a run dir in " + runsRoot + "; it is left as it is");
+        }
+        if (!Files.exists(normalized, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        deleteTree(normalized);
+        return true;
     }
 
     public ObjectNode newObject()

@@ -6,6 +6,7 @@ import dev.berth.job.Job;
 import dev.berth.job.JobState;
 
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -196,6 +197,16 @@ public final class JobReads
         return states.isEmpty() ? "" : joiner + "state IN ("
                 + states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(",")) + ")";
     }
+
+    /** How many jobs ended before {@code before}, and when the oldest of them ended: what a purge would remove. */
+    public EndedBefore endedBefore(Instant before)
+    {
+        return database.read(() -> database.queryOne("SELECT count(*), min(finished_at) AS oldest FROM jobs WHERE finished_at < ? AND state IN "
+                        + JobWrites.ENDED_STATES, rows -> new EndedBefore(rows.getLong(1), JobRows.optionalLong(rows, "oldest").map(Instant::ofEpochMilli)),
+                before.toEpochMilli()).orElseThrow());
+    }
+
+    public record EndedBefore(long count, Optional<Instant> oldest) {}
 
     public Map<JobState, Integer> countByState()
     {

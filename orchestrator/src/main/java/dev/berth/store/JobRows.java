@@ -35,7 +35,7 @@ final class JobRows
     /** The columns {@link #job} reads. */
     static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
-            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets";
+            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, rerun_of";
     /** The columns {@link #claim} reads: plain ones only, so a claim costs no parse of the request. */
     static final String CLAIM_COLUMNS = "seq, id, state, cpus, memory, gpus, pool, timeout_ms, attempts, cancel_requested";
 
@@ -72,10 +72,14 @@ final class JobRows
                     new Resources(rows.getDouble("cpus"), rows.getLong("memory"), rows.getInt("gpus")),
                     readEnv(rows.getString("env")),
                     optionalLong(rows, "timeout_ms").map(Duration::ofMillis),
+                    optionalLong(rows, "stop_grace_ms").map(Duration::ofMillis).orElse(JobRequest.DEFAULT_STOP_GRACE),
                     rows.getInt("max_attempts"),
                     readCodes(rows.getString("retry_exit_codes")),
                     Optional.ofNullable(rows.getString("pool")),
-                    readNames(rows.getString("secrets"))));
+                    readNames(rows.getString("secrets")),
+                    Optional.of(rows.getString("user")),
+                    Optional.ofNullable(rows.getString("pinned_commit")),
+                    Optional.ofNullable(rows.getString("rerun_of"))));
         }
         return new Job(
                 rows.getLong("seq"),
@@ -94,7 +98,8 @@ final class JobRows
                 optionalLong(rows, "finished_at").map(Instant::ofEpochMilli),
                 optionalLong(rows, "exit_code").map(Long::intValue),
                 rows.getInt("attempts"),
-                rows.getInt("cancel_requested") != 0);
+                rows.getInt("cancel_requested") != 0,
+                rows.getString("user"));
     }
 
     static Attempt attempt(ResultSet rows)
@@ -165,7 +170,7 @@ final class JobRows
         return text == null ? List.of() : List.of(text.split(","));
     }
 
-    private static Optional<Long> optionalLong(ResultSet rows, String column)
+    static Optional<Long> optionalLong(ResultSet rows, String column)
             throws SQLException
     {
         long value = rows.getLong(column);

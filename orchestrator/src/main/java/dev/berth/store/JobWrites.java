@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import static dev.berth.store.JobRows.JOB_COLUMNS;
@@ -29,6 +30,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class JobWrites
 {
+    /** The states a job ends in, as SQL: a live job is never purged, whatever its age. */
+    static final String ENDED_STATES = "('SUCCEEDED','FAILED','TIMED_OUT','CANCELLED','REJECTED')";
+
     private final Database database;
 
     JobWrites(Database database)
@@ -46,8 +50,8 @@ public final class JobWrites
             Resources resources = request.resources();
             database.update("""
                     INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
-                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets)
-                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, commit_sha, rerun_of)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     request.id(),
                     request.name(),
                     rawRequest,
@@ -66,18 +70,43 @@ public final class JobWrites
                     request.pool().orElse(null),
                     now.toEpochMilli(),
                     JobRows.writeCodes(request.retryExitCodes()),
-                    JobRows.writeNames(request.secrets()));
+                    JobRows.writeNames(request.secrets()),
+                    request.user().orElse(Job.UNKNOWN_USER),
+                    request.stopGrace().toMillis(),
+                    request.commit().orElse(null),
+                    // A pinned commit is the job's from the start: preparation checks it out as a retry's, asking no remote
+                    request.commit().orElse(null),
+                    request.rerunOf().orElse(null));
             return InsertOutcome.CREATED;
         });
     }
 
-    /** Records a request that could not be understood; idempotent on {@code id}. */
-    public boolean insertRejected(String id, String rawRequest, String reason, Optional<String> messageId, Instant now)
+    /** Records a request that could not be understood, under the user who sent it when known; idempotent on {@code id}. */
+    public boolean insertRejected(String id, String rawRequest, String reason, Optional<String> messageId, Optional<String> user, Instant now)
     {
         return database.inTransaction(() -> database.update("""
-                INSERT OR IGNORE INTO jobs (id, name, state, cause, reason, request, message_id, received_at, finished_at)
-                VALUES (?, 'rejected', 'REJECTED', 'request', ?, ?, ?, ?, ?)""",
-                id, reason, rawRequest, messageId.orElse(null), now.toEpochMilli(), now.toEpochMilli()) == 1);
+                INSERT OR IGNORE INTO jobs (id, name, state, cause, reason, request, message_id, received_at, finished_at, user)
+                VALUES (?, 'rejected', 'REJECTED', 'request', ?, ?, ?, ?, ?, ?)""",
+                id, reason, rawRequest, messageId.orElse(null), now.toEpochMilli(), now.toEpochMilli(), user.orElse(Job.UNKNOWN_USER)) == 1);
+    }
+
+    /**
+     * Removes the {@code limit} oldest of the jobs that ended before {@code before}, with their attempts, in one
+     * transaction, and says which went and where their run dirs are. A caller purging many takes them a
+     * batch at a time, so the daemon's writes wait for one batch at most.
+     */
+    public List<PurgedJob> purgeEndedBefore(Instant before, int limit)
+    {
+        return database.inTransaction(() -> {
+            List<PurgedJob> purged = database.query("SELECT id, run_dir FROM jobs WHERE finished_at < ? AND state IN " + ENDED_STATES
+                    + " ORDER BY finished_at LIMIT ?", rows -> new PurgedJob(rows.getString(1), Optional.ofNullable(rows.getString(2)).map(Path::of)),
+                    before.toEpochMilli(), limit);
+            for (PurgedJob job : purged) {
+                database.update("DELETE FROM attempts WHERE job_id = ?", job.id());
+                database.update("DELETE FROM jobs WHERE id = ?", job.id());
+            }
+            return purged;
+        });
     }
 
     /** Moves a job that has no live attempt (admitted, back to the queue), recording the move's reason or clearing it. */

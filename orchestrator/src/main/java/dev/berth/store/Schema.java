@@ -1,5 +1,7 @@
 package dev.berth.store;
 
+import dev.berth.job.Job;
+
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,6 +43,8 @@ final class Schema
                 cancel_requested INTEGER NOT NULL DEFAULT 0)""",
             "CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_state_pool ON jobs(state, pool, seq)",
+            // What a purge looks for: the jobs that ended longest ago
+            "CREATE INDEX IF NOT EXISTS jobs_by_finished ON jobs(finished_at)",
             """
             CREATE TABLE IF NOT EXISTS attempts (
                 job_id TEXT NOT NULL REFERENCES jobs(id),
@@ -57,7 +61,13 @@ final class Schema
      */
     private static final List<AddedColumn> MIGRATIONS = List.of(
             new AddedColumn("jobs", "retry_exit_codes", "TEXT"),
-            new AddedColumn("jobs", "secrets", "TEXT"));
+            new AddedColumn("jobs", "secrets", "TEXT"),
+            new AddedColumn("jobs", "user", "TEXT NOT NULL DEFAULT '" + Job.UNKNOWN_USER + "'"),
+            // NULL for jobs stored before: they are stopped with the default grace
+            new AddedColumn("jobs", "stop_grace_ms", "INTEGER"),
+            // The commit a request pins (a rerun's); commit_sha is the one the job ran, pinned or resolved
+            new AddedColumn("jobs", "pinned_commit", "TEXT"),
+            new AddedColumn("jobs", "rerun_of", "TEXT"));
 
     private Schema() {}
 

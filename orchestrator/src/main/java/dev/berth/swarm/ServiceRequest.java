@@ -1,6 +1,7 @@
 package dev.berth.swarm;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * Everything berth puts into one attempt's Swarm service. {@code secrets} are the names of berth's
  * Swarm secrets mounted at {@code /run/secrets/NAME}; the create resolves them to Swarm's ids.
+ * {@code stopGrace} is how long Swarm waits after SIGTERM before SIGKILL when it stops the container.
  */
 public record ServiceRequest(
         String name,
@@ -24,7 +26,8 @@ public record ServiceRequest(
         int gpus,
         String gpuKind,
         Optional<String> pool,
-        List<String> secrets)
+        List<String> secrets,
+        Duration stopGrace)
 {
     public record Mount(Path path, boolean readOnly) {}
 
@@ -40,5 +43,6 @@ public record ServiceRequest(
         requireNonNull(gpuKind, "gpuKind is null");
         requireNonNull(pool, "pool is null");
         secrets = List.copyOf(secrets);
+        requireNonNull(stopGrace, "stopGrace is null");
     }
 }

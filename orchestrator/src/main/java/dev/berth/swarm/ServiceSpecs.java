@@ -26,6 +26,11 @@ final class ServiceSpecs
         containerSpec.put("Env", request.env().entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue()).sorted().toList());
         containerSpec.put("Dir", request.workDir().toString());
         containerSpec.put("Labels", request.labels());
+        // An init process as PID 1 passes SIGTERM on to the job: a shell entrypoint with no trap of its own, as
+        // PID 1, would ignore it and lose its work to the SIGKILL at the end of the grace period
+        containerSpec.put("Init", true);
+        containerSpec.put("StopSignal", "SIGTERM");
+        containerSpec.put("StopGracePeriod", request.stopGrace().toNanos());
         List<Map<String, Object>> mounts = new ArrayList<>();
         for (ServiceRequest.Mount mount : request.mounts()) {
             // Same path inside as outside: job.json, logs and git alternates name absolute paths.

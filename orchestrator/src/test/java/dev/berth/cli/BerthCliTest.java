@@ -30,7 +30,7 @@ class BerthCliTest
         Result help = run("--help");
 
         assertThat(help.status()).isZero();
-        assertThat(help.out()).contains("serve", "submit", "status", "list", "logs", "cancel", "workers", "help");
+        assertThat(help.out()).contains("serve", "submit", "status", "list", "logs", "cancel", "workers", "selftest", "help");
     }
 
     @Test
@@ -65,6 +65,16 @@ class BerthCliTest
 
         assertThat(list.status()).as(list.err()).isZero();
         assertThat(list.out()).isEqualTo("[ ]\n");
+    }
+
+    @Test
+    void theSelfTestRefusesANegativeGpuCountBeforeSendingAnything()
+    {
+        Result selftest = run("selftest", "--state-dir", temp.toString(), "--gpus", "-1");
+
+        assertThat(selftest.status()).isEqualTo(1);
+        assertThat(selftest.err()).isEqualTo("berth selftest: --gpus must be 0 or more, got -1\n");
+        assertThat(temp.resolve("shared")).as("not even its repository made").doesNotExist();
     }
 
     @Test

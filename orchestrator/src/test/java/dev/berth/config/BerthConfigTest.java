@@ -55,6 +55,7 @@ class BerthConfigTest
         assertRefused("BERTH_QUEUE_VISIBILITY", "13h", "BERTH_QUEUE_VISIBILITY must be between 1s and 12h, got 13h00m");
         assertRefused("BERTH_PENDING_CAP", "0", "BERTH_PENDING_CAP must be at least 1, got 0");
         assertRefused("BERTH_PENDING_CAP", "eight", "BERTH_PENDING_CAP must be a whole number, got 'eight'");
+        assertRefused("BERTH_RETENTION", "3 months", "BERTH_RETENTION must be an age such as 90d, or off; got '3 months'");
         assertRefused("BERTH_HTTP_ADDRESS", "8080", "BERTH_HTTP_ADDRESS must be host:port such as 127.0.0.1:8080, or off; got '8080'");
         assertRefused("BERTH_HTTP_ADDRESS", "localhost:http", "BERTH_HTTP_ADDRESS must be host:port such as 127.0.0.1:8080, or off; got 'localhost:http'");
         assertRefused("BERTH_HTTP_ADDRESS", "0.0.0.0:70000", "BERTH_HTTP_ADDRESS port must be between 0 and 65535, got 70000");

@@ -3,6 +3,7 @@ package dev.berth.daemon;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.queue.EmbeddedSqs;
 import dev.berth.queue.QueueMessage;
 import dev.berth.queue.SqsJobQueue;
@@ -10,6 +11,7 @@ import dev.berth.store.JobStore;
 import dev.berth.store.StoreException;
 import dev.berth.testing.FakeSwarm;
 import dev.berth.time.Sleeper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +52,8 @@ class IntakeSqsIntegrationTest
         store = JobStore.open(temp.resolve("berth.db"));
         intake = new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)), new FakeSwarm(Clock.systemUTC()),
                 wakeups::incrementAndGet,
-                Clock.systemUTC(), Sleeper.system(), Duration.ofSeconds(1), Duration.ofSeconds(60), FailPoints.none());
+                Clock.systemUTC(), Sleeper.system(), Duration.ofSeconds(1), Duration.ofSeconds(60), FailPoints.none(),
+                new BerthMetrics(new SimpleMeterRegistry()));
     }
 
     @AfterEach

@@ -4,12 +4,14 @@ import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.queue.QueueMessage;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.EngineException;
 import dev.berth.testing.FakeJobQueue;
 import dev.berth.testing.FakeSwarm;
 import dev.berth.testing.TestingClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,6 +39,7 @@ class IntakeTest
 
     private final TestingClock clock = new TestingClock(Instant.parse("2026-03-04T05:06:07Z"));
     private final FakeJobQueue queue = new FakeJobQueue();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final FakeSwarm swarm = new FakeSwarm(clock).withSecret("hf_token");
     private JobStore store;
     private int wakeups;
@@ -63,6 +67,7 @@ class IntakeTest
         assertThat(store.reads().inStates(EnumSet.of(JobState.QUEUED))).extracting(job -> job.spec().branch()).containsExactly("main", "dev");
         assertThat(queue.deleted()).hasSize(2);
         assertThat(wakeups).isEqualTo(1);
+        assertThat(submitted()).isEqualTo(2);
     }
 
     @Test
@@ -77,6 +82,37 @@ class IntakeTest
         assertThat(queue.deadLetters().get(id)).isEqualTo(rejected.reason().orElseThrow());
         assertThat(queue.deleted()).containsExactly(id);
         assertThat(wakeups).isZero();
+        assertThat(submitted()).as("a rejected message is no submission").isZero();
+    }
+
+    @Test
+    void aJobsUserIsTheRequestsElseTheSendersElseUnknown()
+    {
+        String own = queue.send(VALID.replace("}", ", \"job_id\": \"own\", \"user\": \"ana\"}"), Optional.of("bo"));
+        String sent = queue.send(VALID.replace("}", ", \"job_id\": \"sent\"}"), Optional.of("bo"));
+        String none = queue.send(VALID.replace("}", ", \"job_id\": \"none\"}"));
+
+        receiveAndHandle(intake(FailPoints.none()));
+
+        assertThat(queue.deleted()).containsExactly(own, sent, none);
+        assertThat(store.reads().job("own").orElseThrow().user()).isEqualTo("ana");
+        assertThat(store.reads().job("sent").orElseThrow().user()).isEqualTo("bo");
+        assertThat(store.reads().job("none").orElseThrow().user()).isEqualTo(Job.UNKNOWN_USER);
+    }
+
+    @Test
+    void aSendersUserBerthCannotAcceptRejectsTheJobSayingWhatToSend()
+    {
+        String id = queue.send(VALID, Optional.of("<script>"));
+
+        receiveAndHandle(intake(FailPoints.none()));
+
+        Job rejected = store.reads().newest(EnumSet.of(JobState.REJECTED), 10).get(0);
+        assertThat(rejected.reason().orElseThrow())
+                .isEqualTo("message attribute berth-user must be 1-64 letters, digits, '_', '.', '@' or '-', starting with a letter, digit or '_', "
+                        + "got '<script>'; send a valid one, or name the user in the request's \"user\" field");
+        assertThat(rejected.user()).isEqualTo(Job.UNKNOWN_USER);
+        assertThat(queue.deadLetters()).containsKey(id);
     }
 
     @Test
@@ -94,6 +130,7 @@ class IntakeTest
 
         assertThat(store.reads().countByState()).containsEntry(JobState.QUEUED, 1);
         assertThat(queue.deleted()).containsExactly(id);
+        assertThat(submitted()).as("the redelivery is no second submission").isEqualTo(1);
     }
 
     @Test
@@ -179,6 +216,11 @@ class IntakeTest
                 .satisfies(job -> assertThat(job.spec().env()).containsKey("AWS_ACCESS_KEY_ID"));
     }
 
+    private double submitted()
+    {
+        return meters.get("berth.jobs.submitted").counter().count();
+    }
+
     private void receiveAndHandle(Intake intake)
     {
         List<QueueMessage> messages = queue.receive(Duration.ZERO, Duration.ofSeconds(60));
@@ -188,6 +230,6 @@ class IntakeTest
     private Intake intake(FailPoints failPoints)
     {
         return new Intake(queue, store, new RequestParser(new RequestDefaults("img", 1, 1L << 30, 3)), swarm, () -> wakeups++, clock, clock,
-                Duration.ofSeconds(1), Duration.ofSeconds(60), failPoints);
+                Duration.ofSeconds(1), Duration.ofSeconds(60), failPoints, new BerthMetrics(meters));
     }
 }

@@ -324,6 +324,7 @@ class PipelineSwarmIntegrationTest
         JsonNode statusJson = JSON.readTree(berth.cli("status", jobId, "--json").out());
         assertThat(statusJson.path("exit_code").asInt()).isEqualTo(3);
         assertThat(statusJson.path("attempts")).hasSize(1);
+        assertThat(statusJson.path("user").asText()).as("whoever ran berth submit").isEqualTo(System.getProperty("user.name"));
 
         BerthHarness.CliResult list = berth.cli("list");
         assertThat(list.out()).contains(jobId).contains("cli-job");

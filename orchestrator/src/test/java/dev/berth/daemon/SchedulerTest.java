@@ -9,6 +9,7 @@ import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
+import dev.berth.metrics.BerthMetrics;
 import dev.berth.registry.RegistryAccessException;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.InsertOutcome;
@@ -17,6 +18,8 @@ import dev.berth.swarm.Swarm;
 import dev.berth.testing.DirectExecutor;
 import dev.berth.testing.FakeSwarm;
 import dev.berth.testing.TestingClock;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,11 +29,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,6 +57,8 @@ class SchedulerTest
     private final TestingClock clock = new TestingClock(Instant.parse("2026-03-04T05:06:07Z"));
     private final FakeSwarm swarm = new FakeSwarm(clock).withNode(FakeSwarm.node("n1", 4, 16)).withNode(FakeSwarm.node("n2", 4, 16));
     private final FakePreparer preparer = new FakePreparer();
+    /** One for the whole test, restarts of the scheduler included, as the counts a test asserts span them. */
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private JobStore store;
     private Scheduler scheduler;
 
@@ -162,6 +169,9 @@ class SchedulerTest
         assertThat(job.cause()).contains(Cause.INFRA);
         assertThat(job.reason().orElseThrow()).isEqualTo("interrupted: node n2 was drained (attempt 2 of 2, none left)");
         assertThat(swarm.liveServices()).isEmpty();
+        assertThat(attemptsEnded("INTERRUPTED", "infra")).isEqualTo(2);
+        assertThat(meters.get("berth.attempt.run").tag("state", "INTERRUPTED").timer().count()).isEqualTo(2);
+        assertThat(meters.get("berth.job.wait").timer().count()).as("the retry's start ends no second wait").isEqualTo(1);
     }
 
     @Test
@@ -182,6 +192,54 @@ class SchedulerTest
         assertThat(job("fails").exitCode()).contains(3);
         assertThat(attempts("fails")).hasSize(1);
         assertThat(attempts("flaky").get(0).reason()).contains("exited with code 75");
+        assertThat(attemptsEnded("FAILED", "exit")).isEqualTo(2);
+        assertThat(meters.get("berth.jobs.admitted").counter().count()).as("fails, flaky, and flaky again").isEqualTo(3);
+    }
+
+    @Test
+    void aJobsWaitRunsFromItsReceiptToItsStartAndItsRunFromTheStartToTheEnd()
+    {
+        submit("timed", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        clock.advance(Duration.ofSeconds(30));
+        swarm.run(service("timed", 1), "n1");
+        rounds(1);
+        clock.advance(Duration.ofMinutes(5));
+        swarm.exit(service("timed", 1), 0);
+        roundsUntil(() -> job("timed").state().terminal());
+
+        Job job = job("timed");
+        Timer waited = meters.get("berth.job.wait").timer();
+        assertThat(waited.count()).isEqualTo(1);
+        assertThat(waited.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(Duration.between(job.receivedAt(), job.startedAt().orElseThrow()).toMillis())
+                .isGreaterThanOrEqualTo(30_000);
+        Timer ran = meters.get("berth.attempt.run").tag("state", "SUCCEEDED").timer();
+        assertThat(ran.count()).isEqualTo(1);
+        assertThat(ran.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(Duration.between(job.startedAt().orElseThrow(), job.finishedAt().orElseThrow()).toMillis())
+                .isGreaterThanOrEqualTo(300_000);
+        assertThat(attemptsEnded("SUCCEEDED", "none")).isEqualTo(1);
+    }
+
+    @Test
+    void aJobThatStartsAndEndsBetweenTwoPollsIsTimedFromItsStartMarker()
+            throws Exception
+    {
+        submit("quick", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        clock.advance(Duration.ofSeconds(20));
+        Instant started = clock.instant();
+        Path marker = RunDirs.attemptDir(job("quick").runDir().orElseThrow(), 1).resolve(JobServices.START_MARKER);
+        Files.createDirectories(marker.getParent());
+        Files.setLastModifiedTime(Files.createFile(marker), FileTime.from(started));
+        swarm.run(service("quick", 1), "n1");
+        clock.advance(Duration.ofSeconds(3));
+        swarm.exit(service("quick", 1), 0);
+        roundsUntil(() -> job("quick").state().terminal());
+
+        assertThat(job("quick").startedAt()).contains(started);
+        assertThat(meters.get("berth.job.wait").timer().totalTime(TimeUnit.MILLISECONDS))
+                .isEqualTo(Duration.between(job("quick").receivedAt(), started).toMillis());
+        assertThat(meters.get("berth.attempt.run").tag("state", "SUCCEEDED").timer().count()).isEqualTo(1);
     }
 
     @Test
@@ -399,7 +457,8 @@ class SchedulerTest
     {
         submit("shared-id", "");
         swarm.addForeignService(new dev.berth.swarm.ServiceRequest(service("shared-id", 1), Map.of(Swarm.INSTANCE_LABEL, "other"), "img",
-                List.of("sh"), Map.of(), temp, List.of(), 1, 1, 0, "GPU", Optional.empty(), List.of()));
+                List.of("sh"), Map.of(), temp, List.of(), 1, 1, 0, "GPU", Optional.empty(), List.of(),
+                Duration.ofSeconds(10)));
 
         rounds(3);
 
@@ -471,7 +530,7 @@ class SchedulerTest
                 "BERTH_PENDING_CAP", String.valueOf(PENDING_CAP),
                 "BERTH_POLL_INTERVAL", POLL.toMillis() + "ms"));
         return Scheduler.create(store, swarm, preparer, new RunDirs(config.runsDir()), config, clock, clock, failPoints, new DirectExecutor(),
-                new DirectExecutor());
+                new DirectExecutor(), new BerthMetrics(meters));
     }
 
     private void submit(String id, String fields)
@@ -512,6 +571,11 @@ class SchedulerTest
     private List<Attempt> attempts(String id)
     {
         return store.reads().attempts(id);
+    }
+
+    private double attemptsEnded(String state, String cause)
+    {
+        return meters.get("berth.attempts.ended").tags("state", state, "cause", cause).counter().count();
     }
 
     private static String service(String jobId, int attempt)

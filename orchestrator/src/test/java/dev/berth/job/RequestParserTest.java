@@ -63,7 +63,8 @@ class RequestParserTest
     {
         JobRequest request = parser.parse("{" + REPO + """
                 , "job_id": "exp-42", "name": "sweep.7", "image": "registry.example.com/ml/train:2", "env": {"SEED": "7"},
-                  "resources": {"cpus": 2.5, "memory": "16g", "gpus": 2}, "timeout": "2h", "max_attempts": 5, "pool": "gpu"}""", "m");
+                  "resources": {"cpus": 2.5, "memory": "16g", "gpus": 2}, "timeout": "2h", "max_attempts": 5, "pool": "gpu",
+                  "user": "ana.lopez@lab", "stop_grace": "30s", "commit": "0123456789abcdef0123456789abcdef01234567", "rerun_of": "exp-41"}""", "m");
 
         assertThat(request.id()).isEqualTo("exp-42");
         assertThat(request.name()).isEqualTo("sweep.7");
@@ -73,6 +74,18 @@ class RequestParserTest
         assertThat(request.timeout()).contains(Duration.ofHours(2));
         assertThat(request.maxAttempts()).isEqualTo(5);
         assertThat(request.pool()).contains("gpu");
+        assertThat(request.user()).contains("ana.lopez@lab");
+        assertThat(request.stopGrace()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(request.commit()).contains("0123456789abcdef0123456789abcdef01234567");
+        assertThat(request.rerunOf()).contains("exp-41");
+    }
+
+    @Test
+    void aJobIsGivenNinetySecondsToStopUnlessItAsksOtherwise()
+            throws Exception
+    {
+        assertThat(parser.parse("{" + REPO + "}", "m").stopGrace()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(parser.parse("{" + REPO + ", \"stop_grace\": \"0s\"}", "m").stopGrace()).isZero();
     }
 
     @Test

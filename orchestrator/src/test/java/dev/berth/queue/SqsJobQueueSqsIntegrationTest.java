@@ -16,10 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -76,6 +78,17 @@ class SqsJobQueueSqsIntegrationTest
         assertThat(batchSizes).allSatisfy(size -> assertThat(size).isBetween(1, 10)).first().isEqualTo(10);
         assertThat(received).containsExactlyElementsOf(bodies);
         assertThat(receivedIds).containsExactlyElementsOf(ids);
+    }
+
+    @Test
+    void theSendersUserTravelsAsAMessageAttribute()
+    {
+        queue.sendAll(List.of(new SqsJobQueue.Outgoing("from ana", "d1", Optional.of("ana")), new SqsJobQueue.Outgoing("from no one", "d2")), "group");
+
+        List<QueueMessage> batch = receiveAtLeast(2, Duration.ofSeconds(1));
+
+        assertThat(batch).extracting(QueueMessage::body, QueueMessage::user)
+                .containsExactly(tuple("from ana", Optional.of("ana")), tuple("from no one", Optional.empty()));
     }
 
     @Test

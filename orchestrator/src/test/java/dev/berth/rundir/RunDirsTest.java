@@ -8,11 +8,27 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RunDirsTest
 {
     @TempDir
     Path temp;
+
+    @Test
+    void removesOnlyRunDirsOfItsOwnTree()
+            throws Exception
+    {
+        RunDirs runDirs = new RunDirs(temp.resolve("runs"));
+        Path runDir = Files.createDirectories(temp.resolve("runs/r1/attempts/1"));
+
+        assertThatThrownBy(() -> runDirs.remove(temp.resolve("runs/../elsewhere"))).isInstanceOf(UnsafeRunDirException.class)
+                .hasMessageContaining("is not a run dir in " + temp.resolve("runs"));
+        assertThatThrownBy(() -> runDirs.remove(runDir)).isInstanceOf(UnsafeRunDirException.class);
+        assertThat(runDirs.remove(temp.resolve("runs/r1"))).isTrue();
+        assertThat(temp.resolve("runs/r1")).doesNotExist();
+        assertThat(runDirs.remove(temp.resolve("runs/r1"))).as("already gone").isFalse();
+    }
 
     @Test
     void runDirIsNamedByTimeNameAndId()

@@ -180,13 +180,14 @@ class JobWritesTest
     @Test
     void rejectedRequestsAreKeptWithTheirReason()
     {
-        assertThat(writes.insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), NOW)).isTrue();
-        assertThat(writes.insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), NOW)).isFalse();
+        assertThat(writes.insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), Optional.of("ana"), NOW)).isTrue();
+        assertThat(writes.insertRejected("m1", "{oops", "not valid JSON", Optional.of("msg"), Optional.of("ana"), NOW)).isFalse();
 
         Job job = reads.job("m1").orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.REJECTED);
         assertThat(job.reason()).contains("not valid JSON");
         assertThat(job.rawRequest()).isEqualTo("{oops");
+        assertThat(job.user()).as("the sender's user, so a user's failures count as theirs").isEqualTo("ana");
     }
 
     /** Runs attempt {@code number} of a queued job until it exits with {@code code}; returns the job's next state. */

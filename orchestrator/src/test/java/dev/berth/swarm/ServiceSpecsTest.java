@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +39,8 @@ class ServiceSpecsTest
                 2,
                 "GPU",
                 Optional.of("gpu"),
-                List.of());
+                List.of(),
+                Duration.ofSeconds(90));
 
         JsonNode sent = sent(request);
 
@@ -53,6 +55,9 @@ class ServiceSpecsTest
                       "Env": ["BERTH_ATTEMPT=2", "ENTRYPOINT_PARAMS=--lr 0.01 --name=a b"],
                       "Dir": "/shared/runs/r7/attempts/2/work",
                       "Labels": {"berth.instance": "instance-1", "berth.job": "train-7", "berth.attempt": "2"},
+                      "Init": true,
+                      "StopSignal": "SIGTERM",
+                      "StopGracePeriod": 90000000000,
                       "Mounts": [
                         {"Type": "bind", "Source": "/shared/runs/r7", "Target": "/shared/runs/r7", "ReadOnly": false},
                         {"Type": "bind", "Source": "/shared/mirrors", "Target": "/shared/mirrors", "ReadOnly": true}
@@ -79,7 +84,8 @@ class ServiceSpecsTest
             throws Exception
     {
         ServiceRequest request = new ServiceRequest("berth-small-1", LABELS, "berth-local/busybox:1", List.of("true"), Map.of(),
-                Path.of("/shared/runs/s/attempts/1/work"), List.of(), 100_000_000L, 64L << 20, 0, "GPU", Optional.empty(), List.of());
+                Path.of("/shared/runs/s/attempts/1/work"), List.of(), 100_000_000L, 64L << 20, 0, "GPU", Optional.empty(), List.of(),
+                Duration.ofSeconds(30));
 
         JsonNode sent = sent(request);
 
@@ -96,7 +102,8 @@ class ServiceSpecsTest
             throws Exception
     {
         ServiceRequest request = new ServiceRequest("berth-s-1", LABELS, "berth-local/busybox:1", List.of("true"), Map.of("SEED", "7"),
-                Path.of("/shared/runs/s/attempts/1/work"), List.of(), 100_000_000L, 64L << 20, 0, "GPU", Optional.empty(), List.of("hf_token", "db.password"));
+                Path.of("/shared/runs/s/attempts/1/work"), List.of(), 100_000_000L, 64L << 20, 0, "GPU", Optional.empty(), List.of("hf_token", "db.password"),
+                Duration.ofSeconds(30));
 
         JsonNode sent = sent(request, Map.of("hf_token", "k2x9", "db.password", "p7q1", "unused", "u0"));
 
@@ -127,6 +134,6 @@ class ServiceSpecsTest
     private static ServiceRequest request(String name)
     {
         return new ServiceRequest(name, LABELS, "berth-local/busybox:1", List.of("true"), Map.of(), Path.of("/w"), List.of(), 1, 1, 0, "GPU",
-                Optional.empty(), List.of());
+                Optional.empty(), List.of(), Duration.ofSeconds(30));
     }
 }

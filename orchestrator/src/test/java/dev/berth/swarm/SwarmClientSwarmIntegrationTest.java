@@ -173,6 +173,7 @@ class SwarmClientSwarmIntegrationTest
                 0,
                 GPU_KIND,
                 Optional.empty(),
-                List.of());
+                List.of(),
+                Duration.ofSeconds(5));
     }
 }

@@ -59,6 +59,15 @@ public final class BadRequests
                 new BadRequest("bad env name", "{" + REPO + ", \"env\": {\"1A\": \"x\"}}", "env name '1A' is not valid"),
                 new BadRequest("env value not string", "{" + REPO + ", \"env\": {\"A\": 1}}", "env.A must be a string"),
                 new BadRequest("pool with spaces", "{" + REPO + ", \"pool\": \"my pool\"}", "pool 'my pool' is not valid"),
+                new BadRequest("user with markup", "{" + REPO + ", \"user\": \"<b>ana</b>\"}",
+                        "user '<b>ana</b>' is not valid: expected 1-64 letters, digits, '_', '.', '@' or '-', starting with a letter, digit or '_'"),
+                new BadRequest("stop grace past the cap", "{" + REPO + ", \"stop_grace\": \"1h\"}",
+                        "stop_grace must be a duration such as \"30s\" or \"2m\" (at most 15m; under 2m to save work on a spot notice), got \"1h\""),
+                new BadRequest("stop grace a number", "{" + REPO + ", \"stop_grace\": 30}", "stop_grace must be a duration"),
+                new BadRequest("abbreviated commit", "{" + REPO + ", \"commit\": \"1a2b3c4\"}",
+                        "commit '1a2b3c4' is not valid: expected a full commit id of 40 (or 64) lower-case hex digits"),
+                new BadRequest("rerun of a path", "{" + REPO + ", \"rerun_of\": \"../x\"}", "rerun_of '../x' is not valid: expected a job id"),
+                new BadRequest("user not a string", "{" + REPO + ", \"user\": 7}", "user must be a string"),
                 new BadRequest("image with spaces", "{" + REPO + ", \"image\": \"bad image\"}", "image 'bad image' is not valid"));
     }
 }

@@ -108,10 +108,10 @@ public final class BerthHarness
         return daemon.instanceId();
     }
 
-    /** Where the daemon's dashboard, API and metrics answer (a free port on loopback). */
+    /** Where the running daemon answers HTTP (the harness sets any free loopback port). */
     public URI webUri()
     {
-        return daemon.webUri().orElseThrow(() -> new IllegalStateException("this harness's berth answers no HTTP: BERTH_HTTP_ADDRESS is off"));
+        return daemon.webUri().orElseThrow(() -> new IllegalStateException("this harness's daemon answers no HTTP (BERTH_HTTP_ADDRESS=off)"));
     }
 
     /** Sends a raw message body to the job queue, as any SQS client would. */

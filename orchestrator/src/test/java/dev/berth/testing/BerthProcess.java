@@ -3,6 +3,7 @@ package dev.berth.testing;
 import dev.berth.queue.QueueEndpoint;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 
@@ -20,6 +24,8 @@ import static org.awaitility.Awaitility.await;
 public final class BerthProcess
         implements AutoCloseable
 {
+    private static final Pattern WEB_URI = Pattern.compile("berth serve: dashboard, API and metrics on (\\S+)");
+
     private final Map<String, String> environment;
     private final Path log;
     private final String classpath;
@@ -102,6 +108,16 @@ public final class BerthProcess
             }
             return Files.readString(startLog).contains("berth serve: queue");
         });
+    }
+
+    /** Where this start of the daemon answers HTTP, as it printed it (the settings ask for any free port). */
+    public URI webUri()
+    {
+        Path startLog = log.resolveSibling(log.getFileName() + "." + starts);
+        return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            Matcher matcher = WEB_URI.matcher(Files.readString(startLog));
+            return matcher.find() ? Optional.of(URI.create(matcher.group(1))) : Optional.<URI>empty();
+        }, Optional::isPresent).orElseThrow();
     }
 
     /** SIGKILL: no shutdown hook, no cleanup, exactly what a crash or power loss leaves. */

@@ -10,11 +10,12 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An in-memory job queue with SQS's at-least-once contract: a received message stays in flight until
  * it is deleted, and {@link #redeliverInFlight} hands undeleted ones out again, as a visibility
- * timeout would. Receives fail while the queue is made unreachable.
+ * timeout would. Receives fail while the queue is made unreachable; deletes are refused while it is told to refuse them.
  */
 public final class FakeJobQueue
         implements JobQueue
@@ -25,17 +26,30 @@ public final class FakeJobQueue
     private final List<String> deleted = new ArrayList<>();
     private int sent;
     private boolean unreachable;
+    private boolean refusingDeletes;
 
     public synchronized String send(String body)
     {
+        return send(body, Optional.empty());
+    }
+
+    /** Sends as SQS does with the sender's {@value QueueMessage#USER_ATTRIBUTE} message attribute. */
+    public synchronized String send(String body, Optional<String> user)
+    {
         String id = "msg-" + ++sent;
-        waiting.add(new QueueMessage(id, "receipt-" + id, body));
+        waiting.add(new QueueMessage(id, "receipt-" + id, body, user));
         return id;
     }
 
     public synchronized void unreachable(boolean value)
     {
         unreachable = value;
+    }
+
+    /** Deletes leave every message in flight and name it as not deleted, as SQS does with a receipt handle it no longer takes. */
+    public synchronized void refuseDeletes(boolean value)
+    {
+        refusingDeletes = value;
     }
 
     /** What a visibility timeout does to messages received and never deleted. */
@@ -85,6 +99,9 @@ public final class FakeJobQueue
     @Override
     public synchronized List<String> delete(List<QueueMessage> messages)
     {
+        if (refusingDeletes) {
+            return messages.stream().map(QueueMessage::messageId).toList();
+        }
         for (QueueMessage message : messages) {
             inFlight.remove(message.messageId());
             deleted.add(message.messageId());

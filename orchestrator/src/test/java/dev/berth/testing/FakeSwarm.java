@@ -34,6 +34,7 @@ public final class FakeSwarm
     private final Map<String, SwarmSecret> secrets = new LinkedHashMap<>();
     private RuntimeException nextCreateFailure;
     private RuntimeException secretListingFailure;
+    private RuntimeException listingFailure;
     private int secretListings;
 
     public FakeSwarm(Clock clock)
@@ -137,15 +138,27 @@ public final class FakeSwarm
         return requireNonNull(tasks.get(serviceName), () -> "no task of " + serviceName);
     }
 
+    /** Node and task listings fail with {@code failure} (null: they answer again), as with the manager unreachable. */
+    public synchronized void failListings(RuntimeException failure)
+    {
+        listingFailure = failure;
+    }
+
     @Override
     public synchronized List<SwarmNode> nodes(String gpuKind)
     {
+        if (listingFailure != null) {
+            throw listingFailure;
+        }
         return List.copyOf(nodes.values());
     }
 
     @Override
     public synchronized List<TaskSnapshot> tasks(String instanceId)
     {
+        if (listingFailure != null) {
+            throw listingFailure;
+        }
         return tasks.values().stream().filter(task -> ownedBy(task.serviceName(), instanceId)).toList();
     }
 

@@ -68,7 +68,7 @@ class JobsPageTest
     {
         // A name that is no name is rejected, and the reason quotes it; the params of an accepted job are theirs to choose
         dashboard.store().writes().insertRejected("bad-1", "{\"name\": \"<img src=x onerror=alert(1)>\"}",
-                "name '<img src=x onerror=alert(1)>' is not valid", Optional.empty(), DashboardServer.NOW);
+                "name '<img src=x onerror=alert(1)>' is not valid", Optional.empty(), Optional.empty(), DashboardServer.NOW);
 
         HttpResponse<String> page = dashboard.get("/");
 
