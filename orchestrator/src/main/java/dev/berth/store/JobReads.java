@@ -113,7 +113,7 @@ public final class JobReads
 
     /**
      * The newest jobs first that match {@code filter} among those stored before {@code seq}: a page of the
-     * dashboard's listing. States are found through {@code jobs_by_state}; a name or repository filter is
+     * dashboard's listing. States are found through {@code jobs_by_state}; a name, repository or user filter is
      * checked row by row, newest first, until the page is full, so one that matches few jobs reads the
      * whole table (tens of milliseconds at 10⁵ jobs).
      */
@@ -160,6 +160,10 @@ public final class JobReads
             filter.repoContains().ifPresent(text -> {
                 sql.append(" AND repo LIKE ? ESCAPE '\\'");
                 values.add(containing(text));
+            });
+            filter.user().ifPresent(user -> {
+                sql.append(" AND user = ?");
+                values.add(user);
             });
             return new Matching(sql.toString(), values);
         }

@@ -125,24 +125,26 @@ class JobReadsTest
     void aFilteredListingMatchesTextInNamesAndRepositoriesAsTypedAndPagesBothWays()
             throws Exception
     {
-        stored("a", "train_lr", "https://github.com/org/vision");
-        stored("b", "trainXlr", "https://github.com/org/vision");
-        stored("c", "eval", "https://github.com/org/Vision-2");
-        stored("d", "Train_lr-big", "https://github.com/org/text");
-        stored("e", "train_lr", "https://github.com/org/vision");
+        stored("a", "train_lr", "https://github.com/org/vision", "alice");
+        stored("b", "trainXlr", "https://github.com/org/vision", "bob");
+        stored("c", "eval", "https://github.com/org/Vision-2", "alice");
+        stored("d", "Train_lr-big", "https://github.com/org/text", "alice2");
+        stored("e", "train_lr", "https://github.com/org/vision", "alice");
         writes.requestCancel("e", NOW);
 
-        JobFilter byName = new JobFilter(Set.of(), Optional.of("train_lr"), Optional.empty());
+        JobFilter byName = new JobFilter(Set.of(), Optional.of("train_lr"), Optional.empty(), Optional.empty());
         assertThat(reads.newestBefore(byName, Long.MAX_VALUE, 10)).as("_ is no wildcard; ASCII case is ignored")
                 .extracting(Job::id).containsExactly("e", "d", "a");
-        assertThat(reads.newestBefore(new JobFilter(Set.of(), Optional.of("%"), Optional.empty()), Long.MAX_VALUE, 10)).as("nor is %").isEmpty();
-        JobFilter queuedInVision = new JobFilter(Set.of(JobState.QUEUED), Optional.empty(), Optional.of("org/vision"));
+        assertThat(reads.newestBefore(new JobFilter(Set.of(), Optional.of("%"), Optional.empty(), Optional.empty()), Long.MAX_VALUE, 10)).as("nor is %").isEmpty();
+        JobFilter queuedInVision = new JobFilter(Set.of(JobState.QUEUED), Optional.empty(), Optional.of("org/vision"), Optional.empty());
         List<Job> first = reads.newestBefore(queuedInVision, Long.MAX_VALUE, 2);
         assertThat(first).extracting(Job::id).containsExactly("c", "b");
         List<Job> second = reads.newestBefore(queuedInVision, first.get(1).seq(), 2);
         assertThat(second).extracting(Job::id).containsExactly("a");
         assertThat(reads.oldestAfter(queuedInVision, second.get(0).seq(), 2)).as("back to the page before")
                 .extracting(Job::id).containsExactly("b", "c");
+        assertThat(reads.newestBefore(new JobFilter(Set.of(), Optional.of("train"), Optional.empty(), Optional.of("alice")), Long.MAX_VALUE, 10))
+                .as("a user is matched whole").extracting(Job::id).containsExactly("e", "a");
         assertThat(reads.newestBefore(JobFilter.ALL, Long.MAX_VALUE, 10)).hasSize(5);
     }
 
@@ -164,10 +166,11 @@ class JobReadsTest
         assertThat(reads.changeMarker()).as("a cancel written by the CLI's own connection").isNotEqualTo(afterOwnWrite);
     }
 
-    private void stored(String id, String name, String repo)
+    private void stored(String id, String name, String repo, String user)
             throws Exception
     {
-        String body = "{\"repo_uri\": \"" + repo + "\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"name\": \"" + name + "\"}";
+        String body = "{\"repo_uri\": \"" + repo + "\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"name\": \"" + name
+                + "\", \"user\": \"" + user + "\"}";
         writes.insert(request(body, id), body, Optional.empty(), NOW);
     }
 }

@@ -19,7 +19,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What the jobs page was asked for, from its query: the filter ({@code state}, which may repeat, {@code
- * name}, {@code repo}) and where the page starts ({@code before} or {@code after} a job's {@code seq}).
+ * name}, {@code repo}, {@code user}) and where the page starts ({@code before} or {@code after} a job's {@code seq}).
  * It is also the filter form's GET, so links to the pages before and after keep the filter.
  */
 record JobListing(JobFilter filter, OptionalLong before, OptionalLong after)
@@ -48,7 +48,7 @@ record JobListing(JobFilter filter, OptionalLong before, OptionalLong after)
         if (before.isPresent() && after.isPresent()) {
             throw new PageException(HttpStatus.BAD_REQUEST, "give before or after, not both: a page starts at one place");
         }
-        return new JobListing(new JobFilter(states, text(query, "name"), text(query, "repo")), before, after);
+        return new JobListing(new JobFilter(states, text(query, "name"), text(query, "repo"), text(query, "user")), before, after);
     }
 
     private static JobState state(String value)
@@ -101,6 +101,7 @@ record JobListing(JobFilter filter, OptionalLong before, OptionalLong after)
         filter.states().stream().sorted().forEach(state -> parameters.add(Map.entry("state", state.name())));
         filter.nameContains().ifPresent(name -> parameters.add(Map.entry("name", name)));
         filter.repoContains().ifPresent(repo -> parameters.add(Map.entry("repo", repo)));
+        filter.user().ifPresent(user -> parameters.add(Map.entry("user", user)));
         return parameters;
     }
 }

@@ -88,6 +88,7 @@ public record JobView(
     {
         List<Fact> facts = new ArrayList<>();
         facts.add(new Fact("id", job.id()));
+        facts.add(new Fact("user", job.user()));
         job.exitCode().ifPresent(code -> facts.add(new Fact("exit code", String.valueOf(code))));
         if (job.request().isPresent()) {
             JobRequest request = job.request().get();

@@ -74,6 +74,7 @@ final class JobsPage
         return new JobsView(
                 listing.filter().nameContains().orElse(""),
                 listing.filter().repoContains().orElse(""),
+                listing.filter().user().orElse(""),
                 stateChoices(listing.filter().states()),
                 counts(listing),
                 jobs.stream().map(job -> JobRow.of(job, now)).toList(),

@@ -13,6 +13,7 @@ import static java.util.Objects.requireNonNull;
 public record JobsView(
         String name,
         String repo,
+        String user,
         List<Choice> states,
         List<Choice> counts,
         List<JobRow> rows,
@@ -26,6 +27,7 @@ public record JobsView(
     {
         requireNonNull(name, "name is null");
         requireNonNull(repo, "repo is null");
+        requireNonNull(user, "user is null");
         states = List.copyOf(states);
         counts = List.copyOf(counts);
         rows = List.copyOf(rows);

@@ -81,13 +81,15 @@ class JobsPageTest
     void filtersByStateNameAndRepositoryAsTheFormAsks()
             throws Exception
     {
-        dashboard.submit("a", "\"name\": \"train-small\"");
+        dashboard.submit("a", "\"name\": \"train-small\", \"user\": \"alice\"");
         dashboard.submit("b", "https://github.com/org/vision", "\"name\": \"train-big\"");
         dashboard.submit("c", "https://github.com/org/vision", "\"name\": \"eval\"");
         dashboard.store().writes().requestCancel("a", DashboardServer.NOW);
 
         assertThat(ids(dashboard.get("/?name=TRAIN").body())).containsExactly("b", "a");
         assertThat(ids(dashboard.get("/?name=train&repo=org%2Fvision").body())).containsExactly("b");
+        assertThat(ids(dashboard.get("/?user=alice").body())).containsExactly("a");
+        assertThat(dashboard.get("/?user=alice").body()).contains("<td>alice</td>");
         assertThat(ids(dashboard.get("/?state=CANCELLED&name=").body())).containsExactly("a");
         assertThat(ids(dashboard.get("/?state=queued&state=CANCELLED").body())).containsExactly("c", "b", "a");
         assertThat(dashboard.get("/?name=train").body()).as("the form shows the filter it was given").contains("name=\"name\" value=\"train\"");
