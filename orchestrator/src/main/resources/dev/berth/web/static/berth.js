@@ -68,6 +68,33 @@
     }
   }
 
+  // The self-test goes into the queue like any job; its own page then follows it
+  const selfTest = document.querySelector('button[data-selftest]');
+  if (selfTest !== null) {
+    selfTest.addEventListener('click', function () {
+      const problem = document.getElementById('selftest-problem');
+      selfTest.disabled = true;
+      problem.textContent = '';
+      fetch(selfTest.dataset.selftest, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}', credentials: 'same-origin' })
+        .then(function (response) {
+          return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+        })
+        .then(function (answer) {
+          if (answer.ok) {
+            window.location.assign('/jobs/' + encodeURIComponent(answer.body.job_id));
+          }
+          else {
+            problem.textContent = answer.body.error;
+            selfTest.disabled = false;
+          }
+        })
+        .catch(function (error) {
+          problem.textContent = 'berth did not answer: ' + error;
+          selfTest.disabled = false;
+        });
+    });
+  }
+
   document.addEventListener('submit', function (event) {
     const question = event.target.dataset.confirm;
     if (question && !window.confirm(question)) {

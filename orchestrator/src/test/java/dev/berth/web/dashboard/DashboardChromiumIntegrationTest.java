@@ -177,6 +177,18 @@ class DashboardChromiumIntegrationTest
     }
 
     @Test
+    void theSelfTestButtonSendsTheSelfTestAndShowsItsJob()
+    {
+        open("/");
+        driver().findElement(By.cssSelector("button[data-selftest]")).click();
+
+        await().atMost(PATIENCE).until(() -> driver().getCurrentUrl().contains("/jobs/"));
+        String jobId = driver().getCurrentUrl().substring(driver().getCurrentUrl().lastIndexOf('/') + 1);
+        assertThat(berth.awaitEnd(jobId).state()).isEqualTo(JobState.SUCCEEDED);
+        await().atMost(PATIENCE).until(() -> text("#stdout").contains("product checked"));
+    }
+
+    @Test
     void eachPageLoadsAndIsPhotographedForTheDocs()
             throws IOException
     {
