@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 
@@ -29,8 +27,6 @@ import static org.awaitility.Awaitility.await;
 final class BerthUnderTest
         implements AutoCloseable
 {
-    private static final Pattern WEB_URI = Pattern.compile("dashboard, API and metrics on (http://\\S+)");
-
     private final Path root;
     private final BerthProcess process;
     private final SqsJobQueue queue;
@@ -113,14 +109,6 @@ final class BerthUnderTest
         // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
-    }
-
-    /** Where its dashboard, API and metrics answer, as {@code berth serve} said at its start; empty for a build without them. */
-    Optional<URI> webUri()
-            throws IOException
-    {
-        Matcher said = WEB_URI.matcher(process.logs());
-        return said.find() ? Optional.of(URI.create(said.group(1))) : Optional.empty();
     }
 
     Path stateDir()

@@ -59,7 +59,7 @@ final class WebScenario
         try (EmbeddedSqs sqs = EmbeddedSqs.start(0, dir.resolve("sqs"));
                 BerthUnderTest berth = BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(),
                         Optional.empty())) {
-            URI web = berth.webUri().orElseThrow(() -> new IllegalStateException("berth serve said nowhere that it answers HTTP"));
+            URI web = berth.webUri();
             HttpClient client = HttpClient.newHttpClient();
             rows.add(Row.of(name(), "jobs page (newest 50), " + queued, "ms", fetch(client, web.resolve("/"), fetches)));
             rows.add(Row.of(name(), "list API, newest 50, " + queued, "ms", fetch(client, web.resolve("/api/v1/jobs?limit=50"), fetches)));

@@ -132,6 +132,8 @@ public final class BerthCli
         commands.put("rerun", cli -> new RerunCommand());
         commands.put("purge", cli -> new PurgeCommand(cli.clock));
         commands.put("selftest", cli -> new SelftestCommand(cli.clock, cli.sleeper));
+        // Java's own test for a terminal (stdin and stdout both one): top needs the keys as much as the screen
+        commands.put("top", cli -> new TopCommand(cli::swarmNodes, cli.clock, () -> System.console() != null));
         commands.put("secret", BerthCli::secretCommands);
         return Collections.unmodifiableMap(commands);
     }
