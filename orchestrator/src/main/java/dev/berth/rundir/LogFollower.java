@@ -6,8 +6,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import static java.util.Objects.requireNonNull;
-
 /**
  * Follows one of a job's output files across its attempts, for {@code berth logs -f} and the
  * dashboard. The run dir's link names the current attempt; an attempt older than that one has ended,
