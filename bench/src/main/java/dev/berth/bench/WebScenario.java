@@ -62,6 +62,10 @@ final class WebScenario
             URI web = berth.webUri();
             HttpClient client = HttpClient.newHttpClient();
             rows.add(Row.of(name(), "jobs page (newest 50), " + queued, "ms", fetch(client, web.resolve("/"), fetches)));
+            rows.add(Row.of(name(), "jobs page, FAILED of one user, " + queued, "ms", fetch(client, web.resolve("/?state=FAILED&user=user-3"), fetches)));
+            // No name matches: every row is read, newest first, the worst a filter can cost
+            rows.add(Row.of(name(), "jobs page, a name no job has, " + queued, "ms", fetch(client, web.resolve("/?name=no-such-job"), fetches)));
+            rows.add(Row.of(name(), "jobs page's live table, " + queued, "ms", fetch(client, web.resolve("/fragments/jobs"), fetches)));
             rows.add(Row.of(name(), "list API, newest 50, " + queued, "ms", fetch(client, web.resolve("/api/v1/jobs?limit=50"), fetches)));
             rows.add(Row.of(name(), "list API, FAILED of one user, " + queued, "ms",
                     fetch(client, web.resolve("/api/v1/jobs?state=FAILED&user=user-3&limit=50"), fetches)));

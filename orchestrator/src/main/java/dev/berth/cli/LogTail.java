@@ -2,13 +2,12 @@ package dev.berth.cli;
 
 import dev.berth.job.Job;
 import dev.berth.rundir.JobLogs;
+import dev.berth.rundir.LogFollower;
+import dev.berth.rundir.LogRead;
 import dev.berth.rundir.UnsafeRunDirException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -17,18 +16,19 @@ import static java.util.Objects.requireNonNull;
 /**
  * Prints one of a job's output files ({@code stdout.txt} or {@code stderr.txt} in its run dir) as it
  * grows. The file in the run dir links to the current attempt's: a retry starts a new file, printed
- * from its start. Only berth's own link and a plain file are read (see {@link JobLogs}).
+ * from its start (see {@link LogFollower}). Only berth's own link and a plain file are read (see
+ * {@link JobLogs}).
  */
 final class LogTail
 {
-    private final String fileName;
+    private static final int CHUNK = 64 * 1024;
+
+    private final LogFollower follower;
     private final PrintWriter out;
-    private Path current;
-    private long offset;
 
     LogTail(String fileName, PrintWriter out)
     {
-        this.fileName = requireNonNull(fileName, "fileName is null");
+        this.follower = new LogFollower(fileName);
         this.out = requireNonNull(out, "out is null");
     }
 
@@ -39,14 +39,13 @@ final class LogTail
         if (job.runDir().isEmpty()) {
             return;
         }
-        Path target = current(job.runDir().get(), fileName).orElse(null);
-        if (target != null && !target.equals(current)) {
-            current = target;
-            offset = 0;
+        try {
+            follower.follow(job.runDir().get(), job.state().terminal(), (attempt, text, nextOffset) -> out.write(text));
         }
-        if (current != null) {
-            offset = copyFrom(current, offset, out, job.state().terminal());
+        catch (UnsafeRunDirException e) {
+            throw new BerthCli.UserException(e.getMessage());
         }
+        out.flush();
     }
 
     /**
@@ -64,57 +63,24 @@ final class LogTail
         }
     }
 
-    /**
-     * Prints what the file holds past {@code offset}, decoded as UTF-8; returns the new offset. A character
-     * still being written (its first bytes only) waits for the next call, unless this is the last one.
-     */
-    static long copyFrom(Path file, long offset, PrintWriter out, boolean last)
+    /** Prints the whole file, decoded as UTF-8. */
+    static void copy(Path file, PrintWriter out)
             throws IOException
     {
-        try (SeekableByteChannel input = open(file)) {
-            byte[] buffer = new byte[64 * 1024];
-            long position = offset;
-            while (true) {
-                input.position(position);
-                int read = input.read(ByteBuffer.wrap(buffer));
-                if (read <= 0) {
-                    break;
-                }
-                int whole = read < buffer.length && last ? read : wholeCharacters(buffer, read);
-                if (whole == 0) {
-                    break;
-                }
-                out.write(new String(buffer, 0, whole, StandardCharsets.UTF_8));
-                position += whole;
-            }
-            out.flush();
-            return position;
-        }
-    }
-
-    private static SeekableByteChannel open(Path file)
-            throws IOException
-    {
+        long offset = 0;
         try {
-            return JobLogs.open(file);
+            while (true) {
+                LogRead read = JobLogs.read(file, offset, CHUNK, true);
+                if (read.nextOffset() == offset) {
+                    break;
+                }
+                out.write(read.text());
+                offset = read.nextOffset();
+            }
         }
         catch (UnsafeRunDirException e) {
             throw new BerthCli.UserException(e.getMessage());
         }
-    }
-
-    /** How many of the first {@code length} bytes end on a whole UTF-8 character. */
-    static int wholeCharacters(byte[] bytes, int length)
-    {
-        // A character is at most four bytes: look back for the lead byte of the last one
-        for (int back = 1; back <= Math.min(4, length); back++) {
-            int value = bytes[length - back] & 0xff;
-            if ((value & 0xc0) == 0x80) {
-                continue;
-            }
-            int size = value < 0x80 ? 1 : value >= 0xf0 ? 4 : value >= 0xe0 ? 3 : value >= 0xc0 ? 2 : 1;
-            return size > back ? length - back : length;
-        }
-        return length;
+        out.flush();
     }
 }

@@ -69,7 +69,7 @@ final class LogsCommand
                 if (file.isEmpty()) {
                     throw new BerthCli.UserException("job " + job.id() + " has no output yet (it is " + job.state() + ")");
                 }
-                LogTail.copyFrom(file.get(), 0, out, true);
+                LogTail.copy(file.get(), out);
                 return 0;
             }
             JobFollower follower = new JobFollower(store.reads(), clock, sleeper, POLL_INTERVAL);

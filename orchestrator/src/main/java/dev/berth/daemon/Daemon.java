@@ -28,9 +28,10 @@ import dev.berth.web.Pages;
 import dev.berth.web.WebRoutes;
 import dev.berth.web.WebServer;
 import dev.berth.web.api.ApiRoutes;
+import dev.berth.web.dashboard.DashboardRoutes;
+import dev.berth.web.stats.StatsRoutes;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.berth.web.stats.StatsRoutes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,13 +148,23 @@ public final class Daemon
             if (config.httpAddress().isPresent()) {
                 HttpAddress address = config.httpAddress().get();
                 token = address.loopback() ? Optional.empty() : Optional.of(AccessToken.loadOrCreate(config.httpTokenFile()));
+                Pages pages = new Pages();
+                DashboardRoutes dashboard = new DashboardRoutes(store, scheduler::wake, () -> timedSwarm.nodes(config.gpuKind()), config, token, clock, pages);
                 List<WebRoutes> routes = List.of(new MetricsRoutes(registry, new StateGauges(registry, store.reads(), timedSwarm, store.instanceId(),
                         config.gpuKind(), new HeartbeatReader(config.workersDir()), clock, config.heartbeatStaleAfter())),
                         SelfTestRoutes.forDaemon(config, parser, queue),
                         new ApiRoutes(config, store, queue, parser, timedSwarm, scheduler::wake, clock),
-                        new StatsRoutes(store.stats(), clock, new Pages()));
-                web = Optional.of(WebServer.start(address, token, routes));
+                        new StatsRoutes(store.stats(), clock, pages), dashboard);
+                try {
+                    web = Optional.of(WebServer.start(address, token, routes));
+                }
+                catch (RuntimeException e) {
+                    dashboard.close();
+                    throw e;
+                }
                 opened.add(web.get());
+                // Stopped before the server, so the live pages' streams end while it can still end them
+                opened.add(dashboard);
             }
             // Work is taken last, once everything that serves it is up: a start that fails takes no message off the queue
             scheduler.start();

@@ -119,6 +119,20 @@ public final class JobReads
      */
     public List<Job> newestMatching(JobFilter filter, long seq, int limit)
     {
+        return matching(filter, "seq < ?", "DESC", seq, limit);
+    }
+
+    /**
+     * The oldest jobs first that {@code filter} lets through among those stored after {@code seq}: the page
+     * before one that began with that job, read backwards.
+     */
+    public List<Job> oldestMatching(JobFilter filter, long seq, int limit)
+    {
+        return matching(filter, "seq > ?", "ASC", seq, limit);
+    }
+
+    private List<Job> matching(JobFilter filter, String from, String order, long seq, int limit)
+    {
         List<Condition> conditions = new ArrayList<>();
         if (!filter.states().isEmpty()) {
             conditions.add(new Condition(stateFilter(filter.states(), ""), List.of()));
@@ -129,22 +143,22 @@ public final class JobReads
         List<Object> parameters = new ArrayList<>();
         String sql;
         if (conditions.size() <= 1) {
-            // One index walks the matching jobs newest first and stops at the limit
+            // One index walks the matching jobs in order and stops at the limit
             parameters.add(seq);
             conditions.forEach(condition -> parameters.addAll(condition.parameters()));
-            sql = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq < ?" + conditions.stream().map(condition -> " AND " + condition.sql()).collect(Collectors.joining())
-                    + " ORDER BY seq DESC LIMIT ?";
+            sql = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE " + from + conditions.stream().map(condition -> " AND " + condition.sql()).collect(Collectors.joining())
+                    + " ORDER BY seq " + order + " LIMIT ?";
         }
         else {
             // SQLite walks one index per table: it would read the row of each job one condition lets through to test the
             // others, every such job when few pass them all. Intersected on the indexes alone, only the page's rows are read.
             List<String> selects = new ArrayList<>();
             for (Condition condition : conditions) {
-                selects.add("SELECT seq FROM jobs WHERE seq < ? AND " + condition.sql());
+                selects.add("SELECT seq FROM jobs WHERE " + from + " AND " + condition.sql());
                 parameters.add(seq);
                 parameters.addAll(condition.parameters());
             }
-            sql = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq IN (" + String.join(" INTERSECT ", selects) + " ORDER BY 1 DESC LIMIT ?) ORDER BY seq DESC";
+            sql = "SELECT " + JOB_COLUMNS + " FROM jobs WHERE seq IN (" + String.join(" INTERSECT ", selects) + " ORDER BY 1 " + order + " LIMIT ?) ORDER BY seq " + order;
         }
         parameters.add(limit);
         return database.read(() -> database.query(sql, JobRows::job, parameters.toArray()));
@@ -152,6 +166,17 @@ public final class JobReads
 
     /** One condition of a filter: its SQL, and the values of its parameters. */
     private record Condition(String sql, List<Object> parameters) {}
+
+    /**
+     * A number that changes whenever the store may have changed: rows this process wrote, plus commits of
+     * other processes (a cancel from the CLI). Two lookups of SQLite's own counters, no table read, so
+     * the dashboard asks every second to learn whether to refresh.
+     */
+    public long changeMarker()
+    {
+        return database.read(() -> database.queryOne("SELECT total_changes()", rows -> rows.getLong(1)).orElseThrow()
+                + database.queryOne("PRAGMA data_version", rows -> rows.getLong(1)).orElseThrow());
+    }
 
     /**
      * How many jobs there are in any of {@code states} (none given: every state), to say how many a

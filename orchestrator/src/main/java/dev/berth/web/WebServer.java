@@ -3,6 +3,7 @@ package dev.berth.web;
 import dev.berth.config.HttpAddress;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import org.slf4j.Logger;
@@ -19,12 +20,15 @@ import static java.util.Objects.requireNonNull;
  * The HTTP server of {@code berth serve}: Javalin (a thin layer over Jetty, started and stopped as a
  * library, with no container or annotation scanning). On loopback it serves anyone who can reach it;
  * on any other address every request must carry the {@link AccessToken}, as a bearer token or the
- * cookie the dashboard's sign-in sets.
+ * cookie the dashboard's sign-in sets, but for the sign-in page itself and the static files: a browser
+ * without it is sent to the sign-in, any other client answered 401.
  */
 public final class WebServer
         implements AutoCloseable
 {
     public static final String TOKEN_COOKIE = "berth_token";
+    /** Where a browser without the token is sent, to paste it (the dashboard's sign-in). */
+    public static final String LOGIN_PATH = "/login";
     private static final Logger log = LoggerFactory.getLogger(WebServer.class);
 
     private final Javalin app;
@@ -77,10 +81,20 @@ public final class WebServer
 
     private static void requireToken(Context context, AccessToken expected)
     {
+        // The sign-in page and the styles it uses are for those without the token yet; the static files are the jar's own
+        if (context.path().equals(LOGIN_PATH) || context.path().startsWith("/static/")) {
+            return;
+        }
         String header = Optional.ofNullable(context.header("Authorization")).orElse("");
         String presented = header.startsWith("Bearer ") ? header.substring("Bearer ".length()).strip()
                 : Optional.ofNullable(context.cookie(TOKEN_COOKIE)).orElse("");
         if (!expected.matches(presented)) {
+            if (HandlerType.GET.equals(context.method()) && Optional.ofNullable(context.header("Accept")).orElse("").contains("text/html")) {
+                // A browser: to the page where the operator pastes the token
+                context.redirect(LOGIN_PATH, HttpStatus.SEE_OTHER);
+                context.skipRemainingHandlers();
+                return;
+            }
             context.header("WWW-Authenticate", "Bearer");
             context.status(HttpStatus.UNAUTHORIZED).json(Map.of("error",
                     "this berth asks for its access token: send 'Authorization: Bearer TOKEN' with the token from the http-token file in berth's state dir"));

@@ -97,17 +97,6 @@ class LogTailTest
         }
     }
 
-    @Test
-    void wholeCharactersEndBeforeALeadByteWithoutAllItsFollowers()
-    {
-        byte[] text = "a€".getBytes(StandardCharsets.UTF_8);
-
-        assertThat(LogTail.wholeCharacters(text, 4)).isEqualTo(4);
-        assertThat(LogTail.wholeCharacters(text, 3)).isEqualTo(1);
-        assertThat(LogTail.wholeCharacters(text, 2)).isEqualTo(1);
-        assertThat(LogTail.wholeCharacters(text, 1)).isEqualTo(1);
-    }
-
     private static Job job(JobStore store, Path runDir)
             throws Exception
     {

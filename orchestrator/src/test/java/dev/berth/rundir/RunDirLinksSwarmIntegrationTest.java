@@ -11,10 +11,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A hostile job on the local swarm tries to make berth, root on the manager, write or print a file
  * outside its run dir: it plants a link at every name berth writes or reads there, and puts links in
- * place of its own output. No file outside the run dir changes and none is printed.
+ * place of its own output. No file outside the run dir changes and none is printed, by {@code berth
+ * logs} or the dashboard's logs endpoint.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunDirLinksSwarmIntegrationTest
@@ -93,6 +98,22 @@ class RunDirLinksSwarmIntegrationTest
             assertThat(logs.exitCode()).as(String.join(" ", command)).isEqualTo(1);
             assertThat(logs.out()).doesNotContain("the manager's own file");
             assertThat(logs.err()).contains("is a symbolic link (to " + victim + ") that the job put in place of its output; berth does not follow links in a run dir");
+        }
+
+        // The dashboard's logs endpoint reads through the same safe reader
+        HttpClient http = HttpClient.newHttpClient();
+        for (String query : List.of("stream=stdout", "stream=stderr", "stream=stdout&attempt=1", "stream=stdout&follow=true")) {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(berth.webUri().resolve("/api/v1/jobs/" + jobId + "/logs?" + query))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.body()).as(query).doesNotContain("the manager's own file")
+                    .contains("is a symbolic link (to " + victim + ") that the job put in place of its output; berth does not follow links in a run dir");
+            if (query.contains("follow")) {
+                assertThat(answer.body()).contains("event: failure").doesNotContain("event: log");
+            }
+            else {
+                assertThat(answer.statusCode()).as(query).isEqualTo(403);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.job.Lifecycle;
 import dev.berth.job.Resources;
+import dev.berth.repo.RepoUrl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,5 +120,66 @@ class JobReadsTest
         assertThat(reads.count(Set.of(JobState.CANCELLED))).isEqualTo(2);
         assertThat(reads.count(Set.of(JobState.QUEUED, JobState.CANCELLED))).isEqualTo(5);
         assertThat(reads.count(Set.of(JobState.RUNNING))).isZero();
+    }
+
+    @Test
+    void aFilteredListingMatchesNamesRepositoriesAndUsersWholeAndPagesBothWays()
+            throws Exception
+    {
+        stored("a", "train_lr", "https://github.com/org/vision", "alice");
+        stored("b", "trainXlr", "https://github.com/org/vision", "bob");
+        stored("c", "train_lr", "https://github.com/org/vision", "bob");
+        stored("d", "train_lr-big", "https://github.com/org/text", "alice");
+        stored("e", "train_lr", "https://github.com/org/vision", "alice");
+        writes.requestCancel("e", NOW);
+
+        JobFilter byName = new JobFilter(Set.of(), Optional.of("train_lr"), Optional.empty(), Optional.empty());
+        assertThat(reads.newestMatching(byName, Long.MAX_VALUE, 10)).as("_ is no wildcard, and a name is compared whole")
+                .extracting(Job::id).containsExactly("e", "c", "a");
+        assertThat(reads.newestMatching(new JobFilter(Set.of(), Optional.of("%"), Optional.empty(), Optional.empty()), Long.MAX_VALUE, 10)).as("nor is %").isEmpty();
+        JobFilter queuedInVision = new JobFilter(Set.of(JobState.QUEUED), Optional.empty(), Optional.of(repo("https://github.com/org/vision")), Optional.empty());
+        List<Job> first = reads.newestMatching(queuedInVision, Long.MAX_VALUE, 2);
+        assertThat(first).extracting(Job::id).containsExactly("c", "b");
+        List<Job> second = reads.newestMatching(queuedInVision, first.get(1).seq(), 2);
+        assertThat(second).extracting(Job::id).containsExactly("a");
+        assertThat(reads.oldestMatching(queuedInVision, second.get(0).seq(), 2)).as("back to the page before")
+                .extracting(Job::id).containsExactly("b", "c");
+        JobFilter alicesTraining = new JobFilter(Set.of(JobState.QUEUED), Optional.of("train_lr"), Optional.empty(), Optional.of("alice"));
+        assertThat(reads.newestMatching(alicesTraining, Long.MAX_VALUE, 10)).as("several conditions: only the jobs that pass all")
+                .extracting(Job::id).containsExactly("a");
+        assertThat(reads.oldestMatching(alicesTraining, 0, 10)).extracting(Job::id).containsExactly("a");
+        assertThat(reads.newestMatching(JobFilter.ALL, Long.MAX_VALUE, 10)).hasSize(5);
+    }
+
+    @Test
+    void theChangeMarkerMovesWithEveryWriteOfThisStoreOrAnother()
+            throws Exception
+    {
+        queued(writes, "job-1");
+        long before = reads.changeMarker();
+        assertThat(reads.changeMarker()).as("reads change nothing").isEqualTo(before);
+
+        writes.moveJob("job-1", Lifecycle.admitted());
+        long afterOwnWrite = reads.changeMarker();
+        assertThat(afterOwnWrite).isNotEqualTo(before);
+
+        try (JobStore cli = JobStore.open(temp.resolve("berth.db"))) {
+            cli.writes().requestCancel("job-1", NOW);
+        }
+        assertThat(reads.changeMarker()).as("a cancel written by the CLI's own connection").isNotEqualTo(afterOwnWrite);
+    }
+
+    private void stored(String id, String name, String repo, String user)
+            throws Exception
+    {
+        String body = "{\"repo_uri\": \"" + repo + "\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"name\": \"" + name
+                + "\", \"user\": \"" + user + "\"}";
+        writes.insert(request(body, id), body, Optional.empty(), NOW);
+    }
+
+    /** A repository as the store keeps it. */
+    private static String repo(String uri)
+    {
+        return RepoUrl.parse(uri).toString();
     }
 }
