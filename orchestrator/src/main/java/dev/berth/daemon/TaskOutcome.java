@@ -17,7 +17,8 @@ final class TaskOutcome
 
     /**
      * The attempt's end, or empty while it lives. A task on a node that is down or drained has ended,
-     * whatever state it still claims: Swarm never reschedules it and leaves it "running" for a day.
+     * whatever state it still claims: Swarm never reschedules it and leaves it "running" for a day. On a
+     * drain, Swarm itself stops the container (SIGTERM, then the service's stop grace).
      */
     static Optional<AttemptOutcome> judge(TaskSnapshot task, Optional<SwarmNode> node)
     {
@@ -26,13 +27,24 @@ final class TaskOutcome
             return Optional.of(ended(task, where));
         }
         if (node.isPresent() && node.get().losesTasks()) {
-            String what = node.get().availability().equals("drain") ? "was drained" : "went " + node.get().state();
-            return Optional.of(Lifecycle.interrupted("node " + node.get().hostname() + " " + what));
+            return Optional.of(lost(node.get()));
         }
         if (task.desiredState().equals("shutdown") || task.desiredState().equals("remove")) {
             return Optional.of(Lifecycle.interrupted("Swarm is shutting its task down" + where));
         }
         return Optional.empty();
+    }
+
+    /** Why a task on a node that loses its tasks ended: the spot notice its drain is labelled with, the drain, or the node's state. */
+    private static AttemptOutcome lost(SwarmNode node)
+    {
+        if (node.drainedForSpotNotice()) {
+            return Lifecycle.spotNotice(node.hostname());
+        }
+        if (node.availability().equals("drain")) {
+            return Lifecycle.nodeDrained(node.hostname());
+        }
+        return Lifecycle.nodeLost(node.hostname(), node.state());
     }
 
     private static AttemptOutcome ended(TaskSnapshot task, String where)

@@ -67,6 +67,26 @@ class TaskOutcomeTest
     }
 
     @Test
+    void aDrainForASpotInterruptionNoticeSaysSo()
+    {
+        TaskSnapshot running = task("running", "running", null, "");
+        SwarmNode noticed = node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_FOR_SPOT_NOTICE));
+
+        AttemptOutcome outcome = TaskOutcome.judge(running, Optional.of(noticed)).orElseThrow();
+
+        assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(outcome.cause()).contains(Cause.INFRA);
+        assertThat(outcome.reason()).isEqualTo("interrupted: spot interruption notice on worker-1");
+        // The reclaim that follows the notice takes the node down: still the notice's doing
+        assertThat(TaskOutcome.judge(running, Optional.of(node("down", "drain", noticed.labels()))).orElseThrow().reason())
+                .isEqualTo("interrupted: spot interruption notice on worker-1");
+        // A burst worker's drain for idleness is no notice, and neither is the label on a node made active again
+        assertThat(TaskOutcome.judge(running, Optional.of(node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, "heartbeat")))).orElseThrow().reason())
+                .isEqualTo("interrupted: node worker-1 was drained");
+        assertThat(TaskOutcome.judge(running, Optional.of(node("ready", "active", noticed.labels())))).isEmpty();
+    }
+
+    @Test
     void aTaskSwarmIsShuttingDownUnaskedWasInterrupted()
     {
         AttemptOutcome outcome = TaskOutcome.judge(task("running", "shutdown", null, ""), Optional.of(READY)).orElseThrow();
@@ -90,6 +110,11 @@ class TaskOutcomeTest
 
     private static SwarmNode node(String state, String availability)
     {
-        return new SwarmNode("n1", "worker-1", state, availability, Map.of(), 2_000_000_000L, 1L << 30, List.of());
+        return node(state, availability, Map.of());
+    }
+
+    private static SwarmNode node(String state, String availability, Map<String, String> labels)
+    {
+        return new SwarmNode("n1", "worker-1", state, availability, labels, 2_000_000_000L, 1L << 30, List.of());
     }
 }
