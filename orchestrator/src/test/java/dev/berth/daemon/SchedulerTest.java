@@ -13,6 +13,7 @@ import dev.berth.registry.RegistryAccessException;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.InsertOutcome;
 import dev.berth.store.JobStore;
+import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.Swarm;
 import dev.berth.testing.DirectExecutor;
 import dev.berth.testing.FakeSwarm;
@@ -172,6 +173,7 @@ class SchedulerTest
         swarm.run(service("spot", 1), "n1");
         rounds(1);
         swarm.stopsSlowly(service("spot", 1));
+        ServiceRequest firstService = swarm.service(service("spot", 1));
 
         swarm.drainForSpotNotice("n1");
         roundsUntil(() -> attempts("spot").get(0).state().terminal());
@@ -192,6 +194,12 @@ class SchedulerTest
         rounds(1);
 
         assertThat(swarm.liveServices()).containsExactly(service("spot", 2));
+        // Both attempts write the one checkpoint dir of the job, the only part of its run dir besides their own
+        Path checkpoint = job("spot").runDir().orElseThrow().resolve("checkpoint");
+        for (ServiceRequest attempt : List.of(firstService, swarm.service(service("spot", 2)))) {
+            assertThat(attempt.env()).containsEntry("BERTH_CHECKPOINT_DIR", checkpoint.toString());
+            assertThat(attempt.mounts()).contains(new ServiceRequest.Mount(checkpoint, false), new ServiceRequest.Mount(job("spot").runDir().orElseThrow(), true));
+        }
         swarm.run(service("spot", 2), "n2");
         rounds(1);
         assertThat(job("spot").state()).isEqualTo(JobState.RUNNING);
