@@ -9,6 +9,8 @@ import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -17,7 +19,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Prints one of a job's output files ({@code stdout.txt} or {@code stderr.txt} in its run dir) as it
  * grows. The file in the run dir links to the current attempt's: a retry starts a new file, printed
- * from its start. Only berth's own link and a plain file are read (see {@link JobLogs}).
+ * from its start under a line {@code ==> attempt N <==}, after any earlier attempt's not printed yet
+ * (a job followed once it was retried). Only berth's own link and plain files are read (see {@link JobLogs}).
  */
 final class LogTail
 {
@@ -25,6 +28,8 @@ final class LogTail
     private final PrintWriter out;
     private Path current;
     private long offset;
+    /** The last attempt whose file was printed, 0 before any. */
+    private int printedAttempt;
 
     LogTail(String fileName, PrintWriter out)
     {
@@ -39,13 +44,42 @@ final class LogTail
         if (job.runDir().isEmpty()) {
             return;
         }
-        Path target = current(job.runDir().get(), fileName).orElse(null);
+        Path runDir = job.runDir().get();
+        Path target = current(runDir, fileName).orElse(null);
         if (target != null && !target.equals(current)) {
+            if (current != null) {
+                // The rest of the attempt that just ended, then the next one's from its start
+                copyFrom(current, offset, out, true);
+            }
+            int attempt = JobLogs.attemptOf(runDir, target);
+            for (int earlier = printedAttempt + 1; earlier < attempt; earlier++) {
+                header(earlier);
+                copyWhole(JobLogs.ofAttempt(runDir, earlier, fileName), out);
+            }
+            if (attempt > 1) {
+                header(attempt);
+            }
+            printedAttempt = attempt;
             current = target;
             offset = 0;
         }
         if (current != null) {
             offset = copyFrom(current, offset, out, job.state().terminal());
+        }
+    }
+
+    private void header(int attempt)
+    {
+        out.println("==> attempt " + attempt + " <==");
+        out.flush();
+    }
+
+    /** Prints an attempt's whole file, if it has one: an attempt that never started has none. */
+    static void copyWhole(Path file, PrintWriter out)
+            throws IOException
+    {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            copyFrom(file, 0, out, true);
         }
     }
 

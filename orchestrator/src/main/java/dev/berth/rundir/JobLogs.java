@@ -42,6 +42,21 @@ public final class JobLogs
         return Optional.of(runDir.resolve(target));
     }
 
+    /** Attempt {@code number}'s {@code name} ({@code stdout.txt} or {@code stderr.txt}), by the path berth gave it. */
+    public static Path ofAttempt(Path runDir, int number, String name)
+    {
+        if (!name.equals("stdout.txt") && !name.equals("stderr.txt")) {
+            throw new IllegalArgumentException("not a log file of a job: " + name);
+        }
+        return RunDirs.attemptDir(runDir, number).resolve(name);
+    }
+
+    /** The number of the attempt whose log berth's link names, as {@link #current} returns it. */
+    public static int attemptOf(Path runDir, Path log)
+    {
+        return Integer.parseInt(runDir.relativize(log).getName(1).toString());
+    }
+
     /**
      * Opens a job's log file for reading, refusing a link or anything but a plain file, with a message
      * that says so: a job could otherwise make berth print any file of the manager's.
