@@ -102,7 +102,8 @@ final class AttemptWatcher
             return;
         }
         TaskSnapshot task = found.get();
-        Optional<SwarmNode> node = view.nodeOf(task);
+        // A task that ended other than cleanly may have been stopped by a drain the last node listing missed
+        Optional<SwarmNode> node = task.ended() && !task.state().equals("complete") ? view.currentNodeOf(task) : view.nodeOf(task);
         Optional<AttemptOutcome> outcome = TaskOutcome.judge(task, node);
         if (outcome.isPresent()) {
             finisher.finish(attempt, outcome.get(), found);

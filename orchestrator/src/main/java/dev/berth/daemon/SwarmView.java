@@ -97,6 +97,19 @@ final class SwarmView
         return Optional.ofNullable(node);
     }
 
+    /**
+     * The node a task that ended is on, as Swarm has it now: listed again when the last listing is older than
+     * the tasks'. A drain stops a job that takes its SIGTERM at once, so its task can end before the listing
+     * of nodes shows the drain, and the end would be taken for the job's own.
+     */
+    Optional<SwarmNode> currentNodeOf(TaskSnapshot task)
+    {
+        if (task.nodeId().isPresent() && nodesListedAt - tasksListedAt < 0) {
+            listNodes();
+        }
+        return nodeOf(task);
+    }
+
     /** The hostname of a node as last listed, without listing again. */
     Optional<String> hostname(String nodeId)
     {

@@ -24,6 +24,11 @@ final class TaskOutcome
     {
         String where = node.map(value -> " on " + value.hostname()).orElse("");
         if (task.ended()) {
+            // A job that stops on SIGTERM ends as soon as a drain stops it, often before berth sees the drain: its
+            // end is the drain's doing, not its own failure, and must earn another attempt. Only a clean exit stands.
+            if (!task.state().equals("complete") && node.isPresent() && node.get().losesTasks()) {
+                return Optional.of(lost(node.get()));
+            }
             return Optional.of(ended(task, where));
         }
         if (node.isPresent() && node.get().losesTasks()) {

@@ -87,6 +87,25 @@ class TaskOutcomeTest
     }
 
     @Test
+    void aJobThatStoppedOnTheDrainsSigtermWasInterruptedNotFailed()
+    {
+        SwarmNode noticed = node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_FOR_SPOT_NOTICE));
+
+        // It saved and exited on SIGTERM (143) before berth saw the drain: Swarm reports such a stop as shutdown, or failed
+        for (TaskSnapshot stopped : List.of(task("failed", "shutdown", 143, "task: non-zero exit (143)"), task("shutdown", "shutdown", 143, ""))) {
+            AttemptOutcome outcome = TaskOutcome.judge(stopped, Optional.of(noticed)).orElseThrow();
+
+            assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
+            assertThat(outcome.cause()).contains(Cause.INFRA);
+            assertThat(outcome.reason()).isEqualTo("interrupted: spot interruption notice on worker-1");
+        }
+        assertThat(TaskOutcome.judge(task("failed", "shutdown", 1, "task: non-zero exit (1)"), Optional.of(node("ready", "drain"))).orElseThrow().reason())
+                .isEqualTo("interrupted: node worker-1 was drained");
+        // A job that finished before the drain stopped it has finished
+        assertThat(TaskOutcome.judge(task("complete", "shutdown", 0, ""), Optional.of(noticed)).orElseThrow().state()).isEqualTo(AttemptState.SUCCEEDED);
+    }
+
+    @Test
     void aTaskSwarmIsShuttingDownUnaskedWasInterrupted()
     {
         AttemptOutcome outcome = TaskOutcome.judge(task("running", "shutdown", null, ""), Optional.of(READY)).orElseThrow();
