@@ -16,8 +16,10 @@
 #   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
 #     swarm (own dockerds in own network namespaces) with a temp shared dir: labels, a job, an
 #     idle burst worker drained, made active again when a job lands during its grace period,
-#     drained again, powered off and removed; a worker that is down but still beating kept, and
-#     removed once its heartbeat stops
+#     drained again, powered off and removed; a spot worker whose agent (in the worker's network
+#     namespace) finds a stand-in metadata service at 169.254.169.254: no notice while it answers
+#     404, then a spot interruption notice recorded and the node drained for it for good; a worker
+#     that is down but still beating kept, and removed once its heartbeat stops
 #   - the worker role applied twice by ansible-playbook to a throwaway Debian container (docker
 #     connection), the second run with changed=0; then the same container as a GPU host (fake
 #     nvidia-smi, NVIDIA runtime and dockerd): the GPU roles, and worker-config.yml re-applied
@@ -452,7 +454,7 @@ stop_private_swarm() {
 }
 
 stop_agent() {
-    for pidfile in "$work/agent.pid" "$work/agent2.pid" "$work/reconcile.pid"; do
+    for pidfile in "$work/agent.pid" "$work/agent2.pid" "$work/reconcile.pid" "$work/metadata.pid"; do
         [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null
     done
     return 0
@@ -460,6 +462,49 @@ stop_agent() {
 
 node_field() {
     docker -H "$manager_host" node inspect --format "$1" "$worker_node" 2>/dev/null
+}
+
+# A stand-in for the instance metadata service at 169.254.169.254:80 inside the worker's network
+# namespace: IMDSv2's token first (PUT with a TTL), each document only with it; spot/instance-action
+# is 404 until $work/instance-action exists, the rebalance recommendation always 404. It counts the
+# instance-action requests that came with a token in $work/metadata.polls.
+start_metadata_stand_in() {
+    ip -n "${netns_prefix}w" addr add 169.254.169.254/32 dev lo || return 1
+    cat >"$work/metadata.py" <<'PY'
+import http.server, os, sys, uuid
+work = sys.argv[1]
+tokens = set()
+polls = 0
+class StandIn(http.server.BaseHTTPRequestHandler):
+    def answer(self, status, body=b""):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_PUT(self):
+        ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "")
+        if self.path != "/latest/api/token" or not ttl.isdigit() or not 1 <= int(ttl) <= 21600:
+            return self.answer(400)
+        token = uuid.uuid4().hex
+        tokens.add(token)
+        self.answer(200, token.encode())
+    def do_GET(self):
+        global polls
+        if self.headers.get("X-aws-ec2-metadata-token") not in tokens:
+            return self.answer(401)
+        if self.path == "/latest/meta-data/spot/instance-action":
+            polls += 1
+            with open(os.path.join(work, "metadata.polls"), "w") as counter:
+                counter.write(str(polls))
+            notice = os.path.join(work, "instance-action")
+            if os.path.exists(notice):
+                return self.answer(200, open(notice, "rb").read())
+        self.answer(404)
+http.server.HTTPServer(("169.254.169.254", 80), StandIn).serve_forever()
+PY
+    nsenter --net="/var/run/netns/${netns_prefix}w" python3 "$work/metadata.py" "$work" >"$work/metadata.log" 2>&1 &
+    echo $! >"$work/metadata.pid"
+    await 10 "nsenter --net=/var/run/netns/${netns_prefix}w python3 -c 'import socket; socket.create_connection((\"169.254.169.254\", 80), 1)' 2>/dev/null"
 }
 
 # The burst protocol end to end: the agent on the worker, the reconcile script on the manager,
@@ -480,7 +525,7 @@ check_heartbeat() {
     DOCKER_HOST=$worker_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=burst-test-1 \
         HEARTBEAT_POOL=burst HEARTBEAT_LIFECYCLE=burst HEARTBEAT_GPUS=GPU-test0,GPU-test1 \
         HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=10 \
-        HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" \
+        HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" HEARTBEAT_METADATA_URL=off \
         sh "$repo/heartbeat/berth-heartbeat" >"$work/agent.log" 2>&1 &
     echo $! >"$work/agent.pid"
     on_exit stop_agent
@@ -566,15 +611,51 @@ check_heartbeat() {
     docker -H "$worker_host" swarm join --token "$token" --advertise-addr 10.250.0.2 --listen-addr 10.250.0.2:2377 \
         10.250.0.1:2377 >/dev/null || { record heartbeat FAIL "$burst; the worker could not join again"; return; }
     worker_node=$(docker -H "$worker_host" info --format '{{.Swarm.NodeID}}')
+    # The spot worker's agent runs in the worker's own network namespace, as on an instance, with the
+    # metadata service's default address: a stand-in there answers 404 until AWS "announces" the reclaim.
+    if ! start_metadata_stand_in; then
+        cat "$work/metadata.log" 2>/dev/null
+        record heartbeat FAIL "$burst; cannot start the stand-in metadata service in the worker's namespace"
+        return
+    fi
     DOCKER_HOST=$worker_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=spot-test-1 \
         HEARTBEAT_POOL=spot HEARTBEAT_LIFECYCLE=spot HEARTBEAT_INTERVAL=1 \
-        sh "$repo/heartbeat/berth-heartbeat" >"$work/agent2.log" 2>&1 &
+        nsenter --net="/var/run/netns/${netns_prefix}w" sh "$repo/heartbeat/berth-heartbeat" >"$work/agent2.log" 2>&1 &
     echo $! >"$work/agent2.pid"
+    spot_beat=$shared/.swarm/workers/spot-test-1
     if ! await 20 "[ \"\$(node_field '{{index .Spec.Labels \"berth.pool\"}}')\" = spot ]"; then
         cat "$work/reconcile.log"
         record heartbeat FAIL "$burst; reconcile never labelled the spot worker"
         return
     fi
+    # Four polls answered 404, then a few more heartbeats and reconcile runs: no notice, no drain
+    await 20 "[ \"\$(cat '$work/metadata.polls' 2>/dev/null || echo 0)\" -ge 4 ]" && sleep 2
+    if [ "$(json_field "$spot_beat" 'h["spot_notice"] is None')" != True ] || [ "$(node_field '{{.Spec.Availability}}')" != active ]; then
+        cat "$spot_beat" "$work/agent2.log" "$work/metadata.log" 2>/dev/null
+        record heartbeat FAIL "$burst; a metadata service answering 404 should mean no notice and no drain"
+        return
+    fi
+    echo '{"action": "terminate", "time": "2026-12-01T23:40:00Z"}' >"$work/instance-action"
+    if ! await 20 "[ \"\$(json_field '$spot_beat' 'h[\"spot_notice\"][\"action\"] + \" \" + h[\"spot_notice\"][\"time\"]')\" = 'terminate 2026-12-01T23:40:00Z' ]"; then
+        cat "$spot_beat" "$work/agent2.log" "$work/metadata.log" 2>/dev/null
+        record heartbeat FAIL "$burst; the agent never recorded the spot interruption notice"
+        return
+    fi
+    if ! await 20 "[ \"\$(node_field '{{.Spec.Availability}}/{{index .Spec.Labels \"berth.drained-by\"}}')\" = drain/spot-notice ]"; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "$burst; reconcile never drained the noticed worker for its notice"
+        return
+    fi
+    # Fresh "active" heartbeats undo a drain for idleness, never one for a notice
+    sleep 4
+    if [ "$(node_field '{{.Spec.Availability}}/{{index .Spec.Labels "berth.drained-by"}}')" != drain/spot-notice ] ||
+        [ "$(json_field "$spot_beat" 'h["state"]')" != active ]; then
+        cat "$work/reconcile.log"
+        record heartbeat FAIL "$burst; the worker drained for a spot notice did not stay drained"
+        return
+    fi
+    burst="$burst; spot notice (IMDSv2 stand-in) recorded, drained for good"
+    kill "$(cat "$work/metadata.pid")" 2>/dev/null
     kill "$(cat "$work/w/pid")"
     if ! await 30 "[ \"\$(node_field '{{.Status.State}}')\" = down ]"; then
         record heartbeat FAIL "$burst; the spot worker's node never went down after its dockerd stopped"

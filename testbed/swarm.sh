@@ -10,6 +10,7 @@
 #   testbed/swarm.sh up [--workers N] [--pools spot,burst,gpu] [--gpus-per-worker K] [--gpu-kind KIND] [--heartbeat 5s]
 #   testbed/swarm.sh down | status
 #   testbed/swarm.sh kill-worker NAME | drain-worker NAME | restart-worker NAME
+#   testbed/swarm.sh exec-in NODE COMMAND [ARG ...]   runs COMMAND in the node's network namespace
 #
 # Environment:
 #   BERTH_TESTBED_INSTANCE  lets test beds coexist: letters and digits, default tb; its namespaces
@@ -34,7 +35,7 @@ READY_TIMEOUT=60
 
 die() { echo "swarm.sh: $*" >&2; exit 1; }
 log() { echo "swarm.sh: $*" >&2; }
-usage() { sed -n '10,12p' "$0" | sed 's/^#   //' >&2; exit 2; }
+usage() { sed -n '10,13p' "$0" | sed 's/^#   //' >&2; exit 2; }
 
 sock() { if [ "$1" = "$MANAGER" ]; then echo "$BASE/manager.sock"; else echo "$BASE/$1.sock"; fi; }
 # tb-worker-1 lives in the namespace (and cgroup) berth-tb-worker-1.
@@ -306,6 +307,14 @@ case $cmd in
         [ $# = 1 ] || usage
         require_worker "$1"
         dk "$MANAGER" node update --availability drain "$1" >/dev/null ;;
+    exec-in)
+        [ $# -ge 2 ] || usage
+        { [ "$1" = "$MANAGER" ] || grep -qx "$1" <(worker_names); } || die "no node named '$1' in the test bed at $BASE (nodes: $MANAGER $(worker_names | xargs))"
+        ns=$(nsname "$1")
+        shift
+        # A command that runs long (an agent, a stand-in server) must not hold the lock; down kills it with the node
+        exec 9>&-
+        exec nsenter --net="/run/netns/$ns" "$@" ;;
     restart-worker)
         [ $# = 1 ] || usage
         require_worker "$1"

@@ -7,6 +7,7 @@ import dev.berth.store.UnknownJobException;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.SwarmNode;
 import dev.berth.time.Sleeper;
+import dev.berth.time.Ticker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -125,8 +126,8 @@ public final class BerthCli
     {
         Map<String, Function<BerthCli, Object>> commands = new LinkedHashMap<>();
         commands.put("serve", cli -> new ServeCommand(cli, cli.clock));
-        commands.put("submit", cli -> new SubmitCommand(cli.clock, cli.sleeper));
-        commands.put("status", cli -> new StatusCommand());
+        commands.put("submit", cli -> new SubmitCommand(cli.clock, cli.sleeper, Ticker.system()));
+        commands.put("status", cli -> new StatusCommand(Ticker.system()));
         commands.put("list", cli -> new ListCommand(cli.clock));
         commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
         commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));

@@ -4,12 +4,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
+import dev.berth.config.Sizes;
 import dev.berth.job.Attempt;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
 import dev.berth.job.JobRequest;
+import dev.berth.rundir.CheckpointUsage;
+import dev.berth.rundir.RunDirs;
 import dev.berth.text.Abbreviation;
+import dev.berth.time.Ticker;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -41,14 +46,40 @@ final class JobViews
         return attempts == null ? JobJson.listed(job) : JobJson.withAttempts(job, attempts);
     }
 
-    /** A job as {@code berth status --json} prints it, attempts and all. */
-    static String statusJson(Job job, List<Attempt> attempts)
+    /**
+     * A job as {@code berth status --json} prints it (and {@code submit --wait --json} its end): attempts and all,
+     * and its checkpoint dir's usage (null without one).
+     */
+    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
             throws JsonProcessingException
     {
-        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json(job, attempts));
+        ObjectNode node = json(job, attempts);
+        if (checkpoint.isPresent()) {
+            CheckpointUsage usage = checkpoint.get();
+            node.putObject("checkpoint")
+                    .put("dir", RunDirs.checkpointDirOf(job.runDir().orElseThrow()).toString())
+                    .put("bytes", usage.bytes())
+                    .put("files", usage.files())
+                    .put("last_change", usage.lastChange().toString())
+                    .put("complete", usage.complete());
+        }
+        else {
+            node.putNull("checkpoint");
+        }
+        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
-    static String details(Job job, List<Attempt> attempts)
+    /** The job's checkpoint dir's usage, walked within its limits; empty for a job that has none (yet). */
+    static Optional<CheckpointUsage> checkpoint(Job job, Ticker ticker)
+            throws IOException
+    {
+        if (job.runDir().isEmpty()) {
+            return Optional.empty();
+        }
+        return CheckpointUsage.of(RunDirs.checkpointDirOf(job.runDir().get()), ticker);
+    }
+
+    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
     {
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
@@ -75,12 +106,24 @@ final class JobViews
         job.startedAt().ifPresent(time -> line(text, "started", time(time)));
         job.finishedAt().ifPresent(time -> line(text, "finished", time(time) + job.startedAt().map(start -> " (ran " + duration(start, time) + ")").orElse("")));
         job.runDir().ifPresent(dir -> line(text, "run dir", dir.toString()));
+        checkpoint.ifPresent(usage -> line(text, "checkpoint", checkpoint(usage)));
         for (Attempt attempt : attempts) {
             line(text, "attempt " + attempt.number(), attempt.state()
                     + attempt.node().map(node -> " on " + node).orElse("")
                     + attempt.reason().map(reason -> ": " + reason).orElse(""));
         }
         return text.toString();
+    }
+
+    private static String checkpoint(CheckpointUsage usage)
+    {
+        if (usage.files() == 0 && usage.complete()) {
+            return "empty";
+        }
+        String text = Sizes.readable(usage.bytes()) + " in " + usage.files() + (usage.files() == 1 ? " file" : " files")
+                + ", last changed " + time(usage.lastChange());
+        return usage.complete() ? text : "at least " + text + " (counting stopped after " + CheckpointUsage.MAX_ENTRIES + " entries or "
+                + Durations.format(CheckpointUsage.TIME_BUDGET) + ")";
     }
 
     static String time(Instant instant)

@@ -8,6 +8,8 @@ import dev.berth.rundir.UnsafeRunDirException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -16,8 +18,9 @@ import static java.util.Objects.requireNonNull;
 /**
  * Prints one of a job's output files ({@code stdout.txt} or {@code stderr.txt} in its run dir) as it
  * grows. The file in the run dir links to the current attempt's: a retry starts a new file, printed
- * from its start (see {@link LogFollower}). Only berth's own link and a plain file are read (see
- * {@link JobLogs}).
+ * from its start under a line {@code ==> attempt N <==}, after the whole of the attempts before it (a
+ * job followed once it was retried shows them first; see {@link LogFollower}). Only berth's own link
+ * and plain files are read (see {@link JobLogs}).
  */
 final class LogTail
 {
@@ -28,7 +31,7 @@ final class LogTail
 
     LogTail(String fileName, PrintWriter out)
     {
-        this.follower = new LogFollower(fileName);
+        this.follower = new LogFollower(fileName, 1, 0);
         this.out = requireNonNull(out, "out is null");
     }
 
@@ -39,8 +42,16 @@ final class LogTail
         if (job.runDir().isEmpty()) {
             return;
         }
+        Path runDir = job.runDir().get();
         try {
-            follower.follow(job.runDir().get(), job.state().terminal(), (attempt, text, nextOffset) -> out.write(text));
+            // The first attempt is named only when there are more to tell it from
+            boolean retried = JobLogs.currentAttempt(runDir, follower.fileName()).orElse(1) > 1;
+            follower.follow(runDir, job.state().terminal(), (attempt, text, nextOffset) -> {
+                if (text.isEmpty() && nextOffset == 0 && (attempt > 1 || retried)) {
+                    out.println("==> attempt " + attempt + " <==");
+                }
+                out.write(text);
+            });
         }
         catch (UnsafeRunDirException e) {
             throw new BerthCli.UserException(e.getMessage());
@@ -60,6 +71,15 @@ final class LogTail
         }
         catch (UnsafeRunDirException e) {
             throw new BerthCli.UserException(e.getMessage());
+        }
+    }
+
+    /** Prints an attempt's whole file, if it has one: an attempt that never started has none. */
+    static void copyWhole(Path file, PrintWriter out)
+            throws IOException
+    {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            copy(file, out);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.berth.cli;
 
+import dev.berth.job.Attempt;
 import dev.berth.job.Job;
+import dev.berth.rundir.JobLogs;
 import dev.berth.store.JobLookup;
 import dev.berth.store.JobReads;
 import dev.berth.store.JobStore;
@@ -16,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -23,8 +26,9 @@ import static java.util.Objects.requireNonNull;
 
 /** {@code berth logs}: a job's output file, printed once or, with {@code -f}, as it grows until the job ends. */
 @Command(name = "logs", mixinStandardHelpOptions = true,
-        description = {"Prints a job's output (its last attempt's stdout.txt in the run dir).",
-                "The same files can be read on any node of the fleet, e.g. with tail -f."})
+        description = {"Prints a job's output (its stdout.txt in the run dir): of a job that ran more than once, every",
+                "attempt's in turn, each under a line '==> attempt N ... <=='.",
+                "The same files can be read on any node of the fleet, e.g. with tail -F."})
 final class LogsCommand
         implements Callable<Integer>
 {
@@ -43,6 +47,9 @@ final class LogsCommand
 
     @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the job ends (a job sent a moment ago is waited for).")
     boolean follow;
+
+    @Option(names = "--attempt", paramLabel = "N", description = "Print only attempt N's output.")
+    Integer attempt;
 
     @Spec
     CommandSpec spec;
@@ -63,13 +70,32 @@ final class LogsCommand
         String fileName = stderr ? "stderr.txt" : "stdout.txt";
         PrintWriter out = spec.commandLine().getOut();
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
+            if (attempt != null && follow) {
+                throw new BerthCli.UserException("--attempt prints one attempt's output as it is; --follow follows the job's current attempt: give one of them");
+            }
             if (!follow) {
                 Job job = JobLookup.find(store.reads(), jobId);
                 Optional<Path> file = job.runDir().isEmpty() ? Optional.empty() : LogTail.current(job.runDir().get(), fileName);
                 if (file.isEmpty()) {
                     throw new BerthCli.UserException("job " + job.id() + " has no output yet (it is " + job.state() + ")");
                 }
-                LogTail.copy(file.get(), out);
+                List<Attempt> attempts = store.reads().attempts(job.id());
+                if (attempt != null) {
+                    if (attempt < 1 || attempt > attempts.size()) {
+                        throw new BerthCli.UserException("job " + job.id() + " has no attempt " + attempt + " (it has " + attempts.size() + ")");
+                    }
+                    LogTail.copyWhole(JobLogs.ofAttempt(job.runDir().get(), attempt, fileName), out);
+                }
+                else if (attempts.size() <= 1) {
+                    LogTail.copy(file.get(), out);
+                }
+                else {
+                    for (Attempt each : attempts) {
+                        out.println(header(each));
+                        LogTail.copyWhole(JobLogs.ofAttempt(job.runDir().get(), each.number(), fileName), out);
+                    }
+                    out.flush();
+                }
                 return 0;
             }
             JobFollower follower = new JobFollower(store.reads(), clock, sleeper, POLL_INTERVAL);
@@ -83,5 +109,12 @@ final class LogsCommand
             follower.awaitEnd(job.id(), JobFollower.FOREVER, tail::printGrowth);
             return 0;
         }
+    }
+
+    /** {@code ==> attempt 1: INTERRUPTED on spot-3 (interrupted: spot interruption notice on spot-3) <==} */
+    private static String header(Attempt attempt)
+    {
+        return "==> attempt " + attempt.number() + ": " + attempt.state() + attempt.node().map(node -> " on " + node).orElse("")
+                + attempt.reason().map(reason -> " (" + reason + ")").orElse("") + " <==";
     }
 }

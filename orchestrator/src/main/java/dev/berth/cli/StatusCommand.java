@@ -1,8 +1,10 @@
 package dev.berth.cli;
 
 import dev.berth.job.Job;
+import dev.berth.rundir.CheckpointUsage;
 import dev.berth.store.JobLookup;
 import dev.berth.store.JobStore;
+import dev.berth.time.Ticker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,9 +12,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Shows one job: its state, why, its commit, attempts, times and run dir.")
+import static java.util.Objects.requireNonNull;
+
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Shows one job: its state, why, its commit, attempts, times, run dir and checkpoint (size, last change).")
 final class StatusCommand
         implements Callable<Integer>
 {
@@ -28,15 +33,23 @@ final class StatusCommand
     @Spec
     CommandSpec spec;
 
+    private final Ticker ticker;
+
+    StatusCommand(Ticker ticker)
+    {
+        this.ticker = requireNonNull(ticker, "ticker is null");
+    }
+
     @Override
     public Integer call()
             throws Exception
     {
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
             Job job = JobLookup.find(store.reads(), jobId);
+            Optional<CheckpointUsage> checkpoint = JobViews.checkpoint(job, ticker);
             String text = json
-                    ? JobViews.statusJson(job, store.reads().attempts(job.id()))
-                    : JobViews.details(job, store.reads().attempts(job.id()));
+                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint)
+                    : JobViews.details(job, store.reads().attempts(job.id()), checkpoint);
             spec.commandLine().getOut().println(text.stripTrailing());
             return 0;
         }

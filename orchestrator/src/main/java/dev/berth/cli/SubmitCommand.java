@@ -7,6 +7,7 @@ import dev.berth.job.JobState;
 import dev.berth.store.JobReads;
 import dev.berth.store.JobStore;
 import dev.berth.time.Sleeper;
+import dev.berth.time.Ticker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,11 +57,13 @@ final class SubmitCommand
 
     private final Clock clock;
     private final Sleeper sleeper;
+    private final Ticker ticker;
 
-    SubmitCommand(Clock clock, Sleeper sleeper)
+    SubmitCommand(Clock clock, Sleeper sleeper, Ticker ticker)
     {
         this.clock = requireNonNull(clock, "clock is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
+        this.ticker = requireNonNull(ticker, "ticker is null");
     }
 
     @Override
@@ -135,7 +138,7 @@ final class SubmitCommand
             Job ended = follower.awaitEnd(id, JobFollower.FOREVER, changes::print).orElseThrow();
             if (json) {
                 PrintWriter out = spec.commandLine().getOut();
-                out.println(JobViews.statusJson(ended, store.reads().attempts(id)));
+                out.println(JobViews.statusJson(ended, store.reads().attempts(id), JobViews.checkpoint(ended, ticker)));
                 out.flush();
             }
             return finish(ended);

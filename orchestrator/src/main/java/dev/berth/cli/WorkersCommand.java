@@ -8,8 +8,10 @@ import dev.berth.fleet.FleetJson;
 import dev.berth.fleet.FleetStatus;
 import dev.berth.fleet.HeartbeatReader;
 import dev.berth.fleet.NodeLister;
+import dev.berth.fleet.SpotNotice;
 import dev.berth.fleet.WorkerFlag;
 import dev.berth.fleet.WorkerStatus;
+import dev.berth.swarm.SwarmNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -30,7 +33,7 @@ import static java.util.Objects.requireNonNull;
 
 @Command(name = "workers",
         description = {
-                "Show every worker: pool, swarm state, heartbeat age, running jobs, GPUs.",
+                "Show every worker: pool, swarm state, heartbeat age, running jobs, GPUs, spot notices.",
                 "Joins the swarm's node list with the heartbeat files under <shared>/.swarm/workers and flags",
                 "heartbeats older than BERTH_HEARTBEAT_STALE_AFTER, nodes without one, and heartbeats without a node."},
         mixinStandardHelpOptions = true)
@@ -72,20 +75,20 @@ public final class WorkersCommand
             out.println(toJson(fleet, config.heartbeatStaleAfter()));
         }
         else {
-            printTable(out, fleet, config);
+            printTable(out, fleet, config, clock.instant());
         }
         out.flush();
         return 0;
     }
 
-    private static void printTable(PrintWriter out, FleetStatus fleet, BerthConfig config)
+    private static void printTable(PrintWriter out, FleetStatus fleet, BerthConfig config, Instant now)
     {
         if (fleet.workers().isEmpty()) {
             out.printf("no workers: the swarm lists no nodes and %s holds no heartbeats%n", config.workersDir());
         }
         else {
             List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("HOST", "POOL", "LIFECYCLE", "SWARM", "AGENT", "HEARTBEAT", "IDLE", "JOBS", "GPUS", "FLAGS"));
+            rows.add(List.of("HOST", "POOL", "LIFECYCLE", "SWARM", "AGENT", "HEARTBEAT", "IDLE", "JOBS", "GPUS", "NOTICE", "FLAGS"));
             for (WorkerStatus worker : fleet.workers()) {
                 rows.add(List.of(
                         worker.hostname(),
@@ -97,6 +100,7 @@ public final class WorkersCommand
                         worker.idleFor().map(Durations::format).orElse(NONE),
                         worker.jobs().isEmpty() ? NONE : worker.jobs().stream().map(job -> job.job() + "/" + job.attempt()).collect(Collectors.joining(",")),
                         worker.gpus().isEmpty() ? NONE : String.valueOf(worker.gpus().size()),
+                        notice(worker, now),
                         worker.flags().isEmpty() ? "ok" : worker.flags().stream().sorted().map(Enum::name).collect(Collectors.joining(","))));
             }
             out.print(Table.render(rows));
@@ -115,6 +119,27 @@ public final class WorkersCommand
         }
         fleet.unreadableHeartbeats().forEach((file, problem) ->
                 out.printf("unreadable heartbeat %s: %s%n", config.workersDir().resolve(file), problem));
+    }
+
+    /** What AWS said of the instance: a spot interruption notice (and when it takes effect), else a rebalance recommendation. */
+    private static String notice(WorkerStatus worker, Instant now)
+    {
+        if (worker.spotNotice().isPresent()) {
+            SpotNotice notice = worker.spotNotice().get();
+            return notice.action() + notice.time().map(time -> time.isAfter(now)
+                    ? " in " + Durations.format(Duration.between(now, time))
+                    : " " + Durations.format(Duration.between(time, now)) + " ago").orElse("");
+        }
+        if (worker.rebalanceAt().isPresent()) {
+            return "rebalance recommended " + Durations.format(nonNegative(Duration.between(worker.rebalanceAt().get(), now))) + " ago";
+        }
+        // Drained for a notice that its heartbeat no longer shows (its agent restarted)
+        return worker.drainedBy().filter(SwarmNode.DRAINED_FOR_SPOT_NOTICE::equals).map(by -> "spot notice").orElse(NONE);
+    }
+
+    private static Duration nonNegative(Duration duration)
+    {
+        return duration.isNegative() ? Duration.ZERO : duration;
     }
 
     private static String toJson(FleetStatus fleet, Duration staleAfter)

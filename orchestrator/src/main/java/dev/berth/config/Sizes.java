@@ -34,6 +34,23 @@ public final class Sizes
         return Optional.of(amount << shift);
     }
 
+    /** For people to read, to three significant digits at most: {@code 3 B}, {@code 1.50 KiB}, {@code 12.3 GiB}. */
+    public static String readable(long bytes)
+    {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double value = bytes / 1024.0;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        String digits = value >= 100 ? "%.0f" : value >= 10 ? "%.1f" : "%.2f";
+        return String.format(Locale.ROOT, digits, value) + " " + units[unit];
+    }
+
     /** The largest unit that divides {@code bytes} exactly: {@code 16g}, {@code 1536m}, {@code 100}. */
     public static String format(long bytes)
     {

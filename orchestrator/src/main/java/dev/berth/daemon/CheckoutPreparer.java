@@ -21,8 +21,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Preparation on the shared mount: the image pinned (first attempt only, so every attempt runs the
- * same bytes), the secrets it names still in Swarm, the attempt's own run-dir files, a checkout of the
- * job's commit, and job.json.
+ * same bytes), the secrets it names still in Swarm, the job's checkpoint dir (made once, kept for every
+ * attempt), the attempt's own run-dir files, a checkout of the job's commit, and job.json.
  */
 final class CheckoutPreparer
         implements Preparer
@@ -54,6 +54,7 @@ final class CheckoutPreparer
         }
 
         Path runDir = job.runDir().orElseThrow(() -> new IllegalStateException("job " + job.id() + " has no run dir recorded"));
+        runDirs.checkpointDir(runDir);
         Path attemptDir = runDirs.startAttempt(runDir, attempt);
         Checkout checkout;
         try {

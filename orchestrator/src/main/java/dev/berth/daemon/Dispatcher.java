@@ -19,6 +19,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +60,7 @@ final class Dispatcher
     private final FailPoints failPoints;
     private final ExecutorService preparations;
     private final ExecutorService dispatches;
+    private final PreviousAttemptStop previousAttemptStop;
 
     /** Admitted jobs from their admission until their service exists: being prepared, ready, or being dispatched. */
     private final Set<String> preparing = ConcurrentHashMap.newKeySet();
@@ -73,10 +76,11 @@ final class Dispatcher
      * @param startingPoll how soon Swarm is listed again after a hand-over, to see the service start
      * @param preparations runs preparations (git and disk work); shut down by {@link #close}
      * @param dispatches runs attempt records and service creates; shut down by {@link #close}
+     * @param previousAttemptStop holds a retry back while its previous attempt's container stops (hand-over only)
      */
     Dispatcher(JobStore store, Swarm swarm, Preparer preparer, JobServices services, RunDirs runDirs, AttemptFinisher finisher, ResultFiles resultFiles,
             Wakeup wakeup, Duration startingPoll, int pendingCap, Clock clock, FailPoints failPoints, ExecutorService preparations,
-            ExecutorService dispatches)
+            ExecutorService dispatches, PreviousAttemptStop previousAttemptStop)
     {
         this.store = requireNonNull(store, "store is null");
         this.swarm = requireNonNull(swarm, "swarm is null");
@@ -92,6 +96,7 @@ final class Dispatcher
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
         this.preparations = requireNonNull(preparations, "preparations is null");
         this.dispatches = requireNonNull(dispatches, "dispatches is null");
+        this.previousAttemptStop = requireNonNull(previousAttemptStop, "previousAttemptStop is null");
     }
 
     /** Whether the job is between its admission and its service, so the watch leaves its attempt to this. */
@@ -132,7 +137,8 @@ final class Dispatcher
 
     /**
      * Hands prepared jobs to Swarm while fewer than the pending cap wait there; a cancelled one at once,
-     * slot or not.
+     * slot or not. A retry whose previous attempt's container is still stopping keeps its place and
+     * waits (see {@link PreviousAttemptStop}). Runs on the scheduling thread.
      *
      * @param live the claims of every live job
      */
@@ -141,6 +147,7 @@ final class Dispatcher
         // Waiting in Swarm: services created and not yet seen running, and attempts recorded whose service is being
         // created (by a dispatch now, or by the watch for an attempt a restart or an engine fault left without one)
         int inSwarm = dispatching.size();
+        Map<String, Claim> prepared = new HashMap<>();
         for (Claim claim : live) {
             if (claim.state() == JobState.SUBMITTED || claim.state() == JobState.PREPARING && !preparing.contains(claim.jobId())) {
                 inSwarm++;
@@ -149,9 +156,20 @@ final class Dispatcher
             else if (claim.state() == JobState.PREPARING && claim.cancelRequested() && ready.remove(claim.jobId())) {
                 handToSwarm(claim.jobId());
             }
+            else if (claim.state() == JobState.PREPARING) {
+                prepared.put(claim.jobId(), claim);
+            }
         }
-        for (int free = pendingCap - inSwarm; free > 0 && !ready.isEmpty(); free--) {
-            handToSwarm(ready.poll());
+        Iterator<String> waiting = ready.iterator();
+        for (int free = pendingCap - inSwarm; free > 0 && waiting.hasNext(); ) {
+            String jobId = waiting.next();
+            Claim claim = prepared.get(jobId);
+            if (claim != null && previousAttemptStop.holdsBack(claim)) {
+                continue;
+            }
+            waiting.remove();
+            handToSwarm(jobId);
+            free--;
         }
     }
 

@@ -44,6 +44,7 @@ final class JobServices
         JobRequest request = job.spec();
         Path runDir = job.runDir().orElseThrow();
         Path attemptDir = RunDirs.attemptDir(runDir, attempt);
+        Path checkpointDir = RunDirs.checkpointDirOf(runDir);
         Map<String, String> labels = Map.of(
                 Swarm.INSTANCE_LABEL, instanceId,
                 Swarm.JOB_LABEL, job.id(),
@@ -54,6 +55,7 @@ final class JobServices
         env.put("BERTH_ATTEMPT", String.valueOf(attempt));
         env.put("BERTH_RUN_DIR", runDir.toString());
         env.put("BERTH_ATTEMPT_DIR", attemptDir.toString());
+        env.put("BERTH_CHECKPOINT_DIR", checkpointDir.toString());
         env.put("BERTH_ENTRYPOINT", request.entrypoint());
         env.put("BERTH_COMMIT", job.commit().orElseThrow());
         if (request.resources().gpus() == 0) {
@@ -67,9 +69,12 @@ final class JobServices
                 List.of("/bin/sh", "-c", WRAPPER, "berth-job"),
                 env,
                 attemptDir.resolve("work"),
-                // The job writes only its own attempt's dir: the run dir's files (job.json, result.json, exit_code,
-                // the links to the current attempt) are berth's, and a job must not be able to plant a link there.
-                List.of(new ServiceRequest.Mount(runDir, true), new ServiceRequest.Mount(attemptDir, false), new ServiceRequest.Mount(mirrorsDir, true)),
+                // The job writes only its own attempt's dir and its checkpoint dir: the run dir's files (job.json,
+                // result.json, exit_code, the links to the current attempt) are berth's, and a job must not be able to
+                // plant a link there. Each writable dir is a mount point inside the read-only run dir, so the job
+                // cannot replace it with a link either.
+                List.of(new ServiceRequest.Mount(runDir, true), new ServiceRequest.Mount(attemptDir, false), new ServiceRequest.Mount(checkpointDir, false),
+                        new ServiceRequest.Mount(mirrorsDir, true)),
                 request.resources().nanoCpus(),
                 request.resources().memoryBytes(),
                 request.resources().gpus(),

@@ -87,7 +87,7 @@ final class Scheduler
         AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics);
         JobServices services = new JobServices(store.instanceId(), config.mirrorsDir(), config.gpuKind());
         Dispatcher dispatcher = new Dispatcher(store, swarm, preparer, services, runDirs, finisher, resultFiles, wakeup, startingPoll,
-                config.pendingCap(), clock, failPoints, preparations, dispatches);
+                config.pendingCap(), clock, failPoints, preparations, dispatches, new PreviousAttemptStop(store, view, clock));
         return new Scheduler(
                 view,
                 new AttemptWatcher(store, swarm, view, dispatcher, finisher, clock, metrics),

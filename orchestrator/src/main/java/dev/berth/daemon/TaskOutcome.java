@@ -17,7 +17,8 @@ final class TaskOutcome
 
     /**
      * The attempt's end, or empty while it lives. A task on a node that is down or drained has ended,
-     * whatever state it still claims: Swarm never reschedules it and leaves it "running" for a day.
+     * whatever state it still claims: Swarm never reschedules it and leaves it "running" for a day. On a
+     * drain, Swarm itself stops the container (SIGTERM, then the service's stop grace).
      */
     static Optional<AttemptOutcome> judge(TaskSnapshot task, Optional<SwarmNode> node)
     {
@@ -39,10 +40,16 @@ final class TaskOutcome
         return Optional.empty();
     }
 
+    /** Why a task on a node that loses its tasks ended: the spot notice its drain is labelled with, the drain, or the node's state. */
     private static AttemptOutcome lost(SwarmNode node)
     {
-        String what = node.availability().equals("drain") ? "was drained" : "went " + node.state();
-        return Lifecycle.interrupted("node " + node.hostname() + " " + what);
+        if (node.drainedForSpotNotice()) {
+            return Lifecycle.spotNotice(node.hostname());
+        }
+        if (node.availability().equals("drain")) {
+            return Lifecycle.nodeDrained(node.hostname());
+        }
+        return Lifecycle.nodeLost(node.hostname(), node.state());
     }
 
     private static AttemptOutcome ended(TaskSnapshot task, String where)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,7 @@ public final class FleetJson
             putOptional(node, "lifecycle", worker.lifecycle());
             putOptional(node, "swarm_state", worker.swarmState());
             putOptional(node, "availability", worker.availability());
+            putOptional(node, "drained_by", worker.drainedBy());
             putOptional(node, "agent_state", worker.agentState());
             if (worker.heartbeatAge().isPresent()) {
                 node.put("heartbeat_age_seconds", worker.heartbeatAge().get().toSeconds());
@@ -49,6 +51,14 @@ public final class FleetJson
             }
             ArrayNode gpus = node.putArray("gpus");
             worker.gpus().forEach(gpus::add);
+            if (worker.spotNotice().isPresent()) {
+                ObjectNode notice = node.putObject("spot_notice").put("action", worker.spotNotice().get().action());
+                putOptional(notice, "time", worker.spotNotice().get().time().map(Instant::toString));
+            }
+            else {
+                node.putNull("spot_notice");
+            }
+            putOptional(node, "rebalance_at", worker.rebalanceAt().map(Instant::toString));
             ArrayNode flags = node.putArray("flags");
             worker.flags().stream().sorted().map(Enum::name).forEach(flags::add);
         }

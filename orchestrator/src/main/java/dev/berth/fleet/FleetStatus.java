@@ -108,12 +108,15 @@ public record FleetStatus(List<WorkerStatus> workers, Map<String, String> unread
                         .or(() -> heartbeat.map(Heartbeat::lifecycle)),
                 node.map(SwarmNode::state),
                 node.map(SwarmNode::availability),
+                node.flatMap(SwarmNode::drainedBy),
                 heartbeat.map(Heartbeat::agentState),
                 age,
                 heartbeat.filter(beat -> beat.jobs().isEmpty())
                         .map(beat -> nonNegative(Duration.between(beat.lastBusyAt(), now))),
                 heartbeat.map(Heartbeat::jobs).orElse(List.of()),
                 gpus,
+                heartbeat.flatMap(Heartbeat::spotNotice),
+                heartbeat.flatMap(Heartbeat::rebalanceAt),
                 flags);
     }
 

@@ -12,6 +12,8 @@ import static java.util.Objects.requireNonNull;
  *
  * @param agentState {@code active}, {@code draining}, {@code leaving} or {@code off}
  * @param dockerReachable whether the agent's last look at dockerd succeeded (else {@code jobs} is unknown)
+ * @param spotNotice the spot interruption notice the agent has seen, if any (it keeps one until it restarts)
+ * @param rebalanceAt since when AWS recommends moving work off the instance, if it does
  */
 public record Heartbeat(
         String hostname,
@@ -23,7 +25,9 @@ public record Heartbeat(
         Instant writtenAt,
         Instant lastBusyAt,
         List<String> gpus,
-        List<RunningJob> jobs)
+        List<RunningJob> jobs,
+        Optional<SpotNotice> spotNotice,
+        Optional<Instant> rebalanceAt)
 {
     public Heartbeat
     {
@@ -36,6 +40,8 @@ public record Heartbeat(
         requireNonNull(lastBusyAt, "lastBusyAt is null");
         gpus = List.copyOf(gpus);
         jobs = List.copyOf(jobs);
+        requireNonNull(spotNotice, "spotNotice is null");
+        requireNonNull(rebalanceAt, "rebalanceAt is null");
     }
 
     /** The agent has powered its host off (a burst worker that ran out of work). */

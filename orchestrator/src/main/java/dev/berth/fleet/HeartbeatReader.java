@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,7 +93,39 @@ public final class HeartbeatReader
                 epochSeconds(root, "written_at"),
                 epochSeconds(root, "last_busy_at"),
                 gpus,
-                jobs);
+                jobs,
+                spotNotice(root),
+                optionalTime(root, "rebalance_at"));
+    }
+
+    /** Absent or null: no notice (agents before notices wrote neither field). */
+    private static Optional<SpotNotice> spotNotice(JsonNode root)
+    {
+        JsonNode notice = root.get("spot_notice");
+        if (notice == null || notice.isNull()) {
+            return Optional.empty();
+        }
+        if (!notice.isObject()) {
+            throw new IllegalArgumentException("field 'spot_notice' is neither an object nor null");
+        }
+        return Optional.of(new SpotNotice(text(notice, "action"), optionalTime(notice, "time")));
+    }
+
+    private static Optional<Instant> optionalTime(JsonNode node, String field)
+    {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual()) {
+            throw new IllegalArgumentException("field '%s' is not a time".formatted(field));
+        }
+        try {
+            return Optional.of(Instant.parse(value.asText()));
+        }
+        catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("field '%s' is not a time such as 2026-12-01T23:40:00Z: %s".formatted(field, value.asText()));
+        }
     }
 
     private static String text(JsonNode node, String field)

@@ -1,6 +1,7 @@
 package dev.berth.fleet;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -10,6 +11,11 @@ import static java.util.Objects.requireNonNull;
 /**
  * One worker as {@code berth workers} shows it: what Swarm says joined with what its heartbeat says.
  * Fields only one side can supply are empty when that side knows nothing of the worker.
+ *
+ * @param drainedBy who drained the node, by its label {@code berth.drained-by}: {@code heartbeat} (an idle
+ *        burst worker) or {@code spot-notice}, both set by {@code berth-fleet-reconcile}
+ * @param spotNotice the spot interruption notice in its heartbeat
+ * @param rebalanceAt since when AWS recommends moving work off it, from its heartbeat
  */
 public record WorkerStatus(
         String hostname,
@@ -18,11 +24,14 @@ public record WorkerStatus(
         Optional<String> lifecycle,
         Optional<String> swarmState,
         Optional<String> availability,
+        Optional<String> drainedBy,
         Optional<String> agentState,
         Optional<Duration> heartbeatAge,
         Optional<Duration> idleFor,
         List<RunningJob> jobs,
         List<String> gpus,
+        Optional<SpotNotice> spotNotice,
+        Optional<Instant> rebalanceAt,
         Set<WorkerFlag> flags)
 {
     public WorkerStatus
@@ -33,11 +42,14 @@ public record WorkerStatus(
         requireNonNull(lifecycle, "lifecycle is null");
         requireNonNull(swarmState, "swarmState is null");
         requireNonNull(availability, "availability is null");
+        requireNonNull(drainedBy, "drainedBy is null");
         requireNonNull(agentState, "agentState is null");
         requireNonNull(heartbeatAge, "heartbeatAge is null");
         requireNonNull(idleFor, "idleFor is null");
         jobs = List.copyOf(jobs);
         gpus = List.copyOf(gpus);
+        requireNonNull(spotNotice, "spotNotice is null");
+        requireNonNull(rebalanceAt, "rebalanceAt is null");
         flags = Set.copyOf(flags);
     }
 

@@ -161,6 +161,28 @@ public final class Lifecycle
         return new AttemptOutcome(INTERRUPTED, Optional.of(Cause.INFRA), "interrupted: " + what, Optional.empty());
     }
 
+    /** The attempt's node went down or lost touch with the manager ({@code state}): the container is gone, or out of reach. */
+    public static AttemptOutcome nodeLost(String node, String state)
+    {
+        return interrupted("node " + node + " went " + state);
+    }
+
+    /** The attempt's node was drained (by an operator, or an idle burst worker leaving): Swarm stops its container. */
+    public static AttemptOutcome nodeDrained(String node)
+    {
+        return interrupted("node " + node + " was drained");
+    }
+
+    /**
+     * The attempt's node was drained because AWS gave its spot instance notice (about two minutes): Swarm
+     * stops the container with SIGTERM and its stop_grace, so the job can save a checkpoint, and the job is
+     * retried elsewhere.
+     */
+    public static AttemptOutcome spotNotice(String node)
+    {
+        return interrupted("spot interruption notice on " + node);
+    }
+
     public static AttemptOutcome serviceDisappeared(String serviceName)
     {
         return interrupted("its service " + serviceName + " disappeared");

@@ -110,6 +110,12 @@ public final class LogFollower
         }
     }
 
+    /** The file followed: {@code stdout.txt} or {@code stderr.txt}. */
+    public String fileName()
+    {
+        return fileName;
+    }
+
     /** The attempt being read: 0 before the first look found one. */
     public int attempt()
     {

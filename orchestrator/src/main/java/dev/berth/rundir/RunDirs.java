@@ -25,13 +25,16 @@ import static java.util.Objects.requireNonNull;
  *     attempts/&lt;n&gt;/work/        attempt n's own checkout (the job's working directory)
  *     attempts/&lt;n&gt;/stdout.txt   attempt n's output, written by its container while it runs
  *     attempts/&lt;n&gt;/stderr.txt
+ *     checkpoint/               $BERTH_CHECKPOINT_DIR: the job's own, kept across its attempts
  *     work, stdout.txt, stderr.txt   links to the current (in the end, the last) attempt's
  *     exit_code, result.json   written once the job has ended
  * </pre>
  * Each attempt owns its files, so a container left running on a partitioned node cannot
  * overwrite the output of the attempt that replaced it. An attempt's container may write only its
- * own {@code attempts/<n>/}: the rest is mounted read-only, so the files berth writes here are
- * beyond the reach of a job's links (see {@link AtomicFiles}, {@link JobLogs}).
+ * own {@code attempts/<n>/} and the job's {@code checkpoint/}: the rest is mounted read-only, so the
+ * files berth writes here are beyond the reach of a job's links (see {@link AtomicFiles},
+ * {@link JobLogs}), and the job cannot replace either dir with a link, only fill it. berth never
+ * follows a link inside them ({@link CheckpointUsage} walks the checkpoint without).
  */
 public final class RunDirs
 {
@@ -69,6 +72,31 @@ public final class RunDirs
         AtomicFiles.relink(runDir.resolve("stderr.txt"), relative.resolve("stderr.txt"));
         AtomicFiles.relink(runDir.resolve("work"), relative.resolve("work"));
         return attemptDir;
+    }
+
+    /**
+     * Makes the job's checkpoint dir if it has none yet, before its first attempt; later attempts find what the
+     * ones before them saved there.
+     *
+     * @return the checkpoint dir
+     */
+    public Path checkpointDir(Path runDir)
+            throws IOException
+    {
+        Path dir = checkpointDirOf(runDir);
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(runDir);
+            Files.createDirectory(dir);
+        }
+        else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UnsafeRunDirException(dir + " is not the checkpoint dir berth made; it is not mounted into the job's container");
+        }
+        return dir;
+    }
+
+    public static Path checkpointDirOf(Path runDir)
+    {
+        return runDir.resolve("checkpoint");
     }
 
     public static Path attemptDir(Path runDir, int number)

@@ -24,6 +24,12 @@ public record SwarmNode(
         List<String> gpus)
 {
     public static final String POOL_LABEL = "berth.pool";
+    /**
+     * Who drained the node, set by the manager's {@code berth-fleet-reconcile} with the drain itself:
+     * {@code heartbeat} (an idle burst worker leaving) or {@link #DRAINED_FOR_SPOT_NOTICE}.
+     */
+    public static final String DRAINED_BY_LABEL = "berth.drained-by";
+    public static final String DRAINED_FOR_SPOT_NOTICE = "spot-notice";
 
     public SwarmNode
     {
@@ -38,6 +44,17 @@ public record SwarmNode(
     public Optional<String> pool()
     {
         return Optional.ofNullable(labels.get(POOL_LABEL));
+    }
+
+    public Optional<String> drainedBy()
+    {
+        return Optional.ofNullable(labels.get(DRAINED_BY_LABEL));
+    }
+
+    /** Whether the node is drained because its spot instance has been given notice: it is about to be reclaimed. */
+    public boolean drainedForSpotNotice()
+    {
+        return availability.equals("drain") && drainedBy().filter(DRAINED_FOR_SPOT_NOTICE::equals).isPresent();
     }
 
     /** Whether Swarm would place new tasks here right now. */

@@ -57,22 +57,42 @@ class LogTailTest
     }
 
     @Test
-    void aRetryStartsItsNewFileFromTheStart()
+    void aRetryStartsItsNewFileFromTheStartUnderALineNamingIt()
             throws Exception
     {
         Path runDir = Files.createDirectories(temp.resolve("run"));
         RunDirs runDirs = new RunDirs(temp);
-        Files.writeString(runDirs.startAttempt(runDir, 1).resolve("stdout.txt"), "first try\n");
+        Path first = runDirs.startAttempt(runDir, 1).resolve("stdout.txt");
+        Files.writeString(first, "first try\n");
         StringWriter printed = new StringWriter();
         LogTail tail = new LogTail("stdout.txt", new PrintWriter(printed));
         try (JobStore store = JobStore.open(temp.resolve("berth.db"))) {
             Job running = job(store, runDir);
 
             tail.printGrowth(running);
+            // Its last words, written as it stopped, after the last look at it
+            Files.writeString(first, "saved at step 7\n", StandardOpenOption.APPEND);
             Files.writeString(runDirs.startAttempt(runDir, 2).resolve("stdout.txt"), "second\n");
             tail.printGrowth(running);
 
-            assertThat(printed.toString()).isEqualTo("first try\nsecond\n");
+            assertThat(printed.toString()).isEqualTo("first try\nsaved at step 7\n==> attempt 2 <==\nsecond\n");
+        }
+    }
+
+    @Test
+    void aJobFollowedAfterItsRetryShowsTheEarlierAttemptsFirst()
+            throws Exception
+    {
+        Path runDir = Files.createDirectories(temp.resolve("run"));
+        RunDirs runDirs = new RunDirs(temp);
+        Files.writeString(runDirs.startAttempt(runDir, 1).resolve("stdout.txt"), "resumed from 0\n");
+        Files.writeString(runDirs.startAttempt(runDir, 2).resolve("stdout.txt"), "resumed from 12\n");
+        StringWriter printed = new StringWriter();
+        LogTail tail = new LogTail("stdout.txt", new PrintWriter(printed));
+        try (JobStore store = JobStore.open(temp.resolve("berth.db"))) {
+            tail.printGrowth(job(store, runDir));
+
+            assertThat(printed.toString()).isEqualTo("==> attempt 1 <==\nresumed from 0\n==> attempt 2 <==\nresumed from 12\n");
         }
     }
 

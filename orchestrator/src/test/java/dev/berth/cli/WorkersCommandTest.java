@@ -47,7 +47,7 @@ class WorkersCommandTest
         assertThat(result.exitCode()).isZero();
         List<String> lines = result.output().lines().toList();
         assertThat(lines.get(0)).startsWith("HOST").contains("POOL", "SWARM", "HEARTBEAT", "JOBS", "GPUS", "FLAGS");
-        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("gpu-1").contains("gpu", "ready/active", "1m15s ago", "STALE_HEARTBEAT").containsPattern("\\b2\\s+STALE"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("gpu-1").contains("gpu", "ready/active", "1m15s ago", "STALE_HEARTBEAT").containsPattern("\\b2\\s+-\\s+STALE"));
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("spot-1").contains("3s ago", "job-9/2").endsWith("ok"));
         assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("spot-2").contains("never", "MISSING_HEARTBEAT"));
         assertThat(result.output()).contains("STALE_HEARTBEAT: heartbeat older than", "(1m00s, BERTH_HEARTBEAT_STALE_AFTER)");
@@ -83,6 +83,39 @@ class WorkersCommandTest
     }
 
     @Test
+    void aWorkerWithASpotNoticeOrARebalanceRecommendationShowsIt()
+            throws IOException
+    {
+        List<SwarmNode> noticed = List.of(
+                new SwarmNode("node-1", "spot-1", "ready", "drain", Map.of("berth.pool", "spot", "berth.drained-by", "spot-notice"), 8_000_000_000L, 32L << 30, List.of()),
+                nodes.get(1),
+                nodes.get(2));
+        heartbeat("spot-1", "node-1", "spot", NOW.minusSeconds(2), "[]",
+                "\"spot_notice\":{\"action\":\"terminate\",\"time\":\"2026-11-23T12:01:40Z\"},\"rebalance_at\":\"2026-11-23T11:57:00Z\",");
+        heartbeat("gpu-1", "node-2", "gpu", NOW.minusSeconds(2), "[]", "\"spot_notice\":null,\"rebalance_at\":\"2026-11-23T11:59:00Z\",");
+        heartbeat("spot-2", "node-3", "spot", NOW.minusSeconds(2), "[]", "\"spot_notice\":null,\"rebalance_at\":null,");
+        WorkersCommand command = new WorkersCommand(() -> noticed, Clock.fixed(NOW, ZoneOffset.UTC));
+
+        List<String> lines = run(command).output().lines().toList();
+        JsonNode workers = new ObjectMapper().readTree(run(new WorkersCommand(() -> noticed, Clock.fixed(NOW, ZoneOffset.UTC)), "--json").output()).path("workers");
+
+        assertThat(lines.get(0)).contains("NOTICE");
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("spot-1").contains("ready/drain", "terminate in 1m40s"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("gpu-1").contains("rebalance recommended 1m00s ago"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("spot-2").doesNotContain("terminate", "rebalance", "notice"));
+        JsonNode spot = workers.get(1);
+        assertThat(spot.path("hostname").asText()).isEqualTo("spot-1");
+        assertThat(spot.path("drained_by").asText()).isEqualTo("spot-notice");
+        assertThat(spot.path("spot_notice").path("action").asText()).isEqualTo("terminate");
+        assertThat(spot.path("spot_notice").path("time").asText()).isEqualTo("2026-11-23T12:01:40Z");
+        assertThat(spot.path("rebalance_at").asText()).isEqualTo("2026-11-23T11:57:00Z");
+        assertThat(workers.get(0).path("spot_notice").isNull()).isTrue();
+        assertThat(workers.get(0).path("rebalance_at").asText()).isEqualTo("2026-11-23T11:59:00Z");
+        assertThat(workers.get(2).path("spot_notice").isNull()).isTrue();
+        assertThat(workers.get(2).path("drained_by").isNull()).isTrue();
+    }
+
+    @Test
     void emptyFleetSaysWhereItLooked()
     {
         WorkersCommand command = new WorkersCommand(List::of, Clock.fixed(NOW, ZoneOffset.UTC));
@@ -95,11 +128,17 @@ class WorkersCommandTest
     private void heartbeat(String hostname, String nodeId, String pool, Instant writtenAt, String jobs)
             throws IOException
     {
+        heartbeat(hostname, nodeId, pool, writtenAt, jobs, "");
+    }
+
+    private void heartbeat(String hostname, String nodeId, String pool, Instant writtenAt, String jobs, String notices)
+            throws IOException
+    {
         Path workers = Files.createDirectories(shared.resolve(".swarm/workers"));
         Files.writeString(workers.resolve(hostname), """
                 {"version":1,"hostname":"%s","node_id":"%s","pool":"%s","lifecycle":"spot","state":"active","docker":"ok",\
-                "written_at":%d,"last_busy_at":%d,"started_at":%d,"gpus":[],"jobs":%s}
-                """.formatted(hostname, nodeId, pool, writtenAt.getEpochSecond(), writtenAt.getEpochSecond(), writtenAt.getEpochSecond(), jobs));
+                "written_at":%d,"last_busy_at":%d,"started_at":%d,%s"gpus":[],"jobs":%s}
+                """.formatted(hostname, nodeId, pool, writtenAt.getEpochSecond(), writtenAt.getEpochSecond(), writtenAt.getEpochSecond(), notices, jobs));
     }
 
     private Result run(String... arguments)

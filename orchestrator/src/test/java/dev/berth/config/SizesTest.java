@@ -31,4 +31,15 @@ class SizesTest
         assertThat(Sizes.format(1536L << 20)).isEqualTo("1536m");
         assertThat(Sizes.format(100)).isEqualTo("100");
     }
+
+    @Test
+    void writesSizesForPeopleToRead()
+    {
+        assertThat(Sizes.readable(3)).isEqualTo("3 B");
+        assertThat(Sizes.readable(1023)).isEqualTo("1023 B");
+        assertThat(Sizes.readable(1536)).isEqualTo("1.50 KiB");
+        assertThat(Sizes.readable((long) (12.34 * (1L << 30)))).isEqualTo("12.3 GiB");
+        assertThat(Sizes.readable(700L << 20)).isEqualTo("700 MiB");
+        assertThat(Sizes.readable(Long.MAX_VALUE)).isEqualTo("8.00 EiB");
+    }
 }

@@ -14,6 +14,7 @@ import dev.berth.registry.RegistryAccessException;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.InsertOutcome;
 import dev.berth.store.JobStore;
+import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.Swarm;
 import dev.berth.testing.DirectExecutor;
 import dev.berth.testing.FakeSwarm;
@@ -172,6 +173,71 @@ class SchedulerTest
         assertThat(attemptsEnded("INTERRUPTED", "infra")).isEqualTo(2);
         assertThat(meters.get("berth.attempt.run").tag("state", "INTERRUPTED").timer().count()).isEqualTo(2);
         assertThat(meters.get("berth.job.wait").timer().count()).as("the retry's start ends no second wait").isEqualTo(1);
+    }
+
+    @Test
+    void aSpotNoticeInterruptsTheAttemptAndItsRetryStartsOnceTheOldContainerHasSavedItsWork()
+    {
+        submit("spot", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.run(service("spot", 1), "n1");
+        rounds(1);
+        swarm.stopsSlowly(service("spot", 1));
+        ServiceRequest firstService = swarm.service(service("spot", 1));
+
+        swarm.drainForSpotNotice("n1");
+        roundsUntil(() -> attempts("spot").get(0).state().terminal());
+        rounds(3);
+
+        Attempt first = attempts("spot").get(0);
+        assertThat(first.state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(first.cause()).contains(Cause.INFRA);
+        assertThat(first.reason()).contains("interrupted: spot interruption notice on n1");
+        // Its container still has its stop grace to save a checkpoint: the retry is prepared, not yet started
+        assertThat(swarm.liveServices()).isEmpty();
+        assertThat(swarm.createdServices()).containsExactly(service("spot", 1));
+        assertThat(job("spot").state()).isEqualTo(JobState.PREPARING);
+        assertThat(job("spot").reason().orElseThrow()).isEqualTo("waiting for attempt 1's container on n1 to stop (SIGTERM, then up to its stop_grace"
+                + " of 1m30s, to save its work), so that attempt 2 starts from its last checkpoint");
+
+        swarm.containerGone(service("spot", 1));
+        rounds(1);
+
+        assertThat(swarm.liveServices()).containsExactly(service("spot", 2));
+        // Both attempts write the one checkpoint dir of the job, the only part of its run dir besides their own
+        Path checkpoint = job("spot").runDir().orElseThrow().resolve("checkpoint");
+        for (ServiceRequest attempt : List.of(firstService, swarm.service(service("spot", 2)))) {
+            assertThat(attempt.env()).containsEntry("BERTH_CHECKPOINT_DIR", checkpoint.toString());
+            assertThat(attempt.mounts()).contains(new ServiceRequest.Mount(checkpoint, false), new ServiceRequest.Mount(job("spot").runDir().orElseThrow(), true));
+        }
+        swarm.run(service("spot", 2), "n2");
+        rounds(1);
+        assertThat(job("spot").state()).isEqualTo(JobState.RUNNING);
+        assertThat(attempts("spot").get(1).node()).contains("n2");
+    }
+
+    @Test
+    void aRetryWaitsForTheOldContainerNoLongerThanItsGraceNorForOneOnANodeThatIsGone()
+    {
+        swarm.withNode(FakeSwarm.node("n3", 4, 16));
+        submit("stuck", ", \"stop_grace\": \"5s\"");
+        submit("reclaimed", "");
+        roundsUntil(() -> swarm.liveServices().size() == 2);
+        swarm.run(service("stuck", 1), "n1");
+        swarm.run(service("reclaimed", 1), "n2");
+        rounds(1);
+        swarm.stopsSlowly(service("stuck", 1));
+        swarm.stopsSlowly(service("reclaimed", 1));
+
+        swarm.drainForSpotNotice("n1");
+        swarm.setNode("n2", "down", "active");
+        roundsUntil(() -> swarm.createdServices().contains(service("reclaimed", 2)));
+
+        assertThat(swarm.createdServices()).doesNotContain(service("stuck", 2));
+        // Past its grace of 5 s and the margin, a container that will not go no longer holds the job back
+        rounds(5 + (int) PreviousAttemptStop.MARGIN.toSeconds() - 2);
+        assertThat(swarm.createdServices()).doesNotContain(service("stuck", 2));
+        roundsUntil(() -> swarm.createdServices().contains(service("stuck", 2)));
     }
 
     @Test

@@ -67,9 +67,38 @@ class TaskOutcomeTest
     }
 
     @Test
+    void aDrainForASpotInterruptionNoticeSaysSo()
+    {
+        TaskSnapshot running = task("running", "running", null, "");
+        SwarmNode noticed = node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_FOR_SPOT_NOTICE));
+
+        AttemptOutcome outcome = TaskOutcome.judge(running, Optional.of(noticed)).orElseThrow();
+
+        assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(outcome.cause()).contains(Cause.INFRA);
+        assertThat(outcome.reason()).isEqualTo("interrupted: spot interruption notice on worker-1");
+        // The reclaim that follows the notice takes the node down: still the notice's doing
+        assertThat(TaskOutcome.judge(running, Optional.of(node("down", "drain", noticed.labels()))).orElseThrow().reason())
+                .isEqualTo("interrupted: spot interruption notice on worker-1");
+        // A burst worker's drain for idleness is no notice, and neither is the label on a node made active again
+        assertThat(TaskOutcome.judge(running, Optional.of(node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, "heartbeat")))).orElseThrow().reason())
+                .isEqualTo("interrupted: node worker-1 was drained");
+        assertThat(TaskOutcome.judge(running, Optional.of(node("ready", "active", noticed.labels())))).isEmpty();
+    }
+
+    @Test
     void aJobThatStoppedOnTheDrainsSigtermWasInterruptedNotFailed()
     {
+        SwarmNode noticed = node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_FOR_SPOT_NOTICE));
+
         // It saved and exited on SIGTERM (143) before berth saw the drain: Swarm reports such a stop as shutdown, or failed
+        for (TaskSnapshot stopped : List.of(task("failed", "shutdown", 143, "task: non-zero exit (143)"), task("shutdown", "shutdown", 143, ""))) {
+            AttemptOutcome outcome = TaskOutcome.judge(stopped, Optional.of(noticed)).orElseThrow();
+
+            assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
+            assertThat(outcome.cause()).contains(Cause.INFRA);
+            assertThat(outcome.reason()).isEqualTo("interrupted: spot interruption notice on worker-1");
+        }
         for (TaskSnapshot stopped : List.of(task("failed", "shutdown", 143, "task: non-zero exit (143)"), task("shutdown", "shutdown", 143, ""))) {
             AttemptOutcome outcome = TaskOutcome.judge(stopped, Optional.of(node("ready", "drain"))).orElseThrow();
 
@@ -77,9 +106,10 @@ class TaskOutcomeTest
             assertThat(outcome.cause()).contains(Cause.INFRA);
             assertThat(outcome.reason()).isEqualTo("interrupted: node worker-1 was drained");
         }
+        assertThat(TaskOutcome.judge(task("failed", "shutdown", 1, "task: non-zero exit (1)"), Optional.of(node("ready", "drain"))).orElseThrow().reason())
+                .isEqualTo("interrupted: node worker-1 was drained");
         // A job that finished before the drain stopped it has finished
-        assertThat(TaskOutcome.judge(task("complete", "shutdown", 0, ""), Optional.of(node("ready", "drain"))).orElseThrow().state())
-                .isEqualTo(AttemptState.SUCCEEDED);
+        assertThat(TaskOutcome.judge(task("complete", "shutdown", 0, ""), Optional.of(noticed)).orElseThrow().state()).isEqualTo(AttemptState.SUCCEEDED);
     }
 
     @Test
@@ -106,6 +136,11 @@ class TaskOutcomeTest
 
     private static SwarmNode node(String state, String availability)
     {
-        return new SwarmNode("n1", "worker-1", state, availability, Map.of(), 2_000_000_000L, 1L << 30, List.of());
+        return node(state, availability, Map.of());
+    }
+
+    private static SwarmNode node(String state, String availability, Map<String, String> labels)
+    {
+        return new SwarmNode("n1", "worker-1", state, availability, labels, 2_000_000_000L, 1L << 30, List.of());
     }
 }

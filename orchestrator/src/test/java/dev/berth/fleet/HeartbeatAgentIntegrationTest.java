@@ -1,16 +1,22 @@
 package dev.berth.fleet;
 
+import dev.berth.testing.MetadataStandIn;
+import dev.berth.testing.SilentServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,8 +26,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Runs the real agent script ({@code heartbeat/berth-heartbeat}) and reads what it writes with
  * berth's reader, so the two sides of the format cannot drift apart. The agent is pointed at a
- * socket where no dockerd listens, which it must report rather than count as idle. Its run
- * against a real dockerd (busy, idle, self-termination) is in scripts/check-fleet.sh.
+ * socket where no dockerd listens, which it must report rather than count as idle, and at a stand-in
+ * metadata service (or none that answers) for spot notices. Its run against a real dockerd (busy,
+ * idle, self-termination, a notice drained by the reconcile script) is in scripts/check-fleet.sh.
  */
 class HeartbeatAgentIntegrationTest
 {
@@ -84,6 +91,78 @@ class HeartbeatAgentIntegrationTest
     }
 
     @Test
+    void agentRecordsASpotInterruptionNoticeAndARebalanceRecommendationFromTheMetadataService()
+            throws IOException
+    {
+        try (MetadataStandIn metadata = MetadataStandIn.start(InetAddress.getLoopbackAddress(), 0,
+                Optional.of("{\"action\": \"terminate\", \"time\": \"2026-12-01T23:40:00Z\"}"),
+                Optional.of("{\"noticeTime\": \"2026-12-01T23:35:12Z\"}"))) {
+            agent = start(Map.of("HEARTBEAT_METADATA_URL", metadata.url()));
+            HeartbeatReader reader = new HeartbeatReader(shared.resolve(".swarm/workers"));
+
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                    assertThat(reader.read().heartbeats()).singleElement().satisfies(beat -> {
+                        assertThat(beat.spotNotice()).contains(new SpotNotice("terminate", Optional.of(Instant.parse("2026-12-01T23:40:00Z"))));
+                        assertThat(beat.rebalanceAt()).contains(Instant.parse("2026-12-01T23:35:12Z"));
+                    }));
+            // Every document was asked for with a session token, as IMDSv2 requires
+            assertThat(metadata.refused()).isZero();
+            Heartbeat noticed = reader.read().heartbeats().get(0);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(reader.read().heartbeats()).singleElement().satisfies(next -> {
+                        assertThat(next.writtenAt()).isAfter(noticed.writtenAt());
+                        assertThat(next.spotNotice()).isEqualTo(noticed.spotNotice());
+                    }));
+        }
+    }
+
+    @Test
+    void aMetadataServiceWithNoNoticeLeavesTheHeartbeatWithoutOne()
+            throws IOException
+    {
+        try (MetadataStandIn metadata = MetadataStandIn.start(InetAddress.getLoopbackAddress(), 0, Optional.empty(), Optional.empty())) {
+            agent = start(Map.of("HEARTBEAT_METADATA_URL", metadata.url()));
+            HeartbeatReader reader = new HeartbeatReader(shared.resolve(".swarm/workers"));
+
+            // Two polls answered 404 for both documents: the heartbeat written after them says no notice
+            await().atMost(Duration.ofSeconds(15)).until(() -> metadata.documentsServed() >= 4);
+            Instant polled = Instant.now().minusSeconds(1);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(reader.read().heartbeats()).singleElement().satisfies(beat -> {
+                        assertThat(beat.writtenAt()).isAfter(polled);
+                        assertThat(beat.spotNotice()).isEmpty();
+                        assertThat(beat.rebalanceAt()).isEmpty();
+                    }));
+            assertThat(metadata.refused()).isZero();
+        }
+    }
+
+    @Test
+    void aMetadataServiceThatNeverAnswersDoesNotHoldUpTheHeartbeats()
+            throws IOException
+    {
+        // Accepts and stays silent: without its timeout, the agent's first request would wait forever
+        try (SilentServer silent = new SilentServer()) {
+            agent = start(Map.of("HEARTBEAT_METADATA_URL", "http://127.0.0.1:" + silent.port(), "HEARTBEAT_METADATA_TIMEOUT", "1"));
+            HeartbeatReader reader = new HeartbeatReader(shared.resolve(".swarm/workers"));
+            Set<Instant> beats = new TreeSet<>();
+
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                reader.read().heartbeats().forEach(beat -> beats.add(beat.writtenAt()));
+                return beats.size() >= 4;
+            });
+
+            assertThat(silent.connections()).isGreaterThanOrEqualTo(2);
+            List<Instant> times = List.copyOf(beats);
+            for (int i = 1; i < times.size(); i++) {
+                // A beat every interval (1 s) plus at most the metadata timeout (1 s), with room for a busy machine
+                assertThat(Duration.between(times.get(i - 1), times.get(i))).isLessThanOrEqualTo(Duration.ofSeconds(4));
+            }
+            assertThat(reader.read().heartbeats().get(0).spotNotice()).isEmpty();
+        }
+    }
+
+    @Test
     void badSettingStopsTheAgentWithAClearMessage()
             throws Exception
     {
@@ -106,6 +185,8 @@ class HeartbeatAgentIntegrationTest
         environment.put("HEARTBEAT_INTERVAL", "1");
         environment.put("DOCKER_HOST", "unix://" + shared.resolve("no-dockerd-here.sock"));
         environment.put("HEARTBEAT_POWEROFF_COMMAND", "touch " + shared.resolve("powered-off"));
+        // Never the address of a real metadata service, which the machine running the tests may have
+        environment.put("HEARTBEAT_METADATA_URL", "off");
         environment.putAll(settings);
         return builder.start();
     }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +40,56 @@ class HeartbeatReaderTest
             assertThat(beat.gpus()).containsExactly("GPU-1111", "GPU-2222");
             assertThat(beat.jobs()).containsExactly(new RunningJob("c0ffee", "job-7", "2"));
         });
+    }
+
+    @Test
+    void readsASpotInterruptionNoticeAndARebalanceRecommendation()
+            throws IOException
+    {
+        HeartbeatFiles.write(workers, "spot-1", "node-1", "spot", "spot", "active", NOW, NOW, "[]", "[]",
+                "\"spot_notice\":{\"action\":\"terminate\",\"time\":\"2026-11-23T12:02:00Z\"},\"rebalance_at\":\"2026-11-23T11:58:30Z\",");
+        HeartbeatFiles.write(workers, "spot-2", "node-2", "spot", "spot", "active", NOW, NOW, "[]", "[]",
+                "\"spot_notice\":{\"action\":\"stop\",\"time\":null},\"rebalance_at\":null,");
+
+        HeartbeatScan scan = new HeartbeatReader(workers).read();
+
+        assertThat(scan.unreadable()).isEmpty();
+        assertThat(scan.heartbeats()).extracting(Heartbeat::spotNotice).containsExactly(
+                Optional.of(new SpotNotice("terminate", Optional.of(Instant.parse("2026-11-23T12:02:00Z")))),
+                Optional.of(new SpotNotice("stop", Optional.empty())));
+        assertThat(scan.heartbeats()).extracting(Heartbeat::rebalanceAt).containsExactly(Optional.of(Instant.parse("2026-11-23T11:58:30Z")), Optional.empty());
+    }
+
+    @Test
+    void noNoticeFieldsOrNullOnesMeanNoNotice()
+            throws IOException
+    {
+        // An agent from before notices writes neither field; a newer one writes null while there is none
+        HeartbeatFiles.writeIdle(workers, "spot-1", "node-1", "spot", NOW);
+        HeartbeatFiles.write(workers, "spot-2", "node-2", "spot", "spot", "active", NOW, NOW, "[]", "[]", "\"spot_notice\":null,\"rebalance_at\":null,");
+
+        HeartbeatScan scan = new HeartbeatReader(workers).read();
+
+        assertThat(scan.unreadable()).isEmpty();
+        assertThat(scan.heartbeats()).hasSize(2).allSatisfy(beat -> {
+            assertThat(beat.spotNotice()).isEmpty();
+            assertThat(beat.rebalanceAt()).isEmpty();
+        });
+    }
+
+    @Test
+    void aNoticeThatIsNotOneIsReportedNotIgnored()
+            throws IOException
+    {
+        HeartbeatFiles.write(workers, "spot-1", "node-1", "spot", "spot", "active", NOW, NOW, "[]", "[]",
+                "\"spot_notice\":{\"action\":\"terminate\",\"time\":\"in two minutes\"},");
+        HeartbeatFiles.write(workers, "spot-2", "node-2", "spot", "spot", "active", NOW, NOW, "[]", "[]", "\"spot_notice\":\"terminate\",");
+
+        HeartbeatScan scan = new HeartbeatReader(workers).read();
+
+        assertThat(scan.heartbeats()).isEmpty();
+        assertThat(scan.unreadable().get("spot-1")).contains("'time' is not a time such as 2026-12-01T23:40:00Z: in two minutes");
+        assertThat(scan.unreadable().get("spot-2")).contains("'spot_notice' is neither an object nor null");
     }
 
     @Test

@@ -45,6 +45,27 @@ class LifecycleTest
     }
 
     @Test
+    void aSpotInterruptionNoticeInterruptsTheAttemptNamingItsNodeAndRetriesTheJobAtOnce()
+            throws InvalidRequestException
+    {
+        JobRequest request = new RequestParser(new RequestDefaults("berth-local/busybox:1", 1, 1L << 30, 3))
+                .parse("{\"repo_uri\": \"https://github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"max_attempts\": 2}", "j");
+
+        AttemptOutcome notice = Lifecycle.spotNotice("spot-7");
+        JobMove retry = Lifecycle.afterAttempt(JobState.RUNNING, notice, 1, request);
+        JobMove last = Lifecycle.afterAttempt(JobState.RUNNING, notice, 2, request);
+
+        assertThat(notice.state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(notice.cause()).contains(Cause.INFRA);
+        assertThat(notice.reason()).isEqualTo("interrupted: spot interruption notice on spot-7");
+        assertThat(retry.to()).isEqualTo(JobState.QUEUED);
+        assertThat(retry.reason()).contains("attempt 1 of 2 interrupted: spot interruption notice on spot-7; retrying");
+        assertThat(last.to()).isEqualTo(JobState.FAILED);
+        assertThat(last.cause()).contains(Cause.INFRA);
+        assertThat(last.reason()).contains("interrupted: spot interruption notice on spot-7 (attempt 2 of 2, none left)");
+    }
+
+    @Test
     void infrastructureFailuresAreRetriedOnlyWhileAttemptsRemain()
     {
         assertThat(Lifecycle.jobAfter(AttemptState.INTERRUPTED, Cause.INFRA, Optional.empty(), Set.of(), 1, 3)).isEqualTo(JobState.QUEUED);

@@ -1,5 +1,7 @@
 package dev.berth.rundir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.testing.BerthHarness;
@@ -26,9 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A hostile job on the local swarm tries to make berth, root on the manager, write or print a file
- * outside its run dir: it plants a link at every name berth writes or reads there, and puts links in
- * place of its own output. No file outside the run dir changes and none is printed, by {@code berth
- * logs} or the dashboard's logs endpoint.
+ * outside its run dir: it plants a link at every name berth writes or reads there, puts links in
+ * place of its own output, tries to move its checkpoint dir away, and puts links in it. No file
+ * outside the run dir changes, none is printed (by {@code berth logs} or the dashboard's logs
+ * endpoint), and none is counted in the checkpoint's size.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunDirLinksSwarmIntegrationTest
@@ -56,6 +59,12 @@ class RunDirLinksSwarmIntegrationTest
             plant.append("if ln -sfn '").append(victim).append("' \"$BERTH_RUN_DIR/").append(name).append("\" 2>/dev/null; then ")
                     .append("echo '").append(name).append("' >> \"$BERTH_ATTEMPT_DIR/planted.txt\"; fi\n");
         }
+        // The checkpoint dir is the job's to fill, never to replace: it stays the dir berth made, and berth follows none of its links
+        plant.append("mv \"$BERTH_CHECKPOINT_DIR\" \"$BERTH_ATTEMPT_DIR/moved\" 2>/dev/null && echo moved >> \"$BERTH_ATTEMPT_DIR/planted.txt\"\n");
+        plant.append("rmdir \"$BERTH_CHECKPOINT_DIR\" 2>/dev/null && echo removed >> \"$BERTH_ATTEMPT_DIR/planted.txt\"\n");
+        plant.append("echo 12 > \"$BERTH_CHECKPOINT_DIR/count\"\n");
+        plant.append("ln -s '").append(victim).append("' \"$BERTH_CHECKPOINT_DIR/secret\"\n");
+        plant.append("ln -s / \"$BERTH_CHECKPOINT_DIR/root\"\n");
         plant.append("echo 'about to hide my output'\n");
         plant.append("ln -sfn '").append(victim).append("' \"$BERTH_ATTEMPT_DIR/stdout.txt\"\n");
         plant.append("ln -sfn '").append(victim).append("' \"$BERTH_ATTEMPT_DIR/stderr.txt\"\n");
@@ -91,6 +100,18 @@ class RunDirLinksSwarmIntegrationTest
         assertThat(Files.readString(runDir.resolve("exit_code")).strip()).isEqualTo("0");
         // The job did replace its own output with links: berth names them and prints none of the file they point at
         assertThat(Files.isSymbolicLink(attemptDir.resolve("stdout.txt"))).isTrue();
+
+        // What the job put in its checkpoint: its one plain file, counted as 3 bytes; its links neither read nor entered
+        Path checkpoint = runDir.resolve("checkpoint");
+        assertThat(Files.isDirectory(checkpoint, LinkOption.NOFOLLOW_LINKS)).as("still the dir berth made").isTrue();
+        assertThat(Files.isSymbolicLink(checkpoint.resolve("secret"))).isTrue();
+        BerthHarness.CliResult status = berth.cli("status", "--json", jobId);
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        JsonNode usage = new ObjectMapper().readTree(status.out()).path("checkpoint");
+        assertThat(usage.path("bytes").asLong()).isEqualTo(3);
+        assertThat(usage.path("files").asLong()).isEqualTo(1);
+        assertThat(usage.path("complete").asBoolean()).isTrue();
+        assertThat(berth.cli("status", jobId).out()).contains("3 B in 1 file").doesNotContain("the manager's own file");
 
         for (String[] command : List.of(new String[] {"logs", jobId}, new String[] {"logs", "--stderr", jobId}, new String[] {"logs", "--follow", jobId})) {
             BerthHarness.CliResult logs = berth.cli(command);

@@ -58,6 +58,37 @@ class RunDirsTest
     }
 
     @Test
+    void theCheckpointDirIsMadeOnceAndKeptAcrossAttempts()
+            throws Exception
+    {
+        RunDirs runDirs = new RunDirs(temp);
+        Path runDir = runDirs.runDirFor("j", "n", Instant.EPOCH);
+
+        Path checkpoint = runDirs.checkpointDir(runDir);
+        runDirs.startAttempt(runDir, 1);
+        Files.writeString(checkpoint.resolve("count"), "17\n");
+        runDirs.checkpointDir(runDir);
+        runDirs.startAttempt(runDir, 2);
+
+        assertThat(checkpoint).isEqualTo(runDir.resolve("checkpoint")).isEqualTo(RunDirs.checkpointDirOf(runDir));
+        assertThat(checkpoint.resolve("count")).hasContent("17");
+    }
+
+    @Test
+    void aLinkInPlaceOfTheCheckpointDirIsRefusedNotFollowed()
+            throws Exception
+    {
+        RunDirs runDirs = new RunDirs(temp);
+        Path runDir = Files.createDirectories(temp.resolve("run"));
+        Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+        Files.createSymbolicLink(runDir.resolve("checkpoint"), elsewhere);
+
+        assertThatThrownBy(() -> runDirs.checkpointDir(runDir))
+                .isInstanceOf(UnsafeRunDirException.class)
+                .hasMessageContaining("is not the checkpoint dir berth made");
+    }
+
+    @Test
     void writesResultFilesWholeWithNoTempFileLeft()
             throws Exception
     {

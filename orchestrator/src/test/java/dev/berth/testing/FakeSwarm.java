@@ -9,17 +9,19 @@ import dev.berth.swarm.TaskSnapshot;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * An in-memory Swarm for tests of the scheduling policy: services and their one task each, moved by
- * the test as Swarm would move them (placed and running on a node, complete, failed), nodes that can
- * go down or be drained, berth's secrets (names only: a value never reaches the daemon), and faults
+ * the test as Swarm would move them (placed and running on a node, complete, failed, a container slow
+ * to stop), nodes that can go down or be drained (for a spot notice too), berth's secrets (names only: a value never reaches the daemon), and faults
  * on the next create.
  */
 public final class FakeSwarm
@@ -28,9 +30,12 @@ public final class FakeSwarm
     private final Clock clock;
     private final Map<String, SwarmNode> nodes = new LinkedHashMap<>();
     private final Map<String, ServiceRequest> services = new LinkedHashMap<>();
+    private final Map<String, ServiceRequest> removedServices = new LinkedHashMap<>();
     private final Map<String, TaskSnapshot> tasks = new LinkedHashMap<>();
     private final List<String> created = new ArrayList<>();
     private final List<String> images = new ArrayList<>();
+    /** Services whose container, once stopped, takes its time to go: their task stays listed, running, after the remove. */
+    private final Set<String> slowStops = new HashSet<>();
     private final Map<String, SwarmSecret> secrets = new LinkedHashMap<>();
     private RuntimeException nextCreateFailure;
     private RuntimeException secretListingFailure;
@@ -90,6 +95,33 @@ public final class FakeSwarm
     {
         SwarmNode node = nodes.get(id);
         nodes.put(id, new SwarmNode(id, node.hostname(), state, availability, node.labels(), node.nanoCpus(), node.memoryBytes(), node.gpus()));
+    }
+
+    /** The manager's reconcile drains the node for a spot interruption notice: drained, and labelled so. */
+    public synchronized void drainForSpotNotice(String id)
+    {
+        SwarmNode node = nodes.get(id);
+        Map<String, String> labels = new LinkedHashMap<>(node.labels());
+        labels.put(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_FOR_SPOT_NOTICE);
+        nodes.put(id, new SwarmNode(id, node.hostname(), node.state(), "drain", labels, node.nanoCpus(), node.memoryBytes(), node.gpus()));
+    }
+
+    /**
+     * The service's container takes its stop grace to go, as a job saving a checkpoint on SIGTERM does: once the
+     * service is removed, its task stays listed as running (desired state remove) until {@link #containerGone}.
+     */
+    public synchronized void stopsSlowly(String serviceName)
+    {
+        slowStops.add(serviceName);
+    }
+
+    /** The slowly stopping container has exited: its task leaves the listing, as Swarm's does. */
+    public synchronized void containerGone(String serviceName)
+    {
+        slowStops.remove(serviceName);
+        if (!services.containsKey(serviceName)) {
+            tasks.remove(serviceName);
+        }
     }
 
     /** The next create fails with {@code failure}, as the engine would (refused, unreachable). */
@@ -159,7 +191,7 @@ public final class FakeSwarm
         if (listingFailure != null) {
             throw listingFailure;
         }
-        return tasks.values().stream().filter(task -> ownedBy(task.serviceName(), instanceId)).toList();
+        return tasks.values().stream().filter(task -> ownedBy(task.serviceName(), instanceId) || removedButStopping(task.serviceName(), instanceId)).toList();
     }
 
     @Override
@@ -208,7 +240,14 @@ public final class FakeSwarm
     @Override
     public synchronized void removeService(String name)
     {
-        services.remove(name);
+        ServiceRequest removed = services.remove(name);
+        if (removed != null && slowStops.contains(name) && tasks.containsKey(name)) {
+            removedServices.put(name, removed);
+            // Only the desired state changes: the container is still there, in its stop grace
+            TaskSnapshot task = tasks.get(name);
+            tasks.put(name, new TaskSnapshot(name, task.nodeId(), task.state(), "remove", task.exitCode(), task.error(), task.createdAt(), task.since()));
+            return;
+        }
         tasks.remove(name);
     }
 
@@ -232,6 +271,12 @@ public final class FakeSwarm
     public static EngineException refused(String message)
     {
         return new EngineException(message, 400);
+    }
+
+    private boolean removedButStopping(String serviceName, String instanceId)
+    {
+        ServiceRequest removed = removedServices.get(serviceName);
+        return slowStops.contains(serviceName) && removed != null && instanceId.equals(removed.labels().get(INSTANCE_LABEL));
     }
 
     private boolean ownedBy(String serviceName, String instanceId)

@@ -121,6 +121,38 @@ public final class SwarmTestbed
         run(script, "restart-worker", name);
     }
 
+    /** The Engine API endpoint of one node, e.g. {@code unix:///run/berth-testbed/tb-worker-1.sock}. */
+    public String dockerHost(String node)
+    {
+        return "unix://" + baseDir.resolve(node.equals("tb-manager") ? "manager.sock" : node + ".sock");
+    }
+
+    /** Runs a short command in the node's network namespace (as a process of that machine would), and returns its output. */
+    public List<String> inNode(String node, String... command)
+    {
+        List<String> arguments = new ArrayList<>(List.of("exec-in", node));
+        arguments.addAll(Arrays.asList(command));
+        return run(script, arguments.toArray(String[]::new));
+    }
+
+    /**
+     * Starts a long-running command in the node's network namespace with {@code environment} added to this
+     * process's, its output in {@code log}. {@link #close()} ends it with the node, if the caller has not.
+     */
+    public Process startInNode(String node, Map<String, String> environment, Path log, String... command)
+    {
+        List<String> full = new ArrayList<>(List.of(script.toString(), "exec-in", node));
+        full.addAll(Arrays.asList(command));
+        ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        try {
+            return builder.start();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + full, e);
+        }
+    }
+
     @Override
     public void close()
     {
