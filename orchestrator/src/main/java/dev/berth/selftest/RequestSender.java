@@ -7,7 +7,7 @@ import java.io.IOException;
 
 /**
  * Sends a job request into berth's queue, the one way in: {@code berth submit}'s own sender for the
- * CLI, {@link QueueRequestSender} for the daemon's HTTP API.
+ * CLI, {@link dev.berth.submit.Submission} into the daemon's own queue for the HTTP API.
  */
 @FunctionalInterface
 public interface RequestSender

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.config.BerthConfig;
 import dev.berth.job.InvalidRequestException;
 import dev.berth.job.RequestParser;
+import dev.berth.queue.JobQueue;
 import dev.berth.queue.QueueException;
-import dev.berth.queue.SqsJobQueue;
+import dev.berth.submit.Submission;
 import dev.berth.web.WebRoutes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -16,6 +17,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 
 import java.io.IOException;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -41,9 +43,12 @@ public final class SelfTestRoutes
     }
 
     /** The routes of a running daemon: the repository in its shared dir, requests checked by its parser, sent to its queue. */
-    public static SelfTestRoutes forDaemon(BerthConfig config, RequestParser parser, SqsJobQueue queue)
+    public static SelfTestRoutes forDaemon(BerthConfig config, RequestParser parser, JobQueue queue)
     {
-        return new SelfTestRoutes(new SelfTest(new SelfTestRepository(config.sharedDir()), new QueueRequestSender(parser, queue)));
+        // The self-test names no secrets and no credentials in its env: there is nothing to look up or warn of
+        Submission submission = new Submission(parser, Optional::empty);
+        RequestSender sender = request -> submission.send(queue, List.of(submission.check(request, Optional.empty(), warning -> {}))).get(0);
+        return new SelfTestRoutes(new SelfTest(new SelfTestRepository(config.sharedDir()), sender));
     }
 
     @Override
