@@ -20,21 +20,32 @@ import java.util.Properties;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The store's one connection to the state file, with its SQLite settings, and the plumbing every store
- * class runs its SQL through. The connection has one lock, this object: {@link #read} and
- * {@link #inTransaction} hold it for their whole work, so reads and writes from several threads never
- * interleave on the connection. {@link #query} and {@link #update} run inside such work (or while the
- * store is being opened, before anyone else holds it); that they throw {@link SQLException} keeps a
- * public store method from calling them without one of the two.
+ * The store's two connections to the state file, with their SQLite settings, and the plumbing every
+ * store class runs its SQL through. Writes go through one connection and reads through another, each
+ * with its own lock: {@link #inTransaction} holds the writer's, {@link #read} the reader's, for their
+ * whole work, so statements from several threads never interleave on a connection, and a read (a
+ * dashboard's page, a scrape of the metrics) never waits for the scheduler's writes, nor they for it.
+ * In WAL mode the reader sees each committed transaction and never half of one. A read made inside a
+ * transaction runs on the writer, so it sees what the transaction wrote so far. {@link #query} and
+ * {@link #update} run inside such work (or while the store is being opened, before anyone else holds
+ * it); that they throw {@link SQLException} keeps a public store method from calling them without
+ * one of the two.
  */
 final class Database
         implements AutoCloseable
 {
-    private final Connection connection;
+    private final Path file;
+    private final Connection writer;
+    private final Object readLock = new Object();
+    /** Opened at the first read, so a command that only writes opens one connection; guarded by {@link #readLock}. */
+    private Connection reader;
+    /** The connection the calling thread's work runs on, while it runs. */
+    private final ThreadLocal<Connection> working = new ThreadLocal<>();
 
-    private Database(Connection connection)
+    private Database(Path file, Connection writer)
     {
-        this.connection = requireNonNull(connection, "connection is null");
+        this.file = requireNonNull(file, "file is null");
+        this.writer = requireNonNull(writer, "writer is null");
     }
 
     static Database open(Path databaseFile)
@@ -51,14 +62,59 @@ final class Database
         // Take the write lock when a transaction starts: a deferred one that reads, then writes, fails
         // at once with SQLITE_BUSY when the CLI writes a cancel at the same moment.
         settings.setProperty(Pragma.TRANSACTION_MODE.pragmaName, "IMMEDIATE");
-        return new Database(JDBC.createConnection("jdbc:sqlite:" + databaseFile.toAbsolutePath(), settings));
+        Path file = databaseFile.toAbsolutePath();
+        return new Database(file, connect(file, settings));
+    }
+
+    private static Connection connect(Path file, Properties settings)
+            throws SQLException
+    {
+        return JDBC.createConnection("jdbc:sqlite:" + file, settings);
+    }
+
+    private Connection reader()
+            throws SQLException
+    {
+        if (reader == null) {
+            if (writer.isClosed()) {
+                throw new SQLException("the store is closed");
+            }
+            Properties settings = new Properties();
+            settings.setProperty(Pragma.BUSY_TIMEOUT.pragmaName, "10000");
+            settings.setProperty(Pragma.FOREIGN_KEYS.pragmaName, "true");
+            Connection connection = connect(file, settings);
+            try (PreparedStatement statement = connection.prepareStatement("PRAGMA query_only = true")) {
+                statement.execute();
+            }
+            reader = connection;
+        }
+        return reader;
     }
 
     /**
      * Runs a read as single statements outside any transaction: in WAL mode each sees a committed
      * snapshot and waits for no writer, so {@code berth list} stays quick while the daemon writes.
      */
-    synchronized <T> T read(Work<T> work)
+    <T> T read(Work<T> work)
+    {
+        if (working.get() != null) {
+            return run(work);
+        }
+        synchronized (readLock) {
+            try {
+                working.set(reader());
+                return run(work);
+            }
+            catch (SQLException e) {
+                throw new StoreException("state database error: " + e.getMessage(), e);
+            }
+            finally {
+                working.remove();
+            }
+        }
+    }
+
+    private static <T> T run(Work<T> work)
     {
         try {
             return work.run();
@@ -71,6 +127,9 @@ final class Database
     /** Runs {@code work} in one transaction, so readers never see half a change and writers queue up. */
     synchronized <T> T inTransaction(Work<T> work)
     {
+        Connection connection = writer;
+        Connection outer = working.get();
+        working.set(connection);
         try {
             connection.setAutoCommit(false);
             T result = work.run();
@@ -86,6 +145,7 @@ final class Database
             throw e;
         }
         finally {
+            restore(outer);
             try {
                 connection.setAutoCommit(true);
             }
@@ -95,10 +155,27 @@ final class Database
         }
     }
 
+    private void restore(Connection outer)
+    {
+        if (outer == null) {
+            working.remove();
+        }
+        else {
+            working.set(outer);
+        }
+    }
+
+    /** The connection of the work the calling thread runs; the writer while the store is being opened. */
+    private Connection connection()
+    {
+        Connection connection = working.get();
+        return connection == null ? writer : connection;
+    }
+
     int update(String sql, Object... parameters)
             throws SQLException
     {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = connection().prepareStatement(sql)) {
             bind(statement, parameters);
             return statement.executeUpdate();
         }
@@ -107,7 +184,7 @@ final class Database
     <T> List<T> query(String sql, RowMapper<T> mapper, Object... parameters)
             throws SQLException
     {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = connection().prepareStatement(sql)) {
             bind(statement, parameters);
             try (ResultSet rows = statement.executeQuery()) {
                 List<T> results = new ArrayList<>();
@@ -142,7 +219,7 @@ final class Database
     private void rollback()
     {
         try {
-            connection.rollback();
+            writer.rollback();
         }
         catch (SQLException ignored) {
             // nothing more to undo
@@ -150,10 +227,17 @@ final class Database
     }
 
     @Override
-    public synchronized void close()
+    public void close()
     {
         try {
-            connection.close();
+            synchronized (readLock) {
+                if (reader != null) {
+                    reader.close();
+                }
+            }
+            synchronized (this) {
+                writer.close();
+            }
         }
         catch (SQLException e) {
             throw new StoreException("cannot close state database: " + e.getMessage(), e);

@@ -168,14 +168,14 @@ public final class JobReads
     private record Condition(String sql, List<Object> parameters) {}
 
     /**
-     * A number that changes whenever the store may have changed: rows this process wrote, plus commits of
-     * other processes (a cancel from the CLI). Two lookups of SQLite's own counters, no table read, so
-     * the dashboard asks every second to learn whether to refresh.
+     * A number that changes whenever the store may have changed: SQLite's data version as the reading
+     * connection sees it, which moves with each commit of another connection, this store's own writer
+     * and the CLI's (a cancel) alike. One lookup of SQLite's own counter, no table read, so the
+     * dashboard asks every second to learn whether to refresh.
      */
     public long changeMarker()
     {
-        return database.read(() -> database.queryOne("SELECT total_changes()", rows -> rows.getLong(1)).orElseThrow()
-                + database.queryOne("PRAGMA data_version", rows -> rows.getLong(1)).orElseThrow());
+        return database.read(() -> database.queryOne("PRAGMA data_version", rows -> rows.getLong(1)).orElseThrow());
     }
 
     /**

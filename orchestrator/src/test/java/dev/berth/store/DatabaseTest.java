@@ -1,0 +1,96 @@
+package dev.berth.store;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DatabaseTest
+{
+    @TempDir
+    Path temp;
+
+    private Database database;
+
+    @BeforeEach
+    void open()
+            throws Exception
+    {
+        database = Database.open(temp.resolve("berth.db"));
+        database.inTransaction(() -> database.update("CREATE TABLE facts (fact TEXT)"));
+    }
+
+    @AfterEach
+    void close()
+    {
+        database.close();
+    }
+
+    @Test
+    void aReadNeitherWaitsForATransactionInProgressNorSeesHalfOfIt()
+            throws Exception
+    {
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> transaction = CompletableFuture.supplyAsync(() -> database.inTransaction(() -> {
+            database.update("INSERT INTO facts VALUES ('uncommitted')");
+            written.countDown();
+            await(release);
+            return 1;
+        }));
+        assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
+
+        // Answered while the transaction still holds the writer: a page or a scrape never queues behind the scheduler's writes
+        assertThat(facts()).isZero();
+
+        release.countDown();
+        transaction.get(10, TimeUnit.SECONDS);
+        assertThat(facts()).as("the commit, seen by the next read").isEqualTo(1);
+    }
+
+    @Test
+    void aReadInsideATransactionSeesWhatItWroteSoFar()
+    {
+        int seen = database.inTransaction(() -> {
+            database.update("INSERT INTO facts VALUES ('mine')");
+            return facts();
+        });
+
+        assertThat(seen).isEqualTo(1);
+    }
+
+    @Test
+    void aReadNeverWrites()
+    {
+        assertThatThrownBy(() -> database.read(() -> database.update("INSERT INTO facts VALUES ('sneaked')")))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("readonly");
+        assertThat(facts()).isZero();
+    }
+
+    private int facts()
+    {
+        return database.read(() -> database.queryOne("SELECT count(*) FROM facts", rows -> rows.getInt(1)).orElseThrow());
+    }
+
+    private static void await(CountDownLatch latch)
+    {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("not released within 10 s");
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
