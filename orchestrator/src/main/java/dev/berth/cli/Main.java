@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.time.Ticker;
 
 import java.io.PrintWriter;
 import java.util.Map;
@@ -15,7 +16,7 @@ public final class Main
     {
         Map<String, String> environment = BerthConfig.environment();
         // First, before picocli or any logger exists: a running daemon may answer this command at once
-        Optional<Integer> answered = ServedCommands.ask(args, environment, System.out, System.err);
+        Optional<Integer> answered = new ServedCommands(Ticker.system()).ask(args, environment, System.out, System.err);
         if (answered.isPresent()) {
             System.exit(answered.get());
         }
