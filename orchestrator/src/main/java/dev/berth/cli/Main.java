@@ -35,7 +35,7 @@ public final class Main
         System.setProperty("org.slf4j.simpleLogger.log.com.github.dockerjava.zerodep.shaded.org.apache.hc", "warn");
         // berth's commands hold no Groovy closures: picocli then skips looking for them, a tenth of a short command's start
         System.setProperty("picocli.disable.closures", "true");
-        System.exit(BerthCli.standard(environment).execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        System.exit(BerthCli.standard(environment).execute(System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
     private static boolean isVerbose(String[] args)
