@@ -11,6 +11,7 @@ import dev.berth.time.Ticker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Collections;
@@ -37,6 +38,8 @@ public final class BerthCli
     private final Clock clock;
     private final Sleeper sleeper;
     private final Map<String, Function<BerthCli, Object>> commands;
+    /** Standard input of the run this command line was made for: what {@code secret create} and {@code submit --file -} read. */
+    private final InputStream in;
 
     /** A problem the user can fix; printed without a stack trace. */
     static final class UserException
@@ -51,15 +54,16 @@ public final class BerthCli
     /** berth's commands, configured by {@code environment}, reading time from {@code clock} and waiting with {@code sleeper}. */
     BerthCli(Map<String, String> environment, Clock clock, Sleeper sleeper)
     {
-        this(environment, clock, sleeper, COMMANDS);
+        this(environment, clock, sleeper, COMMANDS, InputStream.nullInputStream());
     }
 
-    private BerthCli(Map<String, String> environment, Clock clock, Sleeper sleeper, Map<String, Function<BerthCli, Object>> commands)
+    private BerthCli(Map<String, String> environment, Clock clock, Sleeper sleeper, Map<String, Function<BerthCli, Object>> commands, InputStream in)
     {
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
         this.clock = requireNonNull(clock, "clock is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.commands = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(commands, "commands is null")));
+        this.in = requireNonNull(in, "in is null");
     }
 
     /** berth's commands, configured by {@code environment} (see {@link BerthConfig#environment()}), on the system's clock. */
@@ -74,13 +78,21 @@ public final class BerthCli
         requireNonNull(command, "command is null");
         Map<String, Function<BerthCli, Object>> replaced = new LinkedHashMap<>(commands);
         replaced.put(requireNonNull(name, "name is null"), cli -> command.get());
-        return new BerthCli(environment, clock, sleeper, replaced);
+        return new BerthCli(environment, clock, sleeper, replaced, in);
     }
 
-    /** Runs {@code berth args...}, printing to {@code out} and {@code err}; returns the exit status. */
+    /** Runs {@code berth args...} with nothing on standard input, as the daemon runs the commands it answers. */
     public int execute(PrintWriter out, PrintWriter err, String... args)
     {
-        int status = commandLine(out, err, args).execute(args);
+        return execute(InputStream.nullInputStream(), out, err, args);
+    }
+
+    /** Runs {@code berth args...}, reading standard input from {@code in} and printing to {@code out} and {@code err}; returns the exit status. */
+    public int execute(InputStream in, PrintWriter out, PrintWriter err, String... args)
+    {
+        // A copy for this run, so that one command line may run commands for several callers at once, each with its own input
+        BerthCli run = new BerthCli(environment, clock, sleeper, commands, in);
+        int status = run.commandLine(out, err, args).execute(args);
         out.flush();
         err.flush();
         return status;
@@ -126,7 +138,7 @@ public final class BerthCli
     {
         Map<String, Function<BerthCli, Object>> commands = new LinkedHashMap<>();
         commands.put("serve", cli -> new ServeCommand(cli, cli.clock));
-        commands.put("submit", cli -> new SubmitCommand(cli.clock, cli.sleeper, Ticker.system()));
+        commands.put("submit", cli -> new SubmitCommand(cli.clock, cli.sleeper, Ticker.system(), cli.in));
         commands.put("status", cli -> new StatusCommand(Ticker.system()));
         commands.put("list", cli -> new ListCommand(cli.clock));
         commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
@@ -146,7 +158,7 @@ public final class BerthCli
     private CommandLine secretCommands()
     {
         CommandLine secret = new CommandLine(new SecretCommand(), new Factory());
-        secret.addSubcommand("create", new SecretCreateCommand());
+        secret.addSubcommand("create", new SecretCreateCommand(in));
         secret.addSubcommand("ls", new SecretListCommand());
         secret.addSubcommand("rm", new SecretRemoveCommand());
         return secret;

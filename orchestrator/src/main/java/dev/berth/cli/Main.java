@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.time.Ticker;
 
 import java.io.PrintWriter;
 import java.util.Map;
@@ -15,7 +16,7 @@ public final class Main
     {
         Map<String, String> environment = BerthConfig.environment();
         // First, before picocli or any logger exists: a running daemon may answer this command at once
-        Optional<Integer> answered = ServedCommands.ask(args, environment, System.out, System.err);
+        Optional<Integer> answered = new ServedCommands(Ticker.system()).ask(args, environment, System.out, System.err);
         if (answered.isPresent()) {
             System.exit(answered.get());
         }
@@ -34,7 +35,7 @@ public final class Main
         System.setProperty("org.slf4j.simpleLogger.log.com.github.dockerjava.zerodep.shaded.org.apache.hc", "warn");
         // berth's commands hold no Groovy closures: picocli then skips looking for them, a tenth of a short command's start
         System.setProperty("picocli.disable.closures", "true");
-        System.exit(BerthCli.standard(environment).execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        System.exit(BerthCli.standard(environment).execute(System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
     private static boolean isVerbose(String[] args)

@@ -12,9 +12,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+
+import static java.util.Objects.requireNonNull;
 
 /** {@code berth secret create}: a Swarm secret made from standard input or a file; its value is sent to the engine and nowhere else. */
 @Command(name = "create", mixinStandardHelpOptions = true,
@@ -38,6 +41,13 @@ final class SecretCreateCommand
 
     @Spec
     CommandSpec spec;
+
+    private final InputStream standardInput;
+
+    SecretCreateCommand(InputStream standardInput)
+    {
+        this.standardInput = requireNonNull(standardInput, "standardInput is null");
+    }
 
     @Override
     public Integer call()
@@ -84,6 +94,6 @@ final class SecretCreateCommand
             spec.commandLine().getErr().println("type the value, then Ctrl-D; to keep it off the screen, use --file or a pipe instead");
             spec.commandLine().getErr().flush();
         }
-        return System.in.readAllBytes();
+        return standardInput.readAllBytes();
     }
 }

@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.time.Ticker;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +28,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
 
+import static java.util.Objects.requireNonNull;
+
 /**
  * {@code berth list} and {@code berth status} answered by the daemon of their state dir, over the
  * unix socket it keeps there ({@link CommandSocket}). A new process then pays for a JVM's start and
@@ -43,17 +46,23 @@ public final class ServedCommands
     static final int PROTOCOL = 1;
     /** The options whose value is a path: sent as absolute paths, since the daemon runs in another directory. */
     private static final Map<String, String> PATH_OPTIONS = Map.of("--state-dir", "BERTH_STATE_DIR", "--shared-dir", "BERTH_SHARED_DIR");
-    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
     /** Set by the launcher on the run that makes a command's class-data archive, which must serve both ways of answering. */
     private static final String ARCHIVING_PROPERTY = "berth.archiving";
 
-    private ServedCommands() {}
+    private final Ticker ticker;
+
+    /** @param ticker measures how long the daemon takes to answer */
+    public ServedCommands(Ticker ticker)
+    {
+        this.ticker = requireNonNull(ticker, "ticker is null");
+    }
 
     /**
      * Runs {@code berth args...} in the daemon and prints its output here; empty when this command is
      * not one the daemon answers, or the daemon did not answer, and nothing was printed.
      */
-    public static Optional<Integer> ask(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
+    public Optional<Integer> ask(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
     {
         if (args.length == 0 || !COMMANDS.contains(args[0]) || "1".equals(environment.get("BERTH_CLI_DIRECT"))) {
             return Optional.empty();
@@ -109,11 +118,12 @@ public final class ServedCommands
     /**
      * Sends the command, prints what it printed once the whole answer is in, and returns its exit code;
      * empty, having printed nothing, when the daemon declines, does not answer within
-     * {@link #ANSWER_TIMEOUT}, or is gone. It uses no class of berth's but this one: the run that makes
-     * the launcher's class-data archive may find no daemon to answer it, and a class of berth's
-     * missing from the archive would cost this path the opening of the whole jar.
+     * {@link #ANSWER_TIMEOUT} by its ticker, or is gone. It uses no class of berth's but this one and
+     * the ticker, which {@link Main} made before: the run that makes the launcher's class-data archive
+     * may find no daemon to answer it, and a class of berth's missing from the archive would cost this
+     * path the opening of the whole jar.
      */
-    static Optional<Integer> request(Path socket, String zone, List<String> args, PrintStream out, PrintStream err)
+    Optional<Integer> request(Path socket, String zone, List<String> args, PrintStream out, PrintStream err)
     {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
                 Selector selector = Selector.open()) {
@@ -135,9 +145,9 @@ public final class ServedCommands
             channel.register(selector, SelectionKey.OP_READ);
             ByteArrayOutputStream reply = new ByteArrayOutputStream();
             ByteBuffer incoming = ByteBuffer.allocate(64 * 1024);
-            long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
+            long deadline = ticker.read() + ANSWER_TIMEOUT.toNanos();
             while (true) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
+                long left = (deadline - ticker.read()) / 1_000_000;
                 if (left <= 0) {
                     return Optional.empty();
                 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,12 +59,14 @@ final class SubmitCommand
     private final Clock clock;
     private final Sleeper sleeper;
     private final Ticker ticker;
+    private final InputStream standardInput;
 
-    SubmitCommand(Clock clock, Sleeper sleeper, Ticker ticker)
+    SubmitCommand(Clock clock, Sleeper sleeper, Ticker ticker, InputStream standardInput)
     {
         this.clock = requireNonNull(clock, "clock is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.ticker = requireNonNull(ticker, "ticker is null");
+        this.standardInput = requireNonNull(standardInput, "standardInput is null");
     }
 
     @Override
@@ -112,7 +115,7 @@ final class SubmitCommand
             throw new BerthCli.UserException("give the request either with --file or with flags, not both (also given: "
                     + String.join(", ", flags) + "); only --job-id may accompany --file");
         }
-        List<ObjectNode> requests = new RequestFile(file).read(System.in);
+        List<ObjectNode> requests = new RequestFile(file).read(standardInput);
         if (request.jobId().isPresent()) {
             if (requests.size() > 1) {
                 throw new BerthCli.UserException("--job-id names one job, but " + file + " holds " + requests.size()

@@ -8,8 +8,10 @@ import dev.berth.testing.TestingClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -49,6 +51,27 @@ class SecretCommandsTest
 
         assertThat(result.status()).isEqualTo(1);
         assertThat(result.err()).isEqualTo("berth secret create: the value of secret hf_token is empty: give it on standard input or with --file\n");
+    }
+
+    @Test
+    void anEmptyStandardInputIsRefusedSayingWhereToGiveTheValue()
+    {
+        // As 'berth secret create hf_token </dev/null', or a pipe from a command that printed nothing
+        Result result = run(new byte[0], "secret", "create", "hf_token");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).isEqualTo("berth secret create: the value of secret hf_token is empty: give it on standard input or with --file\n");
+    }
+
+    @Test
+    void aValueOnStandardInputOverSwarmsLimitIsRefusedWithoutEchoingIt()
+    {
+        Result result = run("s3cr3t".repeat(100_000).getBytes(StandardCharsets.UTF_8), "secret", "create", "hf_token");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("berth secret create: the value of secret hf_token is 600000 bytes; Swarm's limit is 512000\n");
+        assertThat(result.out() + result.err()).doesNotContain("s3cr3t");
     }
 
     @Test
@@ -113,6 +136,11 @@ class SecretCommandsTest
 
     private Result run(String... args)
     {
+        return run(new byte[0], args);
+    }
+
+    private Result run(byte[] standardInput, String... args)
+    {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] all = args;
@@ -124,7 +152,7 @@ class SecretCommandsTest
             all[3] = temp.resolve("state").toString();
             System.arraycopy(args, 2, all, 4, args.length - 2);
         }
-        int status = new BerthCli(Map.of(), clock, clock.sleeper()).execute(new PrintWriter(out), new PrintWriter(err), all);
+        int status = new BerthCli(Map.of(), clock, clock.sleeper()).execute(new ByteArrayInputStream(standardInput), new PrintWriter(out), new PrintWriter(err), all);
         return new Result(status, out.toString(), err.toString());
     }
 }

@@ -3,6 +3,7 @@ package dev.berth.cli;
 import dev.berth.config.BerthConfig;
 import dev.berth.testing.BerthHarness;
 import dev.berth.testing.GitRepos;
+import dev.berth.time.Ticker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,7 +94,7 @@ class ServedCommandsSwarmIntegrationTest
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream stream = new PrintStream(printed, true, StandardCharsets.UTF_8);
 
-        Optional<Integer> answered = ServedCommands.request(socket.socket(), elsewhere, withDirs(List.of("list")), stream, stream);
+        Optional<Integer> answered = new ServedCommands(Ticker.system()).request(socket.socket(), elsewhere, withDirs(List.of("list")), stream, stream);
 
         assertThat(answered).isEmpty();
         assertThat(printed.toString(StandardCharsets.UTF_8)).isEmpty();
@@ -130,7 +131,7 @@ class ServedCommandsSwarmIntegrationTest
     {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Optional<Integer> exitCode = ServedCommands.ask(args.toArray(String[]::new), environment,
+        Optional<Integer> exitCode = new ServedCommands(Ticker.system()).ask(args.toArray(String[]::new), environment,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         if (exitCode.isEmpty()) {
             assertThat(out.size() + err.size()).as("printed nothing when not answered").isZero();

@@ -8,9 +8,11 @@ import dev.berth.testing.TestingClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -57,6 +59,21 @@ class SubmitCommandTest
         assertThat(result.status()).isEqualTo(1);
         assertThat(result.out()).isEmpty();
         assertThat(result.err()).isEqualTo("berth submit: invalid request 2 of 2 in " + file + ": entrypoint '/x' must be a path inside the repository,"
+                + " not an absolute path (it runs from the checkout root, e.g. scripts/train.sh) (nothing was sent)\n");
+    }
+
+    @Test
+    void requestsOnStandardInputAreCheckedAsAFilesAre()
+    {
+        String requests = """
+                {"repo_uri": "github.com/a/b", "branch": "main", "entrypoint": "a.sh"}
+                {"repo_uri": "github.com/a/b", "branch": "main", "entrypoint": "/x"}
+                """;
+
+        Result result = submit(requests.getBytes(StandardCharsets.UTF_8), Map.of(), "--file", "-");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("berth submit: invalid request 2 of 2 in -: entrypoint '/x' must be a path inside the repository,"
                 + " not an absolute path (it runs from the checkout root, e.g. scripts/train.sh) (nothing was sent)\n");
     }
 
@@ -176,6 +193,11 @@ class SubmitCommandTest
 
     private Result submit(Map<String, String> environment, String... args)
     {
+        return submit(new byte[0], environment, args);
+    }
+
+    private Result submit(byte[] standardInput, Map<String, String> environment, String... args)
+    {
         TestingClock clock = new TestingClock(Instant.parse("2026-01-01T00:00:00Z"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -184,7 +206,7 @@ class SubmitCommandTest
         all[1] = "--state-dir";
         all[2] = temp.resolve("state").toString();
         System.arraycopy(args, 0, all, 3, args.length);
-        int status = new BerthCli(environment, clock, clock.sleeper()).execute(new PrintWriter(out), new PrintWriter(err), all);
+        int status = new BerthCli(environment, clock, clock.sleeper()).execute(new ByteArrayInputStream(standardInput), new PrintWriter(out), new PrintWriter(err), all);
         return new Result(status, out.toString(), err.toString());
     }
 

@@ -29,7 +29,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -306,6 +308,30 @@ class SchedulerTest
         assertThat(meters.get("berth.job.wait").timer().totalTime(TimeUnit.MILLISECONDS))
                 .isEqualTo(Duration.between(job("quick").receivedAt(), started).toMillis());
         assertThat(meters.get("berth.attempt.run").tag("state", "SUCCEEDED").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aStartMarkerTheJobReplacedWithALinkGivesTheLinksOwnTimeNotItsTargets()
+            throws Exception
+    {
+        submit("quick", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        clock.advance(Duration.ofSeconds(20));
+        Instant started = clock.instant();
+        // A file of the manager's, whose time would be taken for the start if berth followed the link
+        Path elsewhere = Files.writeString(temp.resolve("manager-file"), "not the job's");
+        Files.setLastModifiedTime(elsewhere, FileTime.from(started.minus(Duration.ofDays(400))));
+        Path marker = RunDirs.attemptDir(job("quick").runDir().orElseThrow(), 1).resolve(JobServices.START_MARKER);
+        Files.createDirectories(marker.getParent());
+        Files.createSymbolicLink(marker, elsewhere);
+        Files.getFileAttributeView(marker, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(FileTime.from(started), null, null);
+        swarm.run(service("quick", 1), "n1");
+        clock.advance(Duration.ofSeconds(3));
+        swarm.exit(service("quick", 1), 0);
+        roundsUntil(() -> job("quick").state().terminal());
+
+        assertThat(job("quick").startedAt()).contains(started);
+        assertThat(Files.getLastModifiedTime(elsewhere).toInstant()).isEqualTo(started.minus(Duration.ofDays(400)));
     }
 
     @Test

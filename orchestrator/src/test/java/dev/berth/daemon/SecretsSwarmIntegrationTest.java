@@ -25,6 +25,7 @@ import dev.berth.text.Sha256;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -49,7 +50,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Secrets on a real engine, through the command line as a user meets it and a real daemon process:
- * a job reads the secret it names from /run/secrets, and the value is then looked for, and not found,
+ * a job reads the secrets it names from /run/secrets (one made from a file, one piped to standard
+ * input, each byte for byte as given), and the values are then looked for, and not found,
  * everywhere berth writes or shows anything: the SQLite files' bytes, every file of the shared dir
  * (what the fleet exports to S3), the daemon's log, list and status, and the service as
  * {@code docker service inspect} shows it. A secret Swarm lacks is refused by submit and rejected at
@@ -71,9 +73,12 @@ class SecretsSwarmIntegrationTest
         String run = random(4);
         // Named for this run, so that another run on the same swarm never meets them
         String secret = "berth-it-" + run;
+        String piped = "berth-it-piped-" + run;
         String removed = "berth-it-gone-" + run;
         String unknown = "berth-it-none-" + run;
         String value = "value-" + UUID.randomUUID() + "-" + random(8);
+        // As 'echo "$TOKEN" | berth secret create NAME' gives it: the newline is part of the value
+        String pipedValue = "piped-" + UUID.randomUUID() + "-" + random(8) + "\n";
         String envToken = "hf_" + random(17);
         Path valueFile = Files.writeString(temp.resolve("value"), value);
 
@@ -81,11 +86,13 @@ class SecretsSwarmIntegrationTest
                 SwarmClient swarm = new SwarmClient(LocalSwarm.DOCKER_HOST)) {
             repo.commit(Map.of("read.sh", """
                     #!/bin/sh
-                    file="/run/secrets/$ENTRYPOINT_PARAMS"
-                    [ -r "$file" ] || { echo "cannot read $file" >&2; exit 3; }
-                    echo "sha256 $(sha256sum < "$file" | cut -d' ' -f1)"
-                    echo "bytes $(wc -c < "$file")"
-                    echo "mode $(stat -c %a "$file")"
+                    for name in $ENTRYPOINT_PARAMS; do
+                        file="/run/secrets/$name"
+                        [ -r "$file" ] || { echo "cannot read $file" >&2; exit 3; }
+                        echo "$name sha256 $(sha256sum < "$file" | cut -d' ' -f1)"
+                        echo "$name bytes $(wc -c < "$file")"
+                        echo "$name mode $(stat -c %a "$file")"
+                    done
                     i=0
                     while [ ! -e "$BERTH_ATTEMPT_DIR/go" ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
                     """));
@@ -101,6 +108,11 @@ class SecretsSwarmIntegrationTest
                     assertThat(created.out()).isEqualTo("secret " + secret + " created: jobs that name it (--secret " + secret + ") read it from /run/secrets/"
                             + secret + "\n");
                     shown.add(created.all());
+                    Cli createdFromInput = cli(environment, pipedValue.getBytes(StandardCharsets.UTF_8), "secret", "create", piped);
+                    assertThat(createdFromInput.status()).as(createdFromInput.err()).isZero();
+                    assertThat(createdFromInput.out()).isEqualTo("secret " + piped + " created: jobs that name it (--secret " + piped + ") read it from /run/secrets/"
+                            + piped + "\n");
+                    shown.add(createdFromInput.all());
                     berth.start();
 
                     Cli listed = cli(environment, "secret", "ls");
@@ -109,9 +121,9 @@ class SecretsSwarmIntegrationTest
                     assertThat(JSON.readTree(listedJson.out())).anySatisfy(entry -> assertThat(entry.path("name").asText()).isEqualTo(secret));
                     shown.add(listed.all() + listedJson.all());
 
-                    // A job naming the secret reads it, and proves it without printing it
-                    Cli submitted = cli(environment, "submit", "--repo", repo.fileUrl(), "--entrypoint", "read.sh", "--params", secret, "--secret", secret,
-                            "--env", "HF_TOKEN=" + envToken, "--job-id", "reads-" + run);
+                    // A job naming the secrets reads them, and proves it without printing them
+                    Cli submitted = cli(environment, "submit", "--repo", repo.fileUrl(), "--entrypoint", "read.sh", "--params", secret + " " + piped,
+                            "--secret", secret, "--secret", piped, "--env", "HF_TOKEN=" + envToken, "--job-id", "reads-" + run);
                     assertThat(submitted.status()).as(submitted.err()).isZero();
                     assertThat(submitted.err()).contains("warning: job reads-" + run + ": env HF_TOKEN looks like a credential").doesNotContain(envToken);
                     shown.add(submitted.all());
@@ -119,17 +131,19 @@ class SecretsSwarmIntegrationTest
                     String serviceName = Swarm.serviceName(running.id(), 1);
                     String inspected = engineGet("/services/" + serviceName);
                     JsonNode references = JSON.readTree(inspected).at("/Spec/TaskTemplate/ContainerSpec/Secrets");
-                    assertThat(references).singleElement().satisfies(reference -> {
-                        assertThat(reference.path("SecretName").asText()).isEqualTo(secret);
-                        assertThat(reference.at("/File/Name").asText()).isEqualTo(secret);
+                    assertThat(references).extracting(reference -> reference.path("SecretName").asText()).containsExactlyInAnyOrder(secret, piped);
+                    assertThat(references).allSatisfy(reference -> {
+                        assertThat(reference.at("/File/Name").asText()).isEqualTo(reference.path("SecretName").asText());
                         assertThat(reference.at("/File/Mode").asInt()).isEqualTo(0444);
                     });
-                    String secretInspected = engineGet("/secrets/" + swarm.secret(secret).map(SwarmSecret::id).orElseThrow());
+                    String secretInspected = engineGet("/secrets/" + swarm.secret(secret).map(SwarmSecret::id).orElseThrow())
+                            + engineGet("/secrets/" + swarm.secret(piped).map(SwarmSecret::id).orElseThrow());
                     shown.add(inspected + secretInspected);
                     Files.createFile(RunDirs.attemptDir(running.runDir().orElseThrow(), 1).resolve("go"));
                     Job read = awaitState(store, running.id(), JobState.SUCCEEDED);
                     assertThat(read.runDir().orElseThrow().resolve("stdout.txt")).hasContent(String.join("\n",
-                            "sha256 " + Sha256.hex(value), "bytes " + value.length(), "mode 444"));
+                            secret + " sha256 " + Sha256.hex(value), secret + " bytes " + value.length(), secret + " mode 444",
+                            piped + " sha256 " + Sha256.hex(pipedValue), piped + " bytes " + pipedValue.length(), piped + " mode 444"));
 
                     // A secret Swarm lacks: refused by submit, which asks the engine first, and rejected at intake
                     Cli refused = cli(environment, "submit", "--repo", repo.fileUrl(), "--entrypoint", "read.sh", "--secret", unknown);
@@ -176,8 +190,11 @@ class SecretsSwarmIntegrationTest
                     places.put("the daemon's log", berth.logs());
                     places.put("what the command line showed (list, status, submit, secret create and ls)", String.join("\n", shown));
                     places.put("docker service inspect", inspected);
-                    String encoded = Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
-                    places.forEach((place, text) -> assertThat(text).as(place).isNotEmpty().doesNotContain(value).doesNotContain(encoded));
+                    for (String secretValue : List.of(value, pipedValue)) {
+                        String printable = secretValue.strip();
+                        String encoded = Base64.getEncoder().encodeToString(secretValue.getBytes(StandardCharsets.UTF_8));
+                        places.forEach((place, text) -> assertThat(text).as(place).isNotEmpty().doesNotContain(printable).doesNotContain(encoded));
+                    }
                     // The scan does find what is stored: the env value, as the warning said
                     assertThat(places.get("the SQLite files")).contains(envToken);
                     assertThat(places.get("the daemon's log")).contains("env HF_TOKEN looks like a credential").doesNotContain(envToken);
@@ -186,7 +203,7 @@ class SecretsSwarmIntegrationTest
                     for (Swarm.BerthService service : swarm.services(store.instanceId())) {
                         swarm.removeService(service.name());
                     }
-                    for (String name : List.of(secret, removed)) {
+                    for (String name : List.of(secret, piped, removed)) {
                         swarm.secret(name).ifPresent(left -> swarm.removeSecret(left.id()));
                     }
                 }
@@ -223,9 +240,15 @@ class SecretsSwarmIntegrationTest
 
     private static Cli cli(Map<String, String> environment, String... args)
     {
+        return cli(environment, new byte[0], args);
+    }
+
+    /** The command as run with {@code standardInput} piped to it. */
+    private static Cli cli(Map<String, String> environment, byte[] standardInput, String... args)
+    {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = BerthCli.standard(environment).execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        int status = BerthCli.standard(environment).execute(new ByteArrayInputStream(standardInput), new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Cli(status, out.toString(), err.toString());
     }
 
