@@ -11,6 +11,8 @@
   var STATES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'REJECTED'];
   var COLORS = {SUCCEEDED: '#1a7f37', FAILED: '#c62828', TIMED_OUT: '#e07b00', CANCELLED: '#8a8f98', REJECTED: '#6f42c1'};
   var HEIGHT = 220;
+  // How much of its bin a histogram's bar fills: the gaps between bars are where the bins' edges are labelled
+  var BAR = 0.9;
   var charts = [];
 
   function widthOf(element) {
@@ -42,18 +44,40 @@
     return total + 's';
   }
 
-  // Bars for categories at 0, 1, 2...: each category's label on the axis under its bar
-  function categories(element, labels, values, name, color) {
+  // A bar of nothing is left out: uPlot would draw it as a line along the axis, in its series' colour
+  function bars(values) {
+    return values.map(function (value) { return value === 0 ? null : value; });
+  }
+
+  // A vertical axis for hours, which may be a few thousandths: its values with as many decimals as the step
+  // between them has (uPlot's own stop at three, so 0.0005 and 0.001 would both read "0.001"), and as wide
+  // as its longest value needs
+  var HOURS_AXIS = {
+    values: function (u, splits, axis, space, step) {
+      var places = (String(+step.toPrecision(6)).split('.')[1] || '').length;
+      return splits.map(function (value) { return value.toFixed(places); });
+    },
+    size: function (u, values, axis) {
+      var longest = (values || []).reduce(function (widest, value) { return value.length > widest.length ? value : widest; }, '');
+      u.ctx.font = u.axes[axis].font[0];
+      return Math.ceil(u.axes[axis].ticks.size + u.axes[axis].gap + u.ctx.measureText(longest).width / uPlot.pxRatio) + 8;
+    }
+  };
+
+  // Bars for categories at 0, 1, 2...: each category's label on the axis under its bar. The scale reaches
+  // at least `least` (1 for counts, so one job is not a full-height bar; nothing for hours, where a few
+  // seconds of a GPU are all there may be); `axis` adds to the vertical axis's options
+  function categories(element, labels, values, name, color, least, axis) {
     draw(element, {
       legend: {show: false},
-      scales: {x: {time: false, range: [-0.5, labels.length - 0.5]}, y: {range: function (u, min, max) { return [0, Math.max(1, max)]; }}},
+      scales: {x: {time: false, range: [-0.5, labels.length - 0.5]}, y: {range: function (u, min, max) { return [0, Math.max(least, max)]; }}},
       axes: [
         {splits: function () { return labels.map(function (label, i) { return i; }); },
           values: function (u, splits) { return splits.map(function (i) { return labels[i] === undefined ? '' : labels[i]; }); }},
-        {label: name}
+        Object.assign({label: name}, axis)
       ],
       series: [{}, {label: name, fill: color, stroke: color, paths: uPlot.paths.bars({size: [0.7, 80]}), points: {show: false}}]
-    }, [labels.map(function (label, i) { return i; }), values]);
+    }, [labels.map(function (label, i) { return i; }), bars(values)]);
   }
 
   function finishedPerInterval() {
@@ -76,7 +100,7 @@
           paths: uPlot.paths.bars({size: [0.9, 60], align: 1}),
           value: function (u, value, seriesIndex, index) { return index == null ? '--' : String(rows[index][state]); }});
       })(STATES[k]);
-      data.push(stacked[k]);
+      data.push(bars(stacked[k]));
     }
     draw(element, {
       scales: {x: {time: true, range: function () { return [xs[0], last]; }}, y: {range: function (u, min, max) { return [0, Math.max(1, max)]; }}},
@@ -95,16 +119,16 @@
     }, [samples.map(function (sample) { return seconds(sample.at); }), samples.map(function (sample) { return sample.waiting; })]);
   }
 
-  // Where a duration falls on a histogram of bins at 0, 1, 2...: within its bin, in proportion (the open last bin: its middle)
+  // Where a duration falls on a histogram of bins at 0, 1, 2...: on its bin's bar, in proportion (the open last bin: its middle)
   function position(value, bins) {
     for (var i = 0; i < bins.length; i++) {
       var bin = bins[i];
       if (bin.to_seconds === null || value < bin.to_seconds) {
         var share = bin.to_seconds === null ? 0.5 : (value - bin.from_seconds) / (bin.to_seconds - bin.from_seconds);
-        return i - 0.5 + Math.min(1, Math.max(0, share));
+        return i + (Math.min(1, Math.max(0, share)) - 0.5) * BAR;
       }
     }
-    return bins.length - 0.5;
+    return bins.length - 1 + BAR / 2;
   }
 
   function histogram(id, distribution) {
@@ -114,17 +138,20 @@
       say(element, 'no jobs in this window');
       return;
     }
-    var labels = bins.map(function (bin) { return short(bin.from_seconds) + (bin.to_seconds === null ? '+' : '–' + short(bin.to_seconds)); });
+    // Each edge labelled once, in the gap between two bars (a label of each bin's both ends would not fit under eleven bins)
+    var last = bins[bins.length - 1];
+    var edges = bins.map(function (bin) { return short(bin.from_seconds) + (bin.to_seconds === null ? '+' : ''); }).concat(last.to_seconds === null ? [] : [short(last.to_seconds)]);
     var marks = [['median', distribution.median_seconds, '#0b5cad'], ['p95', distribution.p95_seconds, '#c62828']];
     draw(element, {
       legend: {show: false},
       scales: {x: {time: false, range: [-0.5, bins.length - 0.5]}, y: {range: function (u, min, max) { return [0, Math.max(1, max)]; }}},
       axes: [
-        {splits: function () { return bins.map(function (bin, i) { return i; }); },
-          values: function (u, splits) { return splits.map(function (i) { return labels[i] === undefined ? '' : labels[i]; }); }},
+        {splits: function () { return edges.map(function (edge, k) { return k - 0.5; }); },
+          values: function (u, splits) { return splits.map(function (split, k) { return edges[k]; }); }},
         {label: 'jobs'}
       ],
-      series: [{}, {label: 'jobs', fill: '#9bb7d4', stroke: '#5b7fa6', paths: uPlot.paths.bars({size: [0.9, 80]}), points: {show: false}}],
+      // As wide as their bins however few there are, so that the median and p95 fall on the bar of their bin
+      series: [{}, {label: 'jobs', fill: '#9bb7d4', stroke: '#5b7fa6', paths: uPlot.paths.bars({size: [BAR, Infinity]}), points: {show: false}}],
       hooks: {draw: [function (u) {
         var ratio = uPlot.pxRatio;
         var context = u.ctx;
@@ -147,7 +174,7 @@
           context.restore();
         });
       }]}
-    }, [bins.map(function (bin, i) { return i; }), bins.map(function (bin) { return bin.jobs; })]);
+    }, [bins.map(function (bin, i) { return i; }), bars(bins.map(function (bin) { return bin.jobs; }))]);
   }
 
   function failures() {
@@ -158,7 +185,7 @@
       say(element, 'no failures in this window');
       return;
     }
-    categories(element, causes, counts, 'jobs', '#c62828');
+    categories(element, causes, counts, 'jobs', '#c62828', 1, {});
   }
 
   function gpuHours() {
@@ -169,7 +196,7 @@
       return;
     }
     categories(element, pools.map(function (pool) { return pool.pool === null ? '(any)' : pool.pool; }),
-      pools.map(function (pool) { return pool.gpu_hours; }), 'GPU-hours', '#6f42c1');
+      pools.map(function (pool) { return pool.gpu_hours; }), 'GPU-hours', '#6f42c1', 0, HOURS_AXIS);
   }
 
   finishedPerInterval();

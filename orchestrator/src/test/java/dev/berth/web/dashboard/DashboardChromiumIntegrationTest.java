@@ -4,8 +4,7 @@ import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.rundir.RunDirs;
 import dev.berth.testing.BerthHarness;
-import dev.berth.testing.Browser;
-import dev.berth.testing.GitRepos;
+import dev.berth.testing.DashboardSession;
 import dev.berth.testing.LocalSwarm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -14,9 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.NoAlertPresentException;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
 
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -24,14 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -51,17 +44,15 @@ class DashboardChromiumIntegrationTest
     @TempDir
     static Path temp;
 
+    private DashboardSession session;
     private BerthHarness berth;
-    private GitRepos repo;
-    private Browser browser;
     private Process agent;
 
     @BeforeAll
     void start()
             throws Exception
     {
-        repo = GitRepos.create(temp.resolve("served").resolve("jobs"));
-        repo.commit(Map.of(
+        session = DashboardSession.start(temp, Map.of(
                 "quick.sh", "#!/bin/sh\necho 'quick work done'\nsleep 2\n",
                 // Prints a line, then waits for the test to let it print the next: the page must show each as it comes
                 "talk.sh", "#!/bin/sh\necho 'first line'\ni=0\nwhile [ ! -e \"$BERTH_ATTEMPT_DIR/go\" ] && [ $i -lt 120 ]; do sleep 1; i=$((i+1)); done\n"
@@ -69,45 +60,38 @@ class DashboardChromiumIntegrationTest
                 "wait.sh", "#!/bin/sh\necho 'waiting to be cancelled'\nsleep 300\n",
                 "echo.sh", "#!/bin/sh\necho \"$ENTRYPOINT_PARAMS\"\n",
                 "fail.sh", "#!/bin/sh\necho 'loading the data'\necho 'no such file: data.csv' >&2\nexit 3\n"));
-        berth = BerthHarness.start(temp.resolve("berth"), Map.of());
+        berth = session.berth();
         agent = startAgent();
-        browser = Browser.start();
     }
 
     @AfterAll
     void stop()
             throws Exception
     {
-        if (browser != null) {
-            browser.close();
-        }
         if (agent != null) {
             agent.destroy();
             agent.waitFor(10, TimeUnit.SECONDS);
         }
-        if (berth != null) {
-            berth.close();
-        }
-        if (repo != null) {
-            repo.close();
+        if (session != null) {
+            session.close();
         }
     }
 
     @AfterEach
     void noConsoleErrors()
     {
-        assertThat(browser.consoleErrors()).as("errors in the browser's console").isEmpty();
+        session.assertNoConsoleErrors();
     }
 
     @Test
     void theJobsPageShowsAJobEndWithoutAReload()
     {
-        String jobId = submit("quick.sh");
-        open("/");
+        String jobId = session.submit("quick.sh");
+        session.open("/");
         markPage();
 
         await().atMost(PATIENCE).pollInterval(Duration.ofMillis(200))
-                .until(() -> text("tr[data-job='" + jobId + "'] td.state").startsWith("SUCCEEDED"));
+                .until(() -> session.text("tr[data-job='" + jobId + "'] td.state").startsWith("SUCCEEDED"));
 
         assertThat(stillTheSamePage()).isTrue();
         assertThat(berth.store().reads().job(jobId).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
@@ -117,148 +101,115 @@ class DashboardChromiumIntegrationTest
     void aJobPageFollowsItsOutputLive()
             throws IOException
     {
-        String jobId = submit("talk.sh");
+        String jobId = session.submit("talk.sh");
         Job running = berth.awaitState(jobId, Set.of(JobState.RUNNING), PATIENCE);
-        open("/jobs/" + jobId);
+        session.open("/jobs/" + jobId);
         markPage();
 
-        await().atMost(PATIENCE).until(() -> text("#stdout").contains("first line"));
-        assertThat(text("#stdout")).doesNotContain("second line");
+        await().atMost(PATIENCE).until(() -> session.text("#stdout").contains("first line"));
+        assertThat(session.text("#stdout")).doesNotContain("second line");
         // The job goes on only now, so the line it prints next can only reach the page live
         Files.createFile(RunDirs.attemptDir(running.runDir().orElseThrow(), 1).resolve("go"));
 
-        await().atMost(PATIENCE).until(() -> text("#stdout").contains("second line"));
-        await().atMost(PATIENCE).until(() -> text("#stderr").contains("a note on stderr"));
-        await().atMost(PATIENCE).until(() -> text("#summary h1").contains("SUCCEEDED"));
-        assertThat(text("#stdout")).startsWith("── attempt 1 ──\nfirst line\nsecond line");
+        await().atMost(PATIENCE).until(() -> session.text("#stdout").contains("second line"));
+        await().atMost(PATIENCE).until(() -> session.text("#stderr").contains("a note on stderr"));
+        await().atMost(PATIENCE).until(() -> session.text("#summary h1").contains("SUCCEEDED"));
+        assertThat(session.text("#stdout")).startsWith("── attempt 1 ──\nfirst line\nsecond line");
         assertThat(stillTheSamePage()).isTrue();
     }
 
     @Test
     void cancellingThroughThePageCancelsTheJob()
     {
-        String jobId = submit("wait.sh");
+        String jobId = session.submit("wait.sh");
         berth.awaitState(jobId, Set.of(JobState.RUNNING), PATIENCE);
-        open("/jobs/" + jobId);
+        session.open("/jobs/" + jobId);
 
-        driver().findElement(By.cssSelector("form.cancel button")).click();
-        assertThat(driver().switchTo().alert().getText()).startsWith("Cancel job " + jobId + "?");
-        driver().switchTo().alert().dismiss();
+        session.driver().findElement(By.cssSelector("form.cancel button")).click();
+        assertThat(session.driver().switchTo().alert().getText()).startsWith("Cancel job " + jobId + "?");
+        session.driver().switchTo().alert().dismiss();
         assertThat(berth.store().reads().job(jobId).orElseThrow().cancelRequested()).as("a cancel the operator took back").isFalse();
 
-        driver().findElement(By.cssSelector("form.cancel button")).click();
-        driver().switchTo().alert().accept();
+        session.driver().findElement(By.cssSelector("form.cancel button")).click();
+        session.driver().switchTo().alert().accept();
 
         assertThat(berth.awaitEnd(jobId).state()).isEqualTo(JobState.CANCELLED);
-        await().atMost(PATIENCE).until(() -> text("#summary h1").contains("CANCELLED"));
-        assertThat(driver().findElements(By.cssSelector("form.cancel"))).as("an ended job has nothing to cancel").isEmpty();
+        await().atMost(PATIENCE).until(() -> session.text("#summary h1").contains("CANCELLED"));
+        assertThat(session.driver().findElements(By.cssSelector("form.cancel"))).as("an ended job has nothing to cancel").isEmpty();
     }
 
     @Test
     void whatAJobWroteShowsAsTextNeverAsMarkup()
     {
         // Not a valid name: rejected, with a reason that quotes it
-        berth.send("{\"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"echo.sh\", \"name\": \"" + XSS + "\"}");
-        String echoed = submit("echo.sh", "--params", XSS);
+        berth.send("{\"repo_uri\": \"" + session.repo().fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"echo.sh\", \"name\": \"" + XSS + "\"}");
+        String echoed = session.submit("echo.sh", "--params", XSS);
         berth.awaitEnd(echoed);
         await().atMost(PATIENCE).until(() -> berth.store().reads().newest(Set.of(JobState.REJECTED), 10).stream()
                 .anyMatch(job -> job.rawRequest().contains(XSS)));
 
-        open("/?name=" + URLEncoder.encode(XSS, StandardCharsets.UTF_8));
-        assertThat(driver().findElement(By.name("name")).getAttribute("value")).isEqualTo(XSS);
-        open("/?state=REJECTED");
-        assertThat(text("table.jobs")).contains("name '" + XSS + "' is not valid");
-        assertNoMarkupRan();
+        session.open("/?name=" + URLEncoder.encode(XSS, StandardCharsets.UTF_8));
+        assertThat(session.driver().findElement(By.name("name")).getAttribute("value")).isEqualTo(XSS);
+        session.open("/?state=REJECTED");
+        assertThat(session.text("table.jobs")).contains("name '" + XSS + "' is not valid");
+        session.assertNoMarkupRan();
 
-        open("/jobs/" + echoed);
-        await().atMost(PATIENCE).until(() -> text("#stdout").contains(XSS));
-        assertThat(text("pre.request")).contains("\"entrypoint_params\" : \"" + XSS + "\"");
-        assertNoMarkupRan();
+        session.open("/jobs/" + echoed);
+        await().atMost(PATIENCE).until(() -> session.text("#stdout").contains(XSS));
+        assertThat(session.text("pre.request")).contains("\"entrypoint_params\" : \"" + XSS + "\"");
+        session.assertNoMarkupRan();
     }
 
     @Test
     void theSelfTestButtonSendsTheSelfTestAndShowsItsJob()
     {
-        open("/");
-        driver().findElement(By.cssSelector("button[data-selftest]")).click();
+        session.open("/");
+        session.driver().findElement(By.cssSelector("button[data-selftest]")).click();
 
-        await().atMost(PATIENCE).until(() -> driver().getCurrentUrl().contains("/jobs/"));
-        String jobId = driver().getCurrentUrl().substring(driver().getCurrentUrl().lastIndexOf('/') + 1);
+        await().atMost(PATIENCE).until(() -> session.driver().getCurrentUrl().contains("/jobs/"));
+        String jobId = session.driver().getCurrentUrl().substring(session.driver().getCurrentUrl().lastIndexOf('/') + 1);
         assertThat(berth.awaitEnd(jobId).state()).isEqualTo(JobState.SUCCEEDED);
-        await().atMost(PATIENCE).until(() -> text("#stdout").contains("product checked"));
+        await().atMost(PATIENCE).until(() -> session.text("#stdout").contains("product checked"));
     }
 
     @Test
     void eachPageLoadsAndIsPhotographedForTheDocs()
             throws IOException
     {
-        String failed = submit("fail.sh", "--name", "prepare-data");
-        String succeeded = submit("talk.sh", "--name", "train-resnet", "--params", "--lr 0.01 --epochs 3");
-        String waiting = submit("wait.sh", "--name", "sweep-lr-0.1");
+        String failed = session.submit("fail.sh", "--name", "prepare-data");
+        String succeeded = session.submit("talk.sh", "--name", "train-resnet", "--params", "--lr 0.01 --epochs 3");
+        String waiting = session.submit("wait.sh", "--name", "sweep-lr-0.1");
         berth.awaitEnd(failed);
         Job talking = berth.awaitState(succeeded, Set.of(JobState.RUNNING), PATIENCE);
         Files.createFile(RunDirs.attemptDir(talking.runDir().orElseThrow(), 1).resolve("go"));
         berth.awaitEnd(succeeded);
         berth.awaitState(waiting, Set.of(JobState.RUNNING), PATIENCE);
 
-        open("/");
-        await().atMost(PATIENCE).until(() -> !driver().findElements(By.cssSelector("tr[data-job='" + waiting + "']")).isEmpty());
-        browser.screenshot(SCREENSHOTS.resolve("jobs.png"));
+        session.open("/");
+        await().atMost(PATIENCE).until(() -> !session.driver().findElements(By.cssSelector("tr[data-job='" + waiting + "']")).isEmpty());
+        session.browser().screenshot(SCREENSHOTS.resolve("jobs.png"));
 
-        open("/jobs/" + succeeded);
-        await().atMost(PATIENCE).until(() -> text("#stdout").contains("second line") && text("#stderr").contains("a note on stderr"));
-        browser.screenshot(SCREENSHOTS.resolve("job.png"));
+        session.open("/jobs/" + succeeded);
+        await().atMost(PATIENCE).until(() -> session.text("#stdout").contains("second line") && session.text("#stderr").contains("a note on stderr"));
+        session.browser().screenshot(SCREENSHOTS.resolve("job.png"));
 
-        open("/workers");
-        await().atMost(PATIENCE).until(() -> text("table.workers").contains(waiting + "/1"));
-        assertThat(text("table.workers")).as("the local engine, with the real agent's heartbeat").contains("local").contains("ago");
-        browser.screenshot(SCREENSHOTS.resolve("workers.png"));
+        session.open("/workers");
+        await().atMost(PATIENCE).until(() -> session.text("table.workers").contains(waiting + "/1"));
+        assertThat(session.text("table.workers")).as("the local engine, with the real agent's heartbeat").contains("local").contains("ago");
+        session.browser().screenshot(SCREENSHOTS.resolve("workers.png"));
 
         berth.cli("cancel", "--no-wait", waiting);
-    }
-
-    private String submit(String entrypoint, String... more)
-    {
-        List<String> args = new ArrayList<>(List.of("submit", "--repo", repo.fileUrl(), "--entrypoint", entrypoint, "--cpus", "0.1", "--memory", "32m"));
-        args.addAll(List.of(more));
-        BerthHarness.CliResult result = berth.cli(args.toArray(String[]::new));
-        assertThat(result.exitCode()).as(result.err()).isZero();
-        return result.out().strip();
-    }
-
-    private void open(String path)
-    {
-        driver().get(berth.webUri().resolve(path).toString());
-    }
-
-    private ChromeDriver driver()
-    {
-        return browser.driver();
-    }
-
-    /** The text an element shows, read in one step in the page: a live part may be replaced between two of Selenium's. */
-    private String text(String selector)
-    {
-        Object text = driver().executeScript("const element = document.querySelector(arguments[0]); return element === null ? '' : element.innerText;", selector);
-        return String.valueOf(text);
     }
 
     /** Marks the page in the browser's memory: a reload would lose the mark. */
     private void markPage()
     {
-        driver().executeScript("window.berthTestMark = 'unchanged';");
+        session.driver().executeScript("window.berthTestMark = 'unchanged';");
     }
 
     private boolean stillTheSamePage()
     {
-        return "unchanged".equals(driver().executeScript("return window.berthTestMark;"));
-    }
-
-    private void assertNoMarkupRan()
-    {
-        WebDriver.TargetLocator target = driver().switchTo();
-        assertThatThrownBy(target::alert).as("no alert from a job's text").isInstanceOf(NoAlertPresentException.class);
-        assertThat(driver().findElements(By.tagName("img"))).as("no element made from a job's text").isEmpty();
+        return "unchanged".equals(session.driver().executeScript("return window.berthTestMark;"));
     }
 
     /** berth's worker agent on this machine, writing the heartbeat tree of the harness's shared dir. */
