@@ -7,7 +7,7 @@
 # not in the host's: the host's iptables (FORWARD policy DROP with br_netfilter, as docker sets it)
 # would otherwise drop the traffic between the nodes.
 #
-#   testbed/swarm.sh up [--workers N] [--pools spot,burst,gpu] [--gpus-per-worker K] [--gpu-kind KIND] [--heartbeat 5s]
+#   testbed/swarm.sh up [--workers N] [--pools spot,burst,gpu] [--gpus-per-worker K] [--gpu-kind KIND] [--heartbeat 5s] [--job-network none|bridge]
 #   testbed/swarm.sh down | status
 #   testbed/swarm.sh kill-worker NAME | drain-worker NAME | restart-worker NAME
 #   testbed/swarm.sh exec-in NODE COMMAND [ARG ...]   runs COMMAND in the node's network namespace
@@ -32,6 +32,9 @@ HUB=${PREFIX}hub
 MANAGER=tb-manager
 MANAGER_IP=$NET.10
 READY_TIMEOUT=60
+# What a job container's network is: none (loopback only), or bridge, as on a fleet member: Docker's default
+# bridge with the iptables rules (FORWARD, DOCKER-USER, masquerade) Docker manages, in the node's own namespace.
+JOB_NETWORK=none
 
 die() { echo "swarm.sh: $*" >&2; exit 1; }
 log() { echo "swarm.sh: $*" >&2; }
@@ -111,7 +114,8 @@ down() {
 # same daemons. The node's own containerd (rather than a system one that dockerd would otherwise pick up) keeps
 # every process of the node in its namespace, where kill-worker and down find them.
 write_start_script() {
-    local node=$1 dir=$BASE/$1 ns; ns=$(nsname "$1"); shift
+    local node=$1 dir=$BASE/$1 ns network=; ns=$(nsname "$1"); shift
+    if [ "$JOB_NETWORK" = none ]; then network='--bridge=none --iptables=false --ip-masq=false'; fi
     mkdir -p "$dir/exec"
     echo '{}' >"$dir/daemon.json"
     cat >"$dir/containerd.toml" <<EOF
@@ -129,7 +133,7 @@ exec setsid nsenter --net=/run/netns/$ns unshare --uts sh -c 'hostname $node; ex
     --config-file $dir/daemon.json --containerd $dir/exec/containerd.sock \\
     --data-root $dir/data --exec-root $dir/exec --pidfile $dir/dockerd.pid \\
     -H unix://$(sock "$node") \\
-    --bridge=none --iptables=false --ip-masq=false \\
+    $network \\
     --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent /$ns \\
     $*' >>$dir/dockerd.log 2>&1 </dev/null
 EOF
@@ -182,6 +186,7 @@ up() {
             --gpus-per-worker) gpus=${2:?--gpus-per-worker needs a number}; shift 2 ;;
             --gpu-kind) kind=${2:?--gpu-kind needs a name}; shift 2 ;;
             --heartbeat) heartbeat=${2:?--heartbeat needs a duration}; shift 2 ;;
+            --job-network) JOB_NETWORK=${2:?--job-network needs none or bridge}; shift 2 ;;
             *) die "unknown option for up: '$1'" ;;
         esac
     done
@@ -189,6 +194,7 @@ up() {
     [[ $gpus =~ ^[0-9]+$ ]] || die "--gpus-per-worker must be a number, got '$gpus'"
     [[ $heartbeat =~ ^[0-9]+(ms|s|m)$ ]] || die "--heartbeat must be a duration like 1s or 500ms, got '$heartbeat'"
     [[ $kind =~ ^[A-Za-z0-9_-]+$ ]] || die "--gpu-kind must be letters, digits, '_' or '-', got '$kind'"
+    [[ $JOB_NETWORK =~ ^(none|bridge)$ ]] || die "--job-network must be none or bridge, got '$JOB_NETWORK'"
     [[ $pools =~ ^[a-z0-9_-]+(,[a-z0-9_-]+)*$ ]] || die "--pools must be a comma-separated list of names, got '$pools'"
     [ "$(id -u)" = 0 ] || die "must run as root (it creates network namespaces and starts dockerd)"
     command -v dockerd >/dev/null || die "dockerd not found; install it with: apt-get install -y docker.io"

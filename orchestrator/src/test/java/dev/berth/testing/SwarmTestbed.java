@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -56,6 +57,24 @@ public final class SwarmTestbed
      */
     public static SwarmTestbed start(int workers, List<String> pools, int gpusPerWorker, Duration heartbeat)
     {
+        return start(workers, pools, gpusPerWorker, heartbeat, JobNetwork.NONE);
+    }
+
+    /** What a job container's network is on every node. */
+    public enum JobNetwork
+    {
+        /** Loopback only: the test bed's default, the fastest to bring up. */
+        NONE,
+        /**
+         * As on a fleet member: Docker's default bridge, and the iptables rules Docker manages (FORWARD,
+         * DOCKER-USER, masquerade), each node's in its own network namespace, so a job reaches the other nodes.
+         */
+        BRIDGE
+    }
+
+    /** Like {@link #start(int, List, int, Duration)}, with jobs' containers on {@code jobNetwork}. */
+    public static SwarmTestbed start(int workers, List<String> pools, int gpusPerWorker, Duration heartbeat, JobNetwork jobNetwork)
+    {
         Path script = findScript();
         List<String> output;
         try {
@@ -63,7 +82,8 @@ public final class SwarmTestbed
                     "--workers", Integer.toString(workers),
                     "--pools", String.join(",", pools),
                     "--gpus-per-worker", Integer.toString(gpusPerWorker),
-                    "--heartbeat", heartbeat.toMillis() + "ms");
+                    "--heartbeat", heartbeat.toMillis() + "ms",
+                    "--job-network", jobNetwork.name().toLowerCase(Locale.ROOT));
         }
         catch (RuntimeException e) {
             // A half-built test bed would otherwise hold namespaces and daemons until the next run.
