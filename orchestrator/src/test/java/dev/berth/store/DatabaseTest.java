@@ -76,6 +76,21 @@ class DatabaseTest
         assertThat(facts()).isZero();
     }
 
+    @Test
+    void joinedNumbersComeBackAsTheyWereStoredInTheirOrder()
+    {
+        database.inTransaction(() -> database.update("INSERT INTO facts VALUES ('1733097600000'), ('-5'), ('0'), ('9223372036854775807')"));
+
+        long[] numbers = database.read(() -> database.joinedNumbers("SELECT group_concat(CAST(fact AS INTEGER)) FROM (SELECT fact FROM facts ORDER BY rowid)"));
+
+        assertThat(numbers).containsExactly(1_733_097_600_000L, -5, 0, Long.MAX_VALUE);
+        assertThat(database.read(() -> database.joinedNumbers("SELECT group_concat(CAST(fact AS INTEGER)) FROM facts WHERE fact = 'none'")))
+                .as("no rows").isEmpty();
+        assertThatThrownBy(() -> database.read(() -> database.joinedNumbers("SELECT group_concat(fact || '.5') FROM facts")))
+                .isInstanceOf(StoreException.class)
+                .hasMessageContaining("not a list of whole numbers");
+    }
+
     private int facts()
     {
         return database.read(() -> database.queryOne("SELECT count(*) FROM facts", rows -> rows.getInt(1)).orElseThrow());
