@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.config.PoolType;
 import dev.berth.job.Claim;
 import dev.berth.job.Resources;
 import dev.berth.swarm.SwarmNode;
@@ -47,7 +48,17 @@ final class Admission
      */
     record Plan(List<String> admit, Map<String, String> neverFits, Map<String, String> waiting) {}
 
+    /** The plan with no pool types known (a single node, or a fleet without {@code BERTH_POOLS}): the nodes are all there is. */
     static Plan plan(List<SwarmNode> nodes, List<Held> live, List<Claim> queued, int pendingSlots)
+    {
+        return plan(nodes, List.of(), live, queued, pendingSlots);
+    }
+
+    /**
+     * @param poolTypes the fleet's pools and their instance types: with them, a job a pool with no node up
+     * could hold waits for one, and a job none could hold fails at once
+     */
+    static Plan plan(List<SwarmNode> nodes, List<PoolType> poolTypes, List<Held> live, List<Claim> queued, int pendingSlots)
     {
         Map<String, Free> free = new LinkedHashMap<>();
         for (SwarmNode node : nodes) {
@@ -75,15 +86,30 @@ final class Admission
         int slots = pendingSlots;
         // Plans run often, over hundreds of queued jobs that mostly name the same pool or none
         Map<Optional<String>, List<SwarmNode>> pools = new HashMap<>();
+        PoolCapacity capacity = poolTypes.isEmpty() ? null : new PoolCapacity(poolTypes, nodes);
         for (Claim claim : queued) {
-            List<SwarmNode> pool = pools.computeIfAbsent(claim.pool(), name -> nodes.stream().filter(node -> inPool(node, name)).toList());
-            if (pool.isEmpty()) {
-                waiting.put(claim.jobId(), claim.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
-                continue;
+            if (capacity != null) {
+                PoolCapacity.Verdict verdict = capacity.judge(claim);
+                if (verdict instanceof PoolCapacity.Waits waits) {
+                    waiting.put(claim.jobId(), waits.reason());
+                    continue;
+                }
+                if (verdict instanceof PoolCapacity.NeverFits never) {
+                    neverFits.put(claim.jobId(), never.reason());
+                    continue;
+                }
             }
-            if (!fitsAnyEmpty(pool, claim.resources())) {
-                neverFits.put(claim.jobId(), tooLarge(claim, pool));
-                continue;
+            else {
+                // A drained manager runs berth and Swarm, never a job: no job waits for it
+                List<SwarmNode> pool = pools.computeIfAbsent(claim.pool(), name -> nodes.stream().filter(node -> inPool(node, name) && !node.drainedManager()).toList());
+                if (pool.isEmpty()) {
+                    waiting.put(claim.jobId(), claim.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
+                    continue;
+                }
+                if (!fitsAnyEmpty(pool, claim.resources())) {
+                    neverFits.put(claim.jobId(), tooLarge(claim, pool));
+                    continue;
+                }
             }
             Optional<Free> room = bestFit(free, claim);
             if (room.isPresent() && slots > 0) {
@@ -104,7 +130,7 @@ final class Admission
         return pool.isEmpty() || pool.equals(node.pool());
     }
 
-    private static boolean fitsEmpty(SwarmNode node, Resources resources)
+    static boolean fitsEmpty(SwarmNode node, Resources resources)
     {
         return node.nanoCpus() >= resources.nanoCpus() && node.memoryBytes() >= resources.memoryBytes() && node.gpus().size() >= resources.gpus();
     }
@@ -143,7 +169,7 @@ final class Admission
         return Optional.ofNullable(best);
     }
 
-    private static String tooLarge(Claim claim, List<SwarmNode> pool)
+    static String tooLarge(Claim claim, List<SwarmNode> pool)
     {
         SwarmNode largest = pool.stream()
                 .max(Comparator.comparingInt((SwarmNode node) -> node.gpus().size()).thenComparingLong(SwarmNode::nanoCpus).thenComparingLong(SwarmNode::memoryBytes))

@@ -90,11 +90,17 @@ public final class FakeSwarm
         return new SwarmNode(id, id, "ready", "active", Map.of(), cpus * 1_000_000_000L, memoryGib * (1L << 30), List.of());
     }
 
+    /** The fleet's manager as it runs: ready, drained so that it runs no job, with {@code cpus} CPUs and {@code memoryGib} GiB. */
+    public static SwarmNode drainedManager(String id, int cpus, int memoryGib)
+    {
+        return new SwarmNode(id, id, "ready", "drain", Map.of(), cpus * 1_000_000_000L, memoryGib * (1L << 30), List.of(), "manager");
+    }
+
     /** The node's state changes (down, disconnected) or its availability (drain), as Swarm reports it. */
     public synchronized void setNode(String id, String state, String availability)
     {
         SwarmNode node = nodes.get(id);
-        nodes.put(id, new SwarmNode(id, node.hostname(), state, availability, node.labels(), node.nanoCpus(), node.memoryBytes(), node.gpus()));
+        nodes.put(id, new SwarmNode(id, node.hostname(), state, availability, node.labels(), node.nanoCpus(), node.memoryBytes(), node.gpus(), node.role()));
     }
 
     /** The manager's reconcile drains the node for a spot interruption notice: drained, and labelled so. */
@@ -103,7 +109,7 @@ public final class FakeSwarm
         SwarmNode node = nodes.get(id);
         Map<String, String> labels = new LinkedHashMap<>(node.labels());
         labels.put(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_FOR_SPOT_NOTICE);
-        nodes.put(id, new SwarmNode(id, node.hostname(), node.state(), "drain", labels, node.nanoCpus(), node.memoryBytes(), node.gpus()));
+        nodes.put(id, new SwarmNode(id, node.hostname(), node.state(), "drain", labels, node.nanoCpus(), node.memoryBytes(), node.gpus(), node.role()));
     }
 
     /**
