@@ -90,12 +90,6 @@ public final class FakeSwarm
         return new SwarmNode(id, id, "ready", "active", Map.of(), cpus * 1_000_000_000L, memoryGib * (1L << 30), List.of());
     }
 
-    /** The fleet's manager as it runs: ready, drained so that it runs no job, with {@code cpus} CPUs and {@code memoryGib} GiB. */
-    public static SwarmNode drainedManager(String id, int cpus, int memoryGib)
-    {
-        return new SwarmNode(id, id, "ready", "drain", Map.of(), cpus * 1_000_000_000L, memoryGib * (1L << 30), List.of(), "manager");
-    }
-
     /** The node's state changes (down, disconnected) or its availability (drain), as Swarm reports it. */
     public synchronized void setNode(String id, String state, String availability)
     {
