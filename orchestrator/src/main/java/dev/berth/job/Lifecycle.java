@@ -104,7 +104,7 @@ public final class Lifecycle
         return new JobMove(JobState.PREPARING, JobState.CANCELLED, Optional.of(Cause.CANCELLED), Optional.of("cancelled on request while preparing"));
     }
 
-    /** No node of the job's pool could ever hold it: waiting would be forever, and shrinking it would be wrong. */
+    /** No node of the job's pool, nor its instance type, could ever hold it: waiting would be forever, and shrinking it would be wrong. */
     public static JobMove neverFits(String why)
     {
         return new JobMove(JobState.QUEUED, JobState.FAILED, Optional.of(Cause.REQUEST), Optional.of(why));
