@@ -69,18 +69,32 @@ data "aws_ec2_instance_type" "gpu_worker" {
 
 locals {
   # scale_variable: the variable that sizes the pool, named in the reason a waiting job gives
+  worker_gpus = sum(concat([0], data.aws_ec2_instance_type.worker.gpus[*].count))
+  gpu_gpus    = sum(concat([0], data.aws_ec2_instance_type.gpu_worker.gpus[*].count))
   berth_pools = [
-    for pool in [
-      { pool = "spot", type = data.aws_ec2_instance_type.worker, scale_variable = "worker_count" },
-      { pool = "burst", type = data.aws_ec2_instance_type.worker, scale_variable = "burst_worker_count" },
-      { pool = "gpu", type = data.aws_ec2_instance_type.gpu_worker, scale_variable = "gpu_worker_count" },
-      ] : {
-      pool           = pool.pool
-      instance_type  = pool.type.instance_type
-      cpus           = pool.type.default_vcpus
-      memory_mib     = pool.type.memory_size
-      gpus           = sum(concat([0], [for gpu in pool.type.gpus : gpu.count]))
-      scale_variable = pool.scale_variable
-    }
+    {
+      pool           = "spot"
+      instance_type  = var.worker_instance_type
+      cpus           = data.aws_ec2_instance_type.worker.default_vcpus
+      memory_mib     = data.aws_ec2_instance_type.worker.memory_size
+      gpus           = local.worker_gpus
+      scale_variable = "worker_count"
+    },
+    {
+      pool           = "burst"
+      instance_type  = var.worker_instance_type
+      cpus           = data.aws_ec2_instance_type.worker.default_vcpus
+      memory_mib     = data.aws_ec2_instance_type.worker.memory_size
+      gpus           = local.worker_gpus
+      scale_variable = "burst_worker_count"
+    },
+    {
+      pool           = "gpu"
+      instance_type  = var.gpu_instance_type
+      cpus           = data.aws_ec2_instance_type.gpu_worker.default_vcpus
+      memory_mib     = data.aws_ec2_instance_type.gpu_worker.memory_size
+      gpus           = local.gpu_gpus
+      scale_variable = "gpu_worker_count"
+    },
   ]
 }
