@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
@@ -86,30 +87,18 @@ final class Admission
         int slots = pendingSlots;
         // Plans run often, over hundreds of queued jobs that mostly name the same pool or none
         Map<Optional<String>, List<SwarmNode>> pools = new HashMap<>();
-        PoolCapacity capacity = poolTypes.isEmpty() ? null : new PoolCapacity(poolTypes, nodes);
+        Function<Claim, PoolCapacity.Verdict> judge = poolTypes.isEmpty()
+                ? claim -> byNodes(claim, pools.computeIfAbsent(claim.pool(), name -> poolNodes(nodes, name)))
+                : new PoolCapacity(poolTypes, nodes)::judge;
         for (Claim claim : queued) {
-            if (capacity != null) {
-                PoolCapacity.Verdict verdict = capacity.judge(claim);
-                if (verdict instanceof PoolCapacity.Waits waits) {
-                    waiting.put(claim.jobId(), waits.reason());
-                    continue;
-                }
-                if (verdict instanceof PoolCapacity.NeverFits never) {
-                    neverFits.put(claim.jobId(), never.reason());
-                    continue;
-                }
+            PoolCapacity.Verdict verdict = judge.apply(claim);
+            if (verdict instanceof PoolCapacity.Waits waits) {
+                waiting.put(claim.jobId(), waits.reason());
+                continue;
             }
-            else {
-                // A drained manager runs berth and Swarm, never a job: no job waits for it
-                List<SwarmNode> pool = pools.computeIfAbsent(claim.pool(), name -> nodes.stream().filter(node -> inPool(node, name) && !node.drainedManager()).toList());
-                if (pool.isEmpty()) {
-                    waiting.put(claim.jobId(), claim.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
-                    continue;
-                }
-                if (!fitsAnyEmpty(pool, claim.resources())) {
-                    neverFits.put(claim.jobId(), tooLarge(claim, pool));
-                    continue;
-                }
+            if (verdict instanceof PoolCapacity.NeverFits never) {
+                neverFits.put(claim.jobId(), never.reason());
+                continue;
             }
             Optional<Free> room = bestFit(free, claim);
             if (room.isPresent() && slots > 0) {
@@ -123,6 +112,24 @@ final class Admission
             (room.isPresent() ? room : roomiest(free, claim)).ifPresent(node -> node.take(claim.resources()));
         }
         return new Plan(admit, neverFits, waiting);
+    }
+
+    /** The nodes of a pool (any node, for a job that names none); a drained manager runs berth and Swarm, never a job, so no job waits for it. */
+    private static List<SwarmNode> poolNodes(List<SwarmNode> nodes, Optional<String> pool)
+    {
+        return nodes.stream().filter(node -> inPool(node, pool) && !node.drainedManager()).toList();
+    }
+
+    /** With no pool types known, the nodes of the job's pool are all it could ever have. */
+    private static PoolCapacity.Verdict byNodes(Claim claim, List<SwarmNode> pool)
+    {
+        if (pool.isEmpty()) {
+            return new PoolCapacity.Waits(claim.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
+        }
+        if (!fitsAnyEmpty(pool, claim.resources())) {
+            return new PoolCapacity.NeverFits(tooLarge(claim, pool));
+        }
+        return new PoolCapacity.OnNodes();
     }
 
     private static boolean inPool(SwarmNode node, Optional<String> pool)
