@@ -3,7 +3,8 @@
 #   - ansible-lint and ansible-playbook --syntax-check on every playbook
 #   - the wiring of the Ansible tree that no container run can show: the Lustre mount after
 #     network-online.target, the kernel held with its Lustre modules, handlers flushed before the
-#     worker joins the swarm, the join token read by each run, the instance store before Docker
+#     worker joins the swarm, the join token read by each run, the instance store before Docker, the
+#     pools' instance types passed from Terraform to the manager's berth.env (BERTH_POOLS)
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
@@ -184,12 +185,36 @@ joins = task_index(block, lambda task: "swarm join" in str(task.get("ansible.bui
 if not 0 <= read < joins or "cacheable" in str(join):
     problems.append("swarm_worker must read the join token afresh right before it joins")
 
+# The pools' instance types reach berth: Terraform's local.berth_pools in the manager's boot vars, the
+# manager role's berth.env writing them as BERTH_POOLS in the form berth reads, nothing when there are none.
+import re, jinja2
+terraform = repo / "terraform" / "aws" / "swarm"
+compute = (terraform / "compute.tf").read_text()
+manager = compute[compute.index('resource "aws_instance" "manager"'):compute.index('resource "aws_launch_template" "worker"')]
+if not re.search(r"berth_pools\s*=\s*local\.berth_pools", manager):
+    problems.append("the manager's boot vars lack berth_pools = local.berth_pools")
+pools_local = (terraform / "main.tf").read_text()
+for field in ("pool", "instance_type", "cpus", "memory_mib", "gpus", "scale_variable"):
+    if not re.search(r"^\s*" + field + r"\s*=", pools_local, re.M):
+        problems.append("terraform's local.berth_pools lacks the field %s that berth.env.j2 writes" % field)
+if load("berth_manager/defaults/main.yml").get("berth_pools") != []:
+    problems.append("berth_manager's defaults must set berth_pools: [] (a manager set up by hand writes no BERTH_POOLS)")
+# As Ansible's template module renders it (trim_blocks)
+template = jinja2.Environment(trim_blocks=True).from_string((roles / "berth_manager/templates/berth.env.j2").read_text())
+pools = [{"pool": "spot", "instance_type": "m6i.2xlarge", "cpus": 8, "memory_mib": 32768, "gpus": 0, "scale_variable": "worker_count"},
+         {"pool": "gpu", "instance_type": "g5.xlarge", "cpus": 4, "memory_mib": 16384, "gpus": 1, "scale_variable": "gpu_worker_count"}]
+written = [line for line in template.render(berth_pools=pools).splitlines() if line.startswith("BERTH_POOLS")]
+if written != ["BERTH_POOLS=spot:m6i.2xlarge:8:32768m:0:worker_count,gpu:g5.xlarge:4:16384m:1:gpu_worker_count"]:
+    problems.append("berth.env.j2 writes the pools as %s, not as BERTH_POOLS=pool:type:cpus:memory:gpus:variable,..." % written)
+if "BERTH_POOLS" in template.render(berth_pools=[]):
+    problems.append("berth.env.j2 writes BERTH_POOLS with no pools")
+
 for problem in problems:
     print(problem)
 sys.exit(1 if problems else 0)
 PY
     then
-        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker"
+        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker, the pools' instance types from Terraform in berth.env as BERTH_POOLS"
     else
         cat "$work/wiring.log"
         record wiring FAIL "wiring problems (above)"

@@ -51,6 +51,7 @@ resource "aws_instance" "manager" {
       berth_lifecycle = "on-demand"
       queue_url       = aws_sqs_queue.jobs.url
       dlq_url         = aws_sqs_queue.jobs_dead_letter.url
+      berth_pools     = local.berth_pools
     }))
   })
 

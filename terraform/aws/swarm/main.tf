@@ -53,3 +53,48 @@ resource "aws_key_pair" "operator" {
   key_name   = "${local.name}-operator"
   public_key = file(pathexpand(var.ssh_public_key_path))
 }
+
+# What a node of each pool offers, from its instance type, for berth's admission (BERTH_POOLS on
+# the manager): a job that a pool's type could hold waits while the pool has no node (the GPU pool
+# at zero, say), and one that no pool's type could hold fails at once. Looked up even for an empty
+# pool, which is when berth needs it. The GPU group's alternative types are meant to have as many
+# GPUs (see gpu_alternative_instance_types); berth takes gpu_instance_type's.
+data "aws_ec2_instance_type" "worker" {
+  instance_type = var.worker_instance_type
+}
+
+data "aws_ec2_instance_type" "gpu_worker" {
+  instance_type = var.gpu_instance_type
+}
+
+locals {
+  # scale_variable: the variable that sizes the pool, named in the reason a waiting job gives
+  worker_gpus = sum(concat([0], data.aws_ec2_instance_type.worker.gpus[*].count))
+  gpu_gpus    = sum(concat([0], data.aws_ec2_instance_type.gpu_worker.gpus[*].count))
+  berth_pools = [
+    {
+      pool           = "spot"
+      instance_type  = var.worker_instance_type
+      cpus           = data.aws_ec2_instance_type.worker.default_vcpus
+      memory_mib     = data.aws_ec2_instance_type.worker.memory_size
+      gpus           = local.worker_gpus
+      scale_variable = "worker_count"
+    },
+    {
+      pool           = "burst"
+      instance_type  = var.worker_instance_type
+      cpus           = data.aws_ec2_instance_type.worker.default_vcpus
+      memory_mib     = data.aws_ec2_instance_type.worker.memory_size
+      gpus           = local.worker_gpus
+      scale_variable = "burst_worker_count"
+    },
+    {
+      pool           = "gpu"
+      instance_type  = var.gpu_instance_type
+      cpus           = data.aws_ec2_instance_type.gpu_worker.default_vcpus
+      memory_mib     = data.aws_ec2_instance_type.gpu_worker.memory_size
+      gpus           = local.gpu_gpus
+      scale_variable = "gpu_worker_count"
+    },
+  ]
+}

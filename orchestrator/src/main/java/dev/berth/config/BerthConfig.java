@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -27,6 +28,7 @@ public record BerthConfig(
         String sqsRegion,
         Optional<String> sqsEndpoint,
         String gpuKind,
+        List<PoolType> pools,
         int pendingCap,
         Duration pollInterval,
         Duration queueVisibility,
@@ -52,6 +54,7 @@ public record BerthConfig(
         requireNonNull(sqsRegion, "sqsRegion is null");
         requireNonNull(sqsEndpoint, "sqsEndpoint is null");
         requireNonNull(gpuKind, "gpuKind is null");
+        pools = List.copyOf(pools);
         requireNonNull(pollInterval, "pollInterval is null");
         requireNonNull(queueVisibility, "queueVisibility is null");
         requireNonNull(defaultImage, "defaultImage is null");
@@ -117,6 +120,8 @@ public record BerthConfig(
                 settings.get("BERTH_SQS_REGION", settings.get("AWS_REGION", "us-east-1")),
                 settings.optional("BERTH_SQS_ENDPOINT"),
                 settings.get("BERTH_GPU_KIND", "GPU"),
+                // The fleet's pools and their instance types (the fleet's manager role writes them); none on a single node
+                settings.optional(PoolType.KEY).map(PoolType::parseAll).orElse(List.of()),
                 settings.integer("BERTH_PENDING_CAP", 8),
                 settings.duration("BERTH_POLL_INTERVAL", Duration.ofMillis(500)),
                 settings.duration("BERTH_QUEUE_VISIBILITY", Duration.ofSeconds(60)),

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.config.PoolType;
 import dev.berth.job.Claim;
 import dev.berth.job.Resources;
 import dev.berth.swarm.SwarmNode;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
@@ -47,7 +49,17 @@ final class Admission
      */
     record Plan(List<String> admit, Map<String, String> neverFits, Map<String, String> waiting) {}
 
+    /** The plan with no pool types known (a single node, or a fleet without {@code BERTH_POOLS}): the nodes are all there is. */
     static Plan plan(List<SwarmNode> nodes, List<Held> live, List<Claim> queued, int pendingSlots)
+    {
+        return plan(nodes, List.of(), live, queued, pendingSlots);
+    }
+
+    /**
+     * @param poolTypes the fleet's pools and their instance types: with them, a job a pool with no node up
+     * could hold waits for one, and a job none could hold fails at once
+     */
+    static Plan plan(List<SwarmNode> nodes, List<PoolType> poolTypes, List<Held> live, List<Claim> queued, int pendingSlots)
     {
         Map<String, Free> free = new LinkedHashMap<>();
         for (SwarmNode node : nodes) {
@@ -75,14 +87,17 @@ final class Admission
         int slots = pendingSlots;
         // Plans run often, over hundreds of queued jobs that mostly name the same pool or none
         Map<Optional<String>, List<SwarmNode>> pools = new HashMap<>();
+        Function<Claim, PoolCapacity.Verdict> judge = poolTypes.isEmpty()
+                ? claim -> byNodes(claim, pools.computeIfAbsent(claim.pool(), name -> poolNodes(nodes, name)))
+                : new PoolCapacity(poolTypes, nodes)::judge;
         for (Claim claim : queued) {
-            List<SwarmNode> pool = pools.computeIfAbsent(claim.pool(), name -> nodes.stream().filter(node -> inPool(node, name)).toList());
-            if (pool.isEmpty()) {
-                waiting.put(claim.jobId(), claim.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
+            PoolCapacity.Verdict verdict = judge.apply(claim);
+            if (verdict instanceof PoolCapacity.Waits waits) {
+                waiting.put(claim.jobId(), waits.reason());
                 continue;
             }
-            if (!fitsAnyEmpty(pool, claim.resources())) {
-                neverFits.put(claim.jobId(), tooLarge(claim, pool));
+            if (verdict instanceof PoolCapacity.NeverFits never) {
+                neverFits.put(claim.jobId(), never.reason());
                 continue;
             }
             Optional<Free> room = bestFit(free, claim);
@@ -99,12 +114,30 @@ final class Admission
         return new Plan(admit, neverFits, waiting);
     }
 
+    /** The nodes of a pool (any node, for a job that names none); a drained manager runs berth and Swarm, never a job, so no job waits for it. */
+    private static List<SwarmNode> poolNodes(List<SwarmNode> nodes, Optional<String> pool)
+    {
+        return nodes.stream().filter(node -> inPool(node, pool) && !node.drainedManager()).toList();
+    }
+
+    /** With no pool types known, the nodes of the job's pool are all it could ever have. */
+    private static PoolCapacity.Verdict byNodes(Claim claim, List<SwarmNode> pool)
+    {
+        if (pool.isEmpty()) {
+            return new PoolCapacity.Waits(claim.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
+        }
+        if (!fitsAnyEmpty(pool, claim.resources())) {
+            return new PoolCapacity.NeverFits(tooLarge(claim, pool));
+        }
+        return new PoolCapacity.OnNodes();
+    }
+
     private static boolean inPool(SwarmNode node, Optional<String> pool)
     {
         return pool.isEmpty() || pool.equals(node.pool());
     }
 
-    private static boolean fitsEmpty(SwarmNode node, Resources resources)
+    static boolean fitsEmpty(SwarmNode node, Resources resources)
     {
         return node.nanoCpus() >= resources.nanoCpus() && node.memoryBytes() >= resources.memoryBytes() && node.gpus().size() >= resources.gpus();
     }
@@ -143,7 +176,7 @@ final class Admission
         return Optional.ofNullable(best);
     }
 
-    private static String tooLarge(Claim claim, List<SwarmNode> pool)
+    static String tooLarge(Claim claim, List<SwarmNode> pool)
     {
         SwarmNode largest = pool.stream()
                 .max(Comparator.comparingInt((SwarmNode node) -> node.gpus().size()).thenComparingLong(SwarmNode::nanoCpus).thenComparingLong(SwarmNode::memoryBytes))

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.config.PoolType;
 import dev.berth.job.Claim;
 import dev.berth.job.JobState;
 import dev.berth.job.Lifecycle;
@@ -44,6 +45,7 @@ final class AdmissionRound
     private final JobStore store;
     private final SwarmView view;
     private final Dispatcher dispatcher;
+    private final List<PoolType> poolTypes;
     private final int pendingCap;
     private final Duration pollInterval;
     private final Clock clock;
@@ -54,12 +56,13 @@ final class AdmissionRound
     /** When, by the ticker, a round with no slot free next looks at the queue. */
     private long nextQueueLook;
 
-    AdmissionRound(JobStore store, SwarmView view, Dispatcher dispatcher, int pendingCap, Duration pollInterval, Clock clock, Ticker ticker,
+    AdmissionRound(JobStore store, SwarmView view, Dispatcher dispatcher, List<PoolType> poolTypes, int pendingCap, Duration pollInterval, Clock clock, Ticker ticker,
             BerthMetrics metrics)
     {
         this.store = requireNonNull(store, "store is null");
         this.view = requireNonNull(view, "view is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
+        this.poolTypes = List.copyOf(requireNonNull(poolTypes, "poolTypes is null"));
         this.pendingCap = pendingCap;
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -104,7 +107,7 @@ final class AdmissionRound
         for (Claim claim : live) {
             held.add(new Admission.Held(claim, view.task(Swarm.serviceName(claim.jobId(), claim.attempts())).flatMap(TaskSnapshot::nodeId)));
         }
-        Admission.Plan plan = Admission.plan(view.nodes(), held, queued, slots);
+        Admission.Plan plan = Admission.plan(view.nodes(), poolTypes, held, queued, slots);
         plan.neverFits().forEach((jobId, reason) -> {
             store.writes().endJob(jobId, Lifecycle.neverFits(reason), now, JobEnded.NOTHING);
             log.info("Job {} failed: {}", jobId, reason);

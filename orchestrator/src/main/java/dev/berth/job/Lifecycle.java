@@ -4,6 +4,7 @@ import dev.berth.config.Durations;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -103,10 +104,36 @@ public final class Lifecycle
         return new JobMove(JobState.PREPARING, JobState.CANCELLED, Optional.of(Cause.CANCELLED), Optional.of("cancelled on request while preparing"));
     }
 
-    /** No node of the job's pool could ever hold it: waiting would be forever, and shrinking it would be wrong. */
+    /** No node of the job's pool, nor its instance type, could ever hold it: waiting would be forever, and shrinking it would be wrong. */
     public static JobMove neverFits(String why)
     {
         return new JobMove(JobState.QUEUED, JobState.FAILED, Optional.of(Cause.REQUEST), Optional.of(why));
+    }
+
+    /**
+     * Why a queued job waits when a pool whose instance type would hold it has no node up: the fleet has
+     * only to grow that pool, for which {@code scaleVariables} (pool to Terraform variable) says how.
+     */
+    public static String waitingForPoolNode(List<String> pools, Map<String, String> scaleVariables)
+    {
+        String reason = "waiting for a node in pool " + String.join(" or ", pools) + ": none running";
+        List<String> hints = pools.stream().filter(scaleVariables::containsKey)
+                .map(pool -> "`terraform apply -var " + scaleVariables.get(pool) + "=N`" + (pools.size() > 1 ? " (" + pool + ")" : ""))
+                .toList();
+        return hints.isEmpty() ? reason : reason + "; scale with " + String.join(" or ", hints);
+    }
+
+    /** Why a job fails that no pool's instance type could hold (with {@link #neverFits}): the largest of those it could use, and what that has. */
+    public static String noInstanceTypeHolds(Resources asked, String instanceType, String pool, Resources has)
+    {
+        return "no instance type of the fleet can ever hold this job: it asks for " + asked + " but the largest it could use, "
+                + instanceType + " of pool '" + pool + "', has " + has;
+    }
+
+    /** Why a job fails that names a pool the fleet does not have (with {@link #neverFits}). */
+    public static String noSuchPool(String pool, List<String> pools)
+    {
+        return "the fleet has no pool '" + pool + "': its pools are " + String.join(", ", pools);
     }
 
     /** The request itself cannot run (bad branch, unreachable repository, missing entrypoint, unknown image): never retried. */

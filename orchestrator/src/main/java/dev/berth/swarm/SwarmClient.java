@@ -88,7 +88,8 @@ public final class SwarmClient
                     labels,
                     resources.path("NanoCPUs").asLong(),
                     resources.path("MemoryBytes").asLong(),
-                    gpus));
+                    gpus,
+                    node.path("Spec").path("Role").asText()));
         }
         return nodes;
     }

@@ -12,6 +12,7 @@ import static java.util.Objects.requireNonNull;
  * @param state Swarm's node state: {@code ready}, {@code down}, {@code unknown}, {@code disconnected}
  * @param availability {@code active}, {@code pause} or {@code drain}
  * @param gpus the ids (or, for counted resources, synthetic ids) of the node's generic resources of berth's GPU kind
+ * @param role {@code worker} or {@code manager}
  */
 public record SwarmNode(
         String id,
@@ -21,7 +22,8 @@ public record SwarmNode(
         Map<String, String> labels,
         long nanoCpus,
         long memoryBytes,
-        List<String> gpus)
+        List<String> gpus,
+        String role)
 {
     public static final String POOL_LABEL = "berth.pool";
     /**
@@ -39,6 +41,13 @@ public record SwarmNode(
         requireNonNull(availability, "availability is null");
         labels = Map.copyOf(labels);
         gpus = List.copyOf(gpus);
+        requireNonNull(role, "role is null");
+    }
+
+    /** A worker node: what every node but the managers is. */
+    public SwarmNode(String id, String hostname, String state, String availability, Map<String, String> labels, long nanoCpus, long memoryBytes, List<String> gpus)
+    {
+        this(id, hostname, state, availability, labels, nanoCpus, memoryBytes, gpus, "worker");
     }
 
     public Optional<String> pool()
@@ -55,6 +64,15 @@ public record SwarmNode(
     public boolean drainedForSpotNotice()
     {
         return availability.equals("drain") && drainedBy().filter(DRAINED_FOR_SPOT_NOTICE::equals).isPresent();
+    }
+
+    /**
+     * Whether the node is a drained manager: the fleet's manager is drained so that it runs berth and
+     * Swarm and no job, for good, so it never counts as a node a job could wait for.
+     */
+    public boolean drainedManager()
+    {
+        return role.equals("manager") && availability.equals("drain");
     }
 
     /** Whether Swarm would place new tasks here right now. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -83,6 +84,47 @@ class BerthConfigTest
         assertThat(BerthConfig.load(Map.of("HOME", temp.toString())).dockerConfig()).isEqualTo(temp.resolve(".docker").resolve("config.json"));
         assertThat(BerthConfig.load(Map.of("HOME", temp.toString(), "BERTH_DOCKER_CONFIG", "/etc/berth/docker.json")).dockerConfig())
                 .isEqualTo(Path.of("/etc/berth/docker.json"));
+    }
+
+    @Test
+    void thePoolsAndTheirInstanceTypesAreReadAsTheFleetWritesThem()
+            throws IOException
+    {
+        Path file = Files.writeString(temp.resolve("berth.env"), """
+                BERTH_POOLS=spot:m6i.2xlarge:8:32768m:0:worker_count,burst:m6i.2xlarge:8:32768m:0:burst_worker_count,gpu:g5.xlarge:4:16384m:1:gpu_worker_count
+                """);
+
+        BerthConfig config = BerthConfig.load(Map.of("BERTH_CONFIG", file.toString(), "HOME", temp.toString()));
+
+        assertThat(config.pools()).containsExactly(
+                new PoolType("spot", "m6i.2xlarge", 8, 32L << 30, 0, Optional.of("worker_count")),
+                new PoolType("burst", "m6i.2xlarge", 8, 32L << 30, 0, Optional.of("burst_worker_count")),
+                new PoolType("gpu", "g5.xlarge", 4, 16L << 30, 1, Optional.of("gpu_worker_count")));
+        assertThat(BerthConfig.load(Map.of("BERTH_POOLS", "local:laptop:0.5:2g:0", "HOME", temp.toString())).pools())
+                .containsExactly(new PoolType("local", "laptop", 0.5, 2L << 30, 0, Optional.empty()));
+    }
+
+    @Test
+    void withoutPoolsTheNodesAreAllBerthKnows()
+    {
+        assertThat(BerthConfig.load(Map.of("HOME", temp.toString())).pools()).isEmpty();
+        assertThat(BerthConfig.load(Map.of("BERTH_POOLS", " ", "HOME", temp.toString())).pools()).isEmpty();
+    }
+
+    @Test
+    void poolsBerthCannotReadAreRefusedSayingWhatItTakes()
+    {
+        String form = "BERTH_POOLS must be pool:instance-type:cpus:memory:gpus[:terraform-variable], comma-separated, "
+                + "such as gpu:g5.xlarge:4:16g:1:gpu_worker_count,spot:m6i.2xlarge:8:32g:0:worker_count; got ";
+        assertRefused("BERTH_POOLS", "gpu:g5.xlarge:4:16g", form + "'gpu:g5.xlarge:4:16g': 'gpu:g5.xlarge:4:16g' is not a pool");
+        assertRefused("BERTH_POOLS", "gpu:g5.xlarge:four:16g:1", form + "'gpu:g5.xlarge:four:16g:1': 'gpu:g5.xlarge:four:16g:1' is not a pool");
+        assertRefused("BERTH_POOLS", "spot:m6i.large:2:8g:0,GPU:g5.xlarge:4:16g:1",
+                form + "'spot:m6i.large:2:8g:0,GPU:g5.xlarge:4:16g:1': 'GPU:g5.xlarge:4:16g:1' is not a pool");
+        assertRefused("BERTH_POOLS", "spot:m6i.large:0:8g:0", form + "'spot:m6i.large:0:8g:0': 'spot:m6i.large:0:8g:0' is not a pool");
+        assertRefused("BERTH_POOLS", "spot:m6i.large:2:lots:0", form + "'spot:m6i.large:2:lots:0': 'spot:m6i.large:2:lots:0' is not a pool");
+        assertRefused("BERTH_POOLS", "spot:m6i.large:2:8g:0,", form + "'spot:m6i.large:2:8g:0,': '' is not a pool");
+        assertRefused("BERTH_POOLS", "spot:m6i.large:2:8g:0,spot:m6i.xlarge:4:16g:0",
+                form + "'spot:m6i.large:2:8g:0,spot:m6i.xlarge:4:16g:0': pool 'spot' is named twice");
     }
 
     private void assertRefused(String key, String value, String message)

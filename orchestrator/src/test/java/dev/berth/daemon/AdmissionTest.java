@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.config.PoolType;
 import dev.berth.job.Claim;
 import dev.berth.job.JobState;
 import dev.berth.job.Resources;
@@ -90,6 +91,103 @@ class AdmissionTest
 
         assertThat(plan.admit()).isEmpty();
         assertThat(plan.neverFits()).isEmpty();
+    }
+
+    private static final List<PoolType> FLEET = List.of(
+            new PoolType("spot", "m6i.2xlarge", 8, 32 * GIB, 0, Optional.of("worker_count")),
+            new PoolType("gpu", "g5.xlarge", 4, 16 * GIB, 1, Optional.of("gpu_worker_count")));
+
+    @Test
+    void aJobForAPoolWithNoNodeUpWaitsSayingHowToScaleIt()
+    {
+        Admission.Plan plan = Admission.plan(List.of(CPU_NODE), FLEET, List.of(),
+                List.of(claim("train", new Resources(2, 8 * GIB, 1), Optional.of("gpu"))), 8);
+
+        assertThat(plan.neverFits()).isEmpty();
+        assertThat(plan.admit()).isEmpty();
+        assertThat(plan.waiting()).containsEntry("train",
+                "waiting for a node in pool gpu: none running; scale with `terraform apply -var gpu_worker_count=N`");
+    }
+
+    @Test
+    void aGpuJobWithoutAPoolWaitsOnlyForPoolsWithGpus()
+    {
+        // CPU nodes are up and idle, the GPU pool is at zero: the job waits for the GPU pool, and fails nowhere
+        Admission.Plan plan = Admission.plan(List.of(CPU_NODE), FLEET, List.of(), List.of(queued("gpu-job", 1, 1), queued("cpu-job", 1, 0)), 8);
+
+        assertThat(plan.neverFits()).isEmpty();
+        assertThat(plan.admit()).containsExactly("cpu-job");
+        assertThat(plan.waiting()).containsEntry("gpu-job",
+                "waiting for a node in pool gpu: none running; scale with `terraform apply -var gpu_worker_count=N`");
+    }
+
+    @Test
+    void aGpuJobWithoutAPoolGoesToTheGpuNodeOnceOneIsUp()
+    {
+        Admission.Plan plan = Admission.plan(List.of(CPU_NODE, GPU_NODE), FLEET, List.of(), List.of(queued("gpu-job", 1, 1)), 8);
+
+        assertThat(plan.admit()).containsExactly("gpu-job");
+    }
+
+    @Test
+    void aJobNoPoolsTypeCouldHoldFailsAtOnceNamingTheLargestType()
+    {
+        Admission.Plan plan = Admission.plan(List.of(), FLEET, List.of(),
+                List.of(queued("wide", 16, 0), claim("many-gpus", new Resources(1, GIB, 4), Optional.empty())), 8);
+
+        assertThat(plan.waiting()).isEmpty();
+        assertThat(plan.neverFits()).containsEntry("wide",
+                "no instance type of the fleet can ever hold this job: it asks for cpus=16 memory=1g gpus=0 but the largest it could use, m6i.2xlarge of pool 'spot', has cpus=8 memory=32g gpus=0");
+        assertThat(plan.neverFits()).containsEntry("many-gpus",
+                "no instance type of the fleet can ever hold this job: it asks for cpus=1 memory=1g gpus=4 but the largest it could use, g5.xlarge of pool 'gpu', has cpus=4 memory=16g gpus=1");
+    }
+
+    @Test
+    void aJobTooLargeForItsOwnPoolsTypeFailsThoughAnotherPoolIsLarger()
+    {
+        Admission.Plan plan = Admission.plan(List.of(), FLEET, List.of(), List.of(claim("big-gpu", new Resources(6, GIB, 1), Optional.of("gpu"))), 8);
+
+        assertThat(plan.neverFits().get("big-gpu")).endsWith("but the largest it could use, g5.xlarge of pool 'gpu', has cpus=4 memory=16g gpus=1");
+    }
+
+    @Test
+    void aJobNamingAPoolTheFleetLacksFailsNamingItsPools()
+    {
+        Admission.Plan plan = Admission.plan(List.of(CPU_NODE), FLEET, List.of(), List.of(claim("lost", new Resources(1, GIB, 0), Optional.of("gpus"))), 8);
+
+        assertThat(plan.neverFits()).containsEntry("lost", "the fleet has no pool 'gpus': its pools are spot, gpu");
+    }
+
+    @Test
+    void theDrainedManagerNeverCountsAsANodeAJobCouldWaitFor()
+    {
+        // The manager is the largest node, but drained for good: a job only it could hold fails instead of waiting forever
+        SwarmNode manager = new SwarmNode("m", "manager", "ready", "drain", Map.of(), 16_000_000_000L, 64 * GIB, List.of(), "manager");
+
+        Admission.Plan plan = Admission.plan(List.of(manager, CPU_NODE), List.of(), List.of(queued("wide", 8, 0)), 8);
+
+        assertThat(plan.neverFits().get("wide")).isEqualTo("no node can ever hold this job: it asks for cpus=8 memory=1g gpus=0 but the largest node, c1, has cpus=4 memory=16g gpus=0");
+    }
+
+    @Test
+    void withPoolTypesTheDrainedManagerIsNoNodeEither()
+    {
+        SwarmNode manager = new SwarmNode("m", "manager", "ready", "drain", Map.of(SwarmNode.POOL_LABEL, "spot"), 16_000_000_000L, 64 * GIB, List.of(), "manager");
+
+        Admission.Plan plan = Admission.plan(List.of(manager), FLEET, List.of(), List.of(claim("job", new Resources(1, GIB, 0), Optional.of("spot"))), 8);
+
+        assertThat(plan.waiting()).containsEntry("job", "waiting for a node in pool spot: none running; scale with `terraform apply -var worker_count=N`");
+    }
+
+    @Test
+    void aJobWithoutAPoolThatTwoEmptyPoolsCouldHoldNamesBoth()
+    {
+        List<PoolType> fleet = List.of(FLEET.get(0), new PoolType("burst", "m6i.2xlarge", 8, 32 * GIB, 0, Optional.empty()), FLEET.get(1));
+
+        Admission.Plan plan = Admission.plan(List.of(), fleet, List.of(), List.of(queued("job", 6, 0)), 8);
+
+        assertThat(plan.waiting()).containsEntry("job",
+                "waiting for a node in pool spot or burst: none running; scale with `terraform apply -var worker_count=N` (spot)");
     }
 
     private static Claim queued(String id, double cpus, int gpus)

@@ -16,6 +16,7 @@ import dev.berth.store.InsertOutcome;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.Swarm;
+import dev.berth.swarm.SwarmNode;
 import dev.berth.testing.DirectExecutor;
 import dev.berth.testing.FakeSwarm;
 import dev.berth.testing.TestingClock;
@@ -132,6 +133,42 @@ class SchedulerTest
         assertThat(job.cause()).contains(Cause.REQUEST);
         assertThat(job.reason().orElseThrow()).startsWith("no node can ever hold this job: it asks for cpus=16");
         assertThat(swarm.createdServices()).isEmpty();
+    }
+
+    @Test
+    void aGpuJobWaitsForTheEmptyGpuPoolSayingSoOnceThenRunsWhenAGpuNodeJoins()
+    {
+        scheduler.close();
+        scheduler = scheduler(FailPoints.none(), Map.of("BERTH_POOLS", "spot:m6i.xlarge:4:16g:0:worker_count,gpu:g5.xlarge:4:16g:1:gpu_worker_count"));
+        submit("train", ", \"resources\": {\"gpus\": 1}");
+
+        rounds(1);
+
+        Job waiting = job("train");
+        assertThat(waiting.state()).isEqualTo(JobState.QUEUED);
+        assertThat(waiting.reason()).contains("waiting for a node in pool gpu: none running; scale with `terraform apply -var gpu_worker_count=N`");
+        // The reason is written when it changes, not at every round the job keeps waiting
+        long marker = store.reads().changeMarker();
+        rounds(3);
+        assertThat(store.reads().changeMarker()).isEqualTo(marker);
+
+        swarm.withNode(new SwarmNode("g1", "g1", "ready", "active", Map.of(SwarmNode.POOL_LABEL, "gpu"), 4_000_000_000L, 16L << 30, List.of("GPU-0")));
+        roundsUntil(() -> swarm.createdServices().contains(service("train", 1)));
+    }
+
+    @Test
+    void aJobNoInstanceTypeOfTheFleetHoldsFailsAtOnce()
+    {
+        scheduler.close();
+        scheduler = scheduler(FailPoints.none(), Map.of("BERTH_POOLS", "spot:m6i.xlarge:4:16g:0,gpu:g5.xlarge:4:16g:1"));
+        submit("gpus", ", \"resources\": {\"gpus\": 2}");
+
+        rounds(1);
+
+        Job job = job("gpus");
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.cause()).contains(Cause.REQUEST);
+        assertThat(job.reason().orElseThrow()).endsWith("the largest it could use, g5.xlarge of pool 'gpu', has cpus=4 memory=16g gpus=1");
     }
 
     @Test
@@ -617,10 +654,16 @@ class SchedulerTest
 
     private Scheduler scheduler(FailPoints failPoints)
     {
-        BerthConfig config = BerthConfig.load(Map.of(
-                "BERTH_STATE_DIR", temp.toString(),
-                "BERTH_PENDING_CAP", String.valueOf(PENDING_CAP),
-                "BERTH_POLL_INTERVAL", POLL.toMillis() + "ms"));
+        return scheduler(failPoints, Map.of());
+    }
+
+    private Scheduler scheduler(FailPoints failPoints, Map<String, String> settings)
+    {
+        Map<String, String> environment = new java.util.HashMap<>(settings);
+        environment.put("BERTH_STATE_DIR", temp.toString());
+        environment.put("BERTH_PENDING_CAP", String.valueOf(PENDING_CAP));
+        environment.put("BERTH_POLL_INTERVAL", POLL.toMillis() + "ms");
+        BerthConfig config = BerthConfig.load(environment);
         return Scheduler.create(store, swarm, preparer, new RunDirs(config.runsDir()), config, clock, clock, failPoints, new DirectExecutor(),
                 new DirectExecutor(), new BerthMetrics(meters));
     }

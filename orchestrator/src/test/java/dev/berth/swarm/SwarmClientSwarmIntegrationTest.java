@@ -153,6 +153,9 @@ class SwarmClientSwarmIntegrationTest
                     assertThat(node.schedulable()).isTrue();
                     assertThat(node.nanoCpus()).isPositive();
                     assertThat(node.memoryBytes()).isPositive();
+                    // The one node is the manager, active: a manager counts unless drained
+                    assertThat(node.role()).isEqualTo("manager");
+                    assertThat(node.drainedManager()).isFalse();
                 });
         assertThat(swarm.nodes("FPGA")).singleElement().satisfies(node -> assertThat(node.gpus()).isEmpty());
         assertThat(swarm.isManager()).isTrue();

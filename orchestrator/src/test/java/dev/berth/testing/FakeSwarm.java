@@ -94,7 +94,7 @@ public final class FakeSwarm
     public synchronized void setNode(String id, String state, String availability)
     {
         SwarmNode node = nodes.get(id);
-        nodes.put(id, new SwarmNode(id, node.hostname(), state, availability, node.labels(), node.nanoCpus(), node.memoryBytes(), node.gpus()));
+        nodes.put(id, new SwarmNode(id, node.hostname(), state, availability, node.labels(), node.nanoCpus(), node.memoryBytes(), node.gpus(), node.role()));
     }
 
     /** The manager's reconcile drains the node for a spot interruption notice: drained, and labelled so. */
@@ -103,7 +103,7 @@ public final class FakeSwarm
         SwarmNode node = nodes.get(id);
         Map<String, String> labels = new LinkedHashMap<>(node.labels());
         labels.put(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_FOR_SPOT_NOTICE);
-        nodes.put(id, new SwarmNode(id, node.hostname(), node.state(), "drain", labels, node.nanoCpus(), node.memoryBytes(), node.gpus()));
+        nodes.put(id, new SwarmNode(id, node.hostname(), node.state(), "drain", labels, node.nanoCpus(), node.memoryBytes(), node.gpus(), node.role()));
     }
 
     /**
