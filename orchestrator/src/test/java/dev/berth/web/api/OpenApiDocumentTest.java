@@ -85,8 +85,9 @@ class OpenApiDocumentTest
         api.stored("{\"repo_uri\": \"github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"j\"}");
         for (String operation : routed()) {
             String[] parts = operation.split(" ");
+            // A body only where one is taken: a GET's would be left unread, and the server may close the connection after it
             HttpRequest.Builder request = HttpRequest.newBuilder(api.uri(parts[1].replace("{id}", "j")))
-                    .method(parts[0], HttpRequest.BodyPublishers.ofString("{}"));
+                    .method(parts[0], parts[0].equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("{}"));
 
             Answer answer = api.send(request);
 
