@@ -53,30 +53,7 @@ final class JobViews
     static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
             throws JsonProcessingException
     {
-        ObjectNode node = json(job, attempts);
-        if (checkpoint.isPresent()) {
-            CheckpointUsage usage = checkpoint.get();
-            node.putObject("checkpoint")
-                    .put("dir", RunDirs.checkpointDirOf(job.runDir().orElseThrow()).toString())
-                    .put("bytes", usage.bytes())
-                    .put("files", usage.files())
-                    .put("last_change", usage.lastChange().toString())
-                    .put("complete", usage.complete());
-        }
-        else {
-            node.putNull("checkpoint");
-        }
-        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
-    }
-
-    /** The job's checkpoint dir's usage, walked within its limits; empty for a job that has none (yet). */
-    static Optional<CheckpointUsage> checkpoint(Job job, Ticker ticker)
-            throws IOException
-    {
-        if (job.runDir().isEmpty()) {
-            return Optional.empty();
-        }
-        return CheckpointUsage.of(RunDirs.checkpointDirOf(job.runDir().get()), ticker);
+        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(JobJson.status(job, attempts, checkpoint));
     }
 
     static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)

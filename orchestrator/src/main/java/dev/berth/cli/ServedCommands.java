@@ -125,6 +125,8 @@ public final class ServedCommands
      */
     Optional<Integer> request(Path socket, String zone, List<String> args, PrintStream out, PrintStream err)
     {
+        // The limit counts from the asking, before the daemon may have begun on the answer
+        long deadline = ticker.read() + ANSWER_TIMEOUT.toNanos();
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
                 Selector selector = Selector.open()) {
             channel.connect(UnixDomainSocketAddress.of(socket));
@@ -145,7 +147,6 @@ public final class ServedCommands
             channel.register(selector, SelectionKey.OP_READ);
             ByteArrayOutputStream reply = new ByteArrayOutputStream();
             ByteBuffer incoming = ByteBuffer.allocate(64 * 1024);
-            long deadline = ticker.read() + ANSWER_TIMEOUT.toNanos();
             while (true) {
                 long left = (deadline - ticker.read()) / 1_000_000;
                 if (left <= 0) {

@@ -46,7 +46,7 @@ final class StatusCommand
     {
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
             Job job = JobLookup.find(store.reads(), jobId);
-            Optional<CheckpointUsage> checkpoint = JobViews.checkpoint(job, ticker);
+            Optional<CheckpointUsage> checkpoint = CheckpointUsage.ofRunDir(job.runDir(), ticker);
             String text = json
                     ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint)
                     : JobViews.details(job, store.reads().attempts(job.id()), checkpoint);

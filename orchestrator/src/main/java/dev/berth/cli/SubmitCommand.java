@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
+import dev.berth.rundir.CheckpointUsage;
 import dev.berth.store.JobReads;
 import dev.berth.store.JobStore;
 import dev.berth.time.Sleeper;
@@ -141,7 +142,7 @@ final class SubmitCommand
             Job ended = follower.awaitEnd(id, JobFollower.FOREVER, changes::print).orElseThrow();
             if (json) {
                 PrintWriter out = spec.commandLine().getOut();
-                out.println(JobViews.statusJson(ended, store.reads().attempts(id), JobViews.checkpoint(ended, ticker)));
+                out.println(JobViews.statusJson(ended, store.reads().attempts(id), CheckpointUsage.ofRunDir(ended.runDir(), ticker)));
                 out.flush();
             }
             return finish(ended);

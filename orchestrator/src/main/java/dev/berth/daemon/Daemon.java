@@ -153,7 +153,7 @@ public final class Daemon
                 List<WebRoutes> routes = List.of(new MetricsRoutes(registry, new StateGauges(registry, store.reads(), timedSwarm, store.instanceId(),
                         config.gpuKind(), new HeartbeatReader(config.workersDir()), clock, config.heartbeatStaleAfter())),
                         SelfTestRoutes.forDaemon(config, parser, queue),
-                        new ApiRoutes(config, store, queue, parser, timedSwarm, scheduler::wake, clock),
+                        new ApiRoutes(config, store, queue, parser, timedSwarm, scheduler::wake, clock, Ticker.system()),
                         new StatsRoutes(store.stats(), clock, pages), dashboard);
                 try {
                     web = Optional.of(WebServer.start(address, token, routes));

@@ -2,8 +2,11 @@ package dev.berth.job;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.rundir.CheckpointUsage;
+import dev.berth.rundir.RunDirs;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How a job reads in JSON: in {@code berth list --json} and {@code berth status --json}, and in the
@@ -24,6 +27,28 @@ public final class JobJson
     {
         ObjectNode node = node(job);
         AttemptJson.putAttempts(node, attempts);
+        return node;
+    }
+
+    /**
+     * A job as {@code berth status --json} and {@code GET /api/v1/jobs/{id}} show it: with its attempts, and its
+     * checkpoint dir's usage (null without one).
+     */
+    public static ObjectNode status(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
+    {
+        ObjectNode node = withAttempts(job, attempts);
+        if (checkpoint.isPresent()) {
+            CheckpointUsage usage = checkpoint.get();
+            node.putObject("checkpoint")
+                    .put("dir", RunDirs.checkpointDirOf(job.runDir().orElseThrow()).toString())
+                    .put("bytes", usage.bytes())
+                    .put("files", usage.files())
+                    .put("last_change", usage.lastChange().toString())
+                    .put("complete", usage.complete());
+        }
+        else {
+            node.putNull("checkpoint");
+        }
         return node;
     }
 

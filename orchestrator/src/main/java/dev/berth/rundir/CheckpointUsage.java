@@ -31,6 +31,13 @@ public record CheckpointUsage(long bytes, long files, Instant lastChange, boolea
     public static final int MAX_ENTRIES = 100_000;
     public static final Duration TIME_BUDGET = Duration.ofSeconds(2);
 
+    /** The usage of the checkpoint dir of the job whose run dir this is; empty for a job that has none (yet). */
+    public static Optional<CheckpointUsage> ofRunDir(Optional<Path> runDir, Ticker ticker)
+            throws IOException
+    {
+        return runDir.isEmpty() ? Optional.empty() : of(RunDirs.checkpointDirOf(runDir.get()), ticker);
+    }
+
     /** The checkpoint dir's usage; empty when there is none (a job prepared before checkpoints existed). */
     public static Optional<CheckpointUsage> of(Path checkpointDir, Ticker ticker)
             throws IOException

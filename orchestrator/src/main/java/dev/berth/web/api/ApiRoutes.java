@@ -8,6 +8,7 @@ import dev.berth.submit.Submission;
 import dev.berth.swarm.EngineException;
 import dev.berth.swarm.Swarm;
 import dev.berth.swarm.SwarmSecret;
+import dev.berth.time.Ticker;
 import dev.berth.web.WebRoutes;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.HandlerType;
@@ -39,7 +40,7 @@ public final class ApiRoutes
     private final List<ApiRoute> routes;
 
     /** @param wakeScheduler runs the scheduler's next round now, so a cancel takes effect at once */
-    public ApiRoutes(BerthConfig config, JobStore store, JobQueue queue, RequestParser parser, Swarm swarm, Runnable wakeScheduler, Clock clock)
+    public ApiRoutes(BerthConfig config, JobStore store, JobQueue queue, RequestParser parser, Swarm swarm, Runnable wakeScheduler, Clock clock, Ticker ticker)
     {
         requireNonNull(config, "config is null");
         requireNonNull(store, "store is null");
@@ -48,7 +49,7 @@ public final class ApiRoutes
         this.routes = List.of(
                 new ApiRoute(HandlerType.POST, PREFIX + "/jobs", new SubmitJob(parser, submission, queue)),
                 new ApiRoute(HandlerType.GET, PREFIX + "/jobs", new ListJobs(store.reads())),
-                new ApiRoute(HandlerType.GET, PREFIX + "/jobs/{id}", new ShowJob(store.reads())),
+                new ApiRoute(HandlerType.GET, PREFIX + "/jobs/{id}", new ShowJob(store.reads(), ticker)),
                 new ApiRoute(HandlerType.POST, PREFIX + "/jobs/{id}/cancel", new CancelJob(store, wakeScheduler, clock)),
                 new ApiRoute(HandlerType.GET, PREFIX + "/workers", new ListWorkers(() -> swarm.nodes(config.gpuKind()), config.workersDir(),
                         config.heartbeatStaleAfter(), clock)),

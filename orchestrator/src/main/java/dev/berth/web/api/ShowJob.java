@@ -2,9 +2,13 @@ package dev.berth.web.api;
 
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
+import dev.berth.rundir.CheckpointUsage;
 import dev.berth.store.JobReads;
+import dev.berth.time.Ticker;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+
+import java.io.IOException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -13,16 +17,19 @@ final class ShowJob
         implements Handler
 {
     private final JobReads reads;
+    private final Ticker ticker;
 
-    ShowJob(JobReads reads)
+    ShowJob(JobReads reads, Ticker ticker)
     {
         this.reads = requireNonNull(reads, "reads is null");
+        this.ticker = requireNonNull(ticker, "ticker is null");
     }
 
     @Override
     public void handle(Context context)
+            throws IOException
     {
         Job job = JobFromPath.find(context, reads);
-        context.json(JobJson.withAttempts(job, reads.attempts(job.id())));
+        context.json(JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker)));
     }
 }

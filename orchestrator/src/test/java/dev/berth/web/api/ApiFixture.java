@@ -9,6 +9,7 @@ import dev.berth.job.RequestParser;
 import dev.berth.store.JobStore;
 import dev.berth.testing.FakeJobQueue;
 import dev.berth.testing.FakeSwarm;
+import dev.berth.time.Ticker;
 import dev.berth.testing.TestingClock;
 import dev.berth.web.WebServer;
 
@@ -57,7 +58,7 @@ final class ApiFixture
                 "BERTH_DEFAULT_MEMORY", "64m"));
         store = JobStore.open(config.databaseFile());
         parser = new RequestParser(RequestDefaults.of(config));
-        routes = new ApiRoutes(config, store, queue, parser, swarm, wakes::incrementAndGet, clock);
+        routes = new ApiRoutes(config, store, queue, parser, swarm, wakes::incrementAndGet, clock, Ticker.system());
         server = WebServer.start(new HttpAddress("127.0.0.1", 0), Optional.empty(), List.of(routes));
     }
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +44,7 @@ class ShowJobTest
         Answer answer = api.get("/api/v1/jobs/eval-1");
 
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(answer.json()).isEqualTo(api.json(JobJson.withAttempts(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1")).toString()));
+        assertThat(answer.json()).isEqualTo(api.json(JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty()).toString()));
         assertThat(answer.json().path("attempts").get(0).path("service").asText()).isEqualTo("berth-eval-1-1");
     }
 
