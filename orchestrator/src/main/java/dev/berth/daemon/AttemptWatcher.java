@@ -106,8 +106,10 @@ final class AttemptWatcher
             return;
         }
         TaskSnapshot task = found.get();
-        // A task that ended other than cleanly may have been stopped by a drain the last node listing missed
-        Optional<SwarmNode> node = task.ended() && !task.state().equals("complete") ? view.currentNodeOf(task) : view.nodeOf(task);
+        // A task that ended other than cleanly, or that Swarm is stopping, may have been stopped by a drain the last
+        // node listing missed
+        boolean stopped = task.ended() ? !task.state().equals("complete") : task.desiredState().equals("shutdown") || task.desiredState().equals("remove");
+        Optional<SwarmNode> node = stopped ? view.currentNodeOf(task) : view.nodeOf(task);
         Optional<AttemptOutcome> outcome = TaskOutcome.judge(task, node);
         if (outcome.isPresent()) {
             finisher.finish(attempt, outcome.get(), found);

@@ -98,9 +98,9 @@ final class SwarmView
     }
 
     /**
-     * The node a task that ended is on, as Swarm has it now: listed again when the last listing is older than
-     * the tasks'. A drain stops a job that takes its SIGTERM at once, so its task can end before the listing
-     * of nodes shows the drain, and the end would be taken for the job's own.
+     * The node a task that ended or is being stopped is on, as Swarm has it now: listed again when the last
+     * listing is older than the tasks'. A drain stops a job's task (and a job that takes its SIGTERM at once
+     * ends) before the listing of nodes shows the drain, and the end would be taken for another's doing.
      */
     Optional<SwarmNode> currentNodeOf(TaskSnapshot task)
     {

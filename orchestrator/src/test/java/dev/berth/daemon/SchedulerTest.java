@@ -256,6 +256,31 @@ class SchedulerTest
     }
 
     @Test
+    void aTaskSwarmStopsForADrainTheLastNodeListingMissedIsTheNoticesDoing()
+    {
+        submit("noticed", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.run(service("noticed", 1), "n1");
+        rounds(1);
+        // Another job's start awaited: berth lists its tasks more often than the nodes
+        submit("starting", "");
+        roundsUntil(() -> swarm.liveServices().size() == 2);
+        rounds(1);
+
+        // Within a poll interval of the last node listing: the drain is not in it, only in the task Swarm is stopping
+        swarm.drainForSpotNotice("n1");
+        swarm.shuttingDown(service("noticed", 1));
+        for (int i = 0; i < 9 && !attempts("noticed").get(0).state().terminal(); i++) {
+            clock.advance(POLL.dividedBy(10));
+            scheduler.runOnce();
+        }
+
+        Attempt first = attempts("noticed").get(0);
+        assertThat(first.state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(first.reason()).contains("interrupted: spot interruption notice on n1");
+    }
+
+    @Test
     void aRetryWaitsForTheOldContainerNoLongerThanItsGraceNorForOneOnANodeThatIsGone()
     {
         swarm.withNode(FakeSwarm.node("n3", 4, 16));

@@ -115,6 +115,13 @@ public final class FakeSwarm
         slowStops.add(serviceName);
     }
 
+    /** Swarm begins to stop the service's task, as a drain of its node does: desired state shutdown, running while its container takes its SIGTERM. */
+    public synchronized void shuttingDown(String serviceName)
+    {
+        TaskSnapshot task = task(serviceName);
+        moveTask(serviceName, task.nodeId(), task.state(), "shutdown", task.exitCode(), task.error());
+    }
+
     /** The slowly stopping container has exited: its task leaves the listing, as Swarm's does. */
     public synchronized void containerGone(String serviceName)
     {
