@@ -121,12 +121,12 @@ final class ThroughputScenario
             return daemon;
         }
 
-        /** The same run while a dashboard left open on the jobs page refreshes it every second. */
+        /** The same run while a browser left open on the jobs page refreshes its live table as the store changes, at most every second. */
         BerthRun runViewed(String prefix, int jobs)
                 throws Exception
         {
             URI web = berth.webUri();
-            try (DashboardViewer viewer = DashboardViewer.open(web, List.of("/", "/api/v1/jobs?limit=50"))) {
+            try (DashboardViewer viewer = DashboardViewer.open(web)) {
                 return run(prefix, jobs);
             }
         }

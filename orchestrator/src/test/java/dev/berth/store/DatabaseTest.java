@@ -91,6 +91,20 @@ class DatabaseTest
                 .hasMessageContaining("not a list of whole numbers");
     }
 
+    @Test
+    void joinedColumnsOfOneScanComeBackRowForRow()
+    {
+        database.inTransaction(() -> database.update("INSERT INTO facts VALUES ('30'), ('10'), ('20')"));
+
+        long[][] columns = database.read(() -> database.joinedNumberColumns(
+                "SELECT group_concat(CAST(fact AS INTEGER)), group_concat(CAST(fact AS INTEGER) - 100) FROM (SELECT fact FROM facts ORDER BY rowid)", 2));
+
+        assertThat(columns[0]).containsExactly(30, 10, 20);
+        assertThat(columns[1]).as("the second column's numbers, in the same rows' order").containsExactly(-70, -90, -80);
+        assertThat(database.read(() -> database.joinedNumberColumns("SELECT group_concat(fact), group_concat(fact) FROM facts WHERE fact = 'none'", 2)))
+                .as("no rows").isDeepEqualTo(new long[][] {{}, {}});
+    }
+
     private int facts()
     {
         return database.read(() -> database.queryOne("SELECT count(*) FROM facts", rows -> rows.getInt(1)).orElseThrow());
