@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.config.PoolType;
 import dev.berth.job.Claim;
+import dev.berth.job.Lifecycle;
 import dev.berth.job.Resources;
 import dev.berth.swarm.SwarmNode;
 
@@ -107,7 +108,7 @@ final class Admission
                 slots--;
                 continue;
             }
-            waiting.put(claim.jobId(), room.isPresent() ? "pending cap reached" : "waiting for a node with room for " + claim.resources());
+            waiting.put(claim.jobId(), room.isPresent() ? Lifecycle.pendingCapReached() : Lifecycle.waitingForRoom(claim.resources()));
             // Hold its place on the node it waits for, so later jobs cannot take what it needs.
             (room.isPresent() ? room : roomiest(free, claim)).ifPresent(node -> node.take(claim.resources()));
         }
@@ -124,7 +125,7 @@ final class Admission
     private static PoolCapacity.Verdict byNodes(Claim claim, List<SwarmNode> pool)
     {
         if (pool.isEmpty()) {
-            return new PoolCapacity.Waits(claim.pool().map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm"));
+            return new PoolCapacity.Waits(Lifecycle.waitingForAnyNode(claim.pool()));
         }
         if (!fitsAnyEmpty(pool, claim.resources())) {
             return new PoolCapacity.NeverFits(tooLarge(claim, pool));
@@ -182,8 +183,7 @@ final class Admission
                 .max(Comparator.comparingInt((SwarmNode node) -> node.gpus().size()).thenComparingLong(SwarmNode::nanoCpus).thenComparingLong(SwarmNode::memoryBytes))
                 .orElseThrow();
         Resources has = new Resources(Math.max(largest.nanoCpus(), 1) / 1e9, Math.max(largest.memoryBytes(), 1), largest.gpus().size());
-        return "no node can ever hold this job: it asks for " + claim.resources() + " but the largest node"
-                + claim.pool().map(name -> " in pool '" + name + "'").orElse("") + ", " + largest.hostname() + ", has " + has;
+        return Lifecycle.noNodeHolds(claim.resources(), claim.pool(), largest.hostname(), has);
     }
 
     /** What is left on one node. */

@@ -110,6 +110,31 @@ public final class Lifecycle
         return new JobMove(JobState.QUEUED, JobState.FAILED, Optional.of(Cause.REQUEST), Optional.of(why));
     }
 
+    /** Why a queued job that would fit now waits: as many of berth's tasks as the pending cap allows wait in Swarm already. */
+    public static String pendingCapReached()
+    {
+        return "pending cap reached";
+    }
+
+    /** Why a queued job waits that a node of its pool could hold once jobs running there end. */
+    public static String waitingForRoom(Resources asked)
+    {
+        return "waiting for a node with room for " + asked;
+    }
+
+    /** Why a queued job waits when its pool (or, naming none, the swarm) has no node and no pool types are known to say more. */
+    public static String waitingForAnyNode(Optional<String> pool)
+    {
+        return pool.map(name -> "no node in pool '" + name + "' yet").orElse("no nodes in the swarm");
+    }
+
+    /** Why a job fails that no node of its pool could hold, even empty (with {@link #neverFits}): the largest node, and what that has. */
+    public static String noNodeHolds(Resources asked, Optional<String> pool, String largestNode, Resources has)
+    {
+        return "no node can ever hold this job: it asks for " + asked + " but the largest node" + pool.map(name -> " in pool '" + name + "'").orElse("")
+                + ", " + largestNode + ", has " + has;
+    }
+
     /**
      * Why a queued job waits when a pool whose instance type would hold it has no node up: the fleet has
      * only to grow that pool, for which {@code scaleVariables} (pool to Terraform variable) says how.
