@@ -139,7 +139,7 @@ public final class BerthCli
         Map<String, Function<BerthCli, Object>> commands = new LinkedHashMap<>();
         commands.put("serve", cli -> new ServeCommand(cli, cli.clock));
         commands.put("submit", cli -> new SubmitCommand(cli.clock, cli.sleeper, Ticker.system(), cli.in));
-        commands.put("status", cli -> new StatusCommand(Ticker.system()));
+        commands.put("status", cli -> new StatusCommand(Ticker.system(), cli.clock));
         commands.put("list", cli -> new ListCommand(cli.clock));
         commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
         commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.config.Sizes;
+import dev.berth.forecast.QueueJson;
+import dev.berth.forecast.QueuePlace;
 import dev.berth.job.Attempt;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
@@ -48,15 +50,17 @@ final class JobViews
 
     /**
      * A job as {@code berth status --json} prints it (and {@code submit --wait --json} its end): attempts and all,
-     * and its checkpoint dir's usage (null without one).
+     * its checkpoint dir's usage (null without one), and its place in line (null unless it is queued).
      */
-    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
+    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, Optional<QueuePlace> place)
             throws JsonProcessingException
     {
-        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(JobJson.status(job, attempts, checkpoint));
+        ObjectNode node = JobJson.status(job, attempts, checkpoint);
+        QueueJson.put(node, place);
+        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
-    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
+    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, Optional<QueuePlace> place, Instant now)
     {
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
@@ -64,6 +68,7 @@ final class JobViews
         line(text, "user", job.user());
         job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> line(text, "rerun of", original));
         job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
+        place.ifPresent(where -> line(text, "queue", place(where, now)));
         job.exitCode().ifPresent(code -> line(text, "exit code", String.valueOf(code)));
         if (job.request().isPresent()) {
             JobRequest request = job.request().get();
@@ -101,6 +106,30 @@ final class JobViews
                 + ", last changed " + time(usage.lastChange());
         return usage.complete() ? text : "at least " + text + " (counting stopped after " + CheckpointUsage.MAX_ENTRIES + " entries or "
                 + Durations.format(CheckpointUsage.TIME_BUDGET) + ")";
+    }
+
+    /** A queued job's place for {@code status}: "3 of 12 waiting for pool gpu; estimated start ... (in 25m00s)". */
+    static String place(QueuePlace place, Instant now)
+    {
+        return place.position() + " of " + place.waiting() + " waiting for " + place.pool().map(pool -> "pool " + pool).orElse("any node")
+                + "; " + place.estimatedStart().map(start -> "estimated start " + time(start) + " (" + fromNow(start, now) + ")")
+                .orElse("no estimated start yet");
+    }
+
+    /** The same for a listing's column: "3/12 ~25m00s", or "3/12" without an estimate. */
+    static String shortPlace(QueuePlace place, Instant now)
+    {
+        return place.position() + "/" + place.waiting() + place.estimatedStart().map(start -> " ~" + Durations.format(nonNegative(start, now))).orElse("");
+    }
+
+    private static String fromNow(Instant start, Instant now)
+    {
+        return start.isAfter(now) ? "in " + Durations.format(Duration.between(now, start)) : "any moment";
+    }
+
+    private static Duration nonNegative(Instant start, Instant now)
+    {
+        return start.isAfter(now) ? Duration.between(now, start) : Duration.ZERO;
     }
 
     static String time(Instant instant)

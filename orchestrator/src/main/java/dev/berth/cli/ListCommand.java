@@ -1,6 +1,10 @@
 package dev.berth.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.forecast.QueueForecast;
+import dev.berth.forecast.QueueJson;
+import dev.berth.forecast.QueuePlace;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.store.JobReads;
@@ -22,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
@@ -74,14 +79,15 @@ final class ListCommand
         PrintWriter out = spec.commandLine().getOut();
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
             if (json) {
-                printJson(store.reads(), out);
+                printJson(store, out);
                 return 0;
             }
             int most = limit == null ? TABLE_LIMIT : limit;
             Instant now = clock.instant();
             List<List<String>> rows = new ArrayList<>();
-            rows.add(List.of("ID", "NAME", "STATE", "TRIES", "RECEIVED", "RAN", "EXIT", "REASON"));
-            int shown = forEachJob(store.reads(), most, job -> rows.add(row(job, now)));
+            rows.add(List.of("ID", "NAME", "STATE", "TRIES", "RECEIVED", "RAN", "EXIT", "QUEUE", "REASON"));
+            QueueForecast.Snapshot queue = new QueueForecast(store.queue(), clock).snapshot();
+            int shown = forEachJob(store.reads(), most, job -> rows.add(row(job, queue.placeOf(job), now)));
             out.print(Table.render(rows));
             if (shown == 0) {
                 out.println(states.isEmpty() ? "(no jobs yet: send one with 'berth submit')" : "(no jobs in " + states + ")");
@@ -108,17 +114,20 @@ final class ListCommand
      * megabytes of text, which this never holds whole, nor their trees. The text is what the whole
      * array printed by the default pretty printer reads, as before.
      */
-    private void printJson(JobReads reads, PrintWriter out)
+    private void printJson(JobStore store, PrintWriter out)
             throws IOException
     {
+        QueueForecast.Snapshot queue = new QueueForecast(store.queue(), clock).snapshot();
         JsonGenerator generator = JobViews.mapper().getFactory().createGenerator(out)
                 // The command line's own writer: flushed here, closed by whoever made it
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
                 .useDefaultPrettyPrinter();
         generator.writeStartArray();
-        forEachJob(reads, limit == null ? 0 : limit, job -> {
+        forEachJob(store.reads(), limit == null ? 0 : limit, job -> {
             try {
-                generator.writeTree(JobViews.json(job, null));
+                ObjectNode node = JobViews.json(job, null);
+                QueueJson.put(node, queue.placeOf(job));
+                generator.writeTree(node);
             }
             catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -147,7 +156,7 @@ final class ListCommand
         return seen;
     }
 
-    private static List<String> row(Job job, Instant now)
+    private static List<String> row(Job job, Optional<QueuePlace> place, Instant now)
     {
         return List.of(
                 job.id(),
@@ -157,6 +166,7 @@ final class ListCommand
                 JobViews.time(job.receivedAt()),
                 JobViews.runtime(job, now),
                 job.exitCode().map(String::valueOf).orElse("-"),
+                place.map(where -> JobViews.shortPlace(where, now)).orElse("-"),
                 Abbreviation.abbreviate(job.reason().orElse(""), 80));
     }
 

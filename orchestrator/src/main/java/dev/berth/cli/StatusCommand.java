@@ -1,5 +1,7 @@
 package dev.berth.cli;
 
+import dev.berth.forecast.QueueForecast;
+import dev.berth.forecast.QueuePlace;
 import dev.berth.job.Job;
 import dev.berth.rundir.CheckpointUsage;
 import dev.berth.store.JobLookup;
@@ -12,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -34,10 +37,12 @@ final class StatusCommand
     CommandSpec spec;
 
     private final Ticker ticker;
+    private final Clock clock;
 
-    StatusCommand(Ticker ticker)
+    StatusCommand(Ticker ticker, Clock clock)
     {
         this.ticker = requireNonNull(ticker, "ticker is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -47,9 +52,10 @@ final class StatusCommand
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
             Job job = JobLookup.find(store.reads(), jobId);
             Optional<CheckpointUsage> checkpoint = CheckpointUsage.ofRunDir(job.runDir(), ticker);
+            Optional<QueuePlace> place = new QueueForecast(store.queue(), clock).placeOf(job);
             String text = json
-                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint)
-                    : JobViews.details(job, store.reads().attempts(job.id()), checkpoint);
+                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint, place)
+                    : JobViews.details(job, store.reads().attempts(job.id()), checkpoint, place, clock.instant());
             spec.commandLine().getOut().println(text.stripTrailing());
             return 0;
         }

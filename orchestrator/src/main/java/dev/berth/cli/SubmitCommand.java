@@ -142,7 +142,7 @@ final class SubmitCommand
             Job ended = follower.awaitEnd(id, JobFollower.FOREVER, changes::print).orElseThrow();
             if (json) {
                 PrintWriter out = spec.commandLine().getOut();
-                out.println(JobViews.statusJson(ended, store.reads().attempts(id), CheckpointUsage.ofRunDir(ended.runDir(), ticker)));
+                out.println(JobViews.statusJson(ended, store.reads().attempts(id), CheckpointUsage.ofRunDir(ended.runDir(), ticker), Optional.empty()));
                 out.flush();
             }
             return finish(ended);

@@ -20,6 +20,7 @@ public final class JobStore
     private final JobReads reads;
     private final JobWrites writes;
     private final StatsReads stats;
+    private final QueueReads queue;
 
     private JobStore(Database database, String instanceId)
     {
@@ -28,6 +29,7 @@ public final class JobStore
         this.reads = new JobReads(database);
         this.writes = new JobWrites(database);
         this.stats = new StatsReads(database);
+        this.queue = new QueueReads(database);
     }
 
     /** Opens the store, creating or upgrading it as needed; opening one that is current writes nothing. */
@@ -63,6 +65,12 @@ public final class JobStore
     public StatsReads stats()
     {
         return stats;
+    }
+
+    /** What a queued job's place in line and its estimated start are made from. */
+    public QueueReads queue()
+    {
+        return queue;
     }
 
     @Override

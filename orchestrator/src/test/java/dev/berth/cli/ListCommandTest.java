@@ -2,6 +2,9 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.forecast.QueueForecast;
+import dev.berth.forecast.QueueJson;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
@@ -44,6 +47,19 @@ class ListCommandTest
         assertThat(rows(list.out())).hasSize(50);
         assertThat(list.out()).contains("job-60").doesNotContain("job-10 ");
         assertThat(list.err()).isEqualTo("50 of 60 shown; -n 0 for all\n");
+    }
+
+    @Test
+    void aQueuedJobsRowShowsItsPlaceInLineAndOthersShowNone()
+            throws Exception
+    {
+        store(3, 1);
+
+        List<String> rows = rows(list().out());
+
+        assertThat(rows.get(0)).as("job-3, second in line behind job-2").startsWith("job-3").containsPattern(" 2/2( |$)");
+        assertThat(rows.get(1)).startsWith("job-2").containsPattern(" 1/2( |$)");
+        assertThat(rows.get(2)).as("cancelled, so out of line").startsWith("job-1").doesNotContainPattern(" \\d+/\\d+( |$)");
     }
 
     @Test
@@ -119,7 +135,12 @@ class ListCommandTest
 
         ArrayNode whole = JobViews.mapper().createArrayNode();
         try (JobStore store = JobStore.open(temp.resolve("berth.db"))) {
-            store.reads().newest(Set.of(), 10).forEach(job -> whole.add(JobViews.json(job, null)));
+            QueueForecast.Snapshot queue = new QueueForecast(store.queue(), clock).snapshot();
+            store.reads().newest(Set.of(), 10).forEach(job -> {
+                ObjectNode node = JobViews.json(job, null);
+                QueueJson.put(node, queue.placeOf(job));
+                whole.add(node);
+            });
         }
         assertThat(printed).isEqualTo(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(whole) + "\n");
     }

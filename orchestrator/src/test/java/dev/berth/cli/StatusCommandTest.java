@@ -64,6 +64,27 @@ class StatusCommandTest
         assertThat(JobViews.mapper().readTree(run("status", "--json", "older")).path("checkpoint").isNull()).isTrue();
     }
 
+    @Test
+    void aQueuedJobShowsItsPlaceInLineAndAJobThatLeftTheQueueShowsNone()
+            throws Exception
+    {
+        store("ahead");
+        store("behind");
+
+        JsonNode queue = JobViews.mapper().readTree(run("status", "--json", "behind")).path("queue");
+
+        assertThat(run("status", "behind")).containsPattern("queue: +2 of 2 waiting for any node; no estimated start yet");
+        assertThat(queue.path("position").asInt()).isEqualTo(2);
+        assertThat(queue.path("waiting").asInt()).isEqualTo(2);
+        assertThat(queue.path("pool").isNull()).isTrue();
+        assertThat(queue.path("estimated_start").isNull()).as("nothing runs, so nothing says when a place comes free").isTrue();
+
+        run("cancel", "ahead");
+        assertThat(run("status", "ahead")).doesNotContain("queue:");
+        assertThat(JobViews.mapper().readTree(run("status", "--json", "ahead")).path("queue").isNull()).isTrue();
+        assertThat(run("status", "behind")).as("the job ahead left the line").containsPattern("queue: +1 of 1 waiting");
+    }
+
     /** A job stored and given its run dir, as a daemon's preparation does; returns the run dir. */
     private Path store(String id)
             throws Exception

@@ -3,6 +3,8 @@ package dev.berth.web.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.forecast.QueueForecast;
+import dev.berth.forecast.QueueJson;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
 import dev.berth.job.JobState;
@@ -39,10 +41,12 @@ final class ListJobs
     private static final String STATES = Arrays.stream(JobState.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final JobReads reads;
+    private final QueueForecast forecast;
 
-    ListJobs(JobReads reads)
+    ListJobs(JobReads reads, QueueForecast forecast)
     {
         this.reads = requireNonNull(reads, "reads is null");
+        this.forecast = requireNonNull(forecast, "forecast is null");
     }
 
     @Override
@@ -63,7 +67,12 @@ final class ListJobs
         List<Job> jobs = reads.newestMatching(filter, before, limit + 1);
         ObjectNode answer = JsonNodeFactory.instance.objectNode();
         ArrayNode page = answer.putArray("jobs");
-        jobs.stream().limit(limit).forEach(job -> page.add(JobJson.listed(job)));
+        QueueForecast.Snapshot queue = forecast.snapshot();
+        jobs.stream().limit(limit).forEach(job -> {
+            ObjectNode listed = JobJson.listed(job);
+            QueueJson.put(listed, queue.placeOf(job));
+            page.add(listed);
+        });
         if (jobs.size() > limit) {
             answer.put("next", jobs.get(limit - 1).seq());
         }

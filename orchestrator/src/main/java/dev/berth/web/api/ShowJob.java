@@ -1,5 +1,8 @@
 package dev.berth.web.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.forecast.QueueForecast;
+import dev.berth.forecast.QueueJson;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
 import dev.berth.rundir.CheckpointUsage;
@@ -12,16 +15,18 @@ import java.io.IOException;
 
 import static java.util.Objects.requireNonNull;
 
-/** {@code GET /api/v1/jobs/{id}}: one job with its attempts, as {@code berth status --json} prints it. */
+/** {@code GET /api/v1/jobs/{id}}: one job with its attempts and, while queued, its place in line, as {@code berth status --json} prints it. */
 final class ShowJob
         implements Handler
 {
     private final JobReads reads;
+    private final QueueForecast forecast;
     private final Ticker ticker;
 
-    ShowJob(JobReads reads, Ticker ticker)
+    ShowJob(JobReads reads, QueueForecast forecast, Ticker ticker)
     {
         this.reads = requireNonNull(reads, "reads is null");
+        this.forecast = requireNonNull(forecast, "forecast is null");
         this.ticker = requireNonNull(ticker, "ticker is null");
     }
 
@@ -30,6 +35,8 @@ final class ShowJob
             throws IOException
     {
         Job job = JobFromPath.find(context, reads);
-        context.json(JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker)));
+        ObjectNode answer = JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker));
+        QueueJson.put(answer, forecast.placeOf(job));
+        context.json(answer);
     }
 }

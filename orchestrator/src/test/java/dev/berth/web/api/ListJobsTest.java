@@ -1,6 +1,9 @@
 package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.forecast.QueueJson;
+import dev.berth.forecast.QueuePlace;
 import dev.berth.job.JobJson;
 import dev.berth.job.Lifecycle;
 import dev.berth.store.JobFilter;
@@ -46,7 +49,9 @@ class ListJobsTest
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(ids(answer)).containsExactly("b", "a");
-        assertThat(answer.json().path("jobs").get(0)).isEqualTo(api.json(JobJson.listed(api.store.reads().job("b").orElseThrow()).toString()));
+        ObjectNode expected = JobJson.listed(api.store.reads().job("b").orElseThrow());
+        QueueJson.put(expected, Optional.of(new QueuePlace(2, 2, Optional.empty(), Optional.empty())));
+        assertThat(answer.json().path("jobs").get(0)).as("b waits behind a, and nothing runs to say when").isEqualTo(api.json(expected.toString()));
         assertThat(answer.json().path("jobs").get(0).has("attempts")).as("a listing, as list --json, leaves attempts to the status").isFalse();
         assertThat(answer.json().path("next").isNull()).isTrue();
     }

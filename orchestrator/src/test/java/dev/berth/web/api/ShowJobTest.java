@@ -1,5 +1,7 @@
 package dev.berth.web.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.forecast.QueueJson;
 import dev.berth.job.JobJson;
 import dev.berth.job.Lifecycle;
 import dev.berth.web.api.ApiFixture.Answer;
@@ -44,7 +46,10 @@ class ShowJobTest
         Answer answer = api.get("/api/v1/jobs/eval-1");
 
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(answer.json()).isEqualTo(api.json(JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty()).toString()));
+        ObjectNode expected = JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty());
+        QueueJson.put(expected, Optional.empty());
+        assertThat(answer.json()).isEqualTo(api.json(expected.toString()));
+        assertThat(answer.json().path("queue").isNull()).as("admitted, so no longer in line").isTrue();
         assertThat(answer.json().path("attempts").get(0).path("service").asText()).isEqualTo("berth-eval-1-1");
     }
 
