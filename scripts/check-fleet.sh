@@ -550,7 +550,7 @@ check_heartbeat() {
     DOCKER_HOST=$worker_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=burst-test-1 \
         HEARTBEAT_POOL=burst HEARTBEAT_LIFECYCLE=burst HEARTBEAT_GPUS=GPU-test0,GPU-test1 \
         HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=10 \
-        HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" HEARTBEAT_METADATA_URL=off \
+        HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" HEARTBEAT_METADATA_URL=off HEARTBEAT_NVIDIA_SMI=off \
         sh "$repo/heartbeat/berth-heartbeat" >"$work/agent.log" 2>&1 &
     echo $! >"$work/agent.pid"
     on_exit stop_agent
