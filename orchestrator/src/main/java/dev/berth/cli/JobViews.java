@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.config.Sizes;
+import dev.berth.export.ExportState;
+import dev.berth.export.RunDirExports;
 import dev.berth.job.Attempt;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
@@ -41,22 +43,22 @@ final class JobViews
     }
 
     /** A job as {@code list --json} prints it ({@code attempts} null) or {@code status --json} does; see {@link JobJson}. */
-    static ObjectNode json(Job job, List<Attempt> attempts)
+    static ObjectNode json(Job job, List<Attempt> attempts, RunDirExports exports)
     {
-        return attempts == null ? JobJson.listed(job) : JobJson.withAttempts(job, attempts);
+        return attempts == null ? JobJson.listed(job, exports) : JobJson.withAttempts(job, attempts, exports);
     }
 
     /**
      * A job as {@code berth status --json} prints it (and {@code submit --wait --json} its end): attempts and all,
-     * and its checkpoint dir's usage (null without one).
+     * its checkpoint dir's usage (null without one), and how far its run dir's export has come, when that was asked.
      */
-    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
+    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export)
             throws JsonProcessingException
     {
-        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(JobJson.status(job, attempts, checkpoint));
+        return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(JobJson.status(job, attempts, checkpoint, exports, export));
     }
 
-    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
+    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export)
     {
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
@@ -83,6 +85,7 @@ final class JobViews
         job.startedAt().ifPresent(time -> line(text, "started", time(time)));
         job.finishedAt().ifPresent(time -> line(text, "finished", time(time) + job.startedAt().map(start -> " (ran " + duration(start, time) + ")").orElse("")));
         job.runDir().ifPresent(dir -> line(text, "run dir", dir.toString()));
+        job.runDir().flatMap(exports::of).ifPresent(location -> line(text, "s3", location.uri() + export.map(state -> " (" + state.text() + ")").orElse("")));
         checkpoint.ifPresent(usage -> line(text, "checkpoint", checkpoint(usage)));
         for (Attempt attempt : attempts) {
             line(text, "attempt " + attempt.number(), attempt.state()

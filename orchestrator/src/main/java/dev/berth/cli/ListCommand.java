@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.berth.export.RunDirExports;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.store.JobReads;
@@ -111,6 +112,7 @@ final class ListCommand
     private void printJson(JobReads reads, PrintWriter out)
             throws IOException
     {
+        RunDirExports exports = RunDirExports.of(common.config());
         JsonGenerator generator = JobViews.mapper().getFactory().createGenerator(out)
                 // The command line's own writer: flushed here, closed by whoever made it
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
@@ -118,7 +120,7 @@ final class ListCommand
         generator.writeStartArray();
         forEachJob(reads, limit == null ? 0 : limit, job -> {
             try {
-                generator.writeTree(JobViews.json(job, null));
+                generator.writeTree(JobViews.json(job, null, exports));
             }
             catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.berth.export.RunDirExports;
 import dev.berth.job.JobState;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
@@ -119,7 +120,7 @@ class ListCommandTest
 
         ArrayNode whole = JobViews.mapper().createArrayNode();
         try (JobStore store = JobStore.open(temp.resolve("berth.db"))) {
-            store.reads().newest(Set.of(), 10).forEach(job -> whole.add(JobViews.json(job, null)));
+            store.reads().newest(Set.of(), 10).forEach(job -> whole.add(JobViews.json(job, null, new RunDirExports(Path.of("runs"), Optional.empty()))));
         }
         assertThat(printed).isEqualTo(JobViews.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(whole) + "\n");
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.job.Job;
+import dev.berth.export.RunDirExports;
 import dev.berth.job.JobJson;
 import dev.berth.job.JobState;
 import dev.berth.repo.RepoUrl;
@@ -39,10 +40,12 @@ final class ListJobs
     private static final String STATES = Arrays.stream(JobState.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final JobReads reads;
+    private final RunDirExports exports;
 
-    ListJobs(JobReads reads)
+    ListJobs(JobReads reads, RunDirExports exports)
     {
         this.reads = requireNonNull(reads, "reads is null");
+        this.exports = requireNonNull(exports, "exports is null");
     }
 
     @Override
@@ -63,7 +66,7 @@ final class ListJobs
         List<Job> jobs = reads.newestMatching(filter, before, limit + 1);
         ObjectNode answer = JsonNodeFactory.instance.objectNode();
         ArrayNode page = answer.putArray("jobs");
-        jobs.stream().limit(limit).forEach(job -> page.add(JobJson.listed(job)));
+        jobs.stream().limit(limit).forEach(job -> page.add(JobJson.listed(job, exports)));
         if (jobs.size() > limit) {
             answer.put("next", jobs.get(limit - 1).seq());
         }

@@ -1,5 +1,6 @@
 package dev.berth.web.api;
 
+import dev.berth.export.RunDirExports;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
 import dev.berth.rundir.CheckpointUsage;
@@ -9,6 +10,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
 import java.io.IOException;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -17,11 +19,14 @@ final class ShowJob
         implements Handler
 {
     private final JobReads reads;
+    private final RunDirExports exports;
     private final Ticker ticker;
 
-    ShowJob(JobReads reads, Ticker ticker)
+    /** Says where a run dir is exported to, not whether it has been: an HTTP answer does not wait on S3. */
+    ShowJob(JobReads reads, RunDirExports exports, Ticker ticker)
     {
         this.reads = requireNonNull(reads, "reads is null");
+        this.exports = requireNonNull(exports, "exports is null");
         this.ticker = requireNonNull(ticker, "ticker is null");
     }
 
@@ -30,6 +35,6 @@ final class ShowJob
             throws IOException
     {
         Job job = JobFromPath.find(context, reads);
-        context.json(JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker)));
+        context.json(JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker), exports, Optional.empty()));
     }
 }

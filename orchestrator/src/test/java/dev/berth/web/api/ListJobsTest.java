@@ -1,6 +1,7 @@
 package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.export.RunDirExports;
 import dev.berth.job.JobJson;
 import dev.berth.job.Lifecycle;
 import dev.berth.store.JobFilter;
@@ -46,7 +47,7 @@ class ListJobsTest
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(ids(answer)).containsExactly("b", "a");
-        assertThat(answer.json().path("jobs").get(0)).isEqualTo(api.json(JobJson.listed(api.store.reads().job("b").orElseThrow()).toString()));
+        assertThat(answer.json().path("jobs").get(0)).isEqualTo(api.json(JobJson.listed(api.store.reads().job("b").orElseThrow(), new RunDirExports(Path.of("runs"), Optional.empty())).toString()));
         assertThat(answer.json().path("jobs").get(0).has("attempts")).as("a listing, as list --json, leaves attempts to the status").isFalse();
         assertThat(answer.json().path("next").isNull()).isTrue();
     }

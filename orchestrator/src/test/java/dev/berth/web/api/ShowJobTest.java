@@ -1,5 +1,6 @@
 package dev.berth.web.api;
 
+import dev.berth.export.RunDirExports;
 import dev.berth.job.JobJson;
 import dev.berth.job.Lifecycle;
 import dev.berth.web.api.ApiFixture.Answer;
@@ -44,7 +45,7 @@ class ShowJobTest
         Answer answer = api.get("/api/v1/jobs/eval-1");
 
         assertThat(answer.status()).isEqualTo(200);
-        assertThat(answer.json()).isEqualTo(api.json(JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty()).toString()));
+        assertThat(answer.json()).isEqualTo(api.json(JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty(), new RunDirExports(Path.of("runs"), Optional.empty()), Optional.empty()).toString()));
         assertThat(answer.json().path("attempts").get(0).path("service").asText()).isEqualTo("berth-eval-1-1");
     }
 
