@@ -4,7 +4,8 @@
 #   - the wiring of the Ansible tree that no container run can show: the Lustre mount after
 #     network-online.target, the kernel held with its Lustre modules, handlers flushed before the
 #     worker joins the swarm, the join token read by each run, the instance store before Docker, the
-#     pools' instance types passed from Terraform to the manager's berth.env (BERTH_POOLS)
+#     pools' instance types and the run dirs' export location passed from Terraform to the manager's
+#     berth.env (BERTH_POOLS, BERTH_EXPORT_S3)
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
@@ -208,13 +209,24 @@ if written != ["BERTH_POOLS=spot:m6i.2xlarge:8:32768m:0:worker_count,gpu:g5.xlar
     problems.append("berth.env.j2 writes the pools as %s, not as BERTH_POOLS=pool:type:cpus:memory:gpus:variable,..." % written)
 if "BERTH_POOLS" in template.render(berth_pools=[]):
     problems.append("berth.env.j2 writes BERTH_POOLS with no pools")
+# The run dirs' export location reaches berth: the runs association's path in the manager's boot vars,
+# written as BERTH_EXPORT_S3, nothing when there is none.
+if not re.search(r"berth_export_s3\s*=\s*aws_fsx_data_repository_association\.runs\.data_repository_path", manager):
+    problems.append("the manager's boot vars lack berth_export_s3 = aws_fsx_data_repository_association.runs.data_repository_path")
+if load("berth_manager/defaults/main.yml").get("berth_export_s3") != "":
+    problems.append("berth_manager's defaults must set berth_export_s3: \"\" (a manager set up by hand writes no BERTH_EXPORT_S3)")
+exported = [line for line in template.render(berth_pools=[], berth_export_s3="s3://bucket/berth/runs").splitlines() if line.startswith("BERTH_EXPORT_S3")]
+if exported != ["BERTH_EXPORT_S3=s3://bucket/berth/runs"]:
+    problems.append("berth.env.j2 writes the export location as %s, not as BERTH_EXPORT_S3=s3://bucket/prefix/runs" % exported)
+if "BERTH_EXPORT_S3" in template.render(berth_pools=[], berth_export_s3=""):
+    problems.append("berth.env.j2 writes BERTH_EXPORT_S3 with no export")
 
 for problem in problems:
     print(problem)
 sys.exit(1 if problems else 0)
 PY
     then
-        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker, the pools' instance types from Terraform in berth.env as BERTH_POOLS"
+        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker, the pools' instance types and the export location from Terraform in berth.env as BERTH_POOLS and BERTH_EXPORT_S3"
     else
         cat "$work/wiring.log"
         record wiring FAIL "wiring problems (above)"
@@ -550,7 +562,7 @@ check_heartbeat() {
     DOCKER_HOST=$worker_host BERTH_SHARED_DIR=$shared HEARTBEAT_HOSTNAME=burst-test-1 \
         HEARTBEAT_POOL=burst HEARTBEAT_LIFECYCLE=burst HEARTBEAT_GPUS=GPU-test0,GPU-test1 \
         HEARTBEAT_INTERVAL=1 HEARTBEAT_IDLE_LIMIT=$idle_limit HEARTBEAT_DRAIN_GRACE=10 \
-        HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" HEARTBEAT_METADATA_URL=off \
+        HEARTBEAT_POWEROFF_COMMAND="date +%s >$work/powered-off" HEARTBEAT_METADATA_URL=off HEARTBEAT_NVIDIA_SMI=off \
         sh "$repo/heartbeat/berth-heartbeat" >"$work/agent.log" 2>&1 &
     echo $! >"$work/agent.pid"
     on_exit stop_agent

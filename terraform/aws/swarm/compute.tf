@@ -52,6 +52,8 @@ resource "aws_instance" "manager" {
       queue_url       = aws_sqs_queue.jobs.url
       dlq_url         = aws_sqs_queue.jobs_dead_letter.url
       berth_pools     = local.berth_pools
+      # Where the run dirs reach S3 (the runs association's export), for berth status and berth wait-export
+      berth_export_s3 = aws_fsx_data_repository_association.runs.data_repository_path
     }))
   })
 

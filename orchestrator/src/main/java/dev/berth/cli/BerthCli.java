@@ -2,14 +2,15 @@ package dev.berth.cli;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.ConfigException;
+import dev.berth.export.S3ExportCheck;
 import dev.berth.store.AmbiguousJobIdException;
 import dev.berth.store.UnknownJobException;
 import dev.berth.swarm.SwarmClient;
 import dev.berth.swarm.SwarmNode;
 import dev.berth.time.Sleeper;
 import dev.berth.time.Ticker;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -139,7 +140,8 @@ public final class BerthCli
         Map<String, Function<BerthCli, Object>> commands = new LinkedHashMap<>();
         commands.put("serve", cli -> new ServeCommand(cli, cli.clock));
         commands.put("submit", cli -> new SubmitCommand(cli.clock, cli.sleeper, Ticker.system(), cli.in));
-        commands.put("status", cli -> new StatusCommand(Ticker.system(), cli.clock));
+        commands.put("status", cli -> new StatusCommand(Ticker.system(), cli.clock, S3ExportCheck::open));
+        commands.put("wait-export", cli -> new WaitExportCommand(cli.clock, cli.sleeper, S3ExportCheck::open));
         commands.put("list", cli -> new ListCommand(cli.clock));
         commands.put("logs", cli -> new LogsCommand(cli.clock, cli.sleeper));
         commands.put("cancel", cli -> new CancelCommand(cli.clock, cli.sleeper));

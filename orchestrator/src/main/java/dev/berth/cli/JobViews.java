@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.config.Sizes;
+import dev.berth.export.ExportState;
+import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
 import dev.berth.forecast.QueuePlace;
 import dev.berth.job.Attempt;
@@ -43,24 +45,27 @@ final class JobViews
     }
 
     /** A job as {@code list --json} prints it ({@code attempts} null) or {@code status --json} does; see {@link JobJson}. */
-    static ObjectNode json(Job job, List<Attempt> attempts)
+    static ObjectNode json(Job job, List<Attempt> attempts, RunDirExports exports)
     {
-        return attempts == null ? JobJson.listed(job) : JobJson.withAttempts(job, attempts);
+        return attempts == null ? JobJson.listed(job, exports) : JobJson.withAttempts(job, attempts, exports);
     }
 
     /**
      * A job as {@code berth status --json} prints it (and {@code submit --wait --json} its end): attempts and all,
-     * its checkpoint dir's usage (null without one), and its place in line (null unless it is queued).
+     * its checkpoint dir's usage (null without one), how far its run dir's export has come, when that was asked, and its
+     * place in line (null unless it is queued).
      */
-    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, Optional<QueuePlace> place)
+    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
+            Optional<QueuePlace> place)
             throws JsonProcessingException
     {
-        ObjectNode node = JobJson.status(job, attempts, checkpoint);
+        ObjectNode node = JobJson.status(job, attempts, checkpoint, exports, export);
         QueueJson.put(node, place);
         return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
-    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, Optional<QueuePlace> place, Instant now)
+    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
+            Optional<QueuePlace> place, Instant now)
     {
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
@@ -88,6 +93,7 @@ final class JobViews
         job.startedAt().ifPresent(time -> line(text, "started", time(time)));
         job.finishedAt().ifPresent(time -> line(text, "finished", time(time) + job.startedAt().map(start -> " (ran " + duration(start, time) + ")").orElse("")));
         job.runDir().ifPresent(dir -> line(text, "run dir", dir.toString()));
+        job.runDir().flatMap(exports::of).ifPresent(location -> line(text, "s3", location.uri() + export.map(state -> " (" + state.text() + ")").orElse("")));
         checkpoint.ifPresent(usage -> line(text, "checkpoint", checkpoint(usage)));
         for (Attempt attempt : attempts) {
             line(text, "attempt " + attempt.number(), attempt.state()

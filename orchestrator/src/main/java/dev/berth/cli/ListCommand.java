@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
 import dev.berth.forecast.QueuePlace;
@@ -118,6 +119,7 @@ final class ListCommand
             throws IOException
     {
         QueueForecast.Snapshot queue = new QueueForecast(store.queue(), clock).snapshot();
+        RunDirExports exports = RunDirExports.of(common.config());
         JsonGenerator generator = JobViews.mapper().getFactory().createGenerator(out)
                 // The command line's own writer: flushed here, closed by whoever made it
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
@@ -125,7 +127,7 @@ final class ListCommand
         generator.writeStartArray();
         forEachJob(store.reads(), limit == null ? 0 : limit, job -> {
             try {
-                ObjectNode node = JobViews.json(job, null);
+                ObjectNode node = JobViews.json(job, null, exports);
                 QueueJson.put(node, queue.placeOf(job));
                 generator.writeTree(node);
             }

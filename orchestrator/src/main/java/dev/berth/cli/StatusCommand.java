@@ -1,5 +1,10 @@
 package dev.berth.cli;
 
+import dev.berth.config.BerthConfig;
+import dev.berth.export.ExportCheck;
+import dev.berth.export.ExportState;
+import dev.berth.export.RunDirExport;
+import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueuePlace;
 import dev.berth.job.Job;
@@ -20,7 +25,9 @@ import java.util.concurrent.Callable;
 
 import static java.util.Objects.requireNonNull;
 
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Shows one job: its state, why, its commit, attempts, times, run dir and checkpoint (size, last change).")
+@Command(name = "status", mixinStandardHelpOptions = true, description = {
+        "Shows one job: its state, why, its commit, attempts, times, run dir and checkpoint (size, last change).",
+        "With an export configured (BERTH_EXPORT_S3), also the run dir's S3 location and whether the file system has exported it."})
 final class StatusCommand
         implements Callable<Integer>
 {
@@ -38,26 +45,46 @@ final class StatusCommand
 
     private final Ticker ticker;
     private final Clock clock;
+    private final ExportCheck.Opener exportCheck;
 
-    StatusCommand(Ticker ticker, Clock clock)
+    StatusCommand(Ticker ticker, Clock clock, ExportCheck.Opener exportCheck)
     {
         this.ticker = requireNonNull(ticker, "ticker is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.exportCheck = requireNonNull(exportCheck, "exportCheck is null");
     }
 
     @Override
     public Integer call()
             throws Exception
     {
-        try (JobStore store = JobStore.open(common.config().databaseFile())) {
+        BerthConfig config = common.config();
+        try (JobStore store = JobStore.open(config.databaseFile())) {
             Job job = JobLookup.find(store.reads(), jobId);
             Optional<CheckpointUsage> checkpoint = CheckpointUsage.ofRunDir(job.runDir(), ticker);
+            RunDirExports exports = RunDirExports.of(config);
+            Optional<ExportState> export = exportState(job, exports, config);
             Optional<QueuePlace> place = new QueueForecast(store.queue(), clock).placeOf(job);
             String text = json
-                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint, place)
-                    : JobViews.details(job, store.reads().attempts(job.id()), checkpoint, place, clock.instant());
+                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint, exports, export, place)
+                    : JobViews.details(job, store.reads().attempts(job.id()), checkpoint, exports, export, place, clock.instant());
             spec.commandLine().getOut().println(text.stripTrailing());
             return 0;
+        }
+    }
+
+    /** Asks S3 only for a job that has ended, whose result.json is the run dir's last file: nothing without an export. */
+    private Optional<ExportState> exportState(Job job, RunDirExports exports, BerthConfig config)
+    {
+        Optional<RunDirExport> location = job.runDir().flatMap(exports::of);
+        if (location.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!job.state().terminal()) {
+            return Optional.of(ExportState.notEnded());
+        }
+        try (ExportCheck check = exportCheck.open(config)) {
+            return Optional.of(ExportState.asked(location.get(), check));
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
+import dev.berth.export.RunDirExports;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
 import dev.berth.rundir.CheckpointUsage;
@@ -142,7 +143,8 @@ final class SubmitCommand
             Job ended = follower.awaitEnd(id, JobFollower.FOREVER, changes::print).orElseThrow();
             if (json) {
                 PrintWriter out = spec.commandLine().getOut();
-                out.println(JobViews.statusJson(ended, store.reads().attempts(id), CheckpointUsage.ofRunDir(ended.runDir(), ticker), Optional.empty()));
+                out.println(JobViews.statusJson(ended, store.reads().attempts(id), CheckpointUsage.ofRunDir(ended.runDir(), ticker),
+                        RunDirExports.of(config), Optional.empty(), Optional.empty()));
                 out.flush();
             }
             return finish(ended);

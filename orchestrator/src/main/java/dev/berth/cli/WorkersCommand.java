@@ -33,7 +33,7 @@ import static java.util.Objects.requireNonNull;
 
 @Command(name = "workers",
         description = {
-                "Show every worker: pool, swarm state, heartbeat age, running jobs, GPUs, spot notices.",
+                "Show every worker: pool, swarm state, heartbeat age, running jobs, GPUs, spot notices, GPU health.",
                 "Joins the swarm's node list with the heartbeat files under <shared>/.swarm/workers and flags",
                 "heartbeats older than BERTH_HEARTBEAT_STALE_AFTER, nodes without one, and heartbeats without a node."},
         mixinStandardHelpOptions = true)
@@ -117,6 +117,12 @@ public final class WorkersCommand
                 out.printf("%s: %s%n", flag, meaning);
             }
         }
+        for (WorkerStatus worker : fleet.workers()) {
+            worker.unhealthy().ifPresent(reason -> out.printf("%s is unhealthy: %s (%s)%n", worker.hostname(), printable(reason),
+                    worker.unhealthyReportedAt()
+                            .map(at -> "reported to its Auto Scaling group " + Durations.format(nonNegative(Duration.between(at, now))) + " ago")
+                            .orElse("not reported to an Auto Scaling group yet")));
+        }
         fleet.unreadableHeartbeats().forEach((file, problem) ->
                 out.printf("unreadable heartbeat %s: %s%n", config.workersDir().resolve(file), problem));
     }
@@ -135,6 +141,12 @@ public final class WorkersCommand
         }
         // Drained for a notice that its heartbeat no longer shows (its agent restarted)
         return worker.drainedBy().filter(SwarmNode.DRAINED_FOR_SPOT_NOTICE::equals).map(by -> "spot notice").orElse(NONE);
+    }
+
+    /** A heartbeat's words, which anyone able to write the shared dir could have put there, without what would steer a terminal. */
+    private static String printable(String text)
+    {
+        return text.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static Duration nonNegative(Duration duration)

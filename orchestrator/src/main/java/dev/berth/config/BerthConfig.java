@@ -42,6 +42,9 @@ public record BerthConfig(
         Path dockerConfig,
         Optional<HttpAddress> httpAddress,
         Optional<Duration> retention,
+        Optional<ExportLocation> exportS3,
+        String exportS3Region,
+        Optional<String> exportS3Endpoint,
         Optional<String> failPoint)
 {
     public BerthConfig
@@ -65,6 +68,9 @@ public record BerthConfig(
         requireNonNull(dockerConfig, "dockerConfig is null");
         requireNonNull(httpAddress, "httpAddress is null");
         requireNonNull(retention, "retention is null");
+        requireNonNull(exportS3, "exportS3 is null");
+        requireNonNull(exportS3Region, "exportS3Region is null");
+        requireNonNull(exportS3Endpoint, "exportS3Endpoint is null");
         requireNonNull(failPoint, "failPoint is null");
         if (pendingCap < 1) {
             throw new ConfigException("BERTH_PENDING_CAP must be at least 1, got " + pendingCap);
@@ -137,6 +143,10 @@ public record BerthConfig(
                 HttpAddress.parse(settings.get("BERTH_HTTP_ADDRESS", "127.0.0.1:8080")),
                 settings.optional("BERTH_RETENTION").filter(value -> !value.equalsIgnoreCase("off")).map(value -> Durations.parse(value).orElseThrow(
                         () -> new ConfigException("BERTH_RETENTION must be an age such as 90d, or off; got '" + value + "'"))),
+                // Where the file system exports the run dirs (the fleet's manager role writes it); none on a single node
+                settings.optional(ExportLocation.KEY).map(ExportLocation::parse),
+                settings.get("BERTH_EXPORT_S3_REGION", settings.get("BERTH_SQS_REGION", settings.get("AWS_REGION", "us-east-1"))),
+                settings.optional("BERTH_EXPORT_S3_ENDPOINT"),
                 settings.optional("BERTH_FAILPOINT"));
     }
 

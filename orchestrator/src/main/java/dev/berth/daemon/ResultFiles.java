@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.export.RunDirExports;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptJson;
 import dev.berth.job.Job;
@@ -25,10 +26,12 @@ final class ResultFiles
     private static final Logger log = LoggerFactory.getLogger(ResultFiles.class);
 
     private final RunDirs runDirs;
+    private final RunDirExports exports;
 
-    ResultFiles(RunDirs runDirs)
+    ResultFiles(RunDirs runDirs, RunDirExports exports)
     {
         this.runDirs = requireNonNull(runDirs, "runDirs is null");
+        this.exports = requireNonNull(exports, "exports is null");
     }
 
     @Override
@@ -47,6 +50,8 @@ final class ResultFiles
         result.put("received_at", job.receivedAt().toString());
         job.startedAt().ifPresent(time -> result.put("started_at", time.toString()));
         job.finishedAt().ifPresent(time -> result.put("finished_at", time.toString()));
+        // Where the file system's export puts the run dir, for a reader on the other side of it
+        exports.of(job.runDir().get()).ifPresent(export -> result.put("s3_location", export.uri()));
         AttemptJson.putAttempts(result, attempts);
         try {
             runDirs.writeResult(job.runDir().get(), result, job.exitCode().orElse(null));

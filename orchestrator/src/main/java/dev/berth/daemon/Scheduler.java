@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.config.BerthConfig;
 import dev.berth.config.Durations;
+import dev.berth.export.RunDirExports;
 import dev.berth.metrics.BerthMetrics;
 import dev.berth.rundir.RunDirs;
 import dev.berth.store.JobStore;
@@ -83,7 +84,7 @@ final class Scheduler
         Duration startingPoll = STARTING_POLL.compareTo(pollInterval) < 0 ? STARTING_POLL : pollInterval;
         Wakeup wakeup = new Wakeup(ticker);
         SwarmView view = new SwarmView(swarm, store.instanceId(), config.gpuKind(), pollInterval, ticker);
-        ResultFiles resultFiles = new ResultFiles(runDirs);
+        ResultFiles resultFiles = new ResultFiles(runDirs, RunDirExports.of(config));
         AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics);
         JobServices services = new JobServices(store.instanceId(), config.mirrorsDir(), config.gpuKind());
         Dispatcher dispatcher = new Dispatcher(store, swarm, preparer, services, runDirs, finisher, resultFiles, wakeup, startingPoll,

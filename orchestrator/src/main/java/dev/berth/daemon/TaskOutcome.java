@@ -40,11 +40,14 @@ final class TaskOutcome
         return Optional.empty();
     }
 
-    /** Why a task on a node that loses its tasks ended: the spot notice its drain is labelled with, the drain, or the node's state. */
+    /** Why a task on a node that loses its tasks ended: the spot notice or ill health its drain is labelled with, the drain, or the node's state. */
     private static AttemptOutcome lost(SwarmNode node)
     {
         if (node.drainedForSpotNotice()) {
             return Lifecycle.spotNotice(node.hostname());
+        }
+        if (node.drainedAsUnhealthy()) {
+            return Lifecycle.nodeUnhealthy(node.hostname(), node.unhealthyReason());
         }
         if (node.availability().equals("drain")) {
             return Lifecycle.nodeDrained(node.hostname());

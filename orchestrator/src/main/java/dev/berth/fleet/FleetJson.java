@@ -59,6 +59,8 @@ public final class FleetJson
                 node.putNull("spot_notice");
             }
             putOptional(node, "rebalance_at", worker.rebalanceAt().map(Instant::toString));
+            putOptional(node, "unhealthy", worker.unhealthy());
+            putOptional(node, "unhealthy_reported_at", worker.unhealthyReportedAt().map(Instant::toString));
             ArrayNode flags = node.putArray("flags");
             worker.flags().stream().sorted().map(Enum::name).forEach(flags::add);
         }

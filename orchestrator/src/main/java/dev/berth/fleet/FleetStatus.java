@@ -97,6 +97,11 @@ public record FleetStatus(List<WorkerStatus> workers, Map<String, String> unread
                 flags.add(WorkerFlag.DOCKER_UNREACHABLE);
             }
         }
+        Optional<String> unhealthy = heartbeat.flatMap(Heartbeat::unhealthy)
+                .or(() -> node.filter(SwarmNode::drainedAsUnhealthy).map(drained -> drained.unhealthyReason().orElse("drained as unhealthy")));
+        if (unhealthy.isPresent()) {
+            flags.add(WorkerFlag.UNHEALTHY);
+        }
         List<String> gpus = node.map(SwarmNode::gpus).filter(list -> !list.isEmpty())
                 .or(() -> heartbeat.map(Heartbeat::gpus))
                 .orElse(List.of());
@@ -117,6 +122,8 @@ public record FleetStatus(List<WorkerStatus> workers, Map<String, String> unread
                 gpus,
                 heartbeat.flatMap(Heartbeat::spotNotice),
                 heartbeat.flatMap(Heartbeat::rebalanceAt),
+                unhealthy,
+                heartbeat.flatMap(Heartbeat::unhealthyReportedAt),
                 flags);
     }
 

@@ -14,6 +14,8 @@ import static java.util.Objects.requireNonNull;
  * @param dockerReachable whether the agent's last look at dockerd succeeded (else {@code jobs} is unknown)
  * @param spotNotice the spot interruption notice the agent has seen, if any (it keeps one until it restarts)
  * @param rebalanceAt since when AWS recommends moving work off the instance, if it does
+ * @param unhealthy why the agent found the host unhealthy (its GPUs), if it did; kept until the agent restarts
+ * @param unhealthyReportedAt when the agent reported the host unhealthy to its Auto Scaling group, if it has
  */
 public record Heartbeat(
         String hostname,
@@ -27,7 +29,9 @@ public record Heartbeat(
         List<String> gpus,
         List<RunningJob> jobs,
         Optional<SpotNotice> spotNotice,
-        Optional<Instant> rebalanceAt)
+        Optional<Instant> rebalanceAt,
+        Optional<String> unhealthy,
+        Optional<Instant> unhealthyReportedAt)
 {
     public Heartbeat
     {
@@ -42,6 +46,8 @@ public record Heartbeat(
         jobs = List.copyOf(jobs);
         requireNonNull(spotNotice, "spotNotice is null");
         requireNonNull(rebalanceAt, "rebalanceAt is null");
+        requireNonNull(unhealthy, "unhealthy is null");
+        requireNonNull(unhealthyReportedAt, "unhealthyReportedAt is null");
     }
 
     /** The agent has powered its host off (a burst worker that ran out of work). */

@@ -95,7 +95,31 @@ public final class HeartbeatReader
                 gpus,
                 jobs,
                 spotNotice(root),
-                optionalTime(root, "rebalance_at"));
+                optionalTime(root, "rebalance_at"),
+                optionalText(root, "unhealthy"),
+                optionalEpochSeconds(root, "unhealthy_reported_at"));
+    }
+
+    /** Absent or null: nothing to say (agents before GPU checks wrote neither health field). */
+    private static Optional<String> optionalText(JsonNode node, String field)
+    {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        if (!value.isTextual() || value.asText().isEmpty()) {
+            throw new IllegalArgumentException("field '%s' is neither a non-empty string nor null".formatted(field));
+        }
+        return Optional.of(value.asText());
+    }
+
+    private static Optional<Instant> optionalEpochSeconds(JsonNode node, String field)
+    {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(epochSeconds(node, field));
     }
 
     /** Absent or null: no notice (agents before notices wrote neither field). */

@@ -8,7 +8,8 @@ public enum WorkerFlag
     UNREADABLE_HEARTBEAT("heartbeat file cannot be read"),
     NOT_IN_SWARM("heartbeat present but the swarm does not list the node: it never joined or was removed"),
     NODE_DOWN("swarm reports the node down or disconnected"),
-    DOCKER_UNREACHABLE("the agent cannot reach dockerd, so its job list is unknown");
+    DOCKER_UNREACHABLE("the agent cannot reach dockerd, so its job list is unknown"),
+    UNHEALTHY("its agent found its GPUs unhealthy: drained, and reported to its Auto Scaling group to be replaced");
 
     private final String meaning;
 

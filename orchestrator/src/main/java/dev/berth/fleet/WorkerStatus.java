@@ -16,6 +16,8 @@ import static java.util.Objects.requireNonNull;
  *        burst worker) or {@code spot-notice}, both set by {@code berth-fleet-reconcile}
  * @param spotNotice the spot interruption notice in its heartbeat
  * @param rebalanceAt since when AWS recommends moving work off it, from its heartbeat
+ * @param unhealthy why its agent found it unhealthy: from its heartbeat, else from the drain's label {@code berth.unhealthy}
+ * @param unhealthyReportedAt when its agent reported it unhealthy to its Auto Scaling group
  */
 public record WorkerStatus(
         String hostname,
@@ -32,6 +34,8 @@ public record WorkerStatus(
         List<String> gpus,
         Optional<SpotNotice> spotNotice,
         Optional<Instant> rebalanceAt,
+        Optional<String> unhealthy,
+        Optional<Instant> unhealthyReportedAt,
         Set<WorkerFlag> flags)
 {
     public WorkerStatus
@@ -50,6 +54,8 @@ public record WorkerStatus(
         gpus = List.copyOf(gpus);
         requireNonNull(spotNotice, "spotNotice is null");
         requireNonNull(rebalanceAt, "rebalanceAt is null");
+        requireNonNull(unhealthy, "unhealthy is null");
+        requireNonNull(unhealthyReportedAt, "unhealthyReportedAt is null");
         flags = Set.copyOf(flags);
     }
 

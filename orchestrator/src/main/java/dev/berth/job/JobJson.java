@@ -2,6 +2,8 @@ package dev.berth.job;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.export.ExportState;
+import dev.berth.export.RunDirExports;
 import dev.berth.rundir.CheckpointUsage;
 import dev.berth.rundir.RunDirs;
 
@@ -16,27 +18,36 @@ public final class JobJson
 {
     private JobJson() {}
 
-    /** A job as a listing shows it: without its attempts, which a listing of many jobs does not read. */
-    public static ObjectNode listed(Job job)
+    /**
+     * A job as a listing shows it: without its attempts, which a listing of many jobs does not read; with its run
+     * dir's S3 location ({@code s3_location}) when an export is configured.
+     */
+    public static ObjectNode listed(Job job, RunDirExports exports)
     {
-        return node(job);
+        return node(job, exports);
     }
 
     /** A job as {@code berth status --json} shows it, with its attempts, oldest first. */
-    public static ObjectNode withAttempts(Job job, List<Attempt> attempts)
+    public static ObjectNode withAttempts(Job job, List<Attempt> attempts, RunDirExports exports)
     {
-        ObjectNode node = node(job);
+        ObjectNode node = node(job, exports);
         AttemptJson.putAttempts(node, attempts);
         return node;
     }
 
     /**
-     * A job as {@code berth status --json} and {@code GET /api/v1/jobs/{id}} show it: with its attempts, and its
-     * checkpoint dir's usage (null without one).
+     * A job as {@code berth status --json} and {@code GET /api/v1/jobs/{id}} show it: with its attempts, its
+     * checkpoint dir's usage (null without one), and how far its run dir's export has come when that was asked
+     * ({@code export}: {@code state} NOT_ENDED, PENDING, EXPORTED or UNKNOWN, and {@code problem}).
      */
-    public static ObjectNode status(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint)
+    public static ObjectNode status(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports,
+            Optional<ExportState> export)
     {
-        ObjectNode node = withAttempts(job, attempts);
+        ObjectNode node = withAttempts(job, attempts, exports);
+        export.ifPresent(state -> {
+            ObjectNode exportNode = node.putObject("export").put("state", state.stage().name());
+            state.problem().ifPresentOrElse(problem -> exportNode.put("problem", problem), () -> exportNode.putNull("problem"));
+        });
         if (checkpoint.isPresent()) {
             CheckpointUsage usage = checkpoint.get();
             node.putObject("checkpoint")
@@ -58,7 +69,7 @@ public final class JobJson
         return JsonNodeFactory.instance.objectNode().put("job_id", jobId).put("state", state.name());
     }
 
-    private static ObjectNode node(Job job)
+    private static ObjectNode node(Job job, RunDirExports exports)
     {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("id", job.id());
@@ -86,6 +97,7 @@ public final class JobJson
         job.commit().ifPresent(commit -> node.put("commit", commit));
         job.imageRef().ifPresent(ref -> node.put("image_ref", ref));
         job.runDir().ifPresent(dir -> node.put("run_dir", dir.toString()));
+        job.runDir().flatMap(exports::of).ifPresent(export -> node.put("s3_location", export.uri()));
         node.put("received_at", job.receivedAt().toString());
         job.startedAt().ifPresent(time -> node.put("started_at", time.toString()));
         job.finishedAt().ifPresent(time -> node.put("finished_at", time.toString()));

@@ -235,6 +235,15 @@ public final class Lifecycle
         return interrupted("spot interruption notice on " + node);
     }
 
+    /**
+     * The attempt's node was drained because its agent found it unhealthy ({@code reason}, such as a GPU's
+     * uncorrectable ECC errors): Swarm stops the container with its stop_grace, and the job is retried elsewhere.
+     */
+    public static AttemptOutcome nodeUnhealthy(String node, Optional<String> reason)
+    {
+        return interrupted("node " + node + " was drained as unhealthy" + reason.map(why -> ": " + why).orElse(""));
+    }
+
     public static AttemptOutcome serviceDisappeared(String serviceName)
     {
         return interrupted("its service " + serviceName + " disappeared");

@@ -28,10 +28,13 @@ public record SwarmNode(
     public static final String POOL_LABEL = "berth.pool";
     /**
      * Who drained the node, set by the manager's {@code berth-fleet-reconcile} with the drain itself:
-     * {@code heartbeat} (an idle burst worker leaving) or {@link #DRAINED_FOR_SPOT_NOTICE}.
+     * {@code heartbeat} (an idle burst worker leaving), {@link #DRAINED_FOR_SPOT_NOTICE} or {@link #DRAINED_AS_UNHEALTHY}.
      */
     public static final String DRAINED_BY_LABEL = "berth.drained-by";
     public static final String DRAINED_FOR_SPOT_NOTICE = "spot-notice";
+    /** Its agent found the host unhealthy (its GPUs); why is in {@link #UNHEALTHY_LABEL}. */
+    public static final String DRAINED_AS_UNHEALTHY = "unhealthy";
+    public static final String UNHEALTHY_LABEL = "berth.unhealthy";
 
     public SwarmNode
     {
@@ -64,6 +67,18 @@ public record SwarmNode(
     public boolean drainedForSpotNotice()
     {
         return availability.equals("drain") && drainedBy().filter(DRAINED_FOR_SPOT_NOTICE::equals).isPresent();
+    }
+
+    /** Whether the node is drained because its agent found it unhealthy: its instance is being replaced. */
+    public boolean drainedAsUnhealthy()
+    {
+        return availability.equals("drain") && drainedBy().filter(DRAINED_AS_UNHEALTHY::equals).isPresent();
+    }
+
+    /** Why its agent found it unhealthy, as the drain recorded it. */
+    public Optional<String> unhealthyReason()
+    {
+        return Optional.ofNullable(labels.get(UNHEALTHY_LABEL)).filter(reason -> !reason.isBlank());
     }
 
     /**

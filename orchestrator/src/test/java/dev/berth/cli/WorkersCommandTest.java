@@ -116,6 +116,42 @@ class WorkersCommandTest
     }
 
     @Test
+    void anUnhealthyWorkerShowsWhyAndWhetherItsGroupWasTold()
+            throws IOException
+    {
+        List<SwarmNode> drained = List.of(
+                nodes.get(0),
+                new SwarmNode("node-2", "gpu-1", "ready", "drain", Map.of("berth.pool", "gpu", "berth.drained-by", "unhealthy",
+                        "berth.unhealthy", "3 uncorrectable ECC errors on GPU-b"), 4_000_000_000L, 16L << 30, List.of("GPU-a", "GPU-b")),
+                nodes.get(2));
+        heartbeat("spot-1", "node-1", "spot", NOW.minusSeconds(2), "[]");
+        heartbeat("gpu-1", "node-2", "gpu", NOW.minusSeconds(2), "[]",
+                "\"unhealthy\":\"3 uncorrectable ECC errors on GPU-b\",\"unhealthy_reported_at\":%d,".formatted(NOW.minusSeconds(30).getEpochSecond()));
+        // Its agent restarted and checks no more: the drain's label still says why
+        heartbeat("spot-2", "node-3", "spot", NOW.minusSeconds(2), "[]", "\"unhealthy\":null,\"unhealthy_reported_at\":null,");
+        List<SwarmNode> withLabelOnly = List.of(drained.get(0), drained.get(1),
+                new SwarmNode("node-3", "spot-2", "ready", "drain", Map.of("berth.pool", "spot", "berth.drained-by", "unhealthy",
+                        "berth.unhealthy", "Xid 79 on PCI:0000:00:1e in the kernel log\u001b[2J"), 8_000_000_000L, 32L << 30, List.of()));
+
+        String table = run(new WorkersCommand(() -> withLabelOnly, Clock.fixed(NOW, ZoneOffset.UTC))).output();
+        JsonNode root = new ObjectMapper().readTree(run(new WorkersCommand(() -> withLabelOnly, Clock.fixed(NOW, ZoneOffset.UTC)), "--json").output());
+
+        assertThat(table.lines()).anySatisfy(line -> assertThat(line).startsWith("gpu-1").contains("ready/drain", "UNHEALTHY"));
+        assertThat(table).contains("gpu-1 is unhealthy: 3 uncorrectable ECC errors on GPU-b (reported to its Auto Scaling group 30s ago)");
+        assertThat(table).contains("spot-2 is unhealthy: Xid 79 on PCI:0000:00:1e in the kernel log?[2J (not reported to an Auto Scaling group yet)");
+        assertThat(table).contains("UNHEALTHY: its agent found its GPUs unhealthy");
+        assertThat(table).doesNotContain("spot-1 is unhealthy");
+        assertThat(root.path("healthy").asBoolean()).isFalse();
+        JsonNode gpu = root.path("workers").get(0);
+        assertThat(gpu.path("unhealthy").asText()).isEqualTo("3 uncorrectable ECC errors on GPU-b");
+        assertThat(gpu.path("unhealthy_reported_at").asText()).isEqualTo(NOW.minusSeconds(30).toString());
+        assertThat(gpu.path("drained_by").asText()).isEqualTo("unhealthy");
+        assertThat(gpu.path("flags")).extracting(JsonNode::asText).containsExactly("UNHEALTHY");
+        assertThat(root.path("workers").get(1).path("unhealthy").isNull()).isTrue();
+        assertThat(root.path("workers").get(2).path("unhealthy_reported_at").isNull()).isTrue();
+    }
+
+    @Test
     void emptyFleetSaysWhereItLooked()
     {
         WorkersCommand command = new WorkersCommand(List::of, Clock.fixed(NOW, ZoneOffset.UTC));

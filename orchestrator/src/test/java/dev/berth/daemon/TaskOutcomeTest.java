@@ -87,6 +87,24 @@ class TaskOutcomeTest
     }
 
     @Test
+    void aDrainOfAnUnhealthyNodeSaysWhy()
+    {
+        TaskSnapshot running = task("running", "running", null, "");
+        SwarmNode unhealthy = node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_AS_UNHEALTHY,
+                SwarmNode.UNHEALTHY_LABEL, "3 uncorrectable ECC errors on GPU-b"));
+
+        AttemptOutcome outcome = TaskOutcome.judge(running, Optional.of(unhealthy)).orElseThrow();
+
+        assertThat(outcome.state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(outcome.cause()).contains(Cause.INFRA);
+        assertThat(outcome.reason()).isEqualTo("interrupted: node worker-1 was drained as unhealthy: 3 uncorrectable ECC errors on GPU-b");
+        assertThat(TaskOutcome.judge(task("failed", "shutdown", 143, "task: non-zero exit (143)"), Optional.of(unhealthy)).orElseThrow().reason())
+                .isEqualTo(outcome.reason());
+        assertThat(TaskOutcome.judge(running, Optional.of(node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_AS_UNHEALTHY)))).orElseThrow().reason())
+                .isEqualTo("interrupted: node worker-1 was drained as unhealthy");
+    }
+
+    @Test
     void aJobThatStoppedOnTheDrainsSigtermWasInterruptedNotFailed()
     {
         SwarmNode noticed = node("ready", "drain", Map.of(SwarmNode.DRAINED_BY_LABEL, SwarmNode.DRAINED_FOR_SPOT_NOTICE));

@@ -187,6 +187,8 @@ class HeartbeatAgentIntegrationTest
         environment.put("HEARTBEAT_POWEROFF_COMMAND", "touch " + shared.resolve("powered-off"));
         // Never the address of a real metadata service, which the machine running the tests may have
         environment.put("HEARTBEAT_METADATA_URL", "off");
+        // Nor a real nvidia-smi: the GPU check has tests of its own (GpuHealthAgentIntegrationTest)
+        environment.put("HEARTBEAT_NVIDIA_SMI", "off");
         environment.putAll(settings);
         return builder.start();
     }

@@ -78,6 +78,26 @@ class HeartbeatReaderTest
     }
 
     @Test
+    void readsWhyTheAgentFoundItsHostUnhealthyAndWhenItReportedIt()
+            throws IOException
+    {
+        HeartbeatFiles.write(workers, "gpu-1", "node-1", "gpu", "spot", "active", NOW, NOW, "[]", "[]",
+                "\"unhealthy\":\"Xid 79 on PCI:0000:00:1e in the kernel log\",\"unhealthy_reported_at\":%d,".formatted(NOW.getEpochSecond()));
+        HeartbeatFiles.write(workers, "gpu-2", "node-2", "gpu", "spot", "active", NOW, NOW, "[]", "[]", "\"unhealthy\":\"1 of the 2 GPUs at boot listed\",\"unhealthy_reported_at\":null,");
+        // Older agents write neither field; a newer one writes null while the host is healthy
+        HeartbeatFiles.write(workers, "gpu-3", "node-3", "gpu", "spot", "active", NOW, NOW, "[]", "[]", "\"unhealthy\":null,\"unhealthy_reported_at\":null,");
+        HeartbeatFiles.writeIdle(workers, "gpu-4", "node-4", "gpu", NOW);
+        HeartbeatFiles.write(workers, "gpu-5", "node-5", "gpu", "spot", "active", NOW, NOW, "[]", "[]", "\"unhealthy\":true,");
+
+        HeartbeatScan scan = new HeartbeatReader(workers).read();
+
+        assertThat(scan.heartbeats()).extracting(Heartbeat::unhealthy).containsExactly(
+                Optional.of("Xid 79 on PCI:0000:00:1e in the kernel log"), Optional.of("1 of the 2 GPUs at boot listed"), Optional.empty(), Optional.empty());
+        assertThat(scan.heartbeats()).extracting(Heartbeat::unhealthyReportedAt).containsExactly(Optional.of(NOW), Optional.empty(), Optional.empty(), Optional.empty());
+        assertThat(scan.unreadable().get("gpu-5")).contains("'unhealthy' is neither a non-empty string nor null");
+    }
+
+    @Test
     void aNoticeThatIsNotOneIsReportedNotIgnored()
             throws IOException
     {

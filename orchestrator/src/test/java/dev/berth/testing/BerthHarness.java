@@ -165,13 +165,19 @@ public final class BerthHarness
     /** Runs a berth command as a user would, pointed at this harness's state and shared dirs. */
     public CliResult cli(String... args)
     {
+        return cli(BerthConfig.environment(), args);
+    }
+
+    /** Like {@link #cli(String...)}, with {@code environment} in place of this process's (as a user's berth.env would set more). */
+    public CliResult cli(Map<String, String> environment, String... args)
+    {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         List<String> full = new ArrayList<>();
         full.add(args[0]);
         full.addAll(cliDefaults);
         full.addAll(Arrays.asList(args).subList(1, args.length));
-        int exitCode = BerthCli.standard(BerthConfig.environment()).execute(new PrintWriter(out, true), new PrintWriter(err, true), full.toArray(String[]::new));
+        int exitCode = BerthCli.standard(environment).execute(new PrintWriter(out, true), new PrintWriter(err, true), full.toArray(String[]::new));
         return new CliResult(exitCode, out.toString(), err.toString());
     }
 

@@ -21,7 +21,8 @@ import static java.util.Objects.requireNonNull;
  * A stand-in for EC2's instance metadata service as IMDSv2 answers it: a session token from
  * {@code PUT /latest/api/token} (which needs the TTL header), then the documents, each only with that
  * token ({@code 401} without). {@code spot/instance-action} and {@code events/recommendations/rebalance}
- * answer their document when one is set, else {@code 404}, as for an instance with no notice. Run
+ * answer their document when one is set, else {@code 404}, as for an instance with no notice;
+ * {@code instance-id} and {@code placement/region} always answer {@link #INSTANCE_ID} and {@link #REGION}. Run
  * in-process, or by {@link #main} in another network namespace, where a worker's agent finds it.
  */
 public final class MetadataStandIn
@@ -29,6 +30,8 @@ public final class MetadataStandIn
 {
     public static final String INSTANCE_ACTION = "/latest/meta-data/spot/instance-action";
     public static final String REBALANCE = "/latest/meta-data/events/recommendations/rebalance";
+    public static final String INSTANCE_ID = "i-0123456789abcdef0";
+    public static final String REGION = "eu-west-1";
 
     private final HttpServer server;
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -41,6 +44,8 @@ public final class MetadataStandIn
         server.createContext("/latest/api/token", this::token);
         server.createContext(INSTANCE_ACTION, exchange -> document(exchange, instanceAction));
         server.createContext(REBALANCE, exchange -> document(exchange, rebalance));
+        server.createContext("/latest/meta-data/instance-id", exchange -> document(exchange, Optional.of(INSTANCE_ID)));
+        server.createContext("/latest/meta-data/placement/region", exchange -> document(exchange, Optional.of(REGION)));
         server.createContext("/", exchange -> answer(exchange, 404, "Not Found"));
         server.setExecutor(Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "metadata-stand-in");
@@ -57,14 +62,15 @@ public final class MetadataStandIn
         return new MetadataStandIn(HttpServer.create(new InetSocketAddress(address, port), 16), instanceAction, rebalance);
     }
 
-    /** Serves until killed: {@code ADDRESS PORT INSTANCE_ACTION_JSON}. Prints its URL once it listens. */
+    /** Serves until killed: {@code ADDRESS PORT INSTANCE_ACTION_JSON} ({@code none}: no notice). Prints its URL once it listens. */
     public static void main(String[] args)
             throws Exception
     {
         if (args.length != 3) {
             throw new IllegalArgumentException("usage: MetadataStandIn ADDRESS PORT INSTANCE_ACTION_JSON");
         }
-        MetadataStandIn standIn = start(InetAddress.getByName(args[0]), Integer.parseInt(args[1]), Optional.of(args[2]), Optional.empty());
+        MetadataStandIn standIn = start(InetAddress.getByName(args[0]), Integer.parseInt(args[1]),
+                Optional.of(args[2]).filter(document -> !document.equals("none")), Optional.empty());
         System.out.println("serving " + standIn.url());
         System.out.flush();
         Thread.currentThread().join();

@@ -3,6 +3,7 @@ package dev.berth.web.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
 import dev.berth.job.Job;
@@ -41,11 +42,13 @@ final class ListJobs
     private static final String STATES = Arrays.stream(JobState.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final JobReads reads;
+    private final RunDirExports exports;
     private final QueueForecast forecast;
 
-    ListJobs(JobReads reads, QueueForecast forecast)
+    ListJobs(JobReads reads, RunDirExports exports, QueueForecast forecast)
     {
         this.reads = requireNonNull(reads, "reads is null");
+        this.exports = requireNonNull(exports, "exports is null");
         this.forecast = requireNonNull(forecast, "forecast is null");
     }
 
@@ -69,7 +72,7 @@ final class ListJobs
         ArrayNode page = answer.putArray("jobs");
         QueueForecast.Snapshot queue = forecast.snapshot();
         jobs.stream().limit(limit).forEach(job -> {
-            ObjectNode listed = JobJson.listed(job);
+            ObjectNode listed = JobJson.listed(job, exports);
             QueueJson.put(listed, queue.placeOf(job));
             page.add(listed);
         });

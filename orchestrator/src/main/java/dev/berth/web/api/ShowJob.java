@@ -1,6 +1,7 @@
 package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
 import dev.berth.job.Job;
@@ -12,6 +13,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
 import java.io.IOException;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -20,12 +22,15 @@ final class ShowJob
         implements Handler
 {
     private final JobReads reads;
+    private final RunDirExports exports;
     private final QueueForecast forecast;
     private final Ticker ticker;
 
-    ShowJob(JobReads reads, QueueForecast forecast, Ticker ticker)
+    /** Says where a run dir is exported to, not whether it has been: an HTTP answer does not wait on S3. */
+    ShowJob(JobReads reads, RunDirExports exports, QueueForecast forecast, Ticker ticker)
     {
         this.reads = requireNonNull(reads, "reads is null");
+        this.exports = requireNonNull(exports, "exports is null");
         this.forecast = requireNonNull(forecast, "forecast is null");
         this.ticker = requireNonNull(ticker, "ticker is null");
     }
@@ -35,7 +40,7 @@ final class ShowJob
             throws IOException
     {
         Job job = JobFromPath.find(context, reads);
-        ObjectNode answer = JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker));
+        ObjectNode answer = JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker), exports, Optional.empty());
         QueueJson.put(answer, forecast.placeOf(job));
         context.json(answer);
     }

@@ -32,7 +32,7 @@ public record WorkersView(String heartbeatDir, List<Worker> workers, List<JobVie
 
     /** One worker's line, with the columns of {@code berth workers}. */
     public record Worker(String hostname, String pool, String lifecycle, String swarm, String agent, String heartbeat, String idle,
-            List<Running> jobs, String gpus, String flags, boolean healthy) {}
+            List<Running> jobs, String gpus, String health, String flags, boolean healthy) {}
 
     /** A job a worker runs, linked to its page. */
     public record Running(String label, String href) {}
@@ -64,6 +64,8 @@ public record WorkersView(String heartbeatDir, List<Worker> workers, List<JobVie
                 worker.idleFor().map(Durations::format).orElse(Formats.NONE),
                 worker.jobs().stream().map(WorkersView::running).toList(),
                 worker.gpus().isEmpty() ? Formats.NONE : worker.gpus().size() + " (" + String.join(", ", worker.gpus()) + ")",
+                worker.unhealthy().map(reason -> "unhealthy: " + reason + worker.unhealthyReportedAt()
+                        .map(at -> " (reported to its Auto Scaling group at " + at + ")").orElse("")).orElse("ok"),
                 worker.flags().isEmpty() ? "ok" : worker.flags().stream().sorted().map(Enum::name).collect(Collectors.joining(", ")),
                 worker.healthy());
     }

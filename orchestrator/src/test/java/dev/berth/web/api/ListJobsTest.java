@@ -2,6 +2,7 @@ package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
 import dev.berth.forecast.QueuePlace;
 import dev.berth.job.JobJson;
@@ -49,7 +50,7 @@ class ListJobsTest
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(ids(answer)).containsExactly("b", "a");
-        ObjectNode expected = JobJson.listed(api.store.reads().job("b").orElseThrow());
+        ObjectNode expected = JobJson.listed(api.store.reads().job("b").orElseThrow(), new RunDirExports(Path.of("runs"), Optional.empty()));
         QueueJson.put(expected, Optional.of(new QueuePlace(2, 2, Optional.empty(), Optional.empty())));
         assertThat(answer.json().path("jobs").get(0)).as("b waits behind a, and nothing runs to say when").isEqualTo(api.json(expected.toString()));
         assertThat(answer.json().path("jobs").get(0).has("attempts")).as("a listing, as list --json, leaves attempts to the status").isFalse();

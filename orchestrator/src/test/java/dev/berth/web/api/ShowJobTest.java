@@ -1,6 +1,7 @@
 package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
 import dev.berth.job.JobJson;
 import dev.berth.job.Lifecycle;
@@ -46,7 +47,8 @@ class ShowJobTest
         Answer answer = api.get("/api/v1/jobs/eval-1");
 
         assertThat(answer.status()).isEqualTo(200);
-        ObjectNode expected = JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty());
+        ObjectNode expected = JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty(),
+                new RunDirExports(Path.of("runs"), Optional.empty()), Optional.empty());
         QueueJson.put(expected, Optional.empty());
         assertThat(answer.json()).isEqualTo(api.json(expected.toString()));
         assertThat(answer.json().path("queue").isNull()).as("admitted, so no longer in line").isTrue();

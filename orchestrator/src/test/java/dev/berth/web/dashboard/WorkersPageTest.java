@@ -46,6 +46,32 @@ class WorkersPageTest
     }
 
     @Test
+    void anUnhealthyWorkerShowsWhyEscaped()
+            throws Exception
+    {
+        SwarmNode gpu = new SwarmNode("n1", "gpu-1", "ready", "drain", Map.of(SwarmNode.POOL_LABEL, "gpu", SwarmNode.DRAINED_BY_LABEL, "unhealthy"),
+                8_000_000_000L, 1L << 34, List.of("GPU-a"));
+        try (DashboardServer dashboard = DashboardServer.start(temp, () -> List.of(gpu))) {
+            long now = DashboardServer.NOW.getEpochSecond();
+            Path heartbeats = Files.createDirectories(dashboard.config().workersDir());
+            Files.writeString(heartbeats.resolve("gpu-1"), """
+                    {"version":1,"hostname":"gpu-1","node_id":"n1","pool":"gpu","lifecycle":"on-demand","state":"active","docker":"ok",\
+                    "written_at":%d,"last_busy_at":%d,"started_at":%d,"unhealthy":"Xid 79 <i>on</i> PCI:0000:00:1e","unhealthy_reported_at":%d,\
+                    "gpus":["GPU-a"],"jobs":[]}
+                    """.formatted(now - 5, now - 5, now - 500, now - 60));
+
+            HttpResponse<String> page = dashboard.get("/workers");
+
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body())
+                    .contains("<td class=\"flagged\">unhealthy: Xid 79 &lt;i&gt;on&lt;/i&gt; PCI:0000:00:1e (reported to its Auto Scaling group at "
+                            + DashboardServer.NOW.minusSeconds(60) + ")</td>")
+                    .contains("<dt>UNHEALTHY</dt>")
+                    .doesNotContain("<i>on</i>");
+        }
+    }
+
+    @Test
     void anEngineThatDoesNotAnswerLeavesTheHeartbeatsToSee()
             throws Exception
     {
