@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.Durations;
 import dev.berth.fleet.FleetJson;
@@ -11,6 +12,7 @@ import dev.berth.fleet.NodeLister;
 import dev.berth.fleet.SpotNotice;
 import dev.berth.fleet.WorkerFlag;
 import dev.berth.fleet.WorkerStatus;
+import dev.berth.scale.ScalingReport;
 import dev.berth.swarm.SwarmNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -70,12 +73,14 @@ public final class WorkersCommand
                 new HeartbeatReader(config.workersDir()).read(),
                 clock.instant(),
                 config.heartbeatStaleAfter());
+        Optional<ScalingReport> scaling = ScalingReport.read(config.stateDir());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(toJson(fleet, config.heartbeatStaleAfter()));
+            out.println(toJson(fleet, config.heartbeatStaleAfter(), scaling));
         }
         else {
             printTable(out, fleet, config, clock.instant());
+            scaling.ifPresent(report -> printScaling(out, report, clock.instant()));
         }
         out.flush();
         return 0;
@@ -121,6 +126,16 @@ public final class WorkersCommand
                 out.printf("unreadable heartbeat %s: %s%n", config.workersDir().resolve(file), problem));
     }
 
+    /** Each autoscaled pool's bounds and count, and its last step with the reason it was taken. */
+    private static void printScaling(PrintWriter out, ScalingReport report, Instant now)
+    {
+        out.println();
+        for (ScalingReport.PoolScaling pool : report.pools()) {
+            out.printf("autoscaled pool %s: %s of %d to %d%n", pool.pool(), pool.desired() < 0 ? "unknown count" : pool.desired() + " workers", pool.min(), pool.max());
+            pool.lastStep().ifPresent(step -> out.printf("  last step %s ago: %s%n", Durations.format(nonNegative(Duration.between(step.at(), now))), step.reason()));
+        }
+    }
+
     /** What AWS said of the instance: a spot interruption notice (and when it takes effect), else a rebalance recommendation. */
     private static String notice(WorkerStatus worker, Instant now)
     {
@@ -142,9 +157,12 @@ public final class WorkersCommand
         return duration.isNegative() ? Duration.ZERO : duration;
     }
 
-    private static String toJson(FleetStatus fleet, Duration staleAfter)
+    private static String toJson(FleetStatus fleet, Duration staleAfter, Optional<ScalingReport> scaling)
             throws Exception
     {
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(FleetJson.of(fleet, staleAfter));
+        ObjectNode root = FleetJson.of(fleet, staleAfter);
+        // Each autoscaled pool with its last steps and their reasons; none without autoscaling
+        root.set("scaling", scaling.map(report -> report.toJson().get("pools")).orElseGet(() -> root.arrayNode()));
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
     }
 }

@@ -32,6 +32,11 @@ public record SwarmNode(
      */
     public static final String DRAINED_BY_LABEL = "berth.drained-by";
     public static final String DRAINED_FOR_SPOT_NOTICE = "spot-notice";
+    /**
+     * The EC2 instance a worker runs on: an engine label its boot script sets ({@code labels} in its
+     * {@code daemon.json}), listed among the node's labels, since a worker cannot label its own node.
+     */
+    public static final String INSTANCE_ID_LABEL = "berth.instance-id";
 
     public SwarmNode
     {
