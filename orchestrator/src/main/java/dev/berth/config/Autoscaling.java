@@ -21,7 +21,8 @@ import static java.util.Objects.requireNonNull;
 public record Autoscaling(List<Pool> pools, String scaler, Duration coolDown, Duration interval)
 {
     public static final String KEY = "BERTH_AUTOSCALE";
-    static final String FORM = "pool:min:max[:auto-scaling-group], comma-separated, such as gpu:0:4:berth-gpu,spot:2:20:berth-spot";
+    static final String FORM = "pool:min:max[:auto-scaling-group] or pool:auto-scaling-group (its min and max are the group's), comma-separated, "
+            + "such as gpu:0:4:berth-gpu,spot:berth-spot";
     private static final Pattern POOL = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
     /** What AWS allows in an Auto Scaling group's name, less ':' (the separator here). */
     private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9_.\\-/+=@]{1,255}");
@@ -30,7 +31,7 @@ public record Autoscaling(List<Pool> pools, String scaler, Duration coolDown, Du
     /**
      * One pool that scales on demand.
      *
-     * @param group its Auto Scaling group's name, for the {@code aws} scaler
+     * @param group its Auto Scaling group's name, for the {@code aws} scaler, whose own min and max bound the pool too
      */
     public record Pool(String pool, int min, int max, Optional<String> group)
     {
@@ -84,6 +85,10 @@ public record Autoscaling(List<Pool> pools, String scaler, Duration coolDown, Du
         for (String raw : value.split(",", -1)) {
             String entry = raw.strip();
             String[] fields = entry.split(":", -1);
+            if (fields.length == 2 && POOL.matcher(fields[0]).matches() && GROUP.matcher(fields[1]).matches() && !fields[1].matches("\\d+")) {
+                // The group's own min and max bound it: berth reads them from AWS on each look
+                fields = new String[] {fields[0], "0", Integer.toString(MOST_WORKERS), fields[1]};
+            }
             if (fields.length < 3 || fields.length > 4 || !POOL.matcher(fields[0]).matches() || !fields[1].matches("\\d{1,4}") || !fields[2].matches("\\d{1,4}")
                     || fields.length == 4 && !GROUP.matcher(fields[3]).matches()) {
                 throw refused(value, "'" + entry + "' is not a pool with its bounds");

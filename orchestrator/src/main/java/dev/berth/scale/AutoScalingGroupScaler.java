@@ -56,10 +56,13 @@ public final class AutoScalingGroupScaler
         return autoscaling.pools().stream().collect(Collectors.toMap(Autoscaling.Pool::pool, pool -> pool.group().orElseThrow()));
     }
 
+    /** The group's desired capacity, min and max: the bounds are the group's, so an apply that changes them needs no restart of berth. */
     @Override
-    public int desired(String pool)
+    public PoolSize size(String pool)
     {
-        return group(pool).desiredCapacity();
+        return group(pool).map(group -> new PoolSize(group.desiredCapacity(), group.minSize(), group.maxSize()))
+                // The GPU pool's group exists only while its max is above 0: until then the pool stays empty
+                .orElse(new PoolSize(0, 0, 0));
     }
 
     @Override
@@ -94,14 +97,10 @@ public final class AutoScalingGroupScaler
         }
     }
 
-    private AutoScalingGroup group(String pool)
+    private Optional<AutoScalingGroup> group(String pool)
     {
         String name = name(pool);
-        List<AutoScalingGroup> found = client.describeAutoScalingGroups(request -> request.autoScalingGroupNames(name)).autoScalingGroups();
-        if (found.isEmpty()) {
-            throw new IllegalStateException("AWS knows no Auto Scaling group named " + name + " (pool " + pool + " in BERTH_AUTOSCALE)");
-        }
-        return found.get(0);
+        return client.describeAutoScalingGroups(request -> request.autoScalingGroupNames(name)).autoScalingGroups().stream().findFirst();
     }
 
     private String name(String pool)

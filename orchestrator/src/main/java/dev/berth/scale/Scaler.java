@@ -11,10 +11,23 @@ import java.util.List;
  */
 public interface Scaler
 {
-    /** How many workers the pool has or has been asked to get (some may still be starting). */
-    int desired(String pool);
+    /**
+     * How many workers the pool has or has been asked to get (some may still be starting), and the bounds the
+     * scaler itself keeps it in: an Auto Scaling group's min and max, which berth keeps to as well.
+     */
+    PoolSize size(String pool);
 
-    /** Asks for {@code workers} workers in the pool, more than {@link #desired} says it has. */
+    /** @param min at least 0; {@code max} at least {@code min} */
+    record PoolSize(int desired, int min, int max)
+    {
+        /** A scaler that keeps no bounds of its own: berth's (BERTH_AUTOSCALE) are all there are. */
+        public static PoolSize unbounded(int desired)
+        {
+            return new PoolSize(desired, 0, Integer.MAX_VALUE);
+        }
+    }
+
+    /** Asks for {@code workers} workers in the pool, more than {@link #size} says it has. */
     void grow(String pool, int workers);
 
     /**

@@ -123,8 +123,12 @@ public final class ScalingLoop
         try {
             List<SwarmNode> workers = nodes.stream().filter(node -> node.pool().filter(name::equals).isPresent() && !node.drainedManager()
                     && !node.state().equals("down")).toList();
-            PoolLook look = new PoolLook(name, scaler.desired(name), workers, busy, resources(queued, name), resources(live, name));
-            for (ScalingDecision decision : planner.plan(pool, look)) {
+            Scaler.PoolSize size = scaler.size(name);
+            // Within berth's bounds and the scaler's own (an Auto Scaling group's min and max) both
+            int min = Math.max(pool.min(), size.min());
+            Autoscaling.Pool bounds = new Autoscaling.Pool(name, min, Math.max(min, Math.min(pool.max(), size.max())), pool.group());
+            PoolLook look = new PoolLook(name, size.desired(), workers, busy, resources(queued, name), resources(live, name));
+            for (ScalingDecision decision : planner.plan(bounds, look)) {
                 carryOut(decision);
             }
             protect(name, workers, busy);
@@ -137,21 +141,23 @@ public final class ScalingLoop
                 record(new ScalingStep(clock.instant(), name, "failed", -1, -1, reason));
             }
         }
-        int desired;
+        Scaler.PoolSize size;
         try {
-            desired = scaler.desired(name);
+            size = scaler.size(name);
         }
         catch (RuntimeException e) {
-            desired = -1;
+            size = new Scaler.PoolSize(-1, pool.min(), pool.max());
         }
-        return new ScalingReport.PoolScaling(name, pool.min(), pool.max(), desired, List.copyOf(steps.getOrDefault(name, new ArrayDeque<>())));
+        int min = Math.max(pool.min(), size.min());
+        return new ScalingReport.PoolScaling(name, min, Math.max(min, Math.min(pool.max(), size.max())), size.desired(),
+                List.copyOf(steps.getOrDefault(name, new ArrayDeque<>())));
     }
 
     private void carryOut(ScalingDecision decision)
     {
         log.info("Scaling: {}", decision.reason());
         String pool = decision.pool();
-        int before = scaler.desired(pool);
+        int before = scaler.size(pool).desired();
         if (decision instanceof ScalingDecision.Grow grow) {
             scaler.grow(pool, grow.workers());
             record(new ScalingStep(clock.instant(), pool, "grow", before, grow.workers(), grow.reason()));

@@ -87,7 +87,8 @@ final class ScalingPlanner
         int wanted = Math.max(Math.min(Math.max(need, busy), bounds.max()), bounds.min());
         String demand = need == 0
                 ? "pool %s: %s, none needing a worker".formatted(bounds.pool(), jobs(look))
-                : "pool %s: %s need %s of %s".formatted(bounds.pool(), jobs(look), workers(need), describe(type));
+                : "pool %s: %s %s %s of %s".formatted(bounds.pool(), jobs(look), look.queued().size() + look.running().size() == 1 ? "needs" : "need",
+                        workers(need), describe(type));
         if (wanted > staying) {
             // The removals above have lowered the scaler's count by the workers they took
             int to = wanted + draining.size() - leaving;

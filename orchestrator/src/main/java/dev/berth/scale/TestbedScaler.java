@@ -39,7 +39,12 @@ public final class TestbedScaler
     }
 
     @Override
-    public int desired(String pool)
+    public PoolSize size(String pool)
+    {
+        return PoolSize.unbounded(workers(pool));
+    }
+
+    private int workers(String pool)
     {
         return (int) run("workers", "--pool", pool).lines().filter(line -> !line.isBlank()).count();
     }
@@ -48,7 +53,7 @@ public final class TestbedScaler
     public void grow(String pool, int workers)
     {
         PoolType type = requireNonNull(types.get(pool), () -> "no instance type for pool " + pool);
-        for (int have = desired(pool); have < workers; have++) {
+        for (int have = workers(pool); have < workers; have++) {
             run("add-worker", "--pool", pool, "--gpus", Integer.toString(type.gpus()), "--gpu-kind", gpuKind);
         }
     }

@@ -79,6 +79,24 @@ class ScalingLoopTest
     }
 
     @Test
+    void theScalersOwnBoundsHoldWithinBerths()
+    {
+        scaler.withBounds("gpu", 1, 2);
+        for (int i = 1; i <= 6; i++) {
+            jobs.job("train-" + i).pool("gpu").gpus(1).received(clock.instant()).queued();
+        }
+
+        loop.pass();
+
+        assertThat(scaler.desired("gpu")).isEqualTo(2);
+        ScalingReport.PoolScaling gpu = ScalingReport.read(temp).orElseThrow().pools().get(0);
+        assertThat(gpu.min()).isEqualTo(1);
+        assertThat(gpu.max()).isEqualTo(2);
+        assertThat(gpu.lastStep().orElseThrow().reason()).isEqualTo(
+                "pool gpu: 6 queued jobs need 3 workers of g5.12xlarge (2 GPUs each); have 0; scaling to 2, the pool's max");
+    }
+
+    @Test
     void idleWorkersAreDrainedThenRemovedAfterTheCoolDown()
     {
         scaler.withDesired("gpu", 2);

@@ -62,6 +62,13 @@ class ScalingPlannerTest
     }
 
     @Test
+    void oneJobNeedsOneWorker()
+    {
+        assertThat(planner.plan(GPU_0_TO_3, look(0, List.of(), Set.of(), List.of(ONE_GPU), List.of()))).containsExactly(new ScalingDecision.Grow("gpu", 0, 1,
+                "pool gpu: 1 queued job needs 1 worker of g5.12xlarge (2 GPUs each); have 0; scaling to 1"));
+    }
+
+    @Test
     void aJobNoWorkerOfTheTypeCouldHoldAsksForNone()
     {
         Resources threeGpus = new Resources(1, GIB, 3);

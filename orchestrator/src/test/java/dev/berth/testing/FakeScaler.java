@@ -18,12 +18,19 @@ public final class FakeScaler
         implements Scaler
 {
     private final Map<String, Integer> desired = new HashMap<>();
+    private final Map<String, int[]> bounds = new HashMap<>();
     private final Map<String, Set<String>> protectedWorkers = new HashMap<>();
     private final List<String> removed = new ArrayList<>();
     private final List<String> calls = new ArrayList<>();
     private RuntimeException failure;
 
     @Override
+    public synchronized PoolSize size(String pool)
+    {
+        int[] own = bounds.get(pool);
+        return own == null ? PoolSize.unbounded(desired(pool)) : new PoolSize(desired(pool), own[0], own[1]);
+    }
+
     public synchronized int desired(String pool)
     {
         return desired.getOrDefault(pool, 0);
@@ -63,7 +70,14 @@ public final class FakeScaler
         return this;
     }
 
-    /** Every call but {@link #desired} throws {@code failure} from now on (null: they succeed again). */
+    /** The pool's own min and max, as an Auto Scaling group keeps. */
+    public synchronized FakeScaler withBounds(String pool, int min, int max)
+    {
+        bounds.put(pool, new int[] {min, max});
+        return this;
+    }
+
+    /** Every call but {@link #size} throws {@code failure} from now on (null: they succeed again). */
     public synchronized void failWith(RuntimeException failure)
     {
         this.failure = failure;
