@@ -38,7 +38,8 @@ import static java.util.Objects.requireNonNull;
         description = {
                 "Show every worker: pool, swarm state, heartbeat age, running jobs, GPUs, spot notices.",
                 "Joins the swarm's node list with the heartbeat files under <shared>/.swarm/workers and flags",
-                "heartbeats older than BERTH_HEARTBEAT_STALE_AFTER, nodes without one, and heartbeats without a node."},
+                "heartbeats older than BERTH_HEARTBEAT_STALE_AFTER, nodes without one, and heartbeats without a node.",
+                "With BERTH_AUTOSCALE, each autoscaled pool's count and bounds, and why its last step was taken."},
         mixinStandardHelpOptions = true)
 public final class WorkersCommand
         implements Callable<Integer>
