@@ -124,11 +124,8 @@ public final class ScalingLoop
             List<SwarmNode> workers = nodes.stream().filter(node -> node.pool().filter(name::equals).isPresent() && !node.drainedManager()
                     && !node.state().equals("down")).toList();
             Scaler.PoolSize size = scaler.size(name);
-            // Within berth's bounds and the scaler's own (an Auto Scaling group's min and max) both
-            int min = Math.max(pool.min(), size.min());
-            Autoscaling.Pool bounds = new Autoscaling.Pool(name, min, Math.max(min, Math.min(pool.max(), size.max())), pool.group());
             PoolLook look = new PoolLook(name, size.desired(), workers, busy, resources(queued, name), resources(live, name));
-            for (ScalingDecision decision : planner.plan(bounds, look)) {
+            for (ScalingDecision decision : planner.plan(within(pool, size), look)) {
                 carryOut(decision);
             }
             protect(name, workers, busy);
@@ -148,9 +145,15 @@ public final class ScalingLoop
         catch (RuntimeException e) {
             size = new Scaler.PoolSize(-1, pool.min(), pool.max());
         }
+        Autoscaling.Pool bounds = within(pool, size);
+        return new ScalingReport.PoolScaling(name, bounds.min(), bounds.max(), size.desired(), List.copyOf(steps.getOrDefault(name, new ArrayDeque<>())));
+    }
+
+    /** Within berth's bounds and the scaler's own (an Auto Scaling group's min and max) both. */
+    private static Autoscaling.Pool within(Autoscaling.Pool pool, Scaler.PoolSize size)
+    {
         int min = Math.max(pool.min(), size.min());
-        return new ScalingReport.PoolScaling(name, min, Math.max(min, Math.min(pool.max(), size.max())), size.desired(),
-                List.copyOf(steps.getOrDefault(name, new ArrayDeque<>())));
+        return new Autoscaling.Pool(pool.pool(), min, Math.max(min, Math.min(pool.max(), size.max())), pool.group());
     }
 
     private void carryOut(ScalingDecision decision)
