@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -74,14 +73,13 @@ public final class WorkersCommand
                 new HeartbeatReader(config.workersDir()).read(),
                 clock.instant(),
                 config.heartbeatStaleAfter());
-        Optional<ScalingReport> scaling = ScalingReport.read(config.stateDir());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(toJson(fleet, config.heartbeatStaleAfter(), scaling));
+            out.println(toJson(fleet, config));
         }
         else {
             printTable(out, fleet, config, clock.instant());
-            scaling.ifPresent(report -> printScaling(out, report, clock.instant()));
+            ScalingReport.read(config.stateDir()).ifPresent(report -> printScaling(out, report, clock.instant()));
         }
         out.flush();
         return 0;
@@ -158,12 +156,11 @@ public final class WorkersCommand
         return duration.isNegative() ? Duration.ZERO : duration;
     }
 
-    private static String toJson(FleetStatus fleet, Duration staleAfter, Optional<ScalingReport> scaling)
+    private static String toJson(FleetStatus fleet, BerthConfig config)
             throws Exception
     {
-        ObjectNode root = FleetJson.of(fleet, staleAfter);
-        // Each autoscaled pool with its last steps and their reasons; none without autoscaling
-        root.set("scaling", scaling.map(report -> report.toJson().get("pools")).orElseGet(() -> root.arrayNode()));
+        ObjectNode root = FleetJson.of(fleet, config.heartbeatStaleAfter());
+        root.set("scaling", ScalingReport.poolsJson(config.stateDir()));
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
     }
 }

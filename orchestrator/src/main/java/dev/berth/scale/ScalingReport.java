@@ -88,6 +88,15 @@ public record ScalingReport(List<PoolScaling> pools)
         }
     }
 
+    /**
+     * The autoscaled pools as {@code berth workers --json} and {@code GET /api/v1/workers} list them under
+     * {@code scaling}: each with its count, bounds and last steps; none without autoscaling.
+     */
+    public static ArrayNode poolsJson(Path stateDir)
+    {
+        return read(stateDir).map(report -> (ArrayNode) report.toJson().get("pools")).orElseGet(JsonNodeFactory.instance::arrayNode);
+    }
+
     public ObjectNode toJson()
     {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
