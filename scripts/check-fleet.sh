@@ -5,7 +5,8 @@
 #     network-online.target, the kernel held with its Lustre modules, handlers flushed before the
 #     worker joins the swarm, the join token read by each run, the instance store before Docker, the
 #     pools' instance types and the run dirs' export location passed from Terraform to the manager's
-#     berth.env (BERTH_POOLS, BERTH_EXPORT_S3)
+#     berth.env (BERTH_POOLS, BERTH_EXPORT_S3), the autoscaled pools' groups (BERTH_AUTOSCALE), each
+#     worker's engine labelled with its instance id
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
 #     hand offline ($BERTH_TF_PLUGIN_DIR, default /opt/tf-plugins; nothing is downloaded)
@@ -188,7 +189,7 @@ if not 0 <= read < joins or "cacheable" in str(join):
 
 # The pools' instance types reach berth: Terraform's local.berth_pools in the manager's boot vars, the
 # manager role's berth.env writing them as BERTH_POOLS in the form berth reads, nothing when there are none.
-import re, jinja2
+import json, re, jinja2
 terraform = repo / "terraform" / "aws" / "swarm"
 compute = (terraform / "compute.tf").read_text()
 manager = compute[compute.index('resource "aws_instance" "manager"'):compute.index('resource "aws_launch_template" "worker"')]
@@ -221,12 +222,39 @@ if exported != ["BERTH_EXPORT_S3=s3://bucket/berth/runs"]:
 if "BERTH_EXPORT_S3" in template.render(berth_pools=[], berth_export_s3=""):
     problems.append("berth.env.j2 writes BERTH_EXPORT_S3 with no export")
 
+# The autoscaled pools reach berth: Terraform's local.berth_autoscale (pools and their groups, no size, so
+# that an apply changing one leaves the manager alone) in the manager's boot vars, written as BERTH_AUTOSCALE;
+# each worker's engine labelled with its instance id, by which berth names a drained worker to its group.
+if not re.search(r"berth_autoscale\s*=\s*local\.berth_autoscale", manager):
+    problems.append("the manager's boot vars lack berth_autoscale = local.berth_autoscale")
+autoscale_local = pools_local[pools_local.index("berth_autoscale = ["):]
+autoscale_local = autoscale_local[:autoscale_local.index("]")]
+if re.search(r"_count|_max", autoscale_local) or "local.worker_group" not in autoscale_local or "local.gpu_worker_group" not in autoscale_local:
+    problems.append("terraform's local.berth_autoscale must name the spot and gpu groups (local.worker_group, local.gpu_worker_group) and no size")
+if load("berth_manager/defaults/main.yml").get("berth_autoscale") != []:
+    problems.append("berth_manager's defaults must set berth_autoscale: [] (a manager set up by hand scales nothing)")
+written = [line for line in template.render(berth_pools=pools, berth_autoscale=[{"pool": "spot", "group": "berth-a-workers"},
+           {"pool": "gpu", "group": "berth-a-gpu-workers"}]).splitlines() if line.startswith("BERTH_AUTOSCALE")]
+if written != ["BERTH_AUTOSCALE=spot:berth-a-workers,gpu:berth-a-gpu-workers"]:
+    problems.append("berth.env.j2 writes the autoscaled pools as %s, not as BERTH_AUTOSCALE=pool:group,..." % written)
+if "BERTH_AUTOSCALE" in template.render(berth_pools=pools, berth_autoscale=[]):
+    problems.append("berth.env.j2 writes BERTH_AUTOSCALE with no autoscaled pools")
+daemon_json = jinja2.Environment(trim_blocks=True).from_string((roles / "docker_config/templates/daemon.json.j2").read_text())
+labelled = json.loads(daemon_json.render(berth_pool="gpu", berth_lifecycle="spot", berth_instance_id="i-0abc", docker_config_gpu_ids=[], gpu_kind="GPU"))
+unlabelled = json.loads(daemon_json.render(berth_pool="gpu", berth_lifecycle="spot", berth_instance_id="", docker_config_gpu_ids=[], gpu_kind="GPU"))
+if "berth.instance-id=i-0abc" not in labelled.get("labels", []) or any(label.startswith("berth.instance-id") for label in unlabelled.get("labels", [])):
+    problems.append("daemon.json.j2 must label the engine berth.instance-id=<id> when berth_instance_id is set, and not otherwise")
+if load("docker_config/defaults/main.yml").get("berth_instance_id") != "":
+    problems.append("docker_config's defaults must set berth_instance_id: \"\" (a host set up by hand has no instance label)")
+if "berth_instance_id=$instance_id" not in (terraform / "boot.sh.tftpl").read_text():
+    problems.append("the boot script must hand the instance id to Ansible as berth_instance_id")
+
 for problem in problems:
     print(problem)
 sys.exit(1 if problems else 0)
 PY
     then
-        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker, the pools' instance types and the export location from Terraform in berth.env as BERTH_POOLS and BERTH_EXPORT_S3"
+        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker, the pools' instance types and the export location from Terraform in berth.env as BERTH_POOLS and BERTH_EXPORT_S3, the autoscaled pools' groups as BERTH_AUTOSCALE, each engine labelled with its instance id"
     else
         cat "$work/wiring.log"
         record wiring FAIL "wiring problems (above)"

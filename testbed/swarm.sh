@@ -10,6 +10,7 @@
 #   testbed/swarm.sh up [--workers N] [--pools spot,burst,gpu] [--gpus-per-worker K] [--gpu-kind KIND] [--heartbeat 5s] [--job-network none|bridge]
 #   testbed/swarm.sh down | status
 #   testbed/swarm.sh kill-worker NAME | drain-worker NAME | restart-worker NAME
+#   testbed/swarm.sh add-worker --pool POOL [--gpus K] [--gpu-kind KIND] | remove-worker NAME | workers [--pool POOL]
 #   testbed/swarm.sh exec-in NODE COMMAND [ARG ...]   runs COMMAND in the node's network namespace
 #
 # Environment:
@@ -38,7 +39,7 @@ JOB_NETWORK=none
 
 die() { echo "swarm.sh: $*" >&2; exit 1; }
 log() { echo "swarm.sh: $*" >&2; }
-usage() { sed -n '10,13p' "$0" | sed 's/^#   //' >&2; exit 2; }
+usage() { sed -n '10,14p' "$0" | sed 's/^#   //' >&2; exit 2; }
 
 sock() { if [ "$1" = "$MANAGER" ]; then echo "$BASE/manager.sock"; else echo "$BASE/$1.sock"; fi; }
 # tb-worker-1 lives in the namespace (and cgroup) berth-tb-worker-1.
@@ -249,7 +250,11 @@ up() {
 
     for i in $(seq 1 "$workers"); do
         dk "$MANAGER" node update --label-add "berth.pool=${pool_list[$(((i - 1) % ${#pool_list[@]}))]}" "tb-worker-$i" >/dev/null
+        echo "${pool_list[$(((i - 1) % ${#pool_list[@]}))]}" >"$BASE/tb-worker-$i/pool"
     done
+    # What add-worker needs to make a worker like these: the next free index and the job network
+    echo "$workers" >"$BASE/last-index"
+    echo "$JOB_NETWORK" >"$BASE/job-network"
     await_all_ready "$((workers + 1))"
     rm -f "$BASE/image.tar"
 
@@ -283,6 +288,80 @@ await_rejoined() {
     done
     dk "$MANAGER" node ls >&2 || true
     die "$node did not rejoin the swarm as ready within ${READY_TIMEOUT}s (manager says: ${state:-nothing})"
+}
+
+# A worker more, as an Auto Scaling group launches one: its own engine, joined, holding the job image, in POOL.
+add_worker() {
+    local pool= gpus=0 kind=GPU
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --pool) pool=${2:?--pool needs a name}; shift 2 ;;
+            --gpus) gpus=${2:?--gpus needs a number}; shift 2 ;;
+            --gpu-kind) kind=${2:?--gpu-kind needs a name}; shift 2 ;;
+            *) die "unknown option for add-worker: '$1'" ;;
+        esac
+    done
+    [[ $pool =~ ^[a-z0-9_-]+$ ]] || die "add-worker needs --pool NAME (letters, digits, '_' or '-'), got '$pool'"
+    [[ $gpus =~ ^[0-9]+$ ]] || die "--gpus must be a number, got '$gpus'"
+    [[ $kind =~ ^[A-Za-z0-9_-]+$ ]] || die "--gpu-kind must be letters, digits, '_' or '-', got '$kind'"
+    [ -S "$(sock "$MANAGER")" ] && [ -f "$BASE/last-index" ] || die "no test bed at $BASE: run 'up' first"
+    local i name resources="" g token
+    i=$(($(cat "$BASE/last-index") + 1))
+    [ "$i" -le 200 ] || die "the test bed has had 200 workers; its addresses are used up (run 'up' again)"
+    name=tb-worker-$i
+    echo "$i" >"$BASE/last-index"
+    JOB_NETWORK=$(cat "$BASE/job-network")
+    add_namespace "$name" "$NET.$((10 + i))" "vw$i"
+    for g in $(seq 0 $((gpus - 1))); do resources+=" --node-generic-resource $kind=GPU-$name-$g"; done
+    write_start_script "$name" "$resources"
+    start_node "$name"
+    await_node "$name"
+    dk "$MANAGER" save -o "$BASE/$name/image.tar" "$IMAGE"
+    dk "$name" load -q -i "$BASE/$name/image.tar" >/dev/null
+    rm -f "$BASE/$name/image.tar"
+    token=$(dk "$MANAGER" swarm join-token -q worker)
+    dk "$name" swarm join --token "$token" --advertise-addr "$NET.$((10 + i))" "$MANAGER_IP:2377" >/dev/null
+    dk "$MANAGER" node update --label-add "berth.pool=$pool" "$name" >/dev/null
+    echo "$pool" >"$BASE/$name/pool"
+    echo "$name" >>"$BASE/workers"
+    await_rejoined "$name"
+    log "added $name to pool $pool with $gpus GPUs"
+    echo "$name"
+}
+
+# A worker less, as a scale-in takes one: drained, left once it runs nothing, then gone from the swarm and the machine.
+remove_worker() {
+    local node=$1 ns i; ns=$(nsname "$1")
+    dk "$MANAGER" node update --availability drain "$node" >/dev/null
+    for i in $(seq 1 $((READY_TIMEOUT * 10))); do
+        [ -z "$(dk "$MANAGER" node ps "$node" --filter desired-state=running -q)" ] && break
+        [ "$i" = $((READY_TIMEOUT * 10)) ] && die "$node still runs tasks ${READY_TIMEOUT}s after its drain: $(dk "$MANAGER" node ps "$node" --filter desired-state=running --format '{{.Name}}' | xargs)"
+        sleep 0.1
+    done
+    dk "$node" swarm leave >/dev/null
+    # It has left; the manager drops it without waiting for it to be reported down
+    dk "$MANAGER" node rm --force "$node" >/dev/null
+    kill_node "$ns"
+    remove_cgroups "$ns"
+    awk -v dir="$BASE/$node" '$5 == dir || index($5, dir "/") == 1 { print $5 }' /proc/self/mountinfo \
+        | sort -r | while read -r mnt; do umount -l "$mnt" 2>/dev/null || true; done
+    ip netns del "$ns"
+    rm -rf "${BASE:?}/$node" "$(sock "$node")"
+    grep -vx "$node" "$BASE/workers" >"$BASE/workers.new" || true
+    mv "$BASE/workers.new" "$BASE/workers"
+    log "removed $node"
+}
+
+list_workers() {
+    local pool= name
+    case ${1:-} in
+        --pool) pool=${2:?--pool needs a name} ;;
+        "") ;;
+        *) die "unknown option for workers: '$1'" ;;
+    esac
+    for name in $(worker_names); do
+        if [ -z "$pool" ] || [ "$(cat "$BASE/$name/pool" 2>/dev/null)" = "$pool" ]; then echo "$name"; fi
+    done
 }
 
 status() {
@@ -321,6 +400,12 @@ case $cmd in
         # A command that runs long (an agent, a stand-in server) must not hold the lock; down kills it with the node
         exec 9>&-
         exec nsenter --net="/run/netns/$ns" "$@" ;;
+    add-worker) [ "$(id -u)" = 0 ] || die "must run as root"; add_worker "$@" ;;
+    remove-worker)
+        [ $# = 1 ] || usage
+        require_worker "$1"
+        remove_worker "$1" ;;
+    workers) list_workers "$@" ;;
     restart-worker)
         [ $# = 1 ] || usage
         require_worker "$1"

@@ -54,6 +54,7 @@ resource "aws_instance" "manager" {
       berth_pools     = local.berth_pools
       # Where the run dirs reach S3 (the runs association's export), for berth status and berth wait-export
       berth_export_s3 = aws_fsx_data_repository_association.runs.data_repository_path
+      berth_autoscale = local.berth_autoscale
     }))
   })
 
@@ -128,7 +129,7 @@ resource "aws_launch_template" "worker" {
 # group cannot override on a shared template. It exists only while the pool is not empty, so a
 # fleet without GPUs never looks the GPU image up.
 resource "aws_launch_template" "gpu_worker" {
-  count = var.gpu_worker_count > 0 ? 1 : 0
+  count = local.gpu_worker_max > 0 ? 1 : 0
 
   name_prefix            = "${local.name}-gpu-worker-"
   image_id               = var.gpu_ami_id != "" ? var.gpu_ami_id : data.aws_ami.gpu[0].id
@@ -185,15 +186,24 @@ resource "aws_launch_template" "gpu_worker" {
 #
 # No capacity_rebalance: it would terminate a worker, and its running jobs, on a mere rebalance
 # recommendation; berth retries the jobs that a real interruption takes.
+#
+# With worker_max above worker_count, berth sets the desired capacity between the two as its jobs
+# need (BERTH_AUTOSCALE), protects busy instances from scale-in and ends the idle ones it drained;
+# an apply then leaves the desired capacity to berth. A new floor above it raises it (AWS does).
 resource "aws_autoscaling_group" "worker" {
-  name                = "${local.name}-workers"
+  name                = local.worker_group
   vpc_zone_identifier = [aws_subnet.fleet.id]
   min_size            = var.worker_count
-  max_size            = var.worker_count
+  max_size            = local.worker_max
   desired_capacity    = var.worker_count
   # Spot capacity may take a while to come; the group keeps trying by itself, and a wait that
   # timed out would taint the group for replacement.
   wait_for_capacity_timeout = "0"
+
+  # The desired capacity is berth's once the pool autoscales; without that it equals the floor
+  lifecycle {
+    ignore_changes = [desired_capacity]
+  }
 
   mixed_instances_policy {
     instances_distribution {
@@ -239,14 +249,19 @@ resource "aws_autoscaling_group" "worker" {
 }
 
 resource "aws_autoscaling_group" "gpu_worker" {
-  count = var.gpu_worker_count > 0 ? 1 : 0
+  count = local.gpu_worker_max > 0 ? 1 : 0
 
-  name                      = "${local.name}-gpu-workers"
+  name                      = local.gpu_worker_group
   vpc_zone_identifier       = [aws_subnet.fleet.id]
   min_size                  = var.gpu_worker_count
-  max_size                  = var.gpu_worker_count
+  max_size                  = local.gpu_worker_max
   desired_capacity          = var.gpu_worker_count
   wait_for_capacity_timeout = "0"
+
+  # The desired capacity is berth's once the pool autoscales; without that it equals the floor
+  lifecycle {
+    ignore_changes = [desired_capacity]
+  }
 
   mixed_instances_policy {
     instances_distribution {

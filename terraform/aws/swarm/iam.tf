@@ -58,6 +58,25 @@ data "aws_iam_policy_document" "manager" {
     ]
     resources = var.ecr_repository_arns
   }
+
+  # berth's autoscaling (BERTH_AUTOSCALE): exactly the calls it makes, on the pools' groups and no
+  # other. AWS itself keeps the desired capacity within each group's min and max.
+  statement {
+    sid = "AutoscaleGroups"
+    actions = [
+      "autoscaling:SetDesiredCapacity",
+      "autoscaling:SetInstanceProtection",
+      "autoscaling:TerminateInstanceInAutoScalingGroup",
+    ]
+    resources = concat([aws_autoscaling_group.worker.arn], aws_autoscaling_group.gpu_worker[*].arn)
+  }
+
+  # Describe calls take no resource in IAM: AWS allows them only on "*"
+  statement {
+    sid       = "AutoscaleDescribe"
+    actions   = ["autoscaling:DescribeAutoScalingGroups"]
+    resources = ["*"]
+  }
 }
 
 resource "aws_iam_role_policy" "manager" {

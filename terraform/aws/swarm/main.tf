@@ -33,7 +33,7 @@ data "aws_ami" "ubuntu" {
 # Looked up only when GPU workers are wanted and no image is named, so a CPU-only fleet works in
 # regions or accounts where this image is not published.
 data "aws_ami" "gpu" {
-  count = var.gpu_worker_count > 0 && var.gpu_ami_id == "" ? 1 : 0
+  count = local.gpu_worker_max > 0 && var.gpu_ami_id == "" ? 1 : 0
 
   most_recent = true
   owners      = ["amazon"]
@@ -65,6 +65,23 @@ data "aws_ec2_instance_type" "worker" {
 
 data "aws_ec2_instance_type" "gpu_worker" {
   instance_type = var.gpu_instance_type
+}
+
+locals {
+  # Each Auto Scaling group's bounds: its *_count the floor, its *_max (when set) the ceiling berth grows it to
+  worker_max       = var.worker_max == null ? var.worker_count : var.worker_max
+  gpu_worker_max   = var.gpu_worker_max == null ? var.gpu_worker_count : var.gpu_worker_max
+  worker_group     = "${local.name}-workers"
+  gpu_worker_group = "${local.name}-gpu-workers"
+
+  # The pools berth scales on demand (BERTH_AUTOSCALE on the manager) and their groups. berth reads each
+  # group's min and max from AWS, so this list depends on no count: the manager boots with it once, and
+  # an apply that changes a floor or a ceiling reaches berth through the group itself. A group at
+  # min = max leaves berth nothing to change; the GPU group, absent while its max is 0, holds its pool at 0.
+  berth_autoscale = [
+    { pool = "spot", group = local.worker_group },
+    { pool = "gpu", group = local.gpu_worker_group },
+  ]
 }
 
 locals {

@@ -97,6 +97,17 @@ variable "worker_count" {
   }
 }
 
+variable "worker_max" {
+  type        = number
+  description = "The most persistent spot workers berth may grow the group to on demand (BERTH_AUTOSCALE); worker_count stays the floor. Null: worker_count, and berth does not scale the pool."
+  default     = null
+
+  validation {
+    condition     = var.worker_max == null || try(var.worker_max >= var.worker_count, false)
+    error_message = "worker_max must be at least worker_count."
+  }
+}
+
 variable "burst_worker_count" {
   type        = number
   description = "One-time spot workers that power themselves off after burst_idle_minutes without a job; re-apply to bring them back."
@@ -122,6 +133,17 @@ variable "gpu_worker_count" {
   validation {
     condition     = var.gpu_worker_count >= 0
     error_message = "gpu_worker_count must be zero or more."
+  }
+}
+
+variable "gpu_worker_max" {
+  type        = number
+  description = "The most GPU workers berth may grow the group to on demand (BERTH_AUTOSCALE), from gpu_worker_count, the floor (0 by default: the pool costs nothing while no GPU job waits). Null: gpu_worker_count, and berth does not scale the pool."
+  default     = null
+
+  validation {
+    condition     = var.gpu_worker_max == null || try(var.gpu_worker_max >= var.gpu_worker_count, false)
+    error_message = "gpu_worker_max must be at least gpu_worker_count."
   }
 }
 

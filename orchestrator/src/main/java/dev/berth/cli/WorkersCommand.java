@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.BerthConfig;
 import dev.berth.config.Durations;
 import dev.berth.fleet.FleetJson;
@@ -11,6 +12,7 @@ import dev.berth.fleet.NodeLister;
 import dev.berth.fleet.SpotNotice;
 import dev.berth.fleet.WorkerFlag;
 import dev.berth.fleet.WorkerStatus;
+import dev.berth.scale.ScalingReport;
 import dev.berth.swarm.SwarmNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +37,8 @@ import static java.util.Objects.requireNonNull;
         description = {
                 "Show every worker: pool, swarm state, heartbeat age, running jobs, GPUs, spot notices, GPU health.",
                 "Joins the swarm's node list with the heartbeat files under <shared>/.swarm/workers and flags",
-                "heartbeats older than BERTH_HEARTBEAT_STALE_AFTER, nodes without one, and heartbeats without a node."},
+                "heartbeats older than BERTH_HEARTBEAT_STALE_AFTER, nodes without one, and heartbeats without a node.",
+                "With BERTH_AUTOSCALE, each autoscaled pool's count and bounds, and why its last step was taken."},
         mixinStandardHelpOptions = true)
 public final class WorkersCommand
         implements Callable<Integer>
@@ -72,10 +75,11 @@ public final class WorkersCommand
                 config.heartbeatStaleAfter());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(toJson(fleet, config.heartbeatStaleAfter()));
+            out.println(toJson(fleet, config));
         }
         else {
             printTable(out, fleet, config, clock.instant());
+            ScalingReport.read(config.stateDir()).ifPresent(report -> printScaling(out, report, clock.instant()));
         }
         out.flush();
         return 0;
@@ -127,6 +131,16 @@ public final class WorkersCommand
                 out.printf("unreadable heartbeat %s: %s%n", config.workersDir().resolve(file), problem));
     }
 
+    /** Each autoscaled pool's bounds and count, and its last step with the reason it was taken. */
+    private static void printScaling(PrintWriter out, ScalingReport report, Instant now)
+    {
+        out.println();
+        for (ScalingReport.PoolScaling pool : report.pools()) {
+            out.printf("autoscaled pool %s: %s of %d to %d%n", pool.pool(), pool.desired() < 0 ? "unknown count" : pool.desired() + " workers", pool.min(), pool.max());
+            pool.lastStep().ifPresent(step -> out.printf("  last step %s ago: %s%n", Durations.format(nonNegative(Duration.between(step.at(), now))), step.reason()));
+        }
+    }
+
     /** What AWS said of the instance: a spot interruption notice (and when it takes effect), else a rebalance recommendation. */
     private static String notice(WorkerStatus worker, Instant now)
     {
@@ -154,9 +168,11 @@ public final class WorkersCommand
         return duration.isNegative() ? Duration.ZERO : duration;
     }
 
-    private static String toJson(FleetStatus fleet, Duration staleAfter)
+    private static String toJson(FleetStatus fleet, BerthConfig config)
             throws Exception
     {
-        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(FleetJson.of(fleet, staleAfter));
+        ObjectNode root = FleetJson.of(fleet, config.heartbeatStaleAfter());
+        root.set("scaling", ScalingReport.poolsJson(config.stateDir()));
+        return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
     }
 }

@@ -29,6 +29,7 @@ public record BerthConfig(
         Optional<String> sqsEndpoint,
         String gpuKind,
         List<PoolType> pools,
+        Autoscaling autoscaling,
         int pendingCap,
         Duration pollInterval,
         Duration queueVisibility,
@@ -58,6 +59,8 @@ public record BerthConfig(
         requireNonNull(sqsEndpoint, "sqsEndpoint is null");
         requireNonNull(gpuKind, "gpuKind is null");
         pools = List.copyOf(pools);
+        requireNonNull(autoscaling, "autoscaling is null");
+        autoscaling.checkAgainst(pools);
         requireNonNull(pollInterval, "pollInterval is null");
         requireNonNull(queueVisibility, "queueVisibility is null");
         requireNonNull(defaultImage, "defaultImage is null");
@@ -128,6 +131,11 @@ public record BerthConfig(
                 settings.get("BERTH_GPU_KIND", "GPU"),
                 // The fleet's pools and their instance types (the fleet's manager role writes them); none on a single node
                 settings.optional(PoolType.KEY).map(PoolType::parseAll).orElse(List.of()),
+                new Autoscaling(
+                        settings.optional(Autoscaling.KEY).map(Autoscaling::parsePools).orElse(List.of()),
+                        settings.get("BERTH_SCALER", "aws"),
+                        settings.duration("BERTH_SCALE_COOLDOWN", Duration.ofMinutes(5)),
+                        settings.duration("BERTH_SCALE_INTERVAL", Duration.ofSeconds(30))),
                 settings.integer("BERTH_PENDING_CAP", 8),
                 settings.duration("BERTH_POLL_INTERVAL", Duration.ofMillis(500)),
                 settings.duration("BERTH_QUEUE_VISIBILITY", Duration.ofSeconds(60)),

@@ -17,6 +17,10 @@ import dev.berth.registry.DockerConfigCredentials;
 import dev.berth.registry.EcrCredentials;
 import dev.berth.repo.Repositories;
 import dev.berth.rundir.RunDirs;
+import dev.berth.scale.AutoScalingGroupScaler;
+import dev.berth.scale.Scaler;
+import dev.berth.scale.ScalingLoop;
+import dev.berth.scale.TestbedScaler;
 import dev.berth.selftest.SelfTestRoutes;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.Swarm;
@@ -171,12 +175,32 @@ public final class Daemon
             opened.add(scheduler);
             intake.start();
             opened.add(intake);
+            if (config.autoscaling().enabled()) {
+                Scaler scaler = scaler(config);
+                if (scaler instanceof AutoCloseable closeable) {
+                    opened.add(closeable);
+                }
+                ScalingLoop scaling = new ScalingLoop(config.autoscaling(), config.pools(), scaler, timedSwarm, store.reads(), store.instanceId(),
+                        config.gpuKind(), config.stateDir(), clock, Ticker.system());
+                scaling.start();
+                opened.add(scaling);
+            }
             return new Daemon(opened, endpoint, store.instanceId(), web.map(WebServer::uri), token.filter(AccessToken::created));
         }
         catch (IOException | RuntimeException e) {
             closeAll(opened);
             throw e;
         }
+    }
+
+    /** What adds and removes the pools' workers: each pool's Auto Scaling group, or the test bed's script. */
+    private static Scaler scaler(BerthConfig config)
+    {
+        String scaler = config.autoscaling().scaler();
+        if (scaler.startsWith("testbed:")) {
+            return new TestbedScaler(Path.of(scaler.substring("testbed:".length())), config.pools(), config.gpuKind());
+        }
+        return AutoScalingGroupScaler.create(config.autoscaling(), config.sqsRegion());
     }
 
     private static ThreadFactory daemonThreads(String name)

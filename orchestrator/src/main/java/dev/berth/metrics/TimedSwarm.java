@@ -36,6 +36,15 @@ public final class TimedSwarm
     }
 
     @Override
+    public void drainNode(String nodeId, String drainedBy)
+    {
+        timed("drain_node", () -> {
+            swarm.drainNode(nodeId, drainedBy);
+            return null;
+        });
+    }
+
+    @Override
     public List<TaskSnapshot> tasks(String instanceId)
     {
         return timed("tasks", () -> swarm.tasks(instanceId));

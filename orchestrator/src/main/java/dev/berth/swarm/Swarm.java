@@ -25,6 +25,12 @@ public interface Swarm
     /** Every node, with its GPUs of the generic-resource kind {@code gpuKind}. */
     List<SwarmNode> nodes(String gpuKind);
 
+    /**
+     * Drains the node and labels it {@link SwarmNode#DRAINED_BY_LABEL}={@code drainedBy}, so that Swarm places
+     * nothing more there and whoever looks at the node knows why.
+     */
+    void drainNode(String nodeId, String drainedBy);
+
     /** All tasks of the services this berth instance created, in one call. */
     List<TaskSnapshot> tasks(String instanceId);
 

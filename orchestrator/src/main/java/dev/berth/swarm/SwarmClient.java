@@ -1,6 +1,7 @@
 package dev.berth.swarm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.transport.DockerHttpClient.Request.Method;
 import dev.berth.registry.ImageNames;
 import dev.berth.registry.RegistryAccessException;
@@ -79,6 +80,10 @@ public final class SwarmClient
                 }
             }
             Map<String, String> labels = new LinkedHashMap<>();
+            JsonNode instanceId = node.path("Description").path("Engine").path("Labels").path(SwarmNode.INSTANCE_ID_LABEL);
+            if (instanceId.isTextual()) {
+                labels.put(SwarmNode.INSTANCE_ID_LABEL, instanceId.asText());
+            }
             node.path("Spec").path("Labels").fields().forEachRemaining(label -> labels.put(label.getKey(), label.getValue().asText()));
             nodes.add(new SwarmNode(
                     node.path("ID").asText(),
@@ -92,6 +97,22 @@ public final class SwarmClient
                     node.path("Spec").path("Role").asText()));
         }
         return nodes;
+    }
+
+    @Override
+    public void drainNode(String nodeId, String drainedBy)
+    {
+        String path = "/nodes/" + EngineApi.segment(nodeId);
+        JsonNode node = api.get(path);
+        // The engine takes a node's whole spec at the version it was read at: an update between the two is refused, not lost
+        ObjectNode spec = node.path("Spec").deepCopy();
+        spec.put("Availability", "drain");
+        spec.with("Labels").put(SwarmNode.DRAINED_BY_LABEL, drainedBy);
+        String update = path + "/update?version=" + node.path("Version").path("Index").asLong();
+        EngineApi.Reply reply = api.call(Method.POST, update, spec);
+        if (reply.status() != 200) {
+            throw api.failure("POST", update, reply);
+        }
     }
 
     @Override

@@ -35,6 +35,11 @@ public record SwarmNode(
     /** Its agent found the host unhealthy (its GPUs); why is in {@link #UNHEALTHY_LABEL}. */
     public static final String DRAINED_AS_UNHEALTHY = "unhealthy";
     public static final String UNHEALTHY_LABEL = "berth.unhealthy";
+    /**
+     * The EC2 instance a worker runs on: an engine label its boot script sets ({@code labels} in its
+     * {@code daemon.json}), listed among the node's labels, since a worker cannot label its own node.
+     */
+    public static final String INSTANCE_ID_LABEL = "berth.instance-id";
 
     public SwarmNode
     {

@@ -152,6 +152,38 @@ class WorkersCommandTest
     }
 
     @Test
+    void eachAutoscaledPoolShowsItsCountAndWhyItsLastStepWasTaken()
+            throws IOException
+    {
+        Files.writeString(state.resolve("scaling.json"), """
+                {"pools":[{"pool":"gpu","min":0,"max":3,"desired":3,"steps":[
+                {"at":"2026-11-23T11:58:00Z","action":"grow","from":0,"to":2,"reason":"pool gpu: 4 queued jobs need 2 workers of g5.12xlarge (2 GPUs each); have 0; scaling to 2"},
+                {"at":"2026-11-23T11:59:30Z","action":"grow","from":2,"to":3,"reason":"pool gpu: 6 queued jobs need 3 workers of g5.12xlarge (2 GPUs each); have 2; scaling to 3"}]}]}
+                """);
+
+        Result table = run();
+        assertThat(table.output()).contains("""
+                autoscaled pool gpu: 3 workers of 0 to 3
+                  last step 30s ago: pool gpu: 6 queued jobs need 3 workers of g5.12xlarge (2 GPUs each); have 2; scaling to 3
+                """);
+
+        JsonNode scaling = new ObjectMapper().readTree(run("--json").output()).path("scaling");
+        assertThat(scaling).hasSize(1);
+        assertThat(scaling.get(0).path("desired").asInt()).isEqualTo(3);
+        assertThat(scaling.get(0).path("steps")).extracting(step -> step.path("reason").asText())
+                .containsExactly("pool gpu: 4 queued jobs need 2 workers of g5.12xlarge (2 GPUs each); have 0; scaling to 2",
+                        "pool gpu: 6 queued jobs need 3 workers of g5.12xlarge (2 GPUs each); have 2; scaling to 3");
+    }
+
+    @Test
+    void withoutAutoscalingTheJsonListsNoScaling()
+            throws IOException
+    {
+        assertThat(new ObjectMapper().readTree(run("--json").output()).path("scaling")).isEmpty();
+        assertThat(run().output()).doesNotContain("autoscaled");
+    }
+
+    @Test
     void emptyFleetSaysWhereItLooked()
     {
         WorkersCommand command = new WorkersCommand(List::of, Clock.fixed(NOW, ZoneOffset.UTC));

@@ -105,6 +105,44 @@ class BerthConfigTest
     }
 
     @Test
+    void autoscaledPoolsAreReadWithTheirBoundsGroupsAndCoolDown()
+    {
+        BerthConfig config = BerthConfig.load(Map.of("HOME", temp.toString(),
+                "BERTH_POOLS", "gpu:g5.12xlarge:48:192g:4,spot:m6i.2xlarge:8:32g:0",
+                "BERTH_AUTOSCALE", "gpu:0:4:berth-gpu, spot:berth-spot",
+                "BERTH_SCALE_COOLDOWN", "90s"));
+
+        assertThat(config.autoscaling().pools()).containsExactly(
+                new Autoscaling.Pool("gpu", 0, 4, Optional.of("berth-gpu")),
+                new Autoscaling.Pool("spot", 0, 1000, Optional.of("berth-spot")));
+        assertThat(config.autoscaling().scaler()).isEqualTo("aws");
+        assertThat(config.autoscaling().coolDown()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.autoscaling().interval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(BerthConfig.load(Map.of("HOME", temp.toString())).autoscaling().enabled()).isFalse();
+    }
+
+    @Test
+    void autoscalingBerthCannotCarryOutIsRefusedSayingWhatToWrite()
+    {
+        String pools = "gpu:g5.12xlarge:48:192g:4";
+        String form = "BERTH_AUTOSCALE must be pool:min:max[:auto-scaling-group] or pool:auto-scaling-group (its min and max are the group's), comma-separated, "
+                + "such as gpu:0:4:berth-gpu,spot:berth-spot; got ";
+        assertThatThrownBy(() -> load(pools, "gpu:4:2:berth-gpu")).isInstanceOf(ConfigException.class)
+                .hasMessage(form + "'gpu:4:2:berth-gpu': pool 'gpu' needs min <= max <= 1000, got min 4 and max 2");
+        assertThatThrownBy(() -> load(pools, "gpu:0:x")).isInstanceOf(ConfigException.class)
+                .hasMessage(form + "'gpu:0:x': 'gpu:0:x' is not a pool with its bounds");
+        assertThatThrownBy(() -> load(pools, "gpu:0:4")).isInstanceOf(ConfigException.class)
+                .hasMessage("BERTH_AUTOSCALE: pool 'gpu' names no Auto Scaling group, which BERTH_SCALER=aws needs; write it as gpu:0:4:GROUP-NAME");
+        assertThatThrownBy(() -> load(pools, "cpu:0:4:berth-cpu")).isInstanceOf(ConfigException.class)
+                .hasMessage("BERTH_AUTOSCALE names pool 'cpu', which BERTH_POOLS does not describe (it has: gpu); add it there with its instance type");
+    }
+
+    private BerthConfig load(String pools, String autoscale)
+    {
+        return BerthConfig.load(Map.of("HOME", temp.toString(), "BERTH_POOLS", pools, "BERTH_AUTOSCALE", autoscale));
+    }
+
+    @Test
     void withoutPoolsTheNodesAreAllBerthKnows()
     {
         assertThat(BerthConfig.load(Map.of("HOME", temp.toString())).pools()).isEmpty();

@@ -52,11 +52,23 @@ class TerraformSwarmModuleTest
         // What keeps `terraform apply -var worker_count=N` from replacing the manager or the file system.
         assertThat(module.resourcesReferencing("worker_count")).containsExactly("aws_autoscaling_group.worker");
         assertThat(module.resourcesReferencing("burst_worker_count")).containsExactly("aws_instance.burst_worker");
-        assertThat(module.resourcesReferencing("gpu_worker_count"))
-                .containsExactlyInAnyOrder("aws_autoscaling_group.gpu_worker", "aws_launch_template.gpu_worker");
-        Map<String, Object> workers = module.resources("aws_autoscaling_group").get("worker");
-        for (String size : List.of("min_size", "max_size", "desired_capacity")) {
-            assertThat(String.valueOf(workers.get(size))).as(size).isEqualTo("var.worker_count");
+        assertThat(module.resourcesReferencing("gpu_worker_count")).containsExactly("aws_autoscaling_group.gpu_worker");
+        assertThat(module.resourcesReferencing("worker_max")).isEmpty();
+        // The manager's boot vars name the autoscaled groups, never a size: an apply that changes one leaves it alone
+        assertThat(module.blockSource("resource", "aws_instance", "manager")).doesNotContainPattern("_count|_max|worker_group");
+        Map<String, Map<String, Object>> groups = module.resources("aws_autoscaling_group");
+        for (String pool : List.of("worker", "gpu_worker")) {
+            // The count is the floor and the start; the max (the count when unset) is how far berth may grow the pool
+            Map<String, Object> group = groups.get(pool);
+            assertThat(String.valueOf(group.get("min_size"))).as(pool).isEqualTo("var." + pool + "_count");
+            assertThat(String.valueOf(group.get("desired_capacity"))).as(pool).isEqualTo("var." + pool + "_count");
+            assertThat(String.valueOf(group.get("max_size"))).as(pool).isEqualTo("local." + pool + "_max");
+            assertThat(String.valueOf(group.get("name"))).as(pool).isEqualTo("local." + pool + "_group");
+            // berth sets the desired capacity from then on: an apply must not set it back
+            assertThat(module.blockSource("resource", "aws_autoscaling_group", pool)).containsPattern("ignore_changes\\s*=\\s*\\[desired_capacity\\]");
+        }
+        for (String bound : List.of("worker_max", "gpu_worker_max")) {
+            assertThat(module.variables().get(bound)).as(bound).containsEntry("default", null);
         }
     }
 
@@ -229,12 +241,13 @@ class TerraformSwarmModuleTest
     {
         assertThat(module.dataSources("aws_ami").get("gpu")).containsKey("count");
         assertThat(module.blockSource("data", "aws_ami", "gpu"))
-                .containsPattern("count\\s*=\\s*var\\.gpu_worker_count > 0 && var\\.gpu_ami_id == \"\" \\? 1 : 0");
+                .containsPattern("count\\s*=\\s*local\\.gpu_worker_max > 0 && var\\.gpu_ami_id == \"\" \\? 1 : 0");
+        // Wanted: a floor above 0, or a ceiling berth may grow the pool to from 0
         assertThat(module.blockSource("resource", "aws_launch_template", "gpu_worker"))
-                .containsPattern("count\\s*=\\s*var\\.gpu_worker_count > 0 \\? 1 : 0")
+                .containsPattern("count\\s*=\\s*local\\.gpu_worker_max > 0 \\? 1 : 0")
                 .contains("data.aws_ami.gpu[0].id");
         assertThat(module.blockSource("resource", "aws_autoscaling_group", "gpu_worker"))
-                .containsPattern("count\\s*=\\s*var\\.gpu_worker_count > 0 \\? 1 : 0");
+                .containsPattern("count\\s*=\\s*local\\.gpu_worker_max > 0 \\? 1 : 0");
     }
 
     @Test
@@ -338,7 +351,27 @@ class TerraformSwarmModuleTest
         module.resources("aws_autoscaling_group").forEach((name, group) ->
                 assertThat(String.valueOf(tags(group).get("berth:cluster"))).as("group %s", name).isEqualTo("var.cluster_name"));
         // Only workers: the manager holds berth's database and is no group's
-        assertThat(module.dataSources("aws_iam_policy_document").get("manager").toString()).doesNotContain("autoscaling:");
+        assertThat(module.dataSources("aws_iam_policy_document").get("manager").toString()).doesNotContain("autoscaling:SetInstanceHealth");
+    }
+
+    @Test
+    void theManagerMayMakeExactlyBerthsScalingCallsOnThePoolsGroups()
+    {
+        Map<String, Map<String, Object>> statements = new HashMap<>();
+        blockList(module.dataSources("aws_iam_policy_document").get("manager").get("statement"))
+                .forEach(statement -> statements.put(String.valueOf(statement.get("sid")), statement));
+        Map<String, Object> groups = statements.get("AutoscaleGroups");
+        assertThat(groups.get("actions")).isEqualTo(List.of("autoscaling:SetDesiredCapacity", "autoscaling:SetInstanceProtection",
+                "autoscaling:TerminateInstanceInAutoScalingGroup"));
+        // hcl4j reads no splat expression: the groups' ARNs are checked in the source
+        assertThat(module.blockSource("data", "aws_iam_policy_document", "manager")).containsPattern(
+                "sid = \"AutoscaleGroups\"[^}]*resources = concat\\(\\[aws_autoscaling_group\\.worker\\.arn\\], aws_autoscaling_group\\.gpu_worker\\[\\*\\]\\.arn\\)\\s*}");
+        // The one call IAM cannot narrow to a resource, and it only reads
+        Map<String, Object> describe = statements.get("AutoscaleDescribe");
+        assertThat(describe.get("actions")).isEqualTo(List.of("autoscaling:DescribeAutoScalingGroups"));
+        assertThat(describe.get("resources")).isEqualTo(List.of("*"));
+        assertThat(statements.values().stream().filter(statement -> String.valueOf(statement.get("actions")).contains("autoscaling:")))
+                .containsExactlyInAnyOrder(groups, describe);
     }
 
     private static List<Map<String, Object>> ingressRules(Map<String, Object> group)

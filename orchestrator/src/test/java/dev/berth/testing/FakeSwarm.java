@@ -193,6 +193,21 @@ public final class FakeSwarm
     }
 
     @Override
+    public synchronized void drainNode(String nodeId, String drainedBy)
+    {
+        SwarmNode node = nodes.get(nodeId);
+        Map<String, String> labels = new LinkedHashMap<>(node.labels());
+        labels.put(SwarmNode.DRAINED_BY_LABEL, drainedBy);
+        nodes.put(nodeId, new SwarmNode(nodeId, node.hostname(), node.state(), "drain", labels, node.nanoCpus(), node.memoryBytes(), node.gpus(), node.role()));
+    }
+
+    /** The node leaves the swarm, as a worker a scaler removed does. */
+    public synchronized void removeNode(String id)
+    {
+        nodes.remove(id);
+    }
+
+    @Override
     public synchronized List<TaskSnapshot> tasks(String instanceId)
     {
         if (listingFailure != null) {

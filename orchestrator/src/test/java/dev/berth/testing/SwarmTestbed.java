@@ -123,6 +123,18 @@ public final class SwarmTestbed
         return baseDir;
     }
 
+    /** The script itself, for a scaler that adds and removes workers ({@code add-worker}, {@code remove-worker}). */
+    public Path script()
+    {
+        return script;
+    }
+
+    /** The workers there are now, those added and removed since the start included (as {@code swarm.sh workers} lists them). */
+    public List<String> currentWorkers()
+    {
+        return run(script, "workers").stream().filter(line -> !line.isBlank()).toList();
+    }
+
     /** Kills every process of the node with SIGKILL, as a spot reclaim would: Swarm then marks it down. */
     public void killWorker(String name)
     {

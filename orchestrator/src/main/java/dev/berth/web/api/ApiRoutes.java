@@ -54,7 +54,7 @@ public final class ApiRoutes
                 new ApiRoute(HandlerType.GET, PREFIX + "/jobs/{id}", new ShowJob(store.reads(), RunDirExports.of(config), new QueueForecast(store.queue(), clock), ticker)),
                 new ApiRoute(HandlerType.POST, PREFIX + "/jobs/{id}/cancel", new CancelJob(store, wakeScheduler, clock)),
                 new ApiRoute(HandlerType.GET, PREFIX + "/workers", new ListWorkers(() -> swarm.nodes(config.gpuKind()), config.workersDir(),
-                        config.heartbeatStaleAfter(), clock)),
+                        config.stateDir(), config.heartbeatStaleAfter(), clock)),
                 new ApiRoute(HandlerType.GET, PREFIX + "/openapi.json", OpenApiDocument.load()));
     }
 

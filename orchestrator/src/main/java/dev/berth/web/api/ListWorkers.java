@@ -1,9 +1,11 @@
 package dev.berth.web.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.fleet.FleetJson;
 import dev.berth.fleet.FleetStatus;
 import dev.berth.fleet.HeartbeatReader;
 import dev.berth.fleet.NodeLister;
+import dev.berth.scale.ScalingReport;
 import dev.berth.swarm.EngineException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -21,13 +23,15 @@ final class ListWorkers
 {
     private final NodeLister nodes;
     private final Path workersDir;
+    private final Path stateDir;
     private final Duration staleAfter;
     private final Clock clock;
 
-    ListWorkers(NodeLister nodes, Path workersDir, Duration staleAfter, Clock clock)
+    ListWorkers(NodeLister nodes, Path workersDir, Path stateDir, Duration staleAfter, Clock clock)
     {
         this.nodes = requireNonNull(nodes, "nodes is null");
         this.workersDir = requireNonNull(workersDir, "workersDir is null");
+        this.stateDir = requireNonNull(stateDir, "stateDir is null");
         this.staleAfter = requireNonNull(staleAfter, "staleAfter is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -42,6 +46,8 @@ final class ListWorkers
         catch (EngineException e) {
             throw ApiError.of(HttpStatus.SERVICE_UNAVAILABLE, "cannot list the swarm's nodes: " + e.getMessage());
         }
-        context.json(FleetJson.of(fleet, staleAfter));
+        ObjectNode body = FleetJson.of(fleet, staleAfter);
+        body.set("scaling", ScalingReport.poolsJson(stateDir));
+        context.json(body);
     }
 }

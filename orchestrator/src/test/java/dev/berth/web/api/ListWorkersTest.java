@@ -62,6 +62,24 @@ class ListWorkersTest
         assertThat(fleet.path("unreadable_heartbeats")).isEmpty();
     }
 
+    @Test
+    void theAutoscaledPoolsComeWithTheirLastStepsAndReasons()
+            throws IOException
+    {
+        assertThat(api.get("/api/v1/workers").json().path("scaling")).as("no autoscaling").isEmpty();
+        Files.writeString(api.config.stateDir().resolve("scaling.json"), """
+                {"pools":[{"pool":"gpu","min":0,"max":3,"desired":3,"steps":[{"at":"2026-11-23T11:59:30Z","action":"grow","from":0,"to":3,
+                "reason":"pool gpu: 6 queued jobs need 3 workers of g5.12xlarge (2 GPUs each); have 0; scaling to 3"}]}]}
+                """);
+
+        JsonNode scaling = api.get("/api/v1/workers").json().path("scaling");
+
+        assertThat(scaling).hasSize(1);
+        assertThat(scaling.get(0).path("desired").asInt()).isEqualTo(3);
+        assertThat(scaling.get(0).path("steps").get(0).path("reason").asText())
+                .isEqualTo("pool gpu: 6 queued jobs need 3 workers of g5.12xlarge (2 GPUs each); have 0; scaling to 3");
+    }
+
     private void heartbeat(String hostname, String nodeId, String pool, Instant writtenAt, String jobs)
             throws IOException
     {
