@@ -13,7 +13,8 @@
 #   - the workers' boot script, rendered by terraform, run in a throwaway Debian container with
 #     fake apt-get, curl (the metadata service), aws and ansible-playbook: a held apt lock and a
 #     failed playbook retried, a worker that never gets set up marked unhealthy in its group
-#     (its instance id read through IMDSv2), a burst worker powered off instead
+#     (its instance id read through IMDSv2), a burst worker too, and one whose health call fails
+#     powered off instead
 #   - the out-of-swarm watchdog against a fake docker CLI: a worker out of the swarm is powered off
 #     once the limit has passed, not before, not while in the swarm, a manager or dockerd silent
 #   - the heartbeat agent and the manager's reconcile script run for real on a private two-node
@@ -229,13 +230,21 @@ if not re.search(r"berth_autoscale\s*=\s*local\.berth_autoscale", manager):
     problems.append("the manager's boot vars lack berth_autoscale = local.berth_autoscale")
 autoscale_local = pools_local[pools_local.index("berth_autoscale = ["):]
 autoscale_local = autoscale_local[:autoscale_local.index("]")]
-if re.search(r"_count|_max", autoscale_local) or "local.worker_group" not in autoscale_local or "local.gpu_worker_group" not in autoscale_local:
-    problems.append("terraform's local.berth_autoscale must name the spot and gpu groups (local.worker_group, local.gpu_worker_group) and no size")
+autoscaled = dict(re.findall(r'\{\s*pool\s*=\s*"([a-z]+)"\s*,\s*group\s*=\s*(local\.[a-z_]+)\s*\}', autoscale_local))
+if re.search(r"_count|_max", autoscale_local) or autoscaled != {"spot": "local.worker_group", "gpu": "local.gpu_worker_group", "burst": "local.burst_worker_group"}:
+    problems.append("terraform's local.berth_autoscale must name the spot, gpu and burst groups (local.worker_group, local.gpu_worker_group, local.burst_worker_group) and no size, got %s" % autoscaled)
+# Each of those groups is a pool's Auto Scaling group, named by that local, tagged with that pool
+for pool, group_local in autoscaled.items():
+    found = re.search(r'resource "aws_autoscaling_group" "[a-z_]+" \{(?:(?!\nresource ).)*?name\s*=\s*' + re.escape(group_local) + r'\n(?:(?!\nresource ).)*?key\s*=\s*"berth-pool"\s*value\s*=\s*"' + pool + '"', compute, re.S)
+    if not found:
+        problems.append("no Auto Scaling group in compute.tf is named %s and tagged berth-pool=%s" % (group_local, pool))
+if 'resource "aws_instance" "burst_worker"' in compute:
+    problems.append("the burst pool must be an Auto Scaling group (BERTH_AUTOSCALE scales it), not aws_instance.burst_worker")
 if load("berth_manager/defaults/main.yml").get("berth_autoscale") != []:
     problems.append("berth_manager's defaults must set berth_autoscale: [] (a manager set up by hand scales nothing)")
 written = [line for line in template.render(berth_pools=pools, berth_autoscale=[{"pool": "spot", "group": "berth-a-workers"},
-           {"pool": "gpu", "group": "berth-a-gpu-workers"}]).splitlines() if line.startswith("BERTH_AUTOSCALE")]
-if written != ["BERTH_AUTOSCALE=spot:berth-a-workers,gpu:berth-a-gpu-workers"]:
+           {"pool": "gpu", "group": "berth-a-gpu-workers"}, {"pool": "burst", "group": "berth-a-burst-workers"}]).splitlines() if line.startswith("BERTH_AUTOSCALE")]
+if written != ["BERTH_AUTOSCALE=spot:berth-a-workers,gpu:berth-a-gpu-workers,burst:berth-a-burst-workers"]:
     problems.append("berth.env.j2 writes the autoscaled pools as %s, not as BERTH_AUTOSCALE=pool:group,..." % written)
 if "BERTH_AUTOSCALE" in template.render(berth_pools=pools, berth_autoscale=[]):
     problems.append("berth.env.j2 writes BERTH_AUTOSCALE with no autoscaled pools")
@@ -336,6 +345,7 @@ FAKE
     put_in_container /fake/bin/aws 0755 <<'FAKE'
 #!/bin/sh
 echo "aws $*" >>/fake/calls
+[ ! -e /fake/aws-fails ]
 FAKE
     put_in_container /fake/bin/ansible-playbook 0755 <<'FAKE'
 #!/bin/sh
@@ -347,11 +357,12 @@ echo poweroff >>/fake/calls
 ' | put_in_container /fake/bin/poweroff 0755
 }
 
-# Boots the rendered script once as a worker of pool/lifecycle $1/$2; $3 non-empty lets Ansible succeed.
+# Boots the rendered script once as a worker of pool/lifecycle $1/$2; $3 non-empty lets Ansible succeed,
+# $4 non-empty makes every aws call fail.
 boot_worker() {
-    in_container sh -c "rm -f /fake/calls /fake/apt-was-locked /fake/ansible-ok /var/log/berth-boot.log && touch /fake/calls &&
+    in_container sh -c "rm -f /fake/calls /fake/apt-was-locked /fake/ansible-ok /fake/aws-fails /var/log/berth-boot.log && touch /fake/calls &&
         mkdir -p /opt/berth/fleet/ansible &&
-        echo $1 >/fake/pool && echo $2 >/fake/lifecycle && { [ -z '$3' ] || touch /fake/ansible-ok; }"
+        echo $1 >/fake/pool && echo $2 >/fake/lifecycle && { [ -z '$3' ] || touch /fake/ansible-ok; } && { [ -z '${4:-}' ] || touch /fake/aws-fails; }"
     docker exec -e PATH=/fake/bin:/usr/bin:/bin -e BERTH_BOOT_RETRY_PAUSE=0 -e BERTH_BOOT_POWEROFF_COMMAND=poweroff \
         "$container_name" sh /boot.sh
     boot_status=$?
@@ -400,9 +411,13 @@ check_boot() {
     [ "$(calls '^curl .*meta-data/')" = "$(calls '^curl .*X-aws-ec2-metadata-token: imds-token')" ] || problems="$problems imds-without-token"
     first_calls=$(wc -l <"$work/boot-calls")
 
-    # A burst worker belongs to no group: it powers off, and its shutdown behaviour terminates it
+    # A burst worker is in a group too, which replaces it
     boot_worker burst burst ""
-    [ "$(calls '^poweroff')" = 1 ] && [ "$(calls 'set-instance-health')" = 0 ] || problems="$problems burst-not-powered-off"
+    [ "$boot_status" != 0 ] && [ "$(calls "^$unhealthy\$")" = 1 ] && [ "$(calls '^poweroff')" = 0 ] || problems="$problems burst-not-marked-unhealthy"
+
+    # A worker whose health call fails (in no group, say) powers off: a stopped instance fails its group's check too
+    boot_worker burst burst "" aws-fails
+    [ "$(calls "^$unhealthy\$")" = 1 ] && [ "$(calls '^poweroff')" = 1 ] || problems="$problems failed-health-call-not-powered-off"
 
     # A worker whose playbook succeeds stays, healthy
     boot_worker spot spot ok
@@ -411,7 +426,7 @@ check_boot() {
 
     container_name=$saved_container
     if [ -z "$problems" ]; then
-        record boot PASS "apt lock waited for and retried, playbook tried 3 times, then marked unhealthy through IMDSv2's instance id ($first_calls calls); burst worker powered off; a good boot left alone"
+        record boot PASS "apt lock waited for and retried, playbook tried 3 times, then marked unhealthy through IMDSv2's instance id ($first_calls calls); a burst worker marked unhealthy too; powered off when that call fails; a good boot left alone"
     else
         cat "$work/boot-calls" "$work/boot.log"
         record boot FAIL "boot script:$problems"

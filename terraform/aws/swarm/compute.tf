@@ -313,38 +313,62 @@ resource "aws_autoscaling_group" "gpu_worker" {
   }
 }
 
-# Burst workers stay single one-time spot instances: each powers itself off when idle and must
-# then stay gone, which a group would undo by launching a replacement. A one-time request ends
-# with its instance, so nothing relaunches it either; the next apply brings the pool back.
-resource "aws_instance" "burst_worker" {
-  count = var.burst_worker_count
+# Burst workers are transient: a group of spot workers on the shared template whose floor is nothing.
+# berth grows it to burst_worker_max as its jobs need, and each worker idle for burst_idle_minutes
+# drains itself, leaves the swarm and ends itself through the group with one fewer desired, so the
+# group launches none in its place: a pool nobody needs costs nothing. burst_worker_count is how
+# many the group starts with; from then on the desired capacity is berth's and the workers' own.
+resource "aws_autoscaling_group" "burst_worker" {
+  count = local.burst_worker_max > 0 ? 1 : 0
 
-  availability_zone                    = var.availability_zone
-  subnet_id                            = aws_subnet.fleet.id
-  instance_initiated_shutdown_behavior = "terminate"
+  name                      = local.burst_worker_group
+  vpc_zone_identifier       = [aws_subnet.fleet.id]
+  min_size                  = 0
+  max_size                  = local.burst_worker_max
+  desired_capacity          = var.burst_worker_count
+  wait_for_capacity_timeout = "0"
 
-  launch_template {
-    id      = aws_launch_template.worker.id
-    version = aws_launch_template.worker.latest_version
+  # The desired capacity is berth's, and an idle worker lowers it as it goes: an apply must not set it back
+  lifecycle {
+    ignore_changes = [desired_capacity]
   }
 
-  instance_market_options {
-    market_type = "spot"
+  mixed_instances_policy {
+    instances_distribution {
+      on_demand_base_capacity                  = 0
+      on_demand_percentage_above_base_capacity = 0
+      spot_allocation_strategy                 = "price-capacity-optimized"
+    }
 
-    spot_options {
-      spot_instance_type             = "one-time"
-      instance_interruption_behavior = "terminate"
+    launch_template {
+      launch_template_specification {
+        launch_template_id = aws_launch_template.worker.id
+        version            = aws_launch_template.worker.latest_version
+      }
     }
   }
 
-  tags = {
-    Name              = "${local.name}-burst-${count.index}"
-    "berth-pool"      = "burst"
-    "berth-lifecycle" = "burst"
+  tag {
+    key                 = "Name"
+    value               = "${local.name}-burst"
+    propagate_at_launch = true
   }
 
-  # Workers keep the template version they booted with; only new workers pick up a new one.
-  lifecycle {
-    ignore_changes = [launch_template]
+  tag {
+    key                 = "berth-pool"
+    value               = "burst"
+    propagate_at_launch = true
+  }
+
+  tag {
+    key                 = "berth-lifecycle"
+    value               = "burst"
+    propagate_at_launch = true
+  }
+
+  tag {
+    key                 = "berth:cluster"
+    value               = var.cluster_name
+    propagate_at_launch = true
   }
 }

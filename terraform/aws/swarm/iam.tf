@@ -68,7 +68,7 @@ data "aws_iam_policy_document" "manager" {
       "autoscaling:SetInstanceProtection",
       "autoscaling:TerminateInstanceInAutoScalingGroup",
     ]
-    resources = concat([aws_autoscaling_group.worker.arn], aws_autoscaling_group.gpu_worker[*].arn)
+    resources = concat([aws_autoscaling_group.worker.arn], aws_autoscaling_group.gpu_worker[*].arn, aws_autoscaling_group.burst_worker[*].arn)
   }
 
   # Describe calls take no resource in IAM: AWS allows them only on "*"
@@ -144,6 +144,27 @@ data "aws_iam_policy_document" "worker" {
       test     = "StringEquals"
       variable = "autoscaling:ResourceTag/berth:cluster"
       values   = [var.cluster_name]
+    }
+  }
+
+  # An idle burst worker ends itself through its group with one fewer desired, so that the group
+  # launches none in its place; only the burst groups of this cluster (their berth-pool and
+  # berth:cluster tags) are concerned.
+  statement {
+    sid       = "EndSelfWhenIdle"
+    actions   = ["autoscaling:TerminateInstanceInAutoScalingGroup"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "autoscaling:ResourceTag/berth:cluster"
+      values   = [var.cluster_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "autoscaling:ResourceTag/berth-pool"
+      values   = ["burst"]
     }
   }
 }

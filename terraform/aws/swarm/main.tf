@@ -69,23 +69,29 @@ data "aws_ec2_instance_type" "gpu_worker" {
 
 locals {
   # Each Auto Scaling group's bounds: its *_count the floor, its *_max (when set) the ceiling berth grows it to
-  worker_max       = var.worker_max == null ? var.worker_count : var.worker_max
-  gpu_worker_max   = var.gpu_worker_max == null ? var.gpu_worker_count : var.gpu_worker_max
-  worker_group     = "${local.name}-workers"
-  gpu_worker_group = "${local.name}-gpu-workers"
+  # (the burst group's floor is 0: its workers end themselves when idle)
+  worker_max         = var.worker_max == null ? var.worker_count : var.worker_max
+  gpu_worker_max     = var.gpu_worker_max == null ? var.gpu_worker_count : var.gpu_worker_max
+  burst_worker_max   = var.burst_worker_max == null ? var.burst_worker_count : var.burst_worker_max
+  worker_group       = "${local.name}-workers"
+  gpu_worker_group   = "${local.name}-gpu-workers"
+  burst_worker_group = "${local.name}-burst-workers"
 
   # The pools berth scales on demand (BERTH_AUTOSCALE on the manager) and their groups. berth reads each
   # group's min and max from AWS, so this list depends on no count: the manager boots with it once, and
   # an apply that changes a floor or a ceiling reaches berth through the group itself. A group at
-  # min = max leaves berth nothing to change; the GPU group, absent while its max is 0, holds its pool at 0.
+  # min = max leaves berth nothing to change; the GPU and burst groups, absent while their max is 0, hold
+  # their pools at 0.
   berth_autoscale = [
     { pool = "spot", group = local.worker_group },
     { pool = "gpu", group = local.gpu_worker_group },
+    { pool = "burst", group = local.burst_worker_group },
   ]
 }
 
 locals {
-  # scale_variable: the variable that sizes the pool, named in the reason a waiting job gives
+  # scale_variable: the variable that sizes the pool, named in the reason a waiting job gives (the burst
+  # pool's ceiling: its count only starts the group, whose floor is 0)
   worker_gpus = sum(concat([0], data.aws_ec2_instance_type.worker.gpus[*].count))
   gpu_gpus    = sum(concat([0], data.aws_ec2_instance_type.gpu_worker.gpus[*].count))
   berth_pools = [
@@ -103,7 +109,7 @@ locals {
       cpus           = data.aws_ec2_instance_type.worker.default_vcpus
       memory_mib     = data.aws_ec2_instance_type.worker.memory_size
       gpus           = local.worker_gpus
-      scale_variable = "burst_worker_count"
+      scale_variable = "burst_worker_max"
     },
     {
       pool           = "gpu"

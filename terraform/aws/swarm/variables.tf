@@ -110,7 +110,7 @@ variable "worker_max" {
 
 variable "burst_worker_count" {
   type        = number
-  description = "One-time spot workers that power themselves off after burst_idle_minutes without a job; re-apply to bring them back."
+  description = "Transient spot workers the burst group starts with. Not a floor: the group's is 0, as each burst worker ends itself (one fewer desired) after burst_idle_minutes without a job, and berth adds them back as its jobs need, up to burst_worker_max; an apply leaves the group's desired capacity alone."
   default     = 0
 
   validation {
@@ -119,9 +119,20 @@ variable "burst_worker_count" {
   }
 }
 
+variable "burst_worker_max" {
+  type        = number
+  description = "The most burst workers berth may grow the group to on demand (BERTH_AUTOSCALE), from none: a burst pool's floor is 0. Null: burst_worker_count. The group exists only while this is above 0."
+  default     = null
+
+  validation {
+    condition     = var.burst_worker_max == null || try(var.burst_worker_max >= var.burst_worker_count, false)
+    error_message = "burst_worker_max must be at least burst_worker_count."
+  }
+}
+
 variable "burst_idle_minutes" {
   type        = number
-  description = "How long a burst worker may run no job before it drains itself, leaves the swarm and powers off."
+  description = "How long a burst worker may run no job before it drains itself, leaves the swarm and ends itself through its Auto Scaling group (one fewer desired, so none replaces it)."
   default     = 30
 }
 

@@ -48,10 +48,11 @@ class TerraformSwarmModuleTest
 
     @Test
     void fleetSizesTouchOnlyTheirOwnWorkers()
+            throws IOException
     {
         // What keeps `terraform apply -var worker_count=N` from replacing the manager or the file system.
         assertThat(module.resourcesReferencing("worker_count")).containsExactly("aws_autoscaling_group.worker");
-        assertThat(module.resourcesReferencing("burst_worker_count")).containsExactly("aws_instance.burst_worker");
+        assertThat(module.resourcesReferencing("burst_worker_count")).containsExactly("aws_autoscaling_group.burst_worker");
         assertThat(module.resourcesReferencing("gpu_worker_count")).containsExactly("aws_autoscaling_group.gpu_worker");
         assertThat(module.resourcesReferencing("worker_max")).isEmpty();
         // The manager's boot vars name the autoscaled groups, never a size: an apply that changes one leaves it alone
@@ -67,7 +68,20 @@ class TerraformSwarmModuleTest
             // berth sets the desired capacity from then on: an apply must not set it back
             assertThat(module.blockSource("resource", "aws_autoscaling_group", pool)).containsPattern("ignore_changes\\s*=\\s*\\[desired_capacity\\]");
         }
-        for (String bound : List.of("worker_max", "gpu_worker_max")) {
+        // A burst pool's floor is nothing: its count only starts the group, its workers end themselves when idle
+        Map<String, Object> burst = groups.get("burst_worker");
+        assertThat(burst).containsEntry("min_size", 0.0);
+        assertThat(String.valueOf(burst.get("desired_capacity"))).isEqualTo("var.burst_worker_count");
+        assertThat(String.valueOf(burst.get("max_size"))).isEqualTo("local.burst_worker_max");
+        assertThat(String.valueOf(burst.get("name"))).isEqualTo("local.burst_worker_group");
+        assertThat(module.blockSource("resource", "aws_autoscaling_group", "burst_worker"))
+                .containsPattern("count\\s*=\\s*local\\.burst_worker_max > 0 \\? 1 : 0")
+                .containsPattern("ignore_changes\\s*=\\s*\\[desired_capacity\\]");
+        assertThat(String.valueOf(module.variables().get("burst_worker_count").get("description"))).contains("group's is 0");
+        // hcl4j evaluates a validation's condition: it is checked in the source
+        assertThat(Files.readString(MODULE.resolve("variables.tf")))
+                .contains("condition     = var.burst_worker_max == null || try(var.burst_worker_max >= var.burst_worker_count, false)");
+        for (String bound : List.of("worker_max", "gpu_worker_max", "burst_worker_max")) {
             assertThat(module.variables().get(bound)).as(bound).containsEntry("default", null);
         }
     }
@@ -80,9 +94,7 @@ class TerraformSwarmModuleTest
         assertThat(String.valueOf(subnet.get("vpc_id"))).isEqualTo("aws_vpc.fleet.id");
         assertThat(String.valueOf(subnet.get("availability_zone"))).isEqualTo("var.availability_zone");
         assertThat(module.resources("aws_route_table").get("fleet").toString()).contains("aws_internet_gateway.fleet.id");
-        for (String instance : List.of("manager", "burst_worker")) {
-            assertThat(String.valueOf(module.resources("aws_instance").get(instance).get("subnet_id"))).as(instance).isEqualTo("aws_subnet.fleet.id");
-        }
+        assertThat(String.valueOf(module.resources("aws_instance").get("manager").get("subnet_id"))).isEqualTo("aws_subnet.fleet.id");
         module.resources("aws_autoscaling_group").forEach((name, group) ->
                 assertThat(String.valueOf(group.get("vpc_zone_identifier"))).as(name).isEqualTo("[aws_subnet.fleet.id]"));
         assertThat(module.resources("aws_fsx_lustre_file_system").get("shared").get("subnet_ids").toString()).isEqualTo("[aws_subnet.fleet.id]");
@@ -198,10 +210,10 @@ class TerraformSwarmModuleTest
     }
 
     @Test
-    void persistentPoolsAreSpotAutoScalingGroupsAndBurstWorkersOneTimeSpotInstances()
+    void everyPoolIsASpotAutoScalingGroupAndOnlyTheManagerAnInstance()
     {
         Map<String, Map<String, Object>> instances = module.resources("aws_instance");
-        assertThat(instances.keySet()).containsExactlyInAnyOrder("manager", "burst_worker");
+        assertThat(instances.keySet()).containsExactly("manager");
         assertThat(instances.get("manager")).doesNotContainKey("instance_market_options").containsKey("iam_instance_profile");
         assertThat(module.resources("aws_iam_instance_profile")).containsKey("manager");
         // A persistent spot request outlives the instance Terraform destroys; none may be made.
@@ -209,11 +221,13 @@ class TerraformSwarmModuleTest
         assertThat(module.resources("aws_spot_fleet_request")).isEmpty();
 
         Map<String, Map<String, Object>> groups = module.resources("aws_autoscaling_group");
-        assertThat(groups.keySet()).containsExactlyInAnyOrder("worker", "gpu_worker");
+        assertThat(groups.keySet()).containsExactlyInAnyOrder("worker", "gpu_worker", "burst_worker");
         assertThat(launchTemplateOf(groups.get("worker"))).isEqualTo("aws_launch_template.worker");
+        assertThat(launchTemplateOf(groups.get("burst_worker"))).isEqualTo("aws_launch_template.worker");
         assertThat(module.blockSource("resource", "aws_autoscaling_group", "gpu_worker")).contains("aws_launch_template.gpu_worker[0].id");
         assertThat(tags(groups.get("worker"))).containsEntry("berth-pool", "spot").containsEntry("berth-lifecycle", "spot");
         assertThat(tags(groups.get("gpu_worker"))).containsEntry("berth-pool", "gpu").containsEntry("berth-lifecycle", "spot");
+        assertThat(tags(groups.get("burst_worker"))).containsEntry("berth-pool", "burst").containsEntry("berth-lifecycle", "burst");
         groups.forEach((name, group) -> {
             Map<String, Object> distribution = TerraformModule.asMap(TerraformModule.asMap(group.get("mixed_instances_policy")).get("instances_distribution"));
             assertThat(distribution).as("group %s buys spot only", name)
@@ -228,12 +242,8 @@ class TerraformSwarmModuleTest
         // A mixed instances policy refuses a template that itself asks for spot.
         templates.forEach((name, template) -> assertThat(template).as("template %s", name).doesNotContainKey("instance_market_options"));
         assertThat(String.valueOf(templates.get("gpu_worker").get("instance_type"))).isEqualTo("var.gpu_instance_type");
-
-        Map<String, Object> burst = instances.get("burst_worker");
-        assertThat(spotType(burst)).isEqualTo("one-time");
-        assertThat(burst).containsEntry("instance_initiated_shutdown_behavior", "terminate");
-        assertThat(String.valueOf(burst.get("launch_template"))).contains("aws_launch_template.worker.id");
-        assertThat(tags(burst)).containsEntry("berth-pool", "burst").containsEntry("berth-lifecycle", "burst");
+        // A rebalance recommendation must not terminate a worker and its running jobs
+        groups.forEach((name, group) -> assertThat(group).as("group %s", name).doesNotContainKey("capacity_rebalance"));
     }
 
     @Test
@@ -355,6 +365,32 @@ class TerraformSwarmModuleTest
     }
 
     @Test
+    void anIdleBurstWorkerMayEndItselfOnlyThroughItsClustersBurstGroups()
+    {
+        // The agent terminates an idle burst worker with one fewer desired, so that its group launches none in its place
+        Map<String, Map<String, Object>> statements = new HashMap<>();
+        blockList(module.dataSources("aws_iam_policy_document").get("worker").get("statement"))
+                .forEach(statement -> statements.put(String.valueOf(statement.get("sid")), statement));
+        Map<String, Object> end = statements.get("EndSelfWhenIdle");
+        assertThat(end).isNotNull();
+        assertThat(end.get("actions")).isEqualTo(List.of("autoscaling:TerminateInstanceInAutoScalingGroup"));
+        Map<String, Object> conditions = new HashMap<>();
+        blockList(end.get("condition")).forEach(condition -> {
+            assertThat(condition).containsEntry("test", "StringEquals");
+            conditions.put(String.valueOf(condition.get("variable")), String.valueOf(condition.get("values")));
+        });
+        assertThat(conditions).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "autoscaling:ResourceTag/berth:cluster", "[var.cluster_name]",
+                "autoscaling:ResourceTag/berth-pool", "[burst]"));
+        // Only the burst group carries that pool tag: no spot or GPU worker may end itself, or another
+        module.resources("aws_autoscaling_group").forEach((name, group) ->
+                assertThat(String.valueOf(tags(group).get("berth-pool")).equals("burst")).as("group %s", name).isEqualTo(name.equals("burst_worker")));
+        // Nothing else a worker may do to a group
+        assertThat(statements.values().stream().filter(statement -> String.valueOf(statement.get("actions")).contains("autoscaling:")))
+                .containsExactlyInAnyOrder(end, statements.get("MarkSelfUnhealthy"));
+    }
+
+    @Test
     void theManagerMayMakeExactlyBerthsScalingCallsOnThePoolsGroups()
     {
         Map<String, Map<String, Object>> statements = new HashMap<>();
@@ -365,7 +401,8 @@ class TerraformSwarmModuleTest
                 "autoscaling:TerminateInstanceInAutoScalingGroup"));
         // hcl4j reads no splat expression: the groups' ARNs are checked in the source
         assertThat(module.blockSource("data", "aws_iam_policy_document", "manager")).containsPattern(
-                "sid = \"AutoscaleGroups\"[^}]*resources = concat\\(\\[aws_autoscaling_group\\.worker\\.arn\\], aws_autoscaling_group\\.gpu_worker\\[\\*\\]\\.arn\\)\\s*}");
+                "sid = \"AutoscaleGroups\"[^}]*resources = concat\\(\\[aws_autoscaling_group\\.worker\\.arn\\], aws_autoscaling_group\\.gpu_worker\\[\\*\\]\\.arn, "
+                        + "aws_autoscaling_group\\.burst_worker\\[\\*\\]\\.arn\\)\\s*}");
         // The one call IAM cannot narrow to a resource, and it only reads
         Map<String, Object> describe = statements.get("AutoscaleDescribe");
         assertThat(describe.get("actions")).isEqualTo(List.of("autoscaling:DescribeAutoScalingGroups"));
@@ -418,13 +455,6 @@ class TerraformSwarmModuleTest
         Map<String, Object> tags = new HashMap<>();
         blockList(resource.get("tag")).forEach(tag -> tags.put(String.valueOf(tag.get("key")), tag.get("value")));
         return tags;
-    }
-
-    private static String spotType(Map<String, Object> instance)
-    {
-        Map<String, Object> market = TerraformModule.asMap(instance.get("instance_market_options"));
-        assertThat(market).containsEntry("market_type", "spot");
-        return String.valueOf(TerraformModule.asMap(market.get("spot_options")).get("spot_instance_type"));
     }
 
     private static int port(Object value)
