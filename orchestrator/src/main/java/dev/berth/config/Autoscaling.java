@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -40,6 +41,12 @@ public record Autoscaling(List<Pool> pools, String scaler, Duration coolDown, Du
             requireNonNull(pool, "pool is null");
             requireNonNull(group, "group is null");
         }
+    }
+
+    /** The pools that scale on demand, by name. */
+    public Set<String> poolNames()
+    {
+        return pools.stream().map(Pool::pool).collect(Collectors.toUnmodifiableSet());
     }
 
     public Autoscaling

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
@@ -62,6 +63,12 @@ final class Admission
      */
     static Plan plan(List<SwarmNode> nodes, List<PoolType> poolTypes, List<Held> live, List<Claim> queued, int pendingSlots)
     {
+        return plan(nodes, poolTypes, Set.of(), live, queued, pendingSlots);
+    }
+
+    /** @param autoscaled the pools berth grows itself, so that a job waiting for one says autoscaling will add a node */
+    static Plan plan(List<SwarmNode> nodes, List<PoolType> poolTypes, Set<String> autoscaled, List<Held> live, List<Claim> queued, int pendingSlots)
+    {
         Map<String, Free> free = new LinkedHashMap<>();
         for (SwarmNode node : nodes) {
             if (node.schedulable()) {
@@ -90,7 +97,7 @@ final class Admission
         Map<Optional<String>, List<SwarmNode>> pools = new HashMap<>();
         Function<Claim, PoolCapacity.Verdict> judge = poolTypes.isEmpty()
                 ? claim -> byNodes(claim, pools.computeIfAbsent(claim.pool(), name -> poolNodes(nodes, name)))
-                : new PoolCapacity(poolTypes, nodes)::judge;
+                : new PoolCapacity(poolTypes, autoscaled, nodes)::judge;
         for (Claim claim : queued) {
             PoolCapacity.Verdict verdict = judge.apply(claim);
             if (verdict instanceof PoolCapacity.Waits waits) {

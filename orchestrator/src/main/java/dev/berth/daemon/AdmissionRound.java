@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -46,6 +47,7 @@ final class AdmissionRound
     private final SwarmView view;
     private final Dispatcher dispatcher;
     private final List<PoolType> poolTypes;
+    private final Set<String> autoscaledPools;
     private final int pendingCap;
     private final Duration pollInterval;
     private final Clock clock;
@@ -56,13 +58,14 @@ final class AdmissionRound
     /** When, by the ticker, a round with no slot free next looks at the queue. */
     private long nextQueueLook;
 
-    AdmissionRound(JobStore store, SwarmView view, Dispatcher dispatcher, List<PoolType> poolTypes, int pendingCap, Duration pollInterval, Clock clock, Ticker ticker,
+    AdmissionRound(JobStore store, SwarmView view, Dispatcher dispatcher, List<PoolType> poolTypes, Set<String> autoscaledPools, int pendingCap, Duration pollInterval, Clock clock, Ticker ticker,
             BerthMetrics metrics)
     {
         this.store = requireNonNull(store, "store is null");
         this.view = requireNonNull(view, "view is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         this.poolTypes = List.copyOf(requireNonNull(poolTypes, "poolTypes is null"));
+        this.autoscaledPools = Set.copyOf(requireNonNull(autoscaledPools, "autoscaledPools is null"));
         this.pendingCap = pendingCap;
         this.pollInterval = requireNonNull(pollInterval, "pollInterval is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -107,7 +110,7 @@ final class AdmissionRound
         for (Claim claim : live) {
             held.add(new Admission.Held(claim, view.task(Swarm.serviceName(claim.jobId(), claim.attempts())).flatMap(TaskSnapshot::nodeId)));
         }
-        Admission.Plan plan = Admission.plan(view.nodes(), poolTypes, held, queued, slots);
+        Admission.Plan plan = Admission.plan(view.nodes(), poolTypes, autoscaledPools, held, queued, slots);
         plan.neverFits().forEach((jobId, reason) -> {
             store.writes().endJob(jobId, Lifecycle.neverFits(reason), now, JobEnded.NOTHING);
             log.info("Job {} failed: {}", jobId, reason);

@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
@@ -28,9 +29,12 @@ final class PoolCapacity
     /** Nodes of no configured pool (unlabelled, or labelled by hand): they hold what they hold. */
     private final List<SwarmNode> others = new ArrayList<>();
     private final Map<String, String> scaleVariables;
+    private final Set<String> autoscaled;
 
-    PoolCapacity(List<PoolType> types, List<SwarmNode> nodes)
+    /** @param autoscaled the pools berth grows itself (its {@code BERTH_AUTOSCALE}), which a waiting job's reason says */
+    PoolCapacity(List<PoolType> types, Set<String> autoscaled, List<SwarmNode> nodes)
     {
+        this.autoscaled = Set.copyOf(requireNonNull(autoscaled, "autoscaled is null"));
         this.types = List.copyOf(requireNonNull(types, "types is null"));
         types.forEach(type -> nodesByPool.put(type.pool(), new ArrayList<>()));
         for (SwarmNode node : nodes) {
@@ -72,7 +76,7 @@ final class PoolCapacity
             return new OnNodes();
         }
         if (!emptyPoolsThatHold.isEmpty()) {
-            return new Waits(Lifecycle.waitingForPoolNode(emptyPoolsThatHold, scaleVariables));
+            return new Waits(Lifecycle.waitingForPoolNode(emptyPoolsThatHold, scaleVariables, autoscaled));
         }
         if (anyTypeHolds || candidates.isEmpty() && !judgedNodes.isEmpty()) {
             // A type that would hold it, on nodes that cannot (each node keeps some of its memory for itself)

@@ -92,7 +92,7 @@ final class Scheduler
         return new Scheduler(
                 view,
                 new AttemptWatcher(store, swarm, view, dispatcher, finisher, clock, metrics),
-                new AdmissionRound(store, view, dispatcher, config.pools(), config.pendingCap(), pollInterval, clock, ticker, metrics),
+                new AdmissionRound(store, view, dispatcher, config.pools(), config.autoscaling().poolNames(), config.pendingCap(), pollInterval, clock, ticker, metrics),
                 dispatcher,
                 new StartupReconciler(store, swarm, resultFiles),
                 wakeup,

@@ -137,15 +137,20 @@ public final class Lifecycle
 
     /**
      * Why a queued job waits when a pool whose instance type would hold it has no node up: the fleet has
-     * only to grow that pool, for which {@code scaleVariables} (pool to Terraform variable) says how.
+     * only to grow that pool, for which {@code scaleVariables} (pool to Terraform variable) says how, unless
+     * berth grows it itself ({@code autoscaled}, the pools in {@code BERTH_AUTOSCALE}).
      */
-    public static String waitingForPoolNode(List<String> pools, Map<String, String> scaleVariables)
+    public static String waitingForPoolNode(List<String> pools, Map<String, String> scaleVariables, Set<String> autoscaled)
     {
         String reason = "waiting for a node in pool " + String.join(" or ", pools) + ": none running";
         List<String> hints = pools.stream().filter(scaleVariables::containsKey)
                 .map(pool -> "`terraform apply -var " + scaleVariables.get(pool) + "=N`" + (pools.size() > 1 ? " (" + pool + ")" : ""))
                 .toList();
-        return hints.isEmpty() ? reason : reason + "; scale with " + String.join(" or ", hints);
+        String hinted = hints.isEmpty() ? reason : reason + "; scale with " + String.join(" or ", hints);
+        if (pools.stream().noneMatch(autoscaled::contains)) {
+            return hinted;
+        }
+        return hinted + (hints.isEmpty() ? "; " : ", or ") + "autoscaling will add one";
     }
 
     /** Why a job fails that no pool's instance type could hold (with {@link #neverFits}): the largest of those it could use, and what that has. */

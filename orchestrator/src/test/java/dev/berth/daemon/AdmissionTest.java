@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -107,6 +108,16 @@ class AdmissionTest
         assertThat(plan.admit()).isEmpty();
         assertThat(plan.waiting()).containsEntry("train",
                 "waiting for a node in pool gpu: none running; scale with `terraform apply -var gpu_worker_count=N`");
+    }
+
+    @Test
+    void aJobForAnAutoscaledPoolWithNoNodeUpSaysAutoscalingWillAddOne()
+    {
+        Admission.Plan plan = Admission.plan(List.of(CPU_NODE), FLEET, Set.of("gpu"), List.of(),
+                List.of(claim("train", new Resources(2, 8 * GIB, 1), Optional.of("gpu"))), 8);
+
+        assertThat(plan.waiting()).containsEntry("train",
+                "waiting for a node in pool gpu: none running; scale with `terraform apply -var gpu_worker_count=N`, or autoscaling will add one");
     }
 
     @Test
