@@ -13,9 +13,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** {@code berth rerun} on a real engine: the same code and image as the job it reruns, whatever the branch did since. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -81,6 +83,8 @@ class RerunSwarmIntegrationTest
     {
         repo.commit(Map.of("wait.sh", "#!/bin/sh\nsleep 300\n"));
         String running = berth.cli("submit", "--repo", repo.fileUrl(), "--entrypoint", "wait.sh", "--cpus", "0.1", "--memory", "32m").out().strip();
+        // submit returns once the request is on the queue; the job exists once the daemon has taken it off
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> berth.store().reads().job(running).isPresent());
 
         BerthHarness.CliResult rerun = berth.cli("rerun", running);
 
