@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
  * waiting to start, a completed one removed as soon as it is seen.
  * <p>
  * The two take turns, round by round, and the ratio is each round's. Both first run an untimed batch
- * of the same jobs: berth is measured as it runs on a fleet, for weeks, and in its first minute half
- * of its CPU goes to the JIT compiling the code it then runs, which on
+ * of the same jobs (this build's with the dashboard open): berth is measured as it runs on a fleet, for
+ * weeks, and in its first minute half of its CPU goes to the JIT compiling the code it then runs, which on
  * this test bed (workers sharing the manager's two cores) would be charged to berth as lost starts.
  * The baseline's warm-up batch leaves the swarm in the same state for both.
  */
@@ -58,13 +58,19 @@ final class ThroughputScenario
         Samples ratios = new Samples();
         Samples cpu = new Samples();
         Samples viewedCpu = new Samples();
+        Samples viewedRatios = new Samples();
         try (Daemon berth = Daemon.start(bench, dir.resolve("berth"), warmUp, Optional.empty())) {
             raw(bench, rawDir, "raw-warm-up-", warmUp);
-            // Alternately, round by round, so that a slow spell of the machine weighs on both sides alike
+            // Alternately, round by round, so that a slow spell of the machine weighs on both sides alike. The watched
+            // run goes last in odd rounds and first in even ones, so that neither side always has the larger store.
             for (int round = 1; round <= rounds; round++) {
+                boolean watchedFirst = round % 2 == 0;
+                BerthRun watchedBefore = watchedFirst ? berth.runViewed("viewed-round-" + round + "-", jobs) : null;
                 BerthRun run = berth.run("round-" + round + "-", jobs);
                 double rawRate = raw(bench, rawDir, "raw-round-" + round + "-", jobs);
-                viewedCpu.add(berth.runViewed("viewed-round-" + round + "-", jobs).cpuMillisPerJob());
+                BerthRun watched = watchedFirst ? watchedBefore : berth.runViewed("viewed-round-" + round + "-", jobs);
+                viewedCpu.add(watched.cpuMillisPerJob());
+                viewedRatios.add(watched.cpuMillisPerJob() / run.cpuMillisPerJob());
                 berthRates.add(run.jobsPerSecond());
                 cpu.add(run.cpuMillisPerJob());
                 rawRates.add(rawRate);
@@ -76,9 +82,10 @@ final class ThroughputScenario
                 Row.of(name(), "berth: " + jobs + " jobs sent at once, to all complete", "jobs/s", berthRates),
                 Row.of(name(), "berth ÷ raw, round by round", "ratio", ratios).target("median ≥ 0.9", ratios.median() >= 0.9),
                 Row.of(name(), "berth serve's CPU time per job (user + system)", "ms", cpu),
-                Row.of(name(), "berth serve's CPU time per job, a dashboard refreshing every second", "ms", viewedCpu)
-                        .target("median ≤ 1.05 × without", viewedCpu.median() <= 1.05 * cpu.median())
-                        .note(String.format("%+.1f%% against without", 100 * (viewedCpu.median() / cpu.median() - 1)))));
+                Row.of(name(), "berth serve's CPU time per job, a dashboard refreshing every second", "ms", viewedCpu),
+                Row.of(name(), "CPU per job with the dashboard ÷ without, round by round", "ratio", viewedRatios)
+                        .target("median ≤ 1.05", viewedRatios.median() <= 1.05)
+                        .note(String.format("%+.1f%% between the two rows' medians", 100 * (viewedCpu.median() / cpu.median() - 1)))));
         if (bench.beforeClasspath().isPresent()) {
             try (Daemon before = Daemon.start(bench, dir.resolve("before"), warmUp, bench.beforeClasspath())) {
                 BerthRun run = before.run("before-", jobs);
@@ -117,7 +124,13 @@ final class ThroughputScenario
             EmbeddedSqs sqs = EmbeddedSqs.start(0, dir.resolve("sqs"));
             Daemon daemon = new Daemon(repo, sqs, BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(),
                     classpath));
-            daemon.run("warm-up-", warmUp);
+            if (classpath.isEmpty()) {
+                // Watched, so that the pages' code is compiled too: a dashboard stays open for weeks as berth runs
+                daemon.runViewed("warm-up-", warmUp);
+            }
+            else {
+                daemon.run("warm-up-", warmUp);
+            }
             return daemon;
         }
 

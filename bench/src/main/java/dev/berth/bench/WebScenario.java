@@ -56,6 +56,7 @@ final class WebScenario
         }
         String queued = String.format("%,d jobs in the store", jobs);
         List<Row> rows = new ArrayList<>();
+        Row liveTableCpu;
         try (EmbeddedSqs sqs = EmbeddedSqs.start(0, dir.resolve("sqs"));
                 BerthUnderTest berth = BerthUnderTest.start(dir.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), Map.of(),
                         Optional.empty())) {
@@ -65,7 +66,11 @@ final class WebScenario
             rows.add(Row.of(name(), "jobs page, FAILED of one user, " + queued, "ms", fetch(client, web.resolve("/?state=FAILED&user=user-3"), fetches)));
             // No name matches: every row is read, newest first, the worst a filter can cost
             rows.add(Row.of(name(), "jobs page, a name no job has, " + queued, "ms", fetch(client, web.resolve("/?name=no-such-job"), fetches)));
+            double cpuBefore = berth.cpuSeconds();
             rows.add(Row.of(name(), "jobs page's live table, " + queued, "ms", fetch(client, web.resolve("/fragments/jobs"), fetches)));
+            // What an open page costs berth each time it refreshes: what the throughput scenario's watched rounds pay for once a second
+            liveTableCpu = Row.single(name(), "berth serve's CPU time per live-table refresh, " + queued, "ms",
+                    (berth.cpuSeconds() - cpuBefore) * 1000 / (WARM_UP + fetches));
             rows.add(Row.of(name(), "list API, newest 50, " + queued, "ms", fetch(client, web.resolve("/api/v1/jobs?limit=50"), fetches)));
             rows.add(Row.of(name(), "list API, FAILED of one user, " + queued, "ms",
                     fetch(client, web.resolve("/api/v1/jobs?state=FAILED&user=user-3&limit=50"), fetches)));
@@ -74,7 +79,9 @@ final class WebScenario
             rows.add(Row.of(name(), "stats API, last 7 d, " + queued, "ms", fetch(client, web.resolve("/api/v1/stats?since=7d"), fetches)));
             rows.add(Row.of(name(), "stats page, last 7 d, " + queued, "ms", fetch(client, web.resolve("/stats?since=7d"), fetches)));
         }
-        return targets(rows);
+        List<Row> measured = new ArrayList<>(targets(rows));
+        measured.add(liveTableCpu);
+        return measured;
     }
 
     /** Each figure's target, set on the p99 its row measured. */
