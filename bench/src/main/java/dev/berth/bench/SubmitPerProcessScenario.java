@@ -47,7 +47,7 @@ final class SubmitPerProcessScenario
     {
         Path dir = bench.work().resolve(name());
         List<Row> rows = new ArrayList<>();
-        int count = bench.size(100, 10);
+        int count = bench.size(100, 30);
         try (GitRepos repo = Bench.noOpRepository(dir.resolve("repo"));
                 BerthUnderTest berth = BerthUnderTest.startEmbedded(dir.resolve("berth"), bench.testbed().managerDockerHost())) {
             // Untimed: the launcher's first run of submit after a build writes its class-data archive
