@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
 
 import static java.util.Objects.requireNonNull;
 
-/** {@code berth serve}: starts the daemon and the socket on which it answers list and status. */
+/** {@code berth serve}: starts the daemon and the socket on which it answers list, status and submit. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
                 "Runs the berth daemon: takes job requests off the queue and runs them on the swarm.",
@@ -44,7 +44,7 @@ final class ServeCommand
     private final BerthCli cli;
     private final Clock clock;
 
-    /** @param cli runs the {@code list} and {@code status} the daemon answers for other processes */
+    /** @param cli runs the {@code list}, {@code status} and {@code submit} the daemon answers for other processes */
     ServeCommand(BerthCli cli, Clock clock)
     {
         this.cli = requireNonNull(cli, "cli is null");
@@ -61,7 +61,7 @@ final class ServeCommand
         CountDownLatch stopped = new CountDownLatch(1);
         Daemon daemon = Daemon.start(config, clock, queuePort, wait);
         PrintWriter out = spec.commandLine().getOut();
-        Optional<CommandSocket> commands = openCommandSocket(config, out);
+        Optional<CommandSocket> commands = openCommandSocket(config, daemon, out);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             commands.ifPresent(CommandSocket::close);
             daemon.close();
@@ -87,15 +87,15 @@ final class ServeCommand
     }
 
     /** Without it the CLI reads the database itself, only slower to start: a warning, not a reason to stop. */
-    private Optional<CommandSocket> openCommandSocket(BerthConfig config, PrintWriter out)
+    private Optional<CommandSocket> openCommandSocket(BerthConfig config, Daemon daemon, PrintWriter out)
     {
         try {
-            CommandSocket commands = CommandSocket.open(config.stateDir(), cli);
-            out.println("berth serve: list and status answered on " + commands.socket());
+            CommandSocket commands = CommandSocket.open(config.stateDir(), cli, Optional.of(daemon.queue()));
+            out.println("berth serve: list, status and submit answered on " + commands.socket());
             return Optional.of(commands);
         }
         catch (IOException | RuntimeException e) {
-            out.println("berth serve: warning: list and status will read the database themselves, as no socket could be made in "
+            out.println("berth serve: warning: list, status and submit will run in their own processes, as no socket could be made in "
                     + config.stateDir() + ": " + e.getMessage());
             return Optional.empty();
         }

@@ -31,19 +31,26 @@ import java.util.TimeZone;
 import static java.util.Objects.requireNonNull;
 
 /**
- * {@code berth list} and {@code berth status} answered by the daemon of their state dir, over the
+ * {@code berth list}, {@code berth status} and {@code berth submit} answered by the daemon of their state dir, over the
  * unix socket it keeps there ({@link CommandSocket}). A new process then pays for a JVM's start and
  * little more, where reading the database itself first starts picocli, SLF4J and the SQLite driver:
  * about a third of the time, and the answer is the same, made by the same code. With no daemon, one
  * that does not answer, or {@code BERTH_CLI_DIRECT=1}, the command reads the database as always.
+ * A submit the daemon answers is checked as here and sent to the same queue, by the daemon's own queue
+ * client (no AWS SDK starts in the CLI); one that follows its job ({@code --wait}) or reads a file
+ * ({@code --file}, read where the caller is) is run here, as is any whose caller names another queue.
  * This class is the first thing {@link Main} runs, so it touches none of those libraries.
  */
 public final class ServedCommands
 {
     /** In the state dir, beside the database; only the daemon's own user may connect. */
     public static final String SOCKET_FILE = "cli.sock";
-    static final Set<String> COMMANDS = Set.of("list", "status");
-    static final int PROTOCOL = 1;
+    static final Set<String> COMMANDS = Set.of("list", "status", "submit");
+    /** The commands that only read: asked even on the run that makes the class-data archive, which then runs them here too. */
+    private static final Set<String> READING = Set.of("list", "status");
+    /** What {@code submit} options make it run here: a file only this process may be able to read, a wait longer than an answer's limit. */
+    private static final Set<String> SUBMIT_HERE = Set.of("--wait", "-f", "--file");
+    static final int PROTOCOL = 2;
     /** The options whose value is a path: sent as absolute paths, since the daemon runs in another directory. */
     private static final Map<String, String> PATH_OPTIONS = Map.of("--state-dir", "BERTH_STATE_DIR", "--shared-dir", "BERTH_SHARED_DIR");
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
@@ -65,6 +72,9 @@ public final class ServedCommands
     public Optional<Integer> ask(String[] args, Map<String, String> environment, PrintStream out, PrintStream err)
     {
         if (args.length == 0 || !COMMANDS.contains(args[0]) || "1".equals(environment.get("BERTH_CLI_DIRECT"))) {
+            return Optional.empty();
+        }
+        if (args[0].equals("submit") && runsHere(args)) {
             return Optional.empty();
         }
         Map<String, String> settings = new HashMap<>(environment);
@@ -103,27 +113,41 @@ public final class ServedCommands
         Path socket = config.stateDir().resolve(SOCKET_FILE);
         // The daemon prints times in its own zone: it answers only a caller in the same one
         String zone = TimeZone.getDefault().getID();
-        if (Boolean.getBoolean(ARCHIVING_PROPERTY)) {
+        // A caller that names its queue is answered only by a daemon that sends to that one
+        String queue = config.queueUrl().orElse("");
+        if (Boolean.getBoolean(ARCHIVING_PROPERTY) && READING.contains(args[0])) {
             // Asked, daemon or not, for the classes asking takes; then read the database here for the others
             PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
-            request(socket, zone, forwarded, discard, discard);
+            request(socket, zone, queue, forwarded, discard, discard);
             return Optional.empty();
         }
         if (!Files.exists(socket)) {
             return Optional.empty();
         }
-        return request(socket, zone, forwarded, out, err);
+        return request(socket, zone, queue, forwarded, out, err);
+    }
+
+    private static boolean runsHere(String[] args)
+    {
+        for (String arg : args) {
+            String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            // -fFILE too: picocli reads a short option's value joined to it
+            if (SUBMIT_HERE.contains(option) || (arg.startsWith("-f") && !arg.startsWith("--"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * Sends the command, prints what it printed once the whole answer is in, and returns its exit code;
+     * Sends the command, with the queue its caller names ({@code ""} for none), prints what it printed once the whole answer is in, and returns its exit code;
      * empty, having printed nothing, when the daemon declines, does not answer within
      * {@link #ANSWER_TIMEOUT} by its ticker, or is gone. It uses no class of berth's but this one and
      * the ticker, which {@link Main} made before: the run that makes the launcher's class-data archive
      * may find no daemon to answer it, and a class of berth's missing from the archive would cost this
      * path the opening of the whole jar.
      */
-    Optional<Integer> request(Path socket, String zone, List<String> args, PrintStream out, PrintStream err)
+    Optional<Integer> request(Path socket, String zone, String queue, List<String> args, PrintStream out, PrintStream err)
     {
         // The limit counts from the asking, before the daemon may have begun on the answer
         long deadline = ticker.read() + ANSWER_TIMEOUT.toNanos();
@@ -134,6 +158,7 @@ public final class ServedCommands
             DataOutputStream data = new DataOutputStream(request);
             data.writeInt(PROTOCOL);
             data.writeUTF(zone);
+            data.writeUTF(queue);
             data.writeInt(args.size());
             for (String arg : args) {
                 data.writeUTF(arg);

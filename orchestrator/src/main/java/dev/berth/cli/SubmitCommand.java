@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 
 import static java.util.Objects.requireNonNull;
 
@@ -62,9 +63,17 @@ final class SubmitCommand
     private final Sleeper sleeper;
     private final Ticker ticker;
     private final InputStream standardInput;
+    private final BiFunction<BerthConfig, PrintWriter, QueueSender> senders;
 
     SubmitCommand(Clock clock, Sleeper sleeper, Ticker ticker, InputStream standardInput)
     {
+        this(clock, sleeper, ticker, standardInput, QueueSender::new);
+    }
+
+    /** @param senders makes the sender for this run's config, printing its warnings to the given stream */
+    SubmitCommand(Clock clock, Sleeper sleeper, Ticker ticker, InputStream standardInput, BiFunction<BerthConfig, PrintWriter, QueueSender> senders)
+    {
+        this.senders = requireNonNull(senders, "senders is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.ticker = requireNonNull(ticker, "ticker is null");
@@ -81,7 +90,7 @@ final class SubmitCommand
             throw new BerthCli.UserException("--wait follows one job, but " + file + " holds " + requests.size()
                     + " requests; follow them with 'berth list' or 'berth status'");
         }
-        List<String> ids = new QueueSender(config, spec.commandLine().getErr()).send(requests, Optional.ofNullable(file));
+        List<String> ids = senders.apply(config, spec.commandLine().getErr()).send(requests, Optional.ofNullable(file));
         PrintWriter out = spec.commandLine().getOut();
         if (!waitForEnd) {
             printIds(out, ids);

@@ -11,6 +11,7 @@ import dev.berth.metrics.MetricsRoutes;
 import dev.berth.metrics.StateGauges;
 import dev.berth.metrics.TimedSwarm;
 import dev.berth.queue.EmbeddedSqs;
+import dev.berth.queue.JobQueue;
 import dev.berth.queue.QueueEndpoint;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.registry.DockerConfigCredentials;
@@ -71,14 +72,16 @@ public final class Daemon
 
     private final List<AutoCloseable> resources;
     private final QueueEndpoint queueEndpoint;
+    private final JobQueue queue;
     private final String instanceId;
     private final Optional<URI> webUri;
     private final Optional<AccessToken> newToken;
 
-    private Daemon(List<AutoCloseable> resources, QueueEndpoint queueEndpoint, String instanceId, Optional<URI> webUri, Optional<AccessToken> newToken)
+    private Daemon(List<AutoCloseable> resources, QueueEndpoint queueEndpoint, JobQueue queue, String instanceId, Optional<URI> webUri, Optional<AccessToken> newToken)
     {
         this.resources = resources;
         this.queueEndpoint = queueEndpoint;
+        this.queue = queue;
         this.instanceId = instanceId;
         this.webUri = webUri;
         this.newToken = newToken;
@@ -185,7 +188,7 @@ public final class Daemon
                 scaling.start();
                 opened.add(scaling);
             }
-            return new Daemon(opened, endpoint, store.instanceId(), web.map(WebServer::uri), token.filter(AccessToken::created));
+            return new Daemon(opened, endpoint, queue, store.instanceId(), web.map(WebServer::uri), token.filter(AccessToken::created));
         }
         catch (IOException | RuntimeException e) {
             closeAll(opened);
@@ -237,6 +240,12 @@ public final class Daemon
     public QueueEndpoint queueEndpoint()
     {
         return queueEndpoint;
+    }
+
+    /** The queue intake takes requests from: where {@code berth submit} over {@code cli.sock} sends them, as the HTTP API does. */
+    public JobQueue queue()
+    {
+        return queue;
     }
 
     /** Where the dashboard, the API and the metrics answer; empty with BERTH_HTTP_ADDRESS=off. */

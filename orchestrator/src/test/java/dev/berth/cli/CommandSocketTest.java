@@ -90,7 +90,7 @@ class CommandSocketTest
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CommandSocket socket = CommandSocket.open(temp, cli)) {
             PrintStream stream = new PrintStream(out, true, StandardCharsets.UTF_8);
-            Optional<Integer> answered = new ServedCommands(clock).request(socket.socket(), TimeZone.getDefault().getID(), List.of(args), stream, stream);
+            Optional<Integer> answered = new ServedCommands(clock).request(socket.socket(), TimeZone.getDefault().getID(), "", List.of(args), stream, stream);
             return new Printed(answered, out.toString(StandardCharsets.UTF_8));
         }
     }

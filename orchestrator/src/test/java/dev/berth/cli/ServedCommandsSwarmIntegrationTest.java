@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.job.JobState;
 import dev.berth.testing.BerthHarness;
 import dev.berth.testing.GitRepos;
 import dev.berth.time.Ticker;
@@ -29,9 +30,9 @@ import java.util.TimeZone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code berth list} and {@code berth status} answered by a real running daemon over its socket: the
- * same output and exit code as the command reading the database itself, and the command left to
- * itself whenever the daemon cannot answer it.
+ * {@code berth list}, {@code berth status} and {@code berth submit} answered by a real running daemon over
+ * its socket: the same output and exit code as the command run in a process of its own, a submit that
+ * lands in the daemon's queue and runs, and the command left to itself whenever the daemon cannot answer it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServedCommandsSwarmIntegrationTest
@@ -50,7 +51,7 @@ class ServedCommandsSwarmIntegrationTest
         repo = GitRepos.create(temp.resolve("repo"));
         repo.commit(Map.of("hello.sh", "#!/bin/sh\necho \"hello from $BERTH_JOB_ID\"\n"));
         berth = BerthHarness.start(temp.resolve("berth"), Map.of());
-        socket = CommandSocket.open(berth.config().stateDir(), BerthCli.standard(BerthConfig.environment()));
+        socket = CommandSocket.open(berth.config().stateDir(), BerthCli.standard(BerthConfig.environment()), Optional.of(berth.daemonQueue()));
         berth.send("{\"job_id\": \"served-1\", \"repo_uri\": \"" + repo.fileUrl() + "\", \"branch\": \"main\", \"entrypoint\": \"hello.sh\"}");
         berth.awaitEnd("served-1");
     }
@@ -80,6 +81,33 @@ class ServedCommandsSwarmIntegrationTest
     }
 
     @Test
+    void aSubmitAnsweredByTheDaemonGoesThroughItsQueueAndRuns()
+    {
+        Answered served = ask(withDirs(List.of("submit", "--repo", repo.fileUrl(), "--entrypoint", "hello.sh", "--job-id", "served-submit")), Map.of())
+                .orElseThrow(() -> new AssertionError("submit not answered by the daemon"));
+
+        assertThat(served.exitCode()).isZero();
+        assertThat(served.out()).isEqualTo("served-submit\n");
+        assertThat(berth.awaitEnd("served-submit").state()).isEqualTo(JobState.SUCCEEDED);
+        BerthHarness.CliResult logs = berth.cli("logs", "served-submit");
+        assertThat(logs.out()).contains("hello from served-submit");
+        // Sent as the user at the other end of the socket, as a submit of its own sends its login name
+        assertThat(berth.store().reads().job("served-submit").orElseThrow().user()).isEqualTo(System.getProperty("user.name"));
+    }
+
+    @Test
+    void aSubmitTheDaemonRefusesSaysWhatTheCliWouldSayItself()
+    {
+        List<String> command = List.of("submit", "--repo", repo.fileUrl(), "--entrypoint", "hello.sh", "--memory", "lots");
+        BerthHarness.CliResult itself = berth.cli(command.toArray(String[]::new));
+        Answered served = ask(withDirs(command), Map.of()).orElseThrow(() -> new AssertionError("submit not answered by the daemon"));
+
+        assertThat(served.exitCode()).isEqualTo(itself.exitCode()).isEqualTo(1);
+        assertThat(served.out()).isEqualTo(itself.out()).isEmpty();
+        assertThat(served.err()).isEqualTo(itself.err()).contains("memory", "lots");
+    }
+
+    @Test
     void commandsThatDoMoreThanReadAreLeftToTheCli()
     {
         assertThat(ask(withDirs(List.of("cancel", "served-1")), Map.of())).isEmpty();
@@ -94,7 +122,7 @@ class ServedCommandsSwarmIntegrationTest
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream stream = new PrintStream(printed, true, StandardCharsets.UTF_8);
 
-        Optional<Integer> answered = new ServedCommands(Ticker.system()).request(socket.socket(), elsewhere, withDirs(List.of("list")), stream, stream);
+        Optional<Integer> answered = new ServedCommands(Ticker.system()).request(socket.socket(), elsewhere, "", withDirs(List.of("list")), stream, stream);
 
         assertThat(answered).isEmpty();
         assertThat(printed.toString(StandardCharsets.UTF_8)).isEmpty();

@@ -5,6 +5,7 @@ import dev.berth.config.BerthConfig;
 import dev.berth.daemon.Daemon;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
+import dev.berth.queue.JobQueue;
 import dev.berth.queue.SqsJobQueue;
 import dev.berth.store.JobStore;
 import dev.berth.swarm.Swarm;
@@ -96,6 +97,12 @@ public final class BerthHarness
     public JobStore store()
     {
         return store;
+    }
+
+    /** The daemon's own queue client, as {@code berth serve} hands it to its command socket. */
+    public JobQueue daemonQueue()
+    {
+        return daemon.queue();
     }
 
     public SqsJobQueue queue()
