@@ -81,6 +81,9 @@ final class JobViews
             line(text, "entrypoint", request.entrypoint());
             line(text, "image", request.image() + job.imageRef().map(ref -> " (" + ref + ")").orElse(""));
             line(text, "resources", request.resources() + request.pool().map(pool -> " pool=" + pool).orElse(""));
+            if (request.priority() != 0) {
+                line(text, "priority", String.valueOf(request.priority()));
+            }
             request.timeout().ifPresent(timeout -> line(text, "timeout", Durations.format(timeout)));
             if (!request.secrets().isEmpty()) {
                 line(text, "secrets", String.join(", ", request.secrets()));

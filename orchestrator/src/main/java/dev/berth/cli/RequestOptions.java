@@ -62,6 +62,9 @@ final class RequestOptions
     @Option(names = "--pool", description = "Run only on nodes labelled berth.pool=POOL.")
     String pool;
 
+    @Option(names = "--priority", description = "Orders your own queued jobs, higher first (default: 0); fair share decides between users.")
+    Integer priority;
+
     @Option(names = "--secret", paramLabel = "NAME",
             description = "A secret made with 'berth secret create NAME', which the job reads from /run/secrets/NAME (repeatable).")
     List<String> secrets;
@@ -94,6 +97,7 @@ final class RequestOptions
         addIfSet(flags, "--max-attempts", maxAttempts);
         addIfSet(flags, "--retry-exit-code", retryExitCodes);
         addIfSet(flags, "--pool", pool);
+        addIfSet(flags, "--priority", priority);
         addIfSet(flags, "--secret", secrets);
         return flags;
     }
@@ -126,6 +130,9 @@ final class RequestOptions
         putIfSet(body, "job_id", jobId);
         if (maxAttempts != null) {
             body.put("max_attempts", maxAttempts);
+        }
+        if (priority != null) {
+            body.put("priority", priority);
         }
         if (retryExitCodes != null) {
             retryExitCodes.forEach(body.putArray("retry_exit_codes")::add);

@@ -30,6 +30,7 @@ public record BerthConfig(
         String gpuKind,
         List<PoolType> pools,
         Autoscaling autoscaling,
+        FairShare fairShare,
         int pendingCap,
         Duration pollInterval,
         Duration queueVisibility,
@@ -61,6 +62,7 @@ public record BerthConfig(
         pools = List.copyOf(pools);
         requireNonNull(autoscaling, "autoscaling is null");
         autoscaling.checkAgainst(pools);
+        requireNonNull(fairShare, "fairShare is null");
         requireNonNull(pollInterval, "pollInterval is null");
         requireNonNull(queueVisibility, "queueVisibility is null");
         requireNonNull(defaultImage, "defaultImage is null");
@@ -136,6 +138,10 @@ public record BerthConfig(
                         settings.get("BERTH_SCALER", "aws"),
                         settings.duration("BERTH_SCALE_COOLDOWN", Duration.ofMinutes(5)),
                         settings.duration("BERTH_SCALE_INTERVAL", Duration.ofSeconds(30))),
+                new FairShare(
+                        settings.duration("BERTH_FAIR_SHARE_HALF_LIFE", FairShare.DEFAULT_HALF_LIFE),
+                        settings.decimal("BERTH_FAIR_SHARE_GPU_WEIGHT", FairShare.DEFAULT_GPU_WEIGHT),
+                        settings.optional(FairShare.SHARES_KEY).map(FairShare::parseShares).orElse(Map.of())),
                 settings.integer("BERTH_PENDING_CAP", 8),
                 settings.duration("BERTH_POLL_INTERVAL", Duration.ofMillis(500)),
                 settings.duration("BERTH_QUEUE_VISIBILITY", Duration.ofSeconds(60)),

@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.config.PoolType;
+import dev.berth.fairshare.FairShareLine;
 import dev.berth.job.Claim;
 import dev.berth.job.JobState;
 import dev.berth.job.Lifecycle;
@@ -27,7 +28,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Admission: hands prepared jobs to Swarm while fewer than the pending cap wait there, then asks the
- * {@link Admission} policy which queued jobs to prepare next, and records its answer (admitted, never
+ * {@link Admission} policy which queued jobs to prepare next, taking them in the order fair share puts
+ * them in ({@link FairShareLine}), and records its answer (admitted, never
  * fits, why the others wait). Preparation runs ahead of Swarm by up to the cap again: a job's checkout
  * is made while the jobs before it start, so a slot freed in Swarm is taken at once rather than after
  * the next job's git and disk work. Swarm itself never holds more than the cap of berth's services
@@ -53,13 +55,14 @@ final class AdmissionRound
     private final Clock clock;
     private final Ticker ticker;
     private final BerthMetrics metrics;
+    private final FairShareLine line;
     /** Why each job in the window waits, as last recorded: a reason is written only when it changes. */
     private final Map<String, String> waitingReasons = new HashMap<>();
     /** When, by the ticker, a round with no slot free next looks at the queue. */
     private long nextQueueLook;
 
     AdmissionRound(JobStore store, SwarmView view, Dispatcher dispatcher, List<PoolType> poolTypes, Set<String> autoscaledPools, int pendingCap, Duration pollInterval, Clock clock, Ticker ticker,
-            BerthMetrics metrics)
+            BerthMetrics metrics, FairShareLine line)
     {
         this.store = requireNonNull(store, "store is null");
         this.view = requireNonNull(view, "view is null");
@@ -71,6 +74,7 @@ final class AdmissionRound
         this.clock = requireNonNull(clock, "clock is null");
         this.ticker = requireNonNull(ticker, "ticker is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.line = requireNonNull(line, "line is null");
         this.nextQueueLook = ticker.read();
     }
 
@@ -78,7 +82,8 @@ final class AdmissionRound
     {
         Instant now = clock.instant();
         // Read only when there is something to hand over or to admit: most rounds of an idle daemon need neither
-        List<Claim> live = dispatcher.hasReady() ? store.reads().liveClaims() : List.of();
+        boolean handingOver = dispatcher.hasReady();
+        List<Claim> live = handingOver ? store.reads().liveClaims() : List.of();
         dispatcher.handOverReady(live);
 
         int slots = Math.max(0, pendingCap - dispatcher.inFlight());
@@ -88,8 +93,12 @@ final class AdmissionRound
             return;
         }
         nextQueueLook = ticker.read() + pollInterval.toNanos();
+        if (!handingOver) {
+            // What the live jobs have held so far is part of their users' standing in the line
+            live = store.reads().liveClaims();
+        }
         List<Claim> queued = new ArrayList<>();
-        for (Claim claim : store.reads().oldestQueued(ADMISSION_WINDOW)) {
+        for (Claim claim : line.order(store.admission(), live, now, ADMISSION_WINDOW)) {
             if (claim.cancelRequested()) {
                 store.writes().endJob(claim.jobId(), Lifecycle.cancelledWhileQueued(), now, JobEnded.NOTHING);
                 continue;
@@ -102,9 +111,6 @@ final class AdmissionRound
         waitingReasons.keySet().retainAll(queued.stream().map(Claim::jobId).collect(Collectors.toSet()));
         if (queued.isEmpty()) {
             return;
-        }
-        if (live.isEmpty()) {
-            live = store.reads().liveClaims();
         }
         List<Admission.Held> held = new ArrayList<>();
         for (Claim claim : live) {

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.fairshare.UsageLedger;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
 import dev.berth.job.AttemptOutcome;
@@ -26,7 +27,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Finish: records how an attempt ended (and, when that ends the job, its result files), then removes
  * its service. Never the other way round, so a crash in between leaves a service that the next
- * start's sweep removes, never a result that is lost.
+ * start's sweep removes, never a result that is lost. What the attempt used is counted against its
+ * user for fair share.
  */
 final class AttemptFinisher
 {
@@ -39,8 +41,9 @@ final class AttemptFinisher
     private final Clock clock;
     private final FailPoints failPoints;
     private final BerthMetrics metrics;
+    private final UsageLedger usage;
 
-    AttemptFinisher(JobStore store, Swarm swarm, SwarmView view, ResultFiles resultFiles, Clock clock, FailPoints failPoints, BerthMetrics metrics)
+    AttemptFinisher(JobStore store, Swarm swarm, SwarmView view, ResultFiles resultFiles, Clock clock, FailPoints failPoints, BerthMetrics metrics, UsageLedger usage)
     {
         this.store = requireNonNull(store, "store is null");
         this.swarm = requireNonNull(swarm, "swarm is null");
@@ -49,6 +52,7 @@ final class AttemptFinisher
         this.clock = requireNonNull(clock, "clock is null");
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.usage = requireNonNull(usage, "usage is null");
     }
 
     /** @param task the attempt's task as last listed, if Swarm still has one */
@@ -64,6 +68,11 @@ final class AttemptFinisher
         Optional<String> node = attempt.node().or(() -> task.flatMap(TaskSnapshot::nodeId).flatMap(view::hostname));
         JobState next = store.writes().finishAttempt(attempt.jobId(), attempt.number(), new AttemptEnd(outcome, node, startedAt, finishedAt), resultFiles);
         neverSeenRunning.ifPresent(job -> startedAt.ifPresent(start -> metrics.started(job, start)));
+        if (startedAt.isPresent()) {
+            // Counted against its user by fair share; a restart counts it again from the store, never twice
+            neverSeenRunning.or(() -> store.reads().job(attempt.jobId()))
+                    .ifPresent(job -> usage.charge(job.user(), job.spec().resources(), startedAt.get(), finishedAt));
+        }
         metrics.attemptEnded(outcome, startedAt, finishedAt);
         failPoints.reach(FailPoints.AFTER_RESULT);
         swarm.removeService(attempt.serviceName());

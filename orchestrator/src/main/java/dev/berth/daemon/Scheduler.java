@@ -1,6 +1,9 @@
 package dev.berth.daemon;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.fairshare.FairShareLine;
+import dev.berth.fairshare.UsageLedger;
+import dev.berth.store.AdmissionReads;
 import dev.berth.config.Durations;
 import dev.berth.export.RunDirExports;
 import dev.berth.metrics.BerthMetrics;
@@ -85,14 +88,20 @@ final class Scheduler
         Wakeup wakeup = new Wakeup(ticker);
         SwarmView view = new SwarmView(swarm, store.instanceId(), config.gpuKind(), pollInterval, ticker);
         ResultFiles resultFiles = new ResultFiles(runDirs, RunDirExports.of(config));
-        AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics);
+        UsageLedger usage = new UsageLedger(config.fairShare());
+        // Fair share counts what ended attempts used: made again from the store, so a restart forgets none of it
+        for (AdmissionReads.Use use : store.admission().usesEndedSince(usage.rememberedSince(clock.instant()))) {
+            usage.charge(use.user(), use.resources(), use.startedAt(), use.endedAt());
+        }
+        AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics, usage);
         JobServices services = new JobServices(store.instanceId(), config.mirrorsDir(), config.gpuKind());
         Dispatcher dispatcher = new Dispatcher(store, swarm, preparer, services, runDirs, finisher, resultFiles, wakeup, startingPoll,
                 config.pendingCap(), clock, failPoints, preparations, dispatches, new PreviousAttemptStop(store, view, clock));
         return new Scheduler(
                 view,
                 new AttemptWatcher(store, swarm, view, dispatcher, finisher, clock, metrics),
-                new AdmissionRound(store, view, dispatcher, config.pools(), config.autoscaling().poolNames(), config.pendingCap(), pollInterval, clock, ticker, metrics),
+                new AdmissionRound(store, view, dispatcher, config.pools(), config.autoscaling().poolNames(), config.pendingCap(), pollInterval, clock, ticker, metrics,
+                        new FairShareLine(usage)),
                 dispatcher,
                 new StartupReconciler(store, swarm, resultFiles),
                 wakeup,

@@ -91,6 +91,7 @@ public final class JobJson
             request.pool().ifPresent(pool -> node.put("pool", pool));
             request.timeout().ifPresent(timeout -> node.put("timeout_seconds", timeout.toSeconds()));
             node.put("max_attempts", request.maxAttempts());
+            node.put("priority", request.priority());
             request.retryExitCodes().forEach(node.putArray("retry_exit_codes")::add);
             request.secrets().forEach(node.putArray("secrets")::add);
         });

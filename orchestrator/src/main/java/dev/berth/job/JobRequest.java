@@ -20,6 +20,7 @@ import static java.util.Objects.requireNonNull;
  * {@code stopGrace} is how long the job has between SIGTERM and SIGKILL when berth stops it.
  * {@code commit}, when given, is run instead of the branch's tip (a rerun's); {@code rerunOf} the job it runs again.
  * {@code user} is whom the job is for: the request's own field, else the sender's (see {@link #forUser}).
+ * {@code priority} orders that user's own queued jobs, higher first; fair share decides between users.
  */
 public record JobRequest(
         String id,
@@ -39,7 +40,8 @@ public record JobRequest(
         List<String> secrets,
         Optional<String> user,
         Optional<String> commit,
-        Optional<String> rerunOf)
+        Optional<String> rerunOf,
+        int priority)
 {
     /**
      * Between SIGTERM and SIGKILL when berth stops a job (cancel, timeout, a drained node): long enough to
@@ -72,7 +74,7 @@ public record JobRequest(
     public JobRequest forUser(String sender)
     {
         return user.isPresent() ? this : new JobRequest(id, name, repo, branch, entrypoint, entrypointParams, image, resources, env, timeout,
-                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender), commit, rerunOf);
+                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender), commit, rerunOf, priority);
     }
 
     /** Whether a sender's name (the queue's message attribute) is one a request's {@code user} field could hold. */

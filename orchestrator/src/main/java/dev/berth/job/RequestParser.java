@@ -95,6 +95,7 @@ public final class RequestParser
         Optional<String> user = naming.user();
         Optional<String> commit = source.commit();
         Optional<String> rerunOf = naming.rerunOf();
+        int priority = new SchedulingRules(fields).priority();
 
         if (!fields.problems().isEmpty()) {
             throw new InvalidRequestException(fields.problems());
@@ -117,6 +118,7 @@ public final class RequestParser
                 secrets,
                 user,
                 commit,
-                rerunOf);
+                rerunOf,
+                priority);
     }
 }

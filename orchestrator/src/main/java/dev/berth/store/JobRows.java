@@ -35,9 +35,9 @@ final class JobRows
     /** The columns {@link #job} reads. */
     static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
-            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, rerun_of";
+            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, rerun_of, priority";
     /** The columns {@link #claim} reads: plain ones only, so a claim costs no parse of the request. */
-    static final String CLAIM_COLUMNS = "seq, id, state, cpus, memory, gpus, pool, timeout_ms, attempts, cancel_requested";
+    static final String CLAIM_COLUMNS = "seq, id, state, cpus, memory, gpus, pool, timeout_ms, attempts, cancel_requested, user, priority, started_at";
 
     private JobRows() {}
 
@@ -52,7 +52,10 @@ final class JobRows
                 Optional.ofNullable(rows.getString("pool")),
                 optionalLong(rows, "timeout_ms").map(Duration::ofMillis),
                 rows.getInt("attempts"),
-                rows.getInt("cancel_requested") != 0);
+                rows.getInt("cancel_requested") != 0,
+                rows.getString("user"),
+                rows.getInt("priority"),
+                optionalLong(rows, "started_at").map(Instant::ofEpochMilli));
     }
 
     static Job job(ResultSet rows)
@@ -79,7 +82,8 @@ final class JobRows
                     readNames(rows.getString("secrets")),
                     Optional.of(rows.getString("user")),
                     Optional.ofNullable(rows.getString("pinned_commit")),
-                    Optional.ofNullable(rows.getString("rerun_of"))));
+                    Optional.ofNullable(rows.getString("rerun_of")),
+                    rows.getInt("priority")));
         }
         return new Job(
                 rows.getLong("seq"),

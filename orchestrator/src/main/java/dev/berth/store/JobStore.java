@@ -21,6 +21,7 @@ public final class JobStore
     private final JobWrites writes;
     private final StatsReads stats;
     private final QueueReads queue;
+    private final AdmissionReads admission;
 
     private JobStore(Database database, String instanceId)
     {
@@ -30,6 +31,7 @@ public final class JobStore
         this.writes = new JobWrites(database);
         this.stats = new StatsReads(database);
         this.queue = new QueueReads(database);
+        this.admission = new AdmissionReads(database);
     }
 
     /** Opens the store, creating or upgrading it as needed; opening one that is current writes nothing. */
@@ -71,6 +73,12 @@ public final class JobStore
     public QueueReads queue()
     {
         return queue;
+    }
+
+    /** What admission reads of the queue each round, user by user, and what fair share counts at start. */
+    public AdmissionReads admission()
+    {
+        return admission;
     }
 
     @Override

@@ -50,8 +50,8 @@ public final class JobWrites
             Resources resources = request.resources();
             database.update("""
                     INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
-                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, commit_sha, rerun_of)
-                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, commit_sha, rerun_of, priority)
+                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     request.id(),
                     request.name(),
                     rawRequest,
@@ -76,7 +76,8 @@ public final class JobWrites
                     request.commit().orElse(null),
                     // A pinned commit is the job's from the start: preparation checks it out as a retry's, asking no remote
                     request.commit().orElse(null),
-                    request.rerunOf().orElse(null));
+                    request.rerunOf().orElse(null),
+                    request.priority());
             return InsertOutcome.CREATED;
         });
     }

@@ -67,7 +67,8 @@ final class Schema
             new AddedColumn("jobs", "stop_grace_ms", "INTEGER"),
             // The commit a request pins (a rerun's); commit_sha is the one the job ran, pinned or resolved
             new AddedColumn("jobs", "pinned_commit", "TEXT"),
-            new AddedColumn("jobs", "rerun_of", "TEXT"));
+            new AddedColumn("jobs", "rerun_of", "TEXT"),
+            new AddedColumn("jobs", "priority", "INTEGER NOT NULL DEFAULT 0"));
 
     /**
      * Indexes made once the migrations have run, so they may cover an added column. A listing filtered
@@ -77,6 +78,11 @@ final class Schema
             "CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs(name, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_repo ON jobs(repo, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_user ON jobs(user, seq)",
+            // Admission's view of the queue (see JobReads.queuedUsers and queuedOf): each user's queued jobs of a pool in
+            // the order they go, partial so that only the queue is in it and a job leaves it when admitted
+            "CREATE INDEX IF NOT EXISTS jobs_queued_in_line ON jobs(pool, user, priority DESC, seq) WHERE state = 'QUEUED'",
+            // What fair share reads at start: the attempts that ended in the last few half-lives
+            "CREATE INDEX IF NOT EXISTS attempts_by_finished ON attempts(finished_at) WHERE finished_at IS NOT NULL",
             // What berth stats reads of a window of time (see StatsReads): ranges of these six, which hold the columns it
             // needs, so SQLite reads the index alone, not the wide rows. Each is partial, on times set once: a job enters the
             // first four once, when it ends and when it first starts, leaves the fifth then, and enters the last (few do) if it

@@ -37,6 +37,20 @@ class BerthConfigTest
     }
 
     @Test
+    void fairShareGivesEveryUserAShareOfOneUnlessConfigured()
+    {
+        BerthConfig plain = BerthConfig.load(Map.of("HOME", temp.toString()));
+        assertThat(plain.fairShare().halfLife()).isEqualTo(Duration.ofDays(7));
+        assertThat(plain.fairShare().share("anyone")).isEqualTo(1.0);
+
+        BerthConfig shared = BerthConfig.load(Map.of("HOME", temp.toString(), "BERTH_FAIR_SHARES", "ada:3, bob@lab:0.5", "BERTH_FAIR_SHARE_HALF_LIFE", "1d"));
+        assertThat(shared.fairShare().share("ada")).isEqualTo(3.0);
+        assertThat(shared.fairShare().share("bob@lab")).isEqualTo(0.5);
+        assertThat(shared.fairShare().share("cy")).isEqualTo(1.0);
+        assertThat(shared.fairShare().halfLife()).isEqualTo(Duration.ofDays(1));
+    }
+
+    @Test
     void aMalformedLineInTheConfigFileNamesTheFileAndLine()
             throws IOException
     {
@@ -55,6 +69,14 @@ class BerthConfigTest
         assertRefused("BERTH_QUEUE_VISIBILITY", "500ms", "BERTH_QUEUE_VISIBILITY must be between 1s and 12h, got 500ms");
         assertRefused("BERTH_QUEUE_VISIBILITY", "13h", "BERTH_QUEUE_VISIBILITY must be between 1s and 12h, got 13h00m");
         assertRefused("BERTH_PENDING_CAP", "0", "BERTH_PENDING_CAP must be at least 1, got 0");
+        assertRefused("BERTH_FAIR_SHARE_HALF_LIFE", "30s", "BERTH_FAIR_SHARE_HALF_LIFE must be at least 1m, got 30s");
+        assertRefused("BERTH_FAIR_SHARE_GPU_WEIGHT", "-1", "BERTH_FAIR_SHARE_GPU_WEIGHT must be a number from 0 to 1000 (CPU-hours per GPU-hour), got -1.0");
+        assertRefused("BERTH_FAIR_SHARES", "ada:2,bob", "BERTH_FAIR_SHARES must be user:share pairs, comma-separated, such as alice:2,bob:0.5;"
+                + " got 'ada:2,bob': 'bob' is not user:share");
+        assertRefused("BERTH_FAIR_SHARES", "ada:0", "BERTH_FAIR_SHARES must be user:share pairs, comma-separated, such as alice:2,bob:0.5;"
+                + " got 'ada:0': the share of ada must be a number above 0, got '0'");
+        assertRefused("BERTH_FAIR_SHARES", "a b:1", "BERTH_FAIR_SHARES must be user:share pairs, comma-separated, such as alice:2,bob:0.5;"
+                + " got 'a b:1': user must be 1-64 letters, digits, '_', '.', '@' or '-', starting with a letter, digit or '_', got 'a b'");
         assertRefused("BERTH_PENDING_CAP", "eight", "BERTH_PENDING_CAP must be a whole number, got 'eight'");
         assertRefused("BERTH_RETENTION", "3 months", "BERTH_RETENTION must be an age such as 90d, or off; got '3 months'");
         assertRefused("BERTH_HTTP_ADDRESS", "8080", "BERTH_HTTP_ADDRESS must be host:port such as 127.0.0.1:8080, or off; got '8080'");

@@ -209,13 +209,13 @@ class AdmissionTest
     /** A job already admitted, on {@code node} once Swarm placed it (null: not yet). */
     private static Admission.Held held(String id, double cpus, int gpus, String node)
     {
-        Claim running = new Claim(0, id, JobState.RUNNING, new Resources(cpus, GIB, gpus), Optional.empty(), Optional.empty(), 1, false);
+        Claim running = new Claim(0, id, JobState.RUNNING, new Resources(cpus, GIB, gpus), Optional.empty(), Optional.empty(), 1, false, "ada", 0, Optional.empty());
         return new Admission.Held(running, Optional.ofNullable(node));
     }
 
     private static Claim claim(String id, Resources resources, Optional<String> pool)
     {
-        return new Claim(0, id, JobState.QUEUED, resources, pool, Optional.empty(), 0, false);
+        return new Claim(0, id, JobState.QUEUED, resources, pool, Optional.empty(), 0, false, "ada", 0, Optional.empty());
     }
 
     private static SwarmNode node(String id, String pool, int cpus, int memoryGib, int gpus)

@@ -64,7 +64,8 @@ class RequestParserTest
         JobRequest request = parser.parse("{" + REPO + """
                 , "job_id": "exp-42", "name": "sweep.7", "image": "registry.example.com/ml/train:2", "env": {"SEED": "7"},
                   "resources": {"cpus": 2.5, "memory": "16g", "gpus": 2}, "timeout": "2h", "max_attempts": 5, "pool": "gpu",
-                  "user": "ana.lopez@lab", "stop_grace": "30s", "commit": "0123456789abcdef0123456789abcdef01234567", "rerun_of": "exp-41"}""", "m");
+                  "user": "ana.lopez@lab", "stop_grace": "30s", "commit": "0123456789abcdef0123456789abcdef01234567", "rerun_of": "exp-41",
+                  "priority": -3}""", "m");
 
         assertThat(request.id()).isEqualTo("exp-42");
         assertThat(request.name()).isEqualTo("sweep.7");
@@ -78,6 +79,20 @@ class RequestParserTest
         assertThat(request.stopGrace()).isEqualTo(Duration.ofSeconds(30));
         assertThat(request.commit()).contains("0123456789abcdef0123456789abcdef01234567");
         assertThat(request.rerunOf()).contains("exp-41");
+        assertThat(request.priority()).isEqualTo(-3);
+    }
+
+    @Test
+    void aJobHasPriorityZeroUnlessItGivesAWholeNumberWithinAMillion()
+            throws Exception
+    {
+        assertThat(parser.parse("{" + REPO + "}", "m").priority()).isZero();
+        assertThat(parser.parse("{" + REPO + ", \"priority\": 1000000}", "m").priority()).isEqualTo(1_000_000);
+        for (String bad : List.of("\"high\"", "1.5", "1000001", "-1000001", "true")) {
+            assertThatThrownBy(() -> parser.parse("{" + REPO + ", \"priority\": " + bad + "}", "m"))
+                    .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.problems())
+                            .singleElement().asString().startsWith("priority must be a whole number from -1000000 to 1000000, got "));
+        }
     }
 
     @Test

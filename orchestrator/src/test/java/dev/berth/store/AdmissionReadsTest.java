@@ -1,0 +1,114 @@
+package dev.berth.store;
+
+import dev.berth.job.AttemptEnd;
+import dev.berth.job.AttemptOutcome;
+import dev.berth.job.AttemptState;
+import dev.berth.job.Cause;
+import dev.berth.job.Claim;
+import dev.berth.job.Lifecycle;
+import dev.berth.job.Resources;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static dev.berth.store.StoreRequests.NOW;
+import static dev.berth.store.StoreRequests.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Against a real SQLite file. */
+class AdmissionReadsTest
+{
+    @TempDir
+    Path temp;
+
+    private JobStore store;
+    private AdmissionReads reads;
+    private JobWrites writes;
+
+    @BeforeEach
+    void open()
+    {
+        store = JobStore.open(temp.resolve("berth.db"));
+        reads = store.admission();
+        writes = store.writes();
+    }
+
+    @AfterEach
+    void close()
+    {
+        store.close();
+    }
+
+    @Test
+    void readsEachUsersQueuedJobsOfAPoolInLineByPriorityThenArrival()
+            throws Exception
+    {
+        queued("ada-low", "ada", -1, Optional.empty());
+        queued("bob-1", "bob", 0, Optional.empty());
+        queued("ada-1", "ada", 0, Optional.empty());
+        queued("ada-high", "ada", 3, Optional.empty());
+        queued("ada-2", "ada", 0, Optional.empty());
+        queued("ada-gpu", "ada", 9, Optional.of("gpu"));
+        queued("cy-spot", "cy", 0, Optional.of("spot"));
+        queued("admitted", "ada", 99, Optional.empty());
+        writes.moveJob("admitted", Lifecycle.admitted());
+
+        assertThat(reads.pools()).containsExactly(Optional.empty(), Optional.of("gpu"), Optional.of("spot"));
+        List<Claim> firsts = reads.firstOfEachUser(Optional.empty());
+        assertThat(firsts).extracting(Claim::jobId).containsExactly("ada-high", "bob-1");
+        assertThat(firsts.get(0)).satisfies(claim -> {
+            assertThat(claim.user()).isEqualTo("ada");
+            assertThat(claim.priority()).isEqualTo(3);
+        });
+        assertThat(reads.after(Optional.empty(), "ada", firsts.get(0), 2)).extracting(Claim::jobId).containsExactly("ada-1", "ada-2");
+        Claim ada2 = reads.after(Optional.empty(), "ada", firsts.get(0), 2).get(1);
+        assertThat(reads.after(Optional.empty(), "ada", ada2, 10)).extracting(Claim::jobId).containsExactly("ada-low");
+        assertThat(reads.firstOfEachUser(Optional.of("gpu"))).extracting(Claim::jobId).containsExactly("ada-gpu");
+    }
+
+    @Test
+    void readsTheUseOfAttemptsThatEndedSinceUnderTheirJobsUser()
+            throws Exception
+    {
+        queued("old", "ada", 0, Optional.empty());
+        queued("recent", "bob", 0, Optional.empty());
+        queued("never-started", "bob", 0, Optional.empty());
+        ranAndEnded("old", NOW.minus(Duration.ofDays(30)), NOW.minus(Duration.ofDays(29)));
+        ranAndEnded("recent", NOW.minus(Duration.ofHours(2)), NOW.minus(Duration.ofHours(1)));
+        writes.moveJob("never-started", Lifecycle.admitted());
+        writes.recordAttempt("never-started", 1, "berth-never-started-1", NOW);
+        writes.finishAttempt("never-started", 1, new AttemptEnd(new AttemptOutcome(AttemptState.INTERRUPTED, Optional.of(Cause.INFRA), "interrupted: lost",
+                Optional.empty()), Optional.empty(), Optional.empty(), NOW), JobEnded.NOTHING);
+
+        assertThat(reads.usesEndedSince(NOW.minus(Duration.ofDays(7)))).singleElement().satisfies(use -> {
+            assertThat(use.user()).isEqualTo("bob");
+            assertThat(use.resources()).isEqualTo(new Resources(1, 1L << 30, 0));
+            assertThat(use.startedAt()).isEqualTo(NOW.minus(Duration.ofHours(2)));
+            assertThat(use.endedAt()).isEqualTo(NOW.minus(Duration.ofHours(1)));
+        });
+    }
+
+    private void queued(String id, String user, int priority, Optional<String> pool)
+            throws Exception
+    {
+        String body = "{\"repo_uri\": \"https://github.com/org/repo\", \"branch\": \"main\", \"entrypoint\": \"run.sh\", \"job_id\": \"" + id + "\","
+                + " \"user\": \"" + user + "\", \"priority\": " + priority + pool.map(name -> ", \"pool\": \"" + name + "\"").orElse("") + "}";
+        writes.insert(request(body, id), body, Optional.empty(), NOW);
+    }
+
+    private void ranAndEnded(String id, Instant started, Instant ended)
+    {
+        writes.moveJob(id, Lifecycle.admitted());
+        writes.recordAttempt(id, 1, "berth-" + id + "-1", started);
+        writes.attemptSubmitted(id, 1);
+        writes.attemptRunning(id, 1, "worker-1", started);
+        writes.finishAttempt(id, 1, new AttemptEnd(Lifecycle.succeeded(), Optional.empty(), Optional.empty(), ended), JobEnded.NOTHING);
+    }
+}
