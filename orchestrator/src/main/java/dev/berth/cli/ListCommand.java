@@ -87,7 +87,7 @@ final class ListCommand
             Instant now = clock.instant();
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("ID", "NAME", "STATE", "TRIES", "RECEIVED", "RAN", "EXIT", "QUEUE", "REASON"));
-            QueueForecast.Snapshot queue = new QueueForecast(store.queue(), clock).snapshot();
+            QueueForecast.Snapshot queue = new QueueForecast(store, common.config().fairShare(), clock).snapshot();
             int shown = forEachJob(store.reads(), most, job -> rows.add(row(job, queue.placeOf(job), now)));
             out.print(Table.render(rows));
             if (shown == 0) {
@@ -118,7 +118,7 @@ final class ListCommand
     private void printJson(JobStore store, PrintWriter out)
             throws IOException
     {
-        QueueForecast.Snapshot queue = new QueueForecast(store.queue(), clock).snapshot();
+        QueueForecast.Snapshot queue = new QueueForecast(store, common.config().fairShare(), clock).snapshot();
         RunDirExports exports = RunDirExports.of(common.config());
         JsonGenerator generator = JobViews.mapper().getFactory().createGenerator(out)
                 // The command line's own writer: flushed here, closed by whoever made it

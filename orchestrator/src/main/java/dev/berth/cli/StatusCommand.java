@@ -64,7 +64,7 @@ final class StatusCommand
             Optional<CheckpointUsage> checkpoint = CheckpointUsage.ofRunDir(job.runDir(), ticker);
             RunDirExports exports = RunDirExports.of(config);
             Optional<ExportState> export = exportState(job, exports, config);
-            Optional<QueuePlace> place = new QueueForecast(store.queue(), clock).placeOf(job);
+            Optional<QueuePlace> place = new QueueForecast(store, config.fairShare(), clock).placeOf(job);
             String text = json
                     ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint, exports, export, place)
                     : JobViews.details(job, store.reads().attempts(job.id()), checkpoint, exports, export, place, clock.instant());

@@ -70,8 +70,8 @@ final class AttemptFinisher
         neverSeenRunning.ifPresent(job -> startedAt.ifPresent(start -> metrics.started(job, start)));
         if (startedAt.isPresent()) {
             // Counted against its user by fair share; a restart counts it again from the store, never twice
-            neverSeenRunning.or(() -> store.reads().job(attempt.jobId()))
-                    .ifPresent(job -> usage.charge(job.user(), job.spec().resources(), startedAt.get(), finishedAt));
+            neverSeenRunning.or(() -> store.reads().job(attempt.jobId())).ifPresent(job -> usage.charge(job.user(), job.spec().resources(), startedAt.get(), finishedAt)
+                    .ifPresent(used -> store.writes().recordUsage(job.user(), used)));
         }
         metrics.attemptEnded(outcome, startedAt, finishedAt);
         failPoints.reach(FailPoints.AFTER_RESULT);

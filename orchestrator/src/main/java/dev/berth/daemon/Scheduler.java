@@ -93,6 +93,7 @@ final class Scheduler
         for (AdmissionReads.Use use : store.admission().usesEndedSince(usage.rememberedSince(clock.instant()))) {
             usage.charge(use.user(), use.resources(), use.startedAt(), use.endedAt());
         }
+        store.writes().replaceUsage(usage.entries());
         AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics, usage);
         JobServices services = new JobServices(store.instanceId(), config.mirrorsDir(), config.gpuKind());
         Dispatcher dispatcher = new Dispatcher(store, swarm, preparer, services, runDirs, finisher, resultFiles, wakeup, startingPoll,

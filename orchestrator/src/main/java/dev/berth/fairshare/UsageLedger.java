@@ -7,13 +7,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * What each user has used lately, in CPU-hours (a GPU-hour counting as the configured number of them),
- * each use counting half as much every half-life after it ended. Kept in memory and made again from the
- * store's ended attempts when berth starts, so it is as durable as they are. Charged from the thread that
+ * each use counting half as much every half-life after it ended. The daemon's is made again from the
+ * store's ended attempts when it starts, so it is as durable as they are, and copied to the store as it
+ * changes for the commands that show a queued job's place ({@link #of}). Charged from the thread that
  * ends attempts and read from the one that admits jobs.
  */
 public final class UsageLedger
@@ -29,29 +31,46 @@ public final class UsageLedger
         this.policy = requireNonNull(policy, "policy is null");
     }
 
+    /** A ledger holding {@code used}, as the daemon's last copied it. */
+    public static UsageLedger of(FairShare policy, Map<String, Used> used)
+    {
+        UsageLedger ledger = new UsageLedger(policy);
+        ledger.used.putAll(used);
+        return ledger;
+    }
+
     /** How far back the attempts that still count at {@code now} ended. */
     public Instant rememberedSince(Instant now)
     {
         return now.minus(policy.halfLife().multipliedBy(HALF_LIVES_REMEMBERED));
     }
 
-    /** A use of {@code resources} from {@code startedAt} to {@code endedAt}, in any order of ends. */
-    public synchronized void charge(String user, Resources resources, Instant startedAt, Instant endedAt)
+    /** A use of {@code resources} from {@code startedAt} to {@code endedAt}, in any order of ends; returns the user's use after it. */
+    public synchronized Optional<Used> charge(String user, Resources resources, Instant startedAt, Instant endedAt)
     {
         double hours = hours(resources, Duration.between(startedAt, endedAt));
         if (hours <= 0) {
-            return;
+            return Optional.empty();
         }
         Used before = used.get(user);
+        Used after;
         if (before == null) {
-            used.put(user, new Used(hours, endedAt));
+            after = new Used(hours, endedAt);
         }
         else if (endedAt.isAfter(before.asOf())) {
-            used.put(user, new Used(before.hours() * decay(Duration.between(before.asOf(), endedAt)) + hours, endedAt));
+            after = new Used(before.hours() * decay(Duration.between(before.asOf(), endedAt)) + hours, endedAt);
         }
         else {
-            used.put(user, new Used(before.hours() + hours * decay(Duration.between(endedAt, before.asOf())), before.asOf()));
+            after = new Used(before.hours() + hours * decay(Duration.between(endedAt, before.asOf())), before.asOf());
         }
+        used.put(user, after);
+        return Optional.of(after);
+    }
+
+    /** Every user's use, each as of its last charge. */
+    public synchronized Map<String, Used> entries()
+    {
+        return Map.copyOf(used);
     }
 
     /** The user's use as it counts at {@code now}. */
@@ -80,5 +99,11 @@ public final class UsageLedger
     }
 
     /** A user's decayed use as of a time. */
-    private record Used(double hours, Instant asOf) {}
+    public record Used(double hours, Instant asOf)
+    {
+        public Used
+        {
+            requireNonNull(asOf, "asOf is null");
+        }
+    }
 }

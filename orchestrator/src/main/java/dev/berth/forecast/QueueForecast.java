@@ -1,7 +1,13 @@
 package dev.berth.forecast;
 
+import dev.berth.config.FairShare;
+import dev.berth.fairshare.FairShareLine;
+import dev.berth.fairshare.QueuedJobs;
+import dev.berth.fairshare.UsageLedger;
+import dev.berth.job.Claim;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
+import dev.berth.store.JobStore;
 import dev.berth.store.QueueReads;
 import dev.berth.store.QueueReads.Holding;
 import dev.berth.store.QueueReads.InLine;
@@ -19,8 +25,9 @@ import java.util.function.Function;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The place in line of queued jobs, and when each may start. Admission takes a pool's queue first in,
- * first out, so a job's place is its rank among the jobs queued for its pool. The estimate assumes the
+ * The place in line of queued jobs, and when each may start. A job's place is its rank among the jobs
+ * queued for its pool in the order admission takes them ({@link FairShareLine}), with each user's use as
+ * the daemon last counted it. The estimate assumes the
  * pool keeps as many jobs at once as hold its nodes now: each of those ends after the typical run time
  * of its repository and entrypoint (the median of its last successes), and each end lets the next job
  * in line start, which then runs its own typical time. There is no estimate when nothing holds the
@@ -32,12 +39,16 @@ public final class QueueForecast
     /** The deepest place estimated: an estimate across more jobs than this says little and reads them all. */
     static final int MOST_AHEAD = 1_000;
 
+    private final JobStore store;
     private final QueueReads reads;
+    private final FairShare policy;
     private final Clock clock;
 
-    public QueueForecast(QueueReads reads, Clock clock)
+    public QueueForecast(JobStore store, FairShare policy, Clock clock)
     {
-        this.reads = requireNonNull(reads, "reads is null");
+        this.store = requireNonNull(store, "store is null");
+        this.reads = store.queue();
+        this.policy = requireNonNull(policy, "policy is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -58,6 +69,8 @@ public final class QueueForecast
     {
         private final Instant now;
         private final Map<Optional<String>, PoolLine> lines = new HashMap<>();
+        private FairShareLine fairShare;
+        private List<Claim> live;
 
         private Snapshot(Instant now)
         {
@@ -71,48 +84,89 @@ public final class QueueForecast
                 return Optional.empty();
             }
             Optional<String> pool = job.spec().pool();
-            return Optional.of(lines.computeIfAbsent(pool, this::read).placeOf(job, pool));
+            return Optional.of(lines.computeIfAbsent(pool, this::read).placeOf(job));
         }
 
         private PoolLine read(Optional<String> pool)
         {
-            List<InLine> head = reads.queued(pool, MOST_AHEAD);
-            return new PoolLine(head, starts(now, reads.holding(pool), head, cached(reads::typicalRunTime)), reads.queuedCount(pool));
+            List<InLine> head = reads.inLine(line(pool, MOST_AHEAD));
+            return new PoolLine(pool, head, starts(now, reads.holding(pool), head, cached(reads::typicalRunTime)), reads.queuedCount(pool));
+        }
+
+        /** The ids of the pool's first {@code most} queued jobs in the order admission takes them; the users' use is read once a snapshot. */
+        private List<String> line(Optional<String> pool, int most)
+        {
+            if (fairShare == null) {
+                fairShare = new FairShareLine(UsageLedger.of(policy, store.admission().storedUsage()));
+                live = store.reads().liveClaims();
+            }
+            return fairShare.order(new OnePool(store.admission(), pool), live, now, most).stream().map(Claim::jobId).toList();
+        }
+
+        /** One pool's line of a deep queue, whole: what the place of a job far back needs. */
+        private List<String> wholeLine(Optional<String> pool)
+        {
+            return line(pool, Integer.MAX_VALUE);
+        }
+
+        /** One pool's line, wherever a job is asked about: its head, estimated, and, read only when a job further back is asked about, every queued job's rank. */
+        private final class PoolLine
+        {
+            private final Optional<String> pool;
+            private final Map<String, Integer> headRanks = new HashMap<>();
+            private final Map<String, Optional<Instant>> starts;
+            private final long waiting;
+            private Map<String, Long> ranks;
+
+            PoolLine(Optional<String> pool, List<InLine> head, Map<String, Optional<Instant>> starts, long waiting)
+            {
+                this.pool = pool;
+                for (int i = 0; i < head.size(); i++) {
+                    headRanks.put(head.get(i).jobId(), i + 1);
+                }
+                this.starts = requireNonNull(starts, "starts is null");
+                this.waiting = waiting;
+            }
+
+            QueuePlace placeOf(Job job)
+            {
+                Integer rank = headRanks.get(job.id());
+                if (rank != null) {
+                    return new QueuePlace(rank, Math.max(waiting, rank), pool, starts.get(job.id()));
+                }
+                if (ranks == null) {
+                    ranks = new HashMap<>();
+                    List<String> ids = wholeLine(pool);
+                    for (int i = 0; i < ids.size(); i++) {
+                        ranks.put(ids.get(i), (long) i + 1);
+                    }
+                }
+                long position = ranks.getOrDefault(job.id(), waiting + 1);
+                return new QueuePlace(position, Math.max(waiting, position), pool, Optional.empty());
+            }
         }
     }
 
-    /** One pool's line: its head, estimated, and, read only when a job further back is asked about, every queued job's rank. */
-    private final class PoolLine
+    /** The queue of one pool alone. */
+    private record OnePool(QueuedJobs queue, Optional<String> pool)
+            implements QueuedJobs
     {
-        private final Map<String, Integer> headRanks = new HashMap<>();
-        private final Map<String, Optional<Instant>> starts;
-        private final long waiting;
-        private Map<String, Long> ranks;
-
-        PoolLine(List<InLine> head, Map<String, Optional<Instant>> starts, long waiting)
+        @Override
+        public List<Optional<String>> pools()
         {
-            for (int i = 0; i < head.size(); i++) {
-                headRanks.put(head.get(i).jobId(), i + 1);
-            }
-            this.starts = requireNonNull(starts, "starts is null");
-            this.waiting = waiting;
+            return List.of(pool);
         }
 
-        QueuePlace placeOf(Job job, Optional<String> pool)
+        @Override
+        public List<Claim> firstOfEachUser(Optional<String> ofPool)
         {
-            Integer rank = headRanks.get(job.id());
-            if (rank != null) {
-                return new QueuePlace(rank, Math.max(waiting, rank), pool, starts.get(job.id()));
-            }
-            if (ranks == null) {
-                ranks = new HashMap<>();
-                List<String> ids = reads.queuedIds(pool);
-                for (int i = 0; i < ids.size(); i++) {
-                    ranks.put(ids.get(i), (long) i + 1);
-                }
-            }
-            long position = ranks.getOrDefault(job.id(), waiting + 1);
-            return new QueuePlace(position, Math.max(waiting, position), pool, Optional.empty());
+            return queue.firstOfEachUser(ofPool);
+        }
+
+        @Override
+        public List<Claim> after(Optional<String> ofPool, String user, Claim after, int limit)
+        {
+            return queue.after(ofPool, user, after, limit);
         }
     }
 

@@ -1,13 +1,16 @@
 package dev.berth.store;
 
 import dev.berth.fairshare.QueuedJobs;
+import dev.berth.fairshare.UsageLedger;
 import dev.berth.job.Claim;
 import dev.berth.job.Resources;
 
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static dev.berth.store.JobRows.CLAIM_COLUMNS;
@@ -15,8 +18,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What admission reads of the queue each round, a seek of the index {@code jobs_queued_in_line} at a time:
- * the pools with queued jobs, each user's first job in line there, and the jobs after one; and, once at
- * start, the use that ended attempts made, which fair share counts against their users.
+ * the pools with queued jobs, each user's first job in line there, and the jobs after one; once at start,
+ * the use that ended attempts made, which fair share counts against their users; and that use as the
+ * daemon last copied it, for the commands that show a queued job's place.
  */
 public final class AdmissionReads
         implements QueuedJobs
@@ -83,6 +87,15 @@ public final class AdmissionReads
                 rows -> new Use(rows.getString(1), new Resources(rows.getDouble(2), rows.getLong(3), rows.getInt(4)),
                         Instant.ofEpochMilli(rows.getLong(5)), Instant.ofEpochMilli(rows.getLong(6))),
                 since.toEpochMilli()));
+    }
+
+    /** Each user's use, as the daemon last copied it. */
+    public Map<String, UsageLedger.Used> storedUsage()
+    {
+        Map<String, UsageLedger.Used> used = new HashMap<>();
+        database.read(() -> database.query("SELECT user, hours, as_of FROM user_usage",
+                rows -> used.put(rows.getString(1), new UsageLedger.Used(rows.getDouble(2), Instant.ofEpochMilli(rows.getLong(3))))));
+        return used;
     }
 
     /** One ended attempt's use of a node. */

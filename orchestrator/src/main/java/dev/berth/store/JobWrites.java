@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import dev.berth.fairshare.UsageLedger;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
 import dev.berth.job.AttemptOutcome;
@@ -18,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static dev.berth.store.JobRows.JOB_COLUMNS;
@@ -211,6 +213,31 @@ public final class JobWrites
             }
             return move.to();
         });
+    }
+
+    /** Keeps a copy of the user's use for fair share (see {@link AdmissionReads#storedUsage}). */
+    public void recordUsage(String user, UsageLedger.Used used)
+    {
+        database.inTransaction(() -> upsertUsage(user, used));
+    }
+
+    /** Replaces the copy of every user's use with the daemon's, as counted again at its start. */
+    public void replaceUsage(Map<String, UsageLedger.Used> usage)
+    {
+        database.inTransaction(() -> {
+            database.update("DELETE FROM user_usage");
+            for (Map.Entry<String, UsageLedger.Used> entry : usage.entrySet()) {
+                upsertUsage(entry.getKey(), entry.getValue());
+            }
+            return null;
+        });
+    }
+
+    private int upsertUsage(String user, UsageLedger.Used used)
+            throws SQLException
+    {
+        return database.update("INSERT INTO user_usage (user, hours, as_of) VALUES (?, ?, ?)"
+                + " ON CONFLICT (user) DO UPDATE SET hours = excluded.hours, as_of = excluded.as_of", user, used.hours(), used.asOf().toEpochMilli());
     }
 
     /**

@@ -2,16 +2,21 @@ package dev.berth.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * What a waiting job's place in line is made from: the queued jobs of one pool in the order admission
- * takes them, the jobs running there, and how long jobs of one repository and entrypoint have run.
+ * What a waiting job's place in line is made from, beside the line itself ({@link AdmissionReads}): the
+ * queued jobs' repositories and entrypoints, the jobs running in a pool, and how long jobs of one
+ * repository and entrypoint have run.
  * "One pool" is the jobs that name it, or, for a job that names none, those that name none too; each
- * read is a range of an index ({@code jobs_by_state_pool}, {@code jobs_by_repo}).
+ * read is a range of an index ({@code jobs_by_state_pool}, {@code jobs_by_repo}) or a lookup by id.
  */
 public final class QueueReads
 {
@@ -25,12 +30,16 @@ public final class QueueReads
         this.database = requireNonNull(database, "database is null");
     }
 
-    /** The first {@code most} queued jobs of the pool, first in line first. */
-    public List<InLine> queued(Optional<String> pool, int most)
+    /** The jobs of {@code ids} that are still queued, in that order: the line admission takes, as far as a place in it needs. */
+    public List<InLine> inLine(List<String> ids)
     {
-        return database.read(() -> database.query("SELECT id, repo, entrypoint FROM jobs INDEXED BY jobs_by_state_pool WHERE state = 'QUEUED' AND "
-                + poolIs(pool) + " ORDER BY seq LIMIT ?", rows -> new InLine(rows.getString(1), rows.getString(2), rows.getString(3)),
-                parameters(pool, most)));
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<String, InLine> byId = new HashMap<>();
+        database.read(() -> database.query("SELECT id, repo, entrypoint FROM jobs WHERE state = 'QUEUED' AND id IN (" + String.join(",", Collections.nCopies(ids.size(), "?")) + ")",
+                rows -> byId.put(rows.getString(1), new InLine(rows.getString(1), rows.getString(2), rows.getString(3))), ids.toArray()));
+        return ids.stream().map(byId::get).filter(Objects::nonNull).toList();
     }
 
     /** How many jobs of the pool are queued. */
@@ -38,13 +47,6 @@ public final class QueueReads
     {
         return database.read(() -> database.queryOne("SELECT count(*) FROM jobs INDEXED BY jobs_by_state_pool WHERE state = 'QUEUED' AND " + poolIs(pool),
                 rows -> rows.getLong(1), pool.map(name -> new Object[] {name}).orElse(new Object[0])).orElse(0L));
-    }
-
-    /** Every queued job of the pool, first in line first: what the place of a job far back in a deep queue needs. */
-    public List<String> queuedIds(Optional<String> pool)
-    {
-        return database.read(() -> database.query("SELECT id FROM jobs INDEXED BY jobs_by_state_pool WHERE state = 'QUEUED' AND " + poolIs(pool)
-                + " ORDER BY seq", rows -> rows.getString(1), pool.map(name -> new Object[] {name}).orElse(new Object[0])));
     }
 
     /** The jobs of the pool that have a node now (prepared, handed to Swarm, or running), with their first start when they have one. */
@@ -70,11 +72,6 @@ public final class QueueReads
     private static String poolIs(Optional<String> pool)
     {
         return pool.isPresent() ? "pool = ?" : "pool IS NULL";
-    }
-
-    private static Object[] parameters(Optional<String> pool, int most)
-    {
-        return pool.isPresent() ? new Object[] {pool.get(), most} : new Object[] {most};
     }
 
     /** A queued job, as far as its place in line needs it. */

@@ -53,7 +53,11 @@ final class Schema
                 state TEXT NOT NULL,
                 node TEXT, cause TEXT, reason TEXT, exit_code INTEGER,
                 created_at INTEGER NOT NULL, started_at INTEGER, finished_at INTEGER,
-                PRIMARY KEY (job_id, number))""");
+                PRIMARY KEY (job_id, number))""",
+            // Each user's use for fair share, as the daemon last counted it (see UsageLedger): for the commands that
+            // show a queued job's place; the daemon itself counts again from the attempts when it starts
+            """
+            CREATE TABLE IF NOT EXISTS user_usage (user TEXT PRIMARY KEY, hours REAL NOT NULL, as_of INTEGER NOT NULL) WITHOUT ROWID""");
 
     /**
      * Every column added since the first version, oldest first; the next one goes at the end. Rows stored

@@ -3,6 +3,7 @@ package dev.berth.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.config.FairShare;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
@@ -136,7 +137,7 @@ class ListCommandTest
 
         ArrayNode whole = JobViews.mapper().createArrayNode();
         try (JobStore store = JobStore.open(temp.resolve("berth.db"))) {
-            QueueForecast.Snapshot queue = new QueueForecast(store.queue(), clock).snapshot();
+            QueueForecast.Snapshot queue = new QueueForecast(store, FairShare.equalShares(), clock).snapshot();
             store.reads().newest(Set.of(), 10).forEach(job -> {
                 ObjectNode node = JobViews.json(job, null, new RunDirExports(Path.of("runs"), Optional.empty()));
                 QueueJson.put(node, queue.placeOf(job));

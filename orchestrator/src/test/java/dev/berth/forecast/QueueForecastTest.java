@@ -1,5 +1,7 @@
 package dev.berth.forecast;
 
+import dev.berth.config.FairShare;
+import dev.berth.fairshare.UsageLedger;
 import dev.berth.job.AttemptEnd;
 import dev.berth.job.Job;
 import dev.berth.job.Lifecycle;
@@ -42,7 +44,7 @@ class QueueForecastTest
     void open()
     {
         store = JobStore.open(temp.resolve("berth.db"));
-        forecast = new QueueForecast(store.queue(), clock);
+        forecast = new QueueForecast(store, FairShare.equalShares(), clock);
     }
 
     @AfterEach
@@ -135,11 +137,36 @@ class QueueForecastTest
         assertThat(last).contains(new QueuePlace(QueueForecast.MOST_AHEAD + 2, QueueForecast.MOST_AHEAD + 2, Optional.of("spot"), Optional.empty()));
     }
 
+    @Test
+    void placesAreInTheOrderFairShareAdmitsIn()
+            throws Exception
+    {
+        // Ada has used the fleet lately, as the daemon last counted; bob has not
+        store.writes().recordUsage("ada", new UsageLedger.Used(5, NOW.minus(Duration.ofHours(1))));
+        Job adasFirst = queued("ada-1", TRAIN, "gpu", "ada", 0);
+        Job adasSecond = queued("ada-2", TRAIN, "gpu", "ada", 0);
+        Job adasUrgent = queued("ada-urgent", TRAIN, "gpu", "ada", 9);
+        Job bobs = queued("bob-1", TRAIN, "gpu", "bob", 0);
+
+        QueueForecast.Snapshot snapshot = forecast.snapshot();
+
+        assertThat(snapshot.placeOf(bobs)).map(QueuePlace::position).contains(1L);
+        assertThat(snapshot.placeOf(adasUrgent)).map(QueuePlace::position).contains(2L);
+        assertThat(snapshot.placeOf(adasFirst)).map(QueuePlace::position).contains(3L);
+        assertThat(snapshot.placeOf(adasSecond)).map(QueuePlace::position).contains(4L);
+    }
+
     private Job queued(String id, String repo, String pool)
             throws Exception
     {
+        return queued(id, repo, pool, "ada", 0);
+    }
+
+    private Job queued(String id, String repo, String pool, String user, int priority)
+            throws Exception
+    {
         String body = "{\"job_id\": \"" + id + "\", \"repo_uri\": \"" + repo + "\", \"branch\": \"main\", \"entrypoint\": \"train.sh\""
-                + (pool == null ? "" : ", \"pool\": \"" + pool + "\"") + "}";
+                + (pool == null ? "" : ", \"pool\": \"" + pool + "\"") + ", \"user\": \"" + user + "\", \"priority\": " + priority + "}";
         store.writes().insert(new RequestParser(new RequestDefaults("img", 1, 1 << 30, 3)).parse(body, id), body, Optional.empty(), NOW);
         return store.reads().job(id).orElseThrow();
     }

@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import dev.berth.fairshare.UsageLedger;
 import dev.berth.job.AttemptEnd;
 import dev.berth.job.AttemptOutcome;
 import dev.berth.job.AttemptState;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static dev.berth.store.StoreRequests.NOW;
@@ -93,6 +95,18 @@ class AdmissionReadsTest
             assertThat(use.startedAt()).isEqualTo(NOW.minus(Duration.ofHours(2)));
             assertThat(use.endedAt()).isEqualTo(NOW.minus(Duration.ofHours(1)));
         });
+    }
+
+    @Test
+    void keepsTheDaemonsCopyOfEachUsersUseAndReplacesItWhole()
+    {
+        writes.recordUsage("ada", new UsageLedger.Used(2.5, NOW));
+        writes.recordUsage("ada", new UsageLedger.Used(3.5, NOW.plusSeconds(60)));
+        writes.recordUsage("bob", new UsageLedger.Used(1, NOW));
+        assertThat(reads.storedUsage()).isEqualTo(Map.of("ada", new UsageLedger.Used(3.5, NOW.plusSeconds(60)), "bob", new UsageLedger.Used(1, NOW)));
+
+        writes.replaceUsage(Map.of("cy", new UsageLedger.Used(7, NOW)));
+        assertThat(reads.storedUsage()).isEqualTo(Map.of("cy", new UsageLedger.Used(7, NOW)));
     }
 
     private void queued(String id, String user, int priority, Optional<String> pool)

@@ -50,8 +50,8 @@ public final class ApiRoutes
         Submission submission = new Submission(parser, secretsOf(swarm));
         this.routes = List.of(
                 new ApiRoute(HandlerType.POST, PREFIX + "/jobs", new SubmitJob(parser, submission, queue)),
-                new ApiRoute(HandlerType.GET, PREFIX + "/jobs", new ListJobs(store.reads(), RunDirExports.of(config), new QueueForecast(store.queue(), clock))),
-                new ApiRoute(HandlerType.GET, PREFIX + "/jobs/{id}", new ShowJob(store.reads(), RunDirExports.of(config), new QueueForecast(store.queue(), clock), ticker)),
+                new ApiRoute(HandlerType.GET, PREFIX + "/jobs", new ListJobs(store.reads(), RunDirExports.of(config), new QueueForecast(store, config.fairShare(), clock))),
+                new ApiRoute(HandlerType.GET, PREFIX + "/jobs/{id}", new ShowJob(store.reads(), RunDirExports.of(config), new QueueForecast(store, config.fairShare(), clock), ticker)),
                 new ApiRoute(HandlerType.POST, PREFIX + "/jobs/{id}/cancel", new CancelJob(store, wakeScheduler, clock)),
                 new ApiRoute(HandlerType.GET, PREFIX + "/workers", new ListWorkers(() -> swarm.nodes(config.gpuKind()), config.workersDir(),
                         config.stateDir(), config.heartbeatStaleAfter(), clock)),
