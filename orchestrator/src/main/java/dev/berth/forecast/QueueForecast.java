@@ -158,15 +158,21 @@ public final class QueueForecast
         }
 
         @Override
-        public List<Claim> firstOfEachUser(Optional<String> ofPool)
+        public List<String> users(Optional<String> ofPool)
         {
-            return queue.firstOfEachUser(ofPool);
+            return queue.users(ofPool);
         }
 
         @Override
-        public List<Claim> after(Optional<String> ofPool, String user, Claim after, int limit)
+        public List<Claim> firstOf(Optional<String> ofPool, List<String> users)
         {
-            return queue.after(ofPool, user, after, limit);
+            return queue.firstOf(ofPool, users);
+        }
+
+        @Override
+        public List<Claim> nextOf(Optional<String> ofPool, List<Claim> afters)
+        {
+            return queue.nextOf(ofPool, afters);
         }
     }
 

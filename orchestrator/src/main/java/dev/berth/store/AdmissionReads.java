@@ -8,6 +8,7 @@ import dev.berth.job.Resources;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * What admission reads of the queue each round, a seek of the index {@code jobs_queued_in_line} at a time:
- * the pools with queued jobs, each user's first job in line there, and the jobs after one; once at start,
+ * the pools with queued jobs, the users with queued jobs in one, some users' first jobs in line there, and
+ * some users' next ones; once at start,
  * the use that ended attempts made, which fair share counts against their users; and that use as the
  * daemon last copied it, for the commands that show a queued job's place.
  */
@@ -52,29 +54,58 @@ public final class AdmissionReads
     }
 
     @Override
-    public List<Claim> firstOfEachUser(Optional<String> pool)
+    public List<String> users(Optional<String> pool)
     {
-        return database.read(() -> {
-            List<Claim> firsts = new ArrayList<>();
-            // One seek per user: the first row of the next user after the last one found
-            Optional<Claim> first = firstAfterUser(pool, "");
-            while (first.isPresent()) {
-                firsts.add(first.get());
-                first = firstAfterUser(pool, first.get().user());
-            }
-            return firsts;
-        });
+        // One statement, its seeks made inside SQLite: the next user after each one found
+        String inPool = "state = 'QUEUED' AND " + poolIs(pool);
+        String sql = """
+                WITH RECURSIVE users(name) AS (
+                    SELECT (SELECT min(user) FROM %1$s WHERE %2$s)
+                    UNION ALL
+                    SELECT (SELECT min(user) FROM %1$s WHERE %2$s AND user > users.name) FROM users WHERE users.name IS NOT NULL)
+                SELECT name FROM users WHERE name IS NOT NULL""".formatted(IN_LINE, inPool);
+        Object[] parameters = pool.isPresent() ? new Object[] {pool.get(), pool.get()} : new Object[0];
+        return database.read(() -> database.query(sql, rows -> rows.getString(1), parameters));
     }
 
     @Override
-    public List<Claim> after(Optional<String> pool, String user, Claim after, int limit)
+    public List<Claim> firstOf(Optional<String> pool, List<String> users)
     {
-        String sql = "SELECT " + CLAIM_COLUMNS + " FROM " + IN_LINE + " WHERE state = 'QUEUED' AND " + poolIs(pool)
-                + " AND user = ? AND (priority < ? OR priority = ? AND seq > ?) ORDER BY priority DESC, seq LIMIT ?";
-        Object[] parameters = pool.isPresent()
-                ? new Object[] {pool.get(), user, after.priority(), after.priority(), after.seq(), limit}
-                : new Object[] {user, after.priority(), after.priority(), after.seq(), limit};
-        return database.read(() -> database.query(sql, JobRows::claim, parameters));
+        if (users.isEmpty()) {
+            return List.of();
+        }
+        // One statement, a seek of the index for each user inside SQLite
+        String sql = """
+                WITH names(name) AS (VALUES %1$s)
+                SELECT %2$s FROM names JOIN jobs ON jobs.seq = (
+                    SELECT seq FROM %3$s WHERE state = 'QUEUED' AND %4$s AND user = names.name ORDER BY priority DESC, seq LIMIT 1)"""
+                .formatted(String.join(", ", Collections.nCopies(users.size(), "(?)")), CLAIM_COLUMNS, IN_LINE, poolIs(pool));
+        List<Object> parameters = new ArrayList<>(users);
+        pool.ifPresent(parameters::add);
+        return database.read(() -> database.query(sql, JobRows::claim, parameters.toArray()));
+    }
+
+    @Override
+    public List<Claim> nextOf(Optional<String> pool, List<Claim> afters)
+    {
+        if (afters.isEmpty()) {
+            return List.of();
+        }
+        String sql = """
+                WITH afters(after_user, after_priority, after_seq) AS (VALUES %1$s)
+                SELECT %2$s FROM afters JOIN jobs ON jobs.seq = (
+                    SELECT seq FROM %3$s WHERE state = 'QUEUED' AND %4$s AND user = afters.after_user
+                        AND (priority < afters.after_priority OR priority = afters.after_priority AND seq > afters.after_seq)
+                    ORDER BY priority DESC, seq LIMIT 1)"""
+                .formatted(String.join(", ", Collections.nCopies(afters.size(), "(?, ?, ?)")), CLAIM_COLUMNS, IN_LINE, poolIs(pool));
+        List<Object> parameters = new ArrayList<>();
+        for (Claim after : afters) {
+            parameters.add(after.user());
+            parameters.add(after.priority());
+            parameters.add(after.seq());
+        }
+        pool.ifPresent(parameters::add);
+        return database.read(() -> database.query(sql, JobRows::claim, parameters.toArray()));
     }
 
     /** What each attempt that ended since {@code since}, having started, held and for how long, under its job's user. */
@@ -115,14 +146,6 @@ public final class AdmissionReads
     {
         return database.queryOne("SELECT min(pool) FROM " + IN_LINE + " WHERE state = 'QUEUED' AND pool > ?", rows -> Optional.ofNullable(rows.getString(1)), after)
                 .flatMap(pool -> pool);
-    }
-
-    private Optional<Claim> firstAfterUser(Optional<String> pool, String after)
-            throws SQLException
-    {
-        String sql = "SELECT " + CLAIM_COLUMNS + " FROM " + IN_LINE + " WHERE state = 'QUEUED' AND " + poolIs(pool)
-                + " AND user > ? ORDER BY user, priority DESC, seq LIMIT 1";
-        return database.queryOne(sql, JobRows::claim, pool.isPresent() ? new Object[] {pool.get(), after} : new Object[] {after});
     }
 
     private static String poolIs(Optional<String> pool)

@@ -117,15 +117,34 @@ class FairShareLineTest
     @Test
     void readsTheNextJobsOfOnlyTheUsersItTakesFrom()
     {
+        // A thousand users, each having used the fleet a little more than the one before, all far less than a job taken counts
+        UsageLedger ledger = new UsageLedger(EQUAL);
         for (int user = 0; user < 1000; user++) {
+            ledger.charge("u" + user, CPU, NOW.minusSeconds(3 * user), NOW);
             for (int i = 0; i < 5; i++) {
                 queue.add("u" + user + "-" + i, "u" + user, 0);
             }
         }
 
-        assertThat(order(new UsageLedger(EQUAL), List.of(), 256)).hasSize(256).startsWith("u0-0", "u1-0", "u2-0");
-        // the pools, each pool's users with their first job, and one more read for each user it took from
-        assertThat(queue.reads()).isLessThanOrEqualTo(2 + 256);
+        assertThat(order(ledger, List.of(), 256)).hasSize(256).startsWith("u0-0", "u1-0", "u2-0").endsWith("u255-0");
+        // the pools, the pool's users, and the first jobs of the 256 users the line reached, 64 users at a time
+        assertThat(queue.reads()).isEqualTo(2 + 4);
+
+        // users of equal standing are read together, so that the oldest job among them goes first
+        InMemoryQueue equals = new InMemoryQueue();
+        for (int user = 99; user >= 0; user--) {
+            equals.add("e" + user, "u" + user, 0);
+        }
+        assertThat(new FairShareLine(new UsageLedger(EQUAL)).order(equals, List.of(), NOW, 10).stream().map(Claim::jobId))
+                .containsExactly("e99", "e98", "e97", "e96", "e95", "e94", "e93", "e92", "e91", "e90");
+
+        // three users taking turns: the next jobs of all three are read together, once a turn
+        InMemoryQueue few = new InMemoryQueue();
+        for (int i = 0; i < 30; i++) {
+            few.add("j" + i, "u" + i % 3, 0);
+        }
+        assertThat(new FairShareLine(new UsageLedger(EQUAL)).order(few, List.of(), NOW, 256)).hasSize(30);
+        assertThat(few.reads()).isEqualTo(3 + 10);
     }
 
     private List<String> order(UsageLedger ledger, List<Claim> live, int perPool)

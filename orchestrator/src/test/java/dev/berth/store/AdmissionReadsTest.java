@@ -63,16 +63,22 @@ class AdmissionReadsTest
         writes.moveJob("admitted", Lifecycle.admitted());
 
         assertThat(reads.pools()).containsExactly(Optional.empty(), Optional.of("gpu"), Optional.of("spot"));
-        List<Claim> firsts = reads.firstOfEachUser(Optional.empty());
-        assertThat(firsts).extracting(Claim::jobId).containsExactly("ada-high", "bob-1");
+        assertThat(reads.users(Optional.empty())).containsExactly("ada", "bob");
+        assertThat(reads.users(Optional.of("spot"))).containsExactly("cy");
+        assertThat(reads.firstOf(Optional.empty(), List.of("bob", "nobody"))).extracting(Claim::jobId).containsExactly("bob-1");
+        assertThat(reads.firstOf(Optional.empty(), List.of("bob", "ada"))).extracting(Claim::jobId).containsExactlyInAnyOrder("bob-1", "ada-high");
+        List<Claim> firsts = reads.firstOf(Optional.empty(), List.of("ada"));
         assertThat(firsts.get(0)).satisfies(claim -> {
             assertThat(claim.user()).isEqualTo("ada");
             assertThat(claim.priority()).isEqualTo(3);
         });
-        assertThat(reads.after(Optional.empty(), "ada", firsts.get(0), 2)).extracting(Claim::jobId).containsExactly("ada-1", "ada-2");
-        Claim ada2 = reads.after(Optional.empty(), "ada", firsts.get(0), 2).get(1);
-        assertThat(reads.after(Optional.empty(), "ada", ada2, 10)).extracting(Claim::jobId).containsExactly("ada-low");
-        assertThat(reads.firstOfEachUser(Optional.of("gpu"))).extracting(Claim::jobId).containsExactly("ada-gpu");
+        Claim adaHigh = firsts.get(0);
+        Claim bob = reads.firstOf(Optional.empty(), List.of("bob")).get(0);
+        Claim ada1 = reads.nextOf(Optional.empty(), List.of(adaHigh)).get(0);
+        assertThat(ada1.jobId()).isEqualTo("ada-1");
+        Claim ada2 = reads.nextOf(Optional.empty(), List.of(ada1)).get(0);
+        assertThat(reads.nextOf(Optional.empty(), List.of(ada2, bob))).extracting(Claim::jobId).as("bob has no more").containsExactly("ada-low");
+        assertThat(reads.firstOf(Optional.of("gpu"), List.of("ada"))).extracting(Claim::jobId).containsExactly("ada-gpu");
     }
 
     @Test

@@ -48,23 +48,32 @@ public final class InMemoryQueue
     }
 
     @Override
-    public List<Claim> firstOfEachUser(Optional<String> pool)
+    public List<String> users(Optional<String> pool)
+    {
+        reads++;
+        return inPool(pool).stream().map(Claim::user).distinct().toList();
+    }
+
+    @Override
+    public List<Claim> firstOf(Optional<String> pool, List<String> users)
     {
         reads++;
         List<Claim> firsts = new ArrayList<>();
-        for (Claim claim : inPool(pool)) {
-            if (firsts.isEmpty() || !firsts.get(firsts.size() - 1).user().equals(claim.user())) {
-                firsts.add(claim);
-            }
+        for (String user : users) {
+            inPool(pool).stream().filter(claim -> claim.user().equals(user)).findFirst().ifPresent(firsts::add);
         }
         return firsts;
     }
 
     @Override
-    public List<Claim> after(Optional<String> pool, String user, Claim after, int limit)
+    public List<Claim> nextOf(Optional<String> pool, List<Claim> afters)
     {
         reads++;
-        return inPool(pool).stream().filter(claim -> claim.user().equals(user) && IN_LINE.compare(claim, after) > 0).limit(limit).toList();
+        List<Claim> following = new ArrayList<>();
+        for (Claim after : afters) {
+            inPool(pool).stream().filter(claim -> claim.user().equals(after.user()) && IN_LINE.compare(claim, after) > 0).findFirst().ifPresent(following::add);
+        }
+        return following;
     }
 
     private List<Claim> inPool(Optional<String> pool)
