@@ -25,7 +25,8 @@ public final class BenchMain
             new SubmissionScenario(),
             new SubmitPerProcessScenario(),
             new WebScenario(),
-            new StoreScenario());
+            new StoreScenario(),
+            new SlurmScenario());
 
     private BenchMain() {}
 
