@@ -1,6 +1,7 @@
 package dev.berth.bench;
 
 import dev.berth.testing.GitDaemon;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.File;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Slurm from the machine's packages, as a peer to measure berth beside: its own munged, slurmctld and slurmd,
- * one node of this machine's CPUs, every file in a directory of its own. Its commands find it through
+ * one node of this machine's CPUs, every file in a directory of its own but munged's socket. Its commands find it through
  * {@code SLURM_CONF}, so the machine's own Slurm configuration, if any, stays as it is. It installs nothing:
  * {@code bench/run} does ({@code scripts/setup-local.sh --bench}).
  */
@@ -64,10 +65,15 @@ final class SlurmPeer
             slurm.writeConfiguration(schedulerParameters);
             slurm.startDaemon("slurmctld");
             slurm.startDaemon("slurmd");
-            await().atMost(START).pollInterval(Duration.ofMillis(100)).until(() -> slurm.nodeState().equals("idle"));
+            try {
+                await().atMost(START).pollInterval(Duration.ofMillis(100)).until(() -> slurm.nodeState().equals("idle"));
+            }
+            catch (ConditionTimeoutException e) {
+                throw new IllegalStateException("Slurm's node was not idle within " + START.toSeconds() + " s of its start; see the logs in " + dir, e);
+            }
             return slurm;
         }
-        catch (Exception e) {
+        catch (IOException | InterruptedException | RuntimeException e) {
             slurm.close();
             throw e;
         }
