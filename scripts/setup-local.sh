@@ -11,12 +11,16 @@ set -eu
 
 #
 #   scripts/setup-local.sh [--fleet-checks]    --fleet-checks: also what scripts/check-fleet.sh needs
+#   scripts/setup-local.sh --bench             also what bench/run needs: Slurm and munge, the slurm scenario's peer
 root=$(cd "$(dirname "$0")/.." && pwd)
 needs="dockerd:docker.io busybox:busybox-static git:git ip:iproute2 nsenter:util-linux"
 needs="$needs docker-registry:docker-registry openssl:openssl htpasswd:apache2-utils"
 needs="$needs chromium:chromium chromedriver:chromium-driver prometheus:prometheus promtool:prometheus tmux:tmux"
 if [ "${1:-}" = --fleet-checks ]; then
     needs="$needs ansible-playbook:ansible ansible-lint:ansible-lint debootstrap:debootstrap python3:python3 iptables:iptables jq:jq"
+fi
+if [ "${1:-}" = --bench ]; then
+    needs="$needs slurmctld:slurm-wlm munged:munge"
 fi
 
 missing=""

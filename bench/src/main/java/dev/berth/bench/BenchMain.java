@@ -26,7 +26,8 @@ public final class BenchMain
             new SubmitPerProcessScenario(),
             new WebScenario(),
             new StoreScenario(),
-            new AdmissionScenario());
+            new AdmissionScenario(),
+            new SlurmScenario());
 
     private BenchMain() {}
 
