@@ -44,15 +44,19 @@ public record BerthConfig(
         Path dockerConfig,
         Optional<HttpAddress> httpAddress,
         Optional<Duration> retention,
+        Optional<Long> snapshotCap,
         Optional<ExportLocation> exportS3,
         String exportS3Region,
         Optional<String> exportS3Endpoint,
         Optional<String> failPoint)
 {
+    private static final String DEFAULT_SNAPSHOT_CAP = "20g";
+
     public BerthConfig
     {
         requireNonNull(stateDir, "stateDir is null");
         requireNonNull(sharedDir, "sharedDir is null");
+        requireNonNull(snapshotCap, "snapshotCap is null");
         requireNonNull(dockerHost, "dockerHost is null");
         requireNonNull(queueUrl, "queueUrl is null");
         requireNonNull(deadLetterQueueUrl, "deadLetterQueueUrl is null");
@@ -157,6 +161,7 @@ public record BerthConfig(
                 HttpAddress.parse(settings.get("BERTH_HTTP_ADDRESS", "127.0.0.1:8080")),
                 settings.optional("BERTH_RETENTION").filter(value -> !value.equalsIgnoreCase("off")).map(value -> Durations.parse(value).orElseThrow(
                         () -> new ConfigException("BERTH_RETENTION must be an age such as 90d, or off; got '" + value + "'"))),
+                snapshotCap(settings.get("BERTH_SNAPSHOT_CAP", DEFAULT_SNAPSHOT_CAP)),
                 // Where the file system exports the run dirs (the fleet's manager role writes it); none on a single node
                 settings.optional(ExportLocation.KEY).map(ExportLocation::parse),
                 settings.get("BERTH_EXPORT_S3_REGION", settings.get("BERTH_SQS_REGION", settings.get("AWS_REGION", "us-east-1"))),
@@ -184,6 +189,23 @@ public record BerthConfig(
     public Path mirrorsDir()
     {
         return sharedDir.resolve("mirrors");
+    }
+
+    /** One read-only tree per commit that jobs run, which each attempt sees through an overlay of its own. */
+    public Path snapshotsDir()
+    {
+        return sharedDir.resolve("snapshots");
+    }
+
+    /** Empty when snapshots are off and every attempt gets a full checkout of its own. */
+    private static Optional<Long> snapshotCap(String value)
+    {
+        if (value.strip().equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
+        return Optional.of(Sizes.parse(value).filter(bytes -> bytes > 0).orElseThrow(() -> new ConfigException(
+                "BERTH_SNAPSHOT_CAP must be a size such as " + DEFAULT_SNAPSHOT_CAP + " (the most the commits' snapshots may take on the shared mount), "
+                        + "or off for a full checkout per attempt; got '" + value + "'")));
     }
 
     /** The token asked of HTTP clients when berth answers on more than loopback; only its owner reads it. */

@@ -42,9 +42,12 @@ final class AttemptWatcher
     private final AttemptFinisher finisher;
     private final Clock clock;
     private final BerthMetrics metrics;
+    private final WorkDirMode workDirMode;
 
-    AttemptWatcher(JobStore store, Swarm swarm, SwarmView view, Dispatcher dispatcher, AttemptFinisher finisher, Clock clock, BerthMetrics metrics)
+    AttemptWatcher(JobStore store, Swarm swarm, SwarmView view, Dispatcher dispatcher, AttemptFinisher finisher, Clock clock, BerthMetrics metrics,
+            WorkDirMode workDirMode)
     {
+        this.workDirMode = requireNonNull(workDirMode, "workDirMode is null");
         this.store = requireNonNull(store, "store is null");
         this.swarm = requireNonNull(swarm, "swarm is null");
         this.view = requireNonNull(view, "view is null");
@@ -112,6 +115,10 @@ final class AttemptWatcher
         Optional<SwarmNode> node = stopped ? view.currentNodeOf(task) : view.nodeOf(task);
         Optional<AttemptOutcome> outcome = TaskOutcome.judge(task, node);
         if (outcome.isPresent()) {
+            if (TaskOutcome.volumeMountFailed(task)) {
+                workDirMode.fallBack("job " + jobId + " attempt " + attempt.number() + node.map(value -> " on " + value.hostname()).orElse("")
+                        + " could not mount its overlay: " + task.error());
+            }
             finisher.finish(attempt, outcome.get(), found);
             return;
         }

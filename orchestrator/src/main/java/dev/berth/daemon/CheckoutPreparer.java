@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.job.Job;
 import dev.berth.job.JobRequest;
 import dev.berth.registry.RegistryAccessException;
-import dev.berth.repo.Checkout;
 import dev.berth.repo.RepoException;
 import dev.berth.repo.Repositories;
+import dev.berth.repo.Snapshots;
 import dev.berth.rundir.RunDirs;
 import dev.berth.swarm.Swarm;
 
@@ -22,7 +22,11 @@ import static java.util.Objects.requireNonNull;
 /**
  * Preparation on the shared mount: the image pinned (first attempt only, so every attempt runs the
  * same bytes), the secrets it names still in Swarm, the job's checkpoint dir (made once, kept for every
- * attempt), the attempt's own run-dir files, a checkout of the job's commit, and job.json.
+ * attempt), the attempt's own run-dir files, the job's commit, and job.json.
+ * <p>
+ * The commit is the shared snapshot of it, built by the first job of the commit and seen by each attempt
+ * through an overlay of its own ({@link JobServices} declares it), or while {@link WorkDirMode} says so, a
+ * full checkout into the attempt's work dir.
  */
 final class CheckoutPreparer
         implements Preparer
@@ -31,13 +35,17 @@ final class CheckoutPreparer
 
     private final Swarm swarm;
     private final Repositories repositories;
+    private final Snapshots snapshots;
     private final RunDirs runDirs;
+    private final WorkDirMode workDirMode;
 
-    CheckoutPreparer(Swarm swarm, Repositories repositories, RunDirs runDirs)
+    CheckoutPreparer(Swarm swarm, Repositories repositories, Snapshots snapshots, RunDirs runDirs, WorkDirMode workDirMode)
     {
         this.swarm = requireNonNull(swarm, "swarm is null");
         this.repositories = requireNonNull(repositories, "repositories is null");
+        this.snapshots = requireNonNull(snapshots, "snapshots is null");
         this.runDirs = requireNonNull(runDirs, "runDirs is null");
+        this.workDirMode = requireNonNull(workDirMode, "workDirMode is null");
     }
 
     @Override
@@ -56,12 +64,24 @@ final class CheckoutPreparer
         Path runDir = job.runDir().orElseThrow(() -> new IllegalStateException("job " + job.id() + " has no run dir recorded"));
         runDirs.checkpointDir(runDir);
         Path attemptDir = runDirs.startAttempt(runDir, attempt);
-        Checkout checkout;
+        String commit;
+        Path tree;
         try {
-            // A retry runs the commit the first attempt ran, even if the branch has moved since.
-            checkout = job.commit().isPresent()
-                    ? repositories.checkoutCommit(request.repo(), job.commit().get(), attemptDir.resolve("work"))
-                    : repositories.checkout(request.repo(), request.branch(), job.receivedAt(), attemptDir.resolve("work"));
+            if (workDirMode.overlaysOn()) {
+                // A retry runs the commit the first attempt ran, even if the branch has moved since.
+                Snapshots.Snapshot snapshot = job.commit().isPresent()
+                        ? snapshots.ofCommit(request.repo(), job.commit().get())
+                        : snapshots.ofBranch(request.repo(), request.branch(), job.receivedAt());
+                runDirs.prepareOverlay(attemptDir);
+                commit = snapshot.commit();
+                tree = snapshot.tree();
+            }
+            else {
+                tree = attemptDir.resolve("work");
+                commit = (job.commit().isPresent()
+                        ? repositories.checkoutCommit(request.repo(), job.commit().get(), tree)
+                        : repositories.checkout(request.repo(), request.branch(), job.receivedAt(), tree)).commit();
+            }
         }
         catch (RepoException e) {
             if (e.kind() == RepoException.Kind.CORRUPT_MIRROR || e.kind() == RepoException.Kind.INTERRUPTED) {
@@ -69,9 +89,9 @@ final class CheckoutPreparer
             }
             throw new RequestProblem(e.getMessage());
         }
-        checkEntrypoint(attemptDir.resolve("work"), request.entrypoint(), checkout.commit());
-        runDirs.writeJobJson(runDir, jobJson(job, checkout.commit(), imageRef));
-        return new Prepared(imageRef, checkout.commit());
+        checkEntrypoint(tree, request.entrypoint(), commit);
+        runDirs.writeJobJson(runDir, jobJson(job, commit, imageRef));
+        return new Prepared(imageRef, commit);
     }
 
     /** The image's exact bytes; a registry that will not let berth have them fails the job, as retrying would not help. */

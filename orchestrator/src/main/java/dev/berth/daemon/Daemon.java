@@ -17,6 +17,7 @@ import dev.berth.queue.SqsJobQueue;
 import dev.berth.registry.DockerConfigCredentials;
 import dev.berth.registry.EcrCredentials;
 import dev.berth.repo.Repositories;
+import dev.berth.repo.Snapshots;
 import dev.berth.rundir.RunDirs;
 import dev.berth.scale.AutoScalingGroupScaler;
 import dev.berth.scale.Scaler;
@@ -134,12 +135,14 @@ public final class Daemon
             Repositories repositories = new Repositories(config.mirrorsDir(), config.gitCredentials(), config.gitTimeout(), clock, Ticker.system());
             // Closed after the scheduler, whose preparations check out through it
             opened.add(repositories);
-            Preparer preparer = new CheckoutPreparer(timedSwarm, repositories, runDirs);
+            Snapshots snapshots = new Snapshots(config.snapshotsDir(), repositories, clock);
+            WorkDirMode workDirMode = workDirMode(config);
+            Preparer preparer = new CheckoutPreparer(timedSwarm, repositories, snapshots, runDirs, workDirMode);
             FailPoints failPoints = FailPoints.parse(config.failPoint());
             Scheduler scheduler = Scheduler.create(store, timedSwarm, preparer, runDirs, config, clock, Ticker.system(), failPoints,
                     Executors.newFixedThreadPool(PREPARATION_THREADS, daemonThreads("berth-prepare")),
                     // Creates services of prepared jobs, so a slow engine call never holds up a preparation or the watch
-                    Executors.newFixedThreadPool(DISPATCH_THREADS, daemonThreads("berth-dispatch")), metrics);
+                    Executors.newFixedThreadPool(DISPATCH_THREADS, daemonThreads("berth-dispatch")), metrics, workDirMode);
             RequestParser parser = new RequestParser(RequestDefaults.of(config));
             Intake intake = new Intake(new CountedJobQueue(queue, metrics), store, parser, timedSwarm, scheduler::wake, clock, Sleeper.system(), longPoll,
                     config.queueVisibility(), failPoints, metrics);
@@ -149,6 +152,13 @@ public final class Daemon
                 retentionThread.scheduleWithFixedDelay(new Retention(store, retention, clock), 1, Retention.EVERY.toMinutes(), TimeUnit.MINUTES);
                 opened.add(retentionThread::shutdownNow);
             });
+
+            if (config.snapshotCap().isPresent()) {
+                ScheduledExecutorService upkeepThread = Executors.newSingleThreadScheduledExecutor(daemonThreads("berth-snapshots"));
+                SnapshotUpkeep upkeep = new SnapshotUpkeep(snapshots, config.snapshotCap().get(), store.reads(), () -> swarm.removeUnusedJobVolumes(store.instanceId()));
+                upkeepThread.scheduleWithFixedDelay(upkeep, SnapshotUpkeep.EVERY.toSeconds(), SnapshotUpkeep.EVERY.toSeconds(), TimeUnit.SECONDS);
+                opened.add(upkeepThread::shutdownNow);
+            }
 
             Optional<WebServer> web = Optional.empty();
             Optional<AccessToken> token = Optional.empty();
@@ -194,6 +204,19 @@ public final class Daemon
             closeAll(opened);
             throw e;
         }
+    }
+
+    /** Overlays of snapshots, unless they are off or the shared dir's path cannot be written in an overlay's mount options. */
+    private static WorkDirMode workDirMode(BerthConfig config)
+    {
+        if (config.snapshotCap().isEmpty()) {
+            return WorkDirMode.fullCheckouts("BERTH_SNAPSHOT_CAP is off");
+        }
+        String shared = config.sharedDir().toAbsolutePath().normalize().toString();
+        if (shared.contains(",") || shared.contains(":") || shared.contains("\\")) {
+            return WorkDirMode.fullCheckouts("the shared dir " + shared + " has a ',', ':' or '\\' in its path, which an overlay's mount options cannot hold");
+        }
+        return WorkDirMode.overlays();
     }
 
     /** What adds and removes the pools' workers: each pool's Auto Scaling group, or the test bed's script. */

@@ -2,11 +2,15 @@ package dev.berth.daemon;
 
 import dev.berth.job.Job;
 import dev.berth.job.JobRequest;
+import dev.berth.repo.Snapshots;
 import dev.berth.rundir.RunDirs;
 import dev.berth.swarm.ServiceRequest;
 import dev.berth.swarm.Swarm;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +34,14 @@ final class JobServices
 
     private final String instanceId;
     private final Path mirrorsDir;
+    private final Path snapshotsDir;
     private final String gpuKind;
 
-    JobServices(String instanceId, Path mirrorsDir, String gpuKind)
+    JobServices(String instanceId, Path mirrorsDir, Path snapshotsDir, String gpuKind)
     {
         this.instanceId = requireNonNull(instanceId, "instanceId is null");
         this.mirrorsDir = requireNonNull(mirrorsDir, "mirrorsDir is null").toAbsolutePath();
+        this.snapshotsDir = requireNonNull(snapshotsDir, "snapshotsDir is null").toAbsolutePath();
         this.gpuKind = requireNonNull(gpuKind, "gpuKind is null");
     }
 
@@ -62,19 +68,28 @@ final class JobServices
             // CUDA images default to every GPU on the host; a job that asked for none must see none.
             env.put("NVIDIA_VISIBLE_DEVICES", "void");
         }
+        String serviceName = Swarm.serviceName(job.id(), attempt);
+        Path work = attemptDir.resolve("work");
+        // The job writes only its own attempt's dir and its checkpoint dir: the run dir's files (job.json,
+        // result.json, exit_code, the links to the current attempt) are berth's, and a job must not be able to
+        // plant a link there. Each writable dir is a mount point inside the read-only run dir, so the job
+        // cannot replace it with a link either.
+        List<ServiceRequest.Mount> mounts = new ArrayList<>(List.of(new ServiceRequest.Mount(runDir, true), new ServiceRequest.Mount(attemptDir, false),
+                new ServiceRequest.Mount(checkpointDir, false), new ServiceRequest.Mount(mirrorsDir, true)));
+        Path overlayScratch = RunDirs.overlayScratchOf(attemptDir);
+        if (Files.isDirectory(overlayScratch, LinkOption.NOFOLLOW_LINKS)) {
+            // The commit's shared snapshot below, the attempt's own work dir above: the job's writes stay in its attempt
+            mounts.add(ServiceRequest.Mount.overlay(work, ServiceRequest.Overlay.named(serviceName + "-work",
+                    Snapshots.treeOf(snapshotsDir, job.commit().orElseThrow()), work, overlayScratch, labels)));
+        }
         return new ServiceRequest(
-                Swarm.serviceName(job.id(), attempt),
+                serviceName,
                 labels,
                 job.imageRef().orElseThrow(),
                 List.of("/bin/sh", "-c", WRAPPER, "berth-job"),
                 env,
-                attemptDir.resolve("work"),
-                // The job writes only its own attempt's dir and its checkpoint dir: the run dir's files (job.json,
-                // result.json, exit_code, the links to the current attempt) are berth's, and a job must not be able to
-                // plant a link there. Each writable dir is a mount point inside the read-only run dir, so the job
-                // cannot replace it with a link either.
-                List.of(new ServiceRequest.Mount(runDir, true), new ServiceRequest.Mount(attemptDir, false), new ServiceRequest.Mount(checkpointDir, false),
-                        new ServiceRequest.Mount(mirrorsDir, true)),
+                work,
+                mounts,
                 request.resources().nanoCpus(),
                 request.resources().memoryBytes(),
                 request.resources().gpus(),

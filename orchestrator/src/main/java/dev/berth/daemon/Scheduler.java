@@ -79,9 +79,10 @@ final class Scheduler
      * @param preparations runs preparations; the scheduler shuts it down when it closes
      * @param dispatches runs service creates; the scheduler shuts it down when it closes
      * @param metrics counts admissions and attempts' ends, and times waits and runs
+     * @param workDirMode whether attempts get overlays of snapshots; the watch turns them off when a worker cannot mount one
      */
     static Scheduler create(JobStore store, Swarm swarm, Preparer preparer, RunDirs runDirs, BerthConfig config, Clock clock, Ticker ticker,
-            FailPoints failPoints, ExecutorService preparations, ExecutorService dispatches, BerthMetrics metrics)
+            FailPoints failPoints, ExecutorService preparations, ExecutorService dispatches, BerthMetrics metrics, WorkDirMode workDirMode)
     {
         Duration pollInterval = config.pollInterval();
         Duration startingPoll = STARTING_POLL.compareTo(pollInterval) < 0 ? STARTING_POLL : pollInterval;
@@ -95,12 +96,12 @@ final class Scheduler
         }
         store.writes().replaceUsage(usage.entries());
         AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics, usage);
-        JobServices services = new JobServices(store.instanceId(), config.mirrorsDir(), config.gpuKind());
+        JobServices services = new JobServices(store.instanceId(), config.mirrorsDir(), config.snapshotsDir(), config.gpuKind());
         Dispatcher dispatcher = new Dispatcher(store, swarm, preparer, services, runDirs, finisher, resultFiles, wakeup, startingPoll,
                 config.pendingCap(), clock, failPoints, preparations, dispatches, new PreviousAttemptStop(store, view, clock));
         return new Scheduler(
                 view,
-                new AttemptWatcher(store, swarm, view, dispatcher, finisher, clock, metrics),
+                new AttemptWatcher(store, swarm, view, dispatcher, finisher, clock, metrics, workDirMode),
                 new AdmissionRound(store, view, dispatcher, config.pools(), config.autoscaling().poolNames(), config.pendingCap(), pollInterval, clock, ticker, metrics,
                         new FairShareLine(usage)),
                 dispatcher,

@@ -13,7 +13,16 @@ import java.util.Optional;
  */
 final class TaskOutcome
 {
+    /** What the engine's local volume driver says when it cannot mount a volume, such as an attempt's overlay. */
+    static final String VOLUME_MOUNT_FAILED = "failed to mount local volume";
+
     private TaskOutcome() {}
+
+    /** Whether the task ended because its node could not mount its volume, which for berth's jobs is the work dir's overlay. */
+    static boolean volumeMountFailed(TaskSnapshot task)
+    {
+        return task.ended() && !task.state().equals("complete") && task.error().contains(VOLUME_MOUNT_FAILED);
+    }
 
     /**
      * The attempt's end, or empty while it lives. A task on a node that is down or drained has ended,
@@ -57,6 +66,9 @@ final class TaskOutcome
 
     private static AttemptOutcome ended(TaskSnapshot task, String where)
     {
+        if (volumeMountFailed(task)) {
+            return Lifecycle.overlayUnmountable(where, task.error());
+        }
         return switch (task.state()) {
             case "complete" -> Lifecycle.succeeded();
             case "failed" -> {

@@ -249,6 +249,15 @@ public final class Lifecycle
         return interrupted("node " + node + " was drained as unhealthy" + reason.map(why -> ": " + why).orElse(""));
     }
 
+    /**
+     * The attempt's worker could not mount the overlay that gives the job its own view of the commit's
+     * snapshot ({@code error} is the engine's): not the job's fault, and its next attempt gets a full checkout.
+     */
+    public static AttemptOutcome overlayUnmountable(String where, String error)
+    {
+        return interrupted("the worker" + where + " could not mount the job's overlay of its commit, so its next attempt runs on a full checkout: " + error);
+    }
+
     public static AttemptOutcome serviceDisappeared(String serviceName)
     {
         return interrupted("its service " + serviceName + " disappeared");

@@ -118,7 +118,8 @@ public final class Repositories
         return updateMirror(url, branch, clock.instant());
     }
 
-    private Checkout updateMirror(RepoUrl url, String branch, Instant asOf)
+    /** As {@link #updateMirror(RepoUrl, String)}, with a listing that began at {@code asOf} or later. */
+    Checkout updateMirror(RepoUrl url, String branch, Instant asOf)
             throws RepoException
     {
         requireNonNull(url, "url is null");
@@ -141,6 +142,17 @@ public final class Repositories
         ObjectId id = mirrors.requireCommit(url, commit);
         workTrees.checkOut(url, mirrors.pathOf(url), id, workDir);
         return new Checkout(commit, false);
+    }
+
+    /** Writes {@code commit}, which the mirror of {@code url} holds, into {@code workDir} as a checkout of it; for {@link Snapshots}. */
+    void writeCommit(RepoUrl url, String commit, Path workDir)
+            throws RepoException
+    {
+        requireOpen();
+        WorkTrees.requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
+        long start = ticker.read();
+        workTrees.checkOut(url, mirrors.pathOf(url), mirrors.requireCommit(url, commit), workDir);
+        log.info("Wrote the snapshot of {} of {} into {} in {} ms", commit, url, workDir, (ticker.read() - start) / 1_000_000);
     }
 
     /**

@@ -75,6 +75,24 @@ public final class RunDirs
     }
 
     /**
+     * Readies the attempt's {@code work} dir as the upper dir of an overlay of its commit's snapshot: empty, with
+     * the overlay's scratch dir beside it on the same file system. The scratch dir's presence is what says, also
+     * to a berth restarted since, that the attempt runs on an overlay.
+     */
+    public void prepareOverlay(Path attemptDir)
+            throws IOException
+    {
+        Files.createDirectory(attemptDir.resolve("work"));
+        Files.createDirectory(overlayScratchOf(attemptDir));
+    }
+
+    /** The overlay's own scratch dir (its "workdir"), present only for an attempt that runs on an overlay. */
+    public static Path overlayScratchOf(Path attemptDir)
+    {
+        return attemptDir.resolve(".overlay");
+    }
+
+    /**
      * Makes the job's checkpoint dir if it has none yet, before its first attempt; later attempts find what the
      * ones before them saved there.
      *

@@ -8,6 +8,7 @@ import dev.berth.job.JobState;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -187,6 +188,18 @@ public final class JobReads
     {
         return database.read(() -> database.queryOne("SELECT count(*) FROM jobs" + stateFilter(states, " WHERE "), rows -> rows.getLong(1)))
                 .orElseThrow();
+    }
+
+    /**
+     * The commits that jobs not ended yet run or are pinned to: their snapshots must stay. Walks the live states'
+     * entries of {@code jobs_by_state}; a queue of fresh jobs, whose commits are not resolved yet, adds nothing.
+     */
+    public Set<String> commitsInUse()
+    {
+        List<JobState> live = Arrays.stream(JobState.values()).filter(state -> !state.terminal()).toList();
+        return database.read(() -> Set.copyOf(database.query("SELECT commit_sha FROM jobs" + stateFilter(live, " WHERE ")
+                + " AND commit_sha IS NOT NULL UNION SELECT pinned_commit FROM jobs" + stateFilter(live, " WHERE ") + " AND pinned_commit IS NOT NULL",
+                rows -> rows.getString(1))));
     }
 
     /** {@code state IN (...)} after {@code joiner}, or nothing for no states; the names are an enum's, so they go into the SQL as they are. */

@@ -1,5 +1,6 @@
 package dev.berth.swarm;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,8 @@ final class ServiceSpecs
         List<Map<String, Object>> mounts = new ArrayList<>();
         for (ServiceRequest.Mount mount : request.mounts()) {
             // Same path inside as outside: job.json, logs and git alternates name absolute paths.
-            mounts.add(Map.of("Type", "bind", "Source", mount.path().toString(), "Target", mount.path().toString(), "ReadOnly", mount.readOnly()));
+            mounts.add(mount.overlay().isPresent() ? overlayMount(mount.path(), mount.overlay().get())
+                    : Map.of("Type", "bind", "Source", mount.path().toString(), "Target", mount.path().toString(), "ReadOnly", mount.readOnly()));
         }
         containerSpec.put("Mounts", mounts);
         if (!request.secrets().isEmpty()) {
@@ -65,6 +67,14 @@ final class ServiceSpecs
         // leaves it "running" for a day. berth checks the node's state too, but this is a second signal.
         spec.put("Mode", Map.of("Replicated", Map.of("Replicas", 1)));
         return spec;
+    }
+
+    /** The local volume driver mounts it on the node, as {@code mount -t overlay overlay -o OPTIONS}, when the container starts. */
+    private static Map<String, Object> overlayMount(Path target, ServiceRequest.Overlay overlay)
+    {
+        Map<String, Object> driver = Map.of("Name", "local", "Options", Map.of("type", "overlay", "device", "overlay", "o", overlay.options()));
+        return Map.of("Type", "volume", "Source", overlay.volume(), "Target", target.toString(), "ReadOnly", false,
+                "VolumeOptions", Map.of("Labels", overlay.labels(), "DriverConfig", driver));
     }
 
     private static List<Map<String, Object>> secretReferences(List<String> names, Map<String, String> secretIds)

@@ -300,6 +300,29 @@ public final class SwarmClient
                 || text.contains("unauthorized") || text.contains("denied") || text.contains("no basic auth credentials") || text.contains("authentication required");
     }
 
+    /**
+     * Removes the volumes of this berth instance's jobs (the attempts' overlays) that no container on this engine
+     * uses any more; returns how many. The engine unmounts an overlay when its container stops, and keeps the
+     * volume's name until it is removed. One still in use, or removed meanwhile, is left for the next call.
+     */
+    public int removeUnusedJobVolumes(String instanceId)
+    {
+        JsonNode listing = api.get("/volumes?" + EngineApi.query("filters",
+                Map.of("label", List.of(INSTANCE_LABEL + "=" + instanceId), "dangling", List.of("true"))));
+        int removed = 0;
+        for (JsonNode volume : listing.path("Volumes")) {
+            String name = volume.path("Name").asText();
+            EngineApi.Reply reply = api.call(Method.DELETE, "/volumes/" + EngineApi.segment(name), null);
+            if (reply.status() == 204) {
+                removed++;
+            }
+            else if (reply.status() != 404 && reply.status() != 409) {
+                throw api.failure("DELETE", "/volumes/" + name, reply);
+            }
+        }
+        return removed;
+    }
+
     /** What the engine lists at {@code path} that carries this berth instance's label: one call for all of its jobs. */
     private JsonNode listLabelled(String path, String instanceId)
     {

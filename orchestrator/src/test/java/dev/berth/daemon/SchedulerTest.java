@@ -690,7 +690,7 @@ class SchedulerTest
         environment.put("BERTH_POLL_INTERVAL", POLL.toMillis() + "ms");
         BerthConfig config = BerthConfig.load(environment);
         return Scheduler.create(store, swarm, preparer, new RunDirs(config.runsDir()), config, clock, clock, failPoints, new DirectExecutor(),
-                new DirectExecutor(), new BerthMetrics(meters));
+                new DirectExecutor(), new BerthMetrics(meters), WorkDirMode.overlays());
     }
 
     private void submit(String id, String fields)

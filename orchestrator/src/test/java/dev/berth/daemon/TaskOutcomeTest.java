@@ -147,6 +147,23 @@ class TaskOutcomeTest
         assertThat(outcome.reason()).contains("No such image");
     }
 
+    @Test
+    void aWorkerThatCannotMountTheOverlaySaysSoAndTheAttemptIsTheNodesFault()
+    {
+        // Engine 20.10's words when the kernel refuses the mount
+        TaskSnapshot task = task("failed", "shutdown", 128, "starting container failed: error while mounting volume '/var/lib/docker/volumes/berth-j-1-work/_data': "
+                + "failed to mount local volume: mount overlay:/var/lib/docker/volumes/berth-j-1-work/_data, data: lowerdir=/shared/snapshots/0a/tree,"
+                + "upperdir=/shared/runs/r/attempts/1/work,workdir=/shared/runs/r/attempts/1/.overlay: no such device");
+
+        AttemptOutcome outcome = TaskOutcome.judge(task, Optional.of(READY)).orElseThrow();
+
+        assertThat(TaskOutcome.volumeMountFailed(task)).isTrue();
+        assertThat(outcome.cause()).contains(Cause.INFRA);
+        assertThat(outcome.reason()).startsWith("interrupted: the worker on worker-1 could not mount the job's overlay of its commit, so its next attempt runs on a full checkout")
+                .endsWith("no such device");
+        assertThat(TaskOutcome.volumeMountFailed(task("failed", "shutdown", 128, "starting container failed: failed to create endpoint"))).isFalse();
+    }
+
     private static TaskSnapshot task(String state, String desired, Integer exitCode, String error)
     {
         return new TaskSnapshot("berth-j-1", Optional.of("n1"), state, desired, Optional.ofNullable(exitCode), error, Instant.EPOCH, Instant.EPOCH);

@@ -118,6 +118,54 @@ class ServiceSpecsTest
         assertThatThrownBy(() -> ServiceSpecs.toJson(request, Map.of("hf_token", "k2x9"))).hasMessage("secret db.password has no id");
     }
 
+    @Test
+    void anOverlayWorkDirIsALocalVolumeTheNodeMountsWithBerthsLabels()
+            throws Exception
+    {
+        Path work = Path.of("/shared/runs/r7/attempts/2/work");
+        ServiceRequest.Overlay overlay = new ServiceRequest.Overlay("berth-train-7-2-work", Path.of("/shared/snapshots/0a1b/tree"), work,
+                Path.of("/shared/runs/r7/attempts/2/.overlay"), LABELS);
+        ServiceRequest request = new ServiceRequest("berth-train-7-2", LABELS, "berth-local/busybox:1", List.of("true"), Map.of(), work,
+                List.of(new ServiceRequest.Mount(Path.of("/shared/runs/r7/attempts/2"), false), ServiceRequest.Mount.overlay(work, overlay)),
+                100_000_000L, 64L << 20, 0, "GPU", Optional.empty(), List.of(), Duration.ofSeconds(30));
+
+        assertThat(sent(request).at("/TaskTemplate/ContainerSpec/Mounts/1")).isEqualTo(JSON.readTree("""
+                {
+                  "Type": "volume",
+                  "Source": "berth-train-7-2-work",
+                  "Target": "/shared/runs/r7/attempts/2/work",
+                  "ReadOnly": false,
+                  "VolumeOptions": {
+                    "Labels": {"berth.instance": "instance-1", "berth.job": "train-7", "berth.attempt": "2"},
+                    "DriverConfig": {
+                      "Name": "local",
+                      "Options": {
+                        "type": "overlay",
+                        "device": "overlay",
+                        "o": "lowerdir=/shared/snapshots/0a1b/tree,upperdir=/shared/runs/r7/attempts/2/work,workdir=/shared/runs/r7/attempts/2/.overlay"
+                      }
+                    }
+                  }
+                }
+                """));
+    }
+
+    @Test
+    void anOverlaysVolumeNameNeverComesBackWithOtherDirs()
+    {
+        Path lower = Path.of("/shared/snapshots/0a1b/tree");
+        ServiceRequest.Overlay first = ServiceRequest.Overlay.named("berth-train-7-1-work", lower, Path.of("/shared/runs/r7/attempts/1/work"),
+                Path.of("/shared/runs/r7/attempts/1/.overlay"), LABELS);
+        ServiceRequest.Overlay again = ServiceRequest.Overlay.named("berth-train-7-1-work", lower, Path.of("/shared/runs/r7/attempts/1/work"),
+                Path.of("/shared/runs/r7/attempts/1/.overlay"), LABELS);
+        // The same job id and attempt in another run dir, as after a purge or in another berth on the same engine
+        ServiceRequest.Overlay elsewhere = ServiceRequest.Overlay.named("berth-train-7-1-work", lower, Path.of("/shared/runs/r8/attempts/1/work"),
+                Path.of("/shared/runs/r8/attempts/1/.overlay"), LABELS);
+
+        assertThat(first.volume()).startsWith("berth-train-7-1-work-").isEqualTo(again.volume());
+        assertThat(elsewhere.volume()).startsWith("berth-train-7-1-work-").isNotEqualTo(first.volume());
+    }
+
     /** The bytes the engine receives, read back. */
     private static JsonNode sent(ServiceRequest request)
             throws Exception
