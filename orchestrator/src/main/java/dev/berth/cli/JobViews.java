@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.config.Sizes;
@@ -10,9 +11,13 @@ import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
 import dev.berth.forecast.QueuePlace;
 import dev.berth.job.Attempt;
+import dev.berth.job.Dependency;
+import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
 import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+import dev.berth.job.Lifecycle;
 import dev.berth.rundir.CheckpointUsage;
 import dev.berth.rundir.RunDirs;
 import dev.berth.text.Abbreviation;
@@ -25,6 +30,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** How jobs read on a terminal and in {@code --json}. The JSON field names are an interface: keep them stable. */
 final class JobViews
@@ -53,19 +59,31 @@ final class JobViews
     /**
      * A job as {@code berth status --json} prints it (and {@code submit --wait --json} its end): attempts and all,
      * its checkpoint dir's usage (null without one), how far its run dir's export has come, when that was asked, and its
-     * place in line (null unless it is queued).
+     * place in line (null unless it is queued), and the jobs it waits or waited for ({@code dependencies}: {@code job_id},
+     * {@code kind} after or after_any, {@code state}, null once purged) with, while it waits, those not yet ended
+     * ({@code waiting_for}, ids).
      */
     static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
-            Optional<QueuePlace> place)
+            Optional<QueuePlace> place, List<DependencyState> dependencies)
             throws JsonProcessingException
     {
         ObjectNode node = JobJson.status(job, attempts, checkpoint, exports, export);
         QueueJson.put(node, place);
+        ArrayNode listed = node.putArray("dependencies");
+        for (DependencyState dependency : dependencies) {
+            ObjectNode entry = listed.addObject().put("job_id", dependency.dependency().jobId()).put("kind", dependency.dependency().kind().field());
+            dependency.state().ifPresentOrElse(state -> entry.put("state", state.name()), () -> entry.putNull("state"));
+        }
+        if (job.state() == JobState.WAITING) {
+            ArrayNode waiting = node.putArray("waiting_for");
+            dependencies.stream().filter(DependencyState::live)
+                    .forEach(dependency -> waiting.add(dependency.dependency().jobId()));
+        }
         return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
     static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
-            Optional<QueuePlace> place, Instant now)
+            Optional<QueuePlace> place, List<DependencyState> dependencies, Instant now)
     {
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
@@ -74,6 +92,13 @@ final class JobViews
         job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> line(text, "rerun of", original));
         job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
         place.ifPresent(where -> line(text, "queue", place(where, now)));
+        if (job.state() == JobState.WAITING) {
+            line(text, "waiting for", Lifecycle.waitingFor(dependencies));
+        }
+        if (!dependencies.isEmpty()) {
+            line(text, "after", dependencies.stream().map(dependency -> dependency.dependency().jobId()
+                    + (dependency.dependency().kind() == Dependency.Kind.AFTER_ANY ? " (any end)" : "")).collect(Collectors.joining(", ")));
+        }
         job.exitCode().ifPresent(code -> line(text, "exit code", String.valueOf(code)));
         if (job.request().isPresent()) {
             JobRequest request = job.request().get();

@@ -153,7 +153,7 @@ final class SubmitCommand
             if (json) {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println(JobViews.statusJson(ended, store.reads().attempts(id), CheckpointUsage.ofRunDir(ended.runDir(), ticker),
-                        RunDirExports.of(config), Optional.empty(), Optional.empty()));
+                        RunDirExports.of(config), Optional.empty(), Optional.empty(), store.reads().dependencies(id)));
                 out.flush();
             }
             return finish(ended);

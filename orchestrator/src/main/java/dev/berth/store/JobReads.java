@@ -2,6 +2,8 @@ package dev.berth.store;
 
 import dev.berth.job.Attempt;
 import dev.berth.job.Claim;
+import dev.berth.job.Dependency;
+import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
 
@@ -52,6 +54,17 @@ public final class JobReads
             throw new AmbiguousJobIdException(idOrPrefix, matches.stream().map(Job::id).toList());
         }
         return matches.stream().findFirst();
+    }
+
+    /** What the job waits or waited for, and where each of those is now, by id; none for a job without dependencies. */
+    public List<DependencyState> dependencies(String jobId)
+    {
+        return database.read(() -> database.query("""
+                SELECT job_dependencies.depends_on, job_dependencies.kind, jobs.state
+                FROM job_dependencies LEFT JOIN jobs ON jobs.id = job_dependencies.depends_on
+                WHERE job_dependencies.job_id = ? ORDER BY job_dependencies.depends_on""",
+                rows -> new DependencyState(new Dependency(rows.getString(1), Dependency.Kind.ofField(rows.getString(2))),
+                        Optional.ofNullable(rows.getString(3)).map(JobState::valueOf)), jobId));
     }
 
     /** Jobs in any of {@code states}, oldest first (the order admission serves them in). */

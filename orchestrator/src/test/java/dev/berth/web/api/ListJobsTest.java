@@ -156,7 +156,7 @@ class ListJobsTest
     void badParametersAreRefusedNamingThem()
     {
         assertRefused("/api/v1/jobs?state=RUNING", "state",
-                "state 'RUNING' is not a job state: give one or more of QUEUED, PREPARING, SUBMITTED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, REJECTED, separated by commas");
+                "state 'RUNING' is not a job state: give one or more of WAITING, QUEUED, PREPARING, SUBMITTED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, REJECTED, separated by commas");
         assertRefused("/api/v1/jobs?limit=0", "limit", "limit must be a whole number from 1 to 500, got '0'");
         assertRefused("/api/v1/jobs?limit=ten", "limit", "limit must be a whole number from 1 to 500, got 'ten'");
         assertRefused("/api/v1/jobs?before=-3", "before", "before must be the 'next' of an earlier page, a whole number above 0, got '-3'");
