@@ -2,7 +2,6 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.config.Sizes;
@@ -59,9 +58,7 @@ final class JobViews
     /**
      * A job as {@code berth status --json} prints it (and {@code submit --wait --json} its end): attempts and all,
      * its checkpoint dir's usage (null without one), how far its run dir's export has come, when that was asked, and its
-     * place in line (null unless it is queued), and the jobs it waits or waited for ({@code dependencies}: {@code job_id},
-     * {@code kind} after or after_any, {@code state}, null once purged) with, while it waits, those not yet ended
-     * ({@code waiting_for}, ids).
+     * place in line (null unless it is queued), and the jobs it waits or waited for (see {@link JobJson#putDependencies}).
      */
     static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
             Optional<QueuePlace> place, List<DependencyState> dependencies)
@@ -69,16 +66,7 @@ final class JobViews
     {
         ObjectNode node = JobJson.status(job, attempts, checkpoint, exports, export);
         QueueJson.put(node, place);
-        ArrayNode listed = node.putArray("dependencies");
-        for (DependencyState dependency : dependencies) {
-            ObjectNode entry = listed.addObject().put("job_id", dependency.dependency().jobId()).put("kind", dependency.dependency().kind().field());
-            dependency.state().ifPresentOrElse(state -> entry.put("state", state.name()), () -> entry.putNull("state"));
-        }
-        if (job.state() == JobState.WAITING) {
-            ArrayNode waiting = node.putArray("waiting_for");
-            dependencies.stream().filter(DependencyState::live)
-                    .forEach(dependency -> waiting.add(dependency.dependency().jobId()));
-        }
+        JobJson.putDependencies(node, job, dependencies);
         return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 

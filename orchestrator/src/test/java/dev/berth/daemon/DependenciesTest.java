@@ -153,6 +153,17 @@ class DependenciesTest
     }
 
     @Test
+    void aJobMayWaitForOneSentJustBeforeItInTheSameBatch()
+    {
+        queue.send(body("sweep-1", ""));
+        queue.send(body("report", ", \"after_any\": [\"sweep-1\"]"));
+        receive();
+
+        assertThat(job("sweep-1").state()).isEqualTo(JobState.QUEUED);
+        assertThat(job("report").state()).isEqualTo(JobState.WAITING);
+    }
+
+    @Test
     void cancellingAWaitingJobCancelsItAtOnceAndSettlesTheJobsWaitingForIt()
     {
         submit("a", "");

@@ -42,6 +42,7 @@ final class ShowJob
         Job job = JobFromPath.find(context, reads);
         ObjectNode answer = JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker), exports, Optional.empty());
         QueueJson.put(answer, forecast.placeOf(job));
+        JobJson.putDependencies(answer, job, reads.dependencies(job.id()));
         context.json(answer);
     }
 }

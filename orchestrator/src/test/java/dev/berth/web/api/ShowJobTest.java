@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +51,7 @@ class ShowJobTest
         ObjectNode expected = JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty(),
                 new RunDirExports(Path.of("runs"), Optional.empty()), Optional.empty());
         QueueJson.put(expected, Optional.empty());
+        JobJson.putDependencies(expected, api.store.reads().job("eval-1").orElseThrow(), List.of());
         assertThat(answer.json()).isEqualTo(api.json(expected.toString()));
         assertThat(answer.json().path("queue").isNull()).as("admitted, so no longer in line").isTrue();
         assertThat(answer.json().path("attempts").get(0).path("service").asText()).isEqualTo("berth-eval-1-1");
