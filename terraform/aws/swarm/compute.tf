@@ -80,7 +80,7 @@ resource "aws_instance" "manager" {
     # A price for another type than the pool's would cost every job of the pool at the wrong rate
     precondition {
       condition     = alltrue([for pool in local.berth_pools : !contains(keys(var.instance_prices), pool.pool) || try(var.instance_prices[pool.pool].instance_type == pool.instance_type, false)])
-      error_message = "instance_prices must price each pool's own instance type: worker_instance_type for spot and burst, gpu_instance_type for gpu."
+      error_message = "instance_prices must price each pool's own instance type, worker_instance_type for spot and burst, gpu_instance_type for gpu; got ${join(", ", [for pool in local.berth_pools : "${pool.pool}: ${jsonencode(var.instance_prices[pool.pool].instance_type)}, its nodes ${pool.instance_type}" if contains(keys(var.instance_prices), pool.pool) && try(var.instance_prices[pool.pool].instance_type != pool.instance_type, true)])}."
     }
   }
 }

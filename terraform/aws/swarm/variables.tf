@@ -181,22 +181,22 @@ variable "instance_prices" {
 
   validation {
     condition     = alltrue([for pool in keys(var.instance_prices) : contains(["spot", "burst", "gpu"], pool)])
-    error_message = "instance_prices: each key must be a pool of the fleet, spot, burst or gpu."
+    error_message = "instance_prices: each key must be a pool of the fleet, spot, burst or gpu; got ${join(", ", [for pool in keys(var.instance_prices) : jsonencode(pool) if !contains(["spot", "burst", "gpu"], pool)])}."
   }
 
   validation {
     condition     = alltrue([for price in values(var.instance_prices) : contains(["spot", "on-demand"], price.market)])
-    error_message = "instance_prices: each market must be spot or on-demand."
+    error_message = "instance_prices: each market must be spot or on-demand; got ${join(", ", [for pool, price in var.instance_prices : "${pool}: ${jsonencode(price.market)}" if !contains(["spot", "on-demand"], price.market)])}."
   }
 
   validation {
     condition     = alltrue([for price in values(var.instance_prices) : price.usd_per_hour >= 0 && price.usd_per_hour < 1000000])
-    error_message = "instance_prices: each usd_per_hour must be a price in dollars, 0 or more, such as 0.15."
+    error_message = "instance_prices: each usd_per_hour must be a price in dollars, 0 or more (below a million), such as 0.15; got ${join(", ", [for pool, price in var.instance_prices : "${pool}: ${price.usd_per_hour}" if !(price.usd_per_hour >= 0 && price.usd_per_hour < 1000000)])}."
   }
 
   validation {
     condition     = alltrue([for price in values(var.instance_prices) : can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", price.instance_type))])
-    error_message = "instance_prices: each instance_type must be an instance type such as m6i.2xlarge."
+    error_message = "instance_prices: each instance_type must be an instance type such as m6i.2xlarge; got ${join(", ", [for pool, price in var.instance_prices : "${pool}: ${jsonencode(price.instance_type)}" if !can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", price.instance_type))])}."
   }
 }
 

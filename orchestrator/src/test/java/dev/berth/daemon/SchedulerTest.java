@@ -161,8 +161,9 @@ class SchedulerTest
     {
         scheduler.close();
         scheduler = scheduler(FailPoints.none(), Map.of("BERTH_POOL_PRICES", "spot:m6i.2xlarge:0.40:spot"));
-        swarm.withNode(new SwarmNode("s1", "s1", "ready", "active", Map.of(SwarmNode.POOL_LABEL, "spot"), 8_000_000_000L, 32L << 30, List.of()))
-                .withNode(new SwarmNode("s2", "s2", "ready", "active", Map.of(SwarmNode.POOL_LABEL, "spot"), 8_000_000_000L, 32L << 30, List.of()));
+        // Attempts record their node's hostname, which is not its Swarm id
+        swarm.withNode(new SwarmNode("s1", "spot-1", "ready", "active", Map.of(SwarmNode.POOL_LABEL, "spot"), 8_000_000_000L, 32L << 30, List.of()))
+                .withNode(new SwarmNode("s2", "spot-2", "ready", "active", Map.of(SwarmNode.POOL_LABEL, "spot"), 8_000_000_000L, 32L << 30, List.of()));
         // 2 of a node's 8 CPUs and 1 of its 32 GiB: a quarter of the node
         submit("priced", ", \"resources\": {\"cpus\": 2, \"memory\": \"1g\"}");
         roundsUntil(() -> !swarm.liveServices().isEmpty());
@@ -180,6 +181,7 @@ class SchedulerTest
         double runHours = attempts("priced").stream()
                 .mapToDouble(attempt -> Duration.between(attempt.startedAt().orElseThrow(), attempt.finishedAt().orElseThrow()).toMillis() / 3_600_000.0)
                 .sum();
+        assertThat(attempts("priced")).extracting(attempt -> attempt.node().orElseThrow()).containsExactly("spot-1", "spot-2");
         assertThat(runHours).as("both attempts ran, the lost one for half an hour").isGreaterThan(1.5);
         dev.berth.cost.Cost cost = store.reads().costs(List.of("priced")).get("priced");
         assertThat(cost.known()).isTrue();
