@@ -87,7 +87,9 @@ final class StatsText
     {
         StringBuilder text = new StringBuilder("cost since ").append(MONTH.format(costs.from())).append(" (whole months, UTC)");
         if (costs.unknownAttempts() > 0) {
-            text.append("; ").append(count(costs.unknownAttempts())).append(" attempts of unknown cost are not in the sums (berth status shows why)");
+            long unknown = costs.unknownAttempts();
+            text.append("; ").append(count(unknown)).append(unknown == 1 ? " attempt of unknown cost is" : " attempts of unknown cost are")
+                    .append(" not in the sums (berth status shows why)");
         }
         text.append("\n");
         for (String grouping : List.of("user", "repo")) {

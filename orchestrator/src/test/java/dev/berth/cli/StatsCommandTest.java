@@ -180,7 +180,7 @@ class StatsCommandTest
         Result stats = stats("--since", "7d");
 
         assertThat(stats.status()).as(stats.err()).isZero();
-        assertThat(stats.out()).contains("cost since 2026-02-01 (whole months, UTC); 1 attempts of unknown cost are not in the sums (berth status shows why)");
+        assertThat(stats.out()).contains("cost since 2026-02-01 (whole months, UTC); 1 attempt of unknown cost is not in the sums (berth status shows why)");
         List<String[]> byUser = stats.out().lines().dropWhile(line -> !line.startsWith("MONTH ")).takeWhile(line -> !line.isEmpty())
                 .map(line -> line.split(" {2,}")).toList();
         assertThat(byUser).containsExactly(
