@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.config.Sizes;
+import dev.berth.cost.Cost;
+import dev.berth.cost.CostJson;
 import dev.berth.export.ExportState;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
@@ -58,20 +60,22 @@ final class JobViews
     /**
      * A job as {@code berth status --json} prints it (and {@code submit --wait --json} its end): attempts and all,
      * its checkpoint dir's usage (null without one), how far its run dir's export has come, when that was asked, and its
-     * place in line (null unless it is queued), and the jobs it waits or waited for (see {@link JobJson#putDependencies}).
+     * place in line (null unless it is queued), the jobs it waits or waited for (see {@link JobJson#putDependencies}) and
+     * what its ended attempts cost ({@link CostJson}).
      */
-    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
-            Optional<QueuePlace> place, List<DependencyState> dependencies)
+    static String statusJson(Job job, List<Attempt> attempts, Cost cost, Optional<CheckpointUsage> checkpoint, RunDirExports exports,
+            Optional<ExportState> export, Optional<QueuePlace> place, List<DependencyState> dependencies)
             throws JsonProcessingException
     {
         ObjectNode node = JobJson.status(job, attempts, checkpoint, exports, export);
         QueueJson.put(node, place);
         JobJson.putDependencies(node, job, dependencies);
+        CostJson.put(node, cost);
         return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
-    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
-            Optional<QueuePlace> place, List<DependencyState> dependencies, Instant now)
+    static String details(Job job, List<Attempt> attempts, Cost cost, Optional<CheckpointUsage> checkpoint, RunDirExports exports,
+            Optional<ExportState> export, Optional<QueuePlace> place, List<DependencyState> dependencies, Instant now)
     {
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
@@ -108,6 +112,10 @@ final class JobViews
         line(text, "received", time(job.receivedAt()));
         job.startedAt().ifPresent(time -> line(text, "started", time(time)));
         job.finishedAt().ifPresent(time -> line(text, "finished", time(time) + job.startedAt().map(start -> " (ran " + duration(start, time) + ")").orElse("")));
+        if (job.attempts() > 0) {
+            // A live job's running attempt is priced when it ends
+            line(text, "cost", cost.text() + (cost.known() && !job.state().terminal() ? " so far" : ""));
+        }
         job.runDir().ifPresent(dir -> line(text, "run dir", dir.toString()));
         job.runDir().flatMap(exports::of).ifPresent(location -> line(text, "s3", location.uri() + export.map(state -> " (" + state.text() + ")").orElse("")));
         checkpoint.ifPresent(usage -> line(text, "checkpoint", checkpoint(usage)));

@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.cost.Cost;
 import dev.berth.export.ExportCheck;
 import dev.berth.export.ExportState;
 import dev.berth.export.RunDirExport;
@@ -28,7 +29,7 @@ import java.util.concurrent.Callable;
 import static java.util.Objects.requireNonNull;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = {
-        "Shows one job: its state, why (a waiting job: the jobs it waits for), its commit, attempts, times, run dir and checkpoint (size, last change).",
+        "Shows one job: its state, why (a waiting job: the jobs it waits for), its commit, attempts, times, cost, run dir and checkpoint (size, last change).",
         "With an export configured (BERTH_EXPORT_S3), also the run dir's S3 location and whether the file system has exported it."})
 final class StatusCommand
         implements Callable<Integer>
@@ -68,9 +69,10 @@ final class StatusCommand
             Optional<ExportState> export = exportState(job, exports, config);
             Optional<QueuePlace> place = new QueueForecast(store, config.fairShare(), clock).placeOf(job);
             List<DependencyState> dependencies = store.reads().dependencies(job.id());
+            Cost cost = store.reads().costs(List.of(job.id())).get(job.id());
             String text = json
-                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint, exports, export, place, dependencies)
-                    : JobViews.details(job, store.reads().attempts(job.id()), checkpoint, exports, export, place, dependencies, clock.instant());
+                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), cost, checkpoint, exports, export, place, dependencies)
+                    : JobViews.details(job, store.reads().attempts(job.id()), cost, checkpoint, exports, export, place, dependencies, clock.instant());
             spec.commandLine().getOut().println(text.stripTrailing());
             return 0;
         }

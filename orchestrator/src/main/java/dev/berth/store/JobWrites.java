@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import dev.berth.cost.CostJson;
 import dev.berth.fairshare.UsageLedger;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
@@ -208,9 +209,9 @@ public final class JobWrites
             AttemptOutcome outcome = end.outcome();
             Cause cause = outcome.cause().orElse(null);
             casAttempt(jobId, number, attempt.state(), outcome.state(),
-                    ", node = coalesce(?, node), cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
+                    ", node = coalesce(?, node), cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?, cost = ?",
                     end.node().orElse(null), cause == null ? null : cause.label(), outcome.reason(), outcome.exitCode().orElse(null),
-                    end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
+                    end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli(), CostJson.stored(end.cost()));
 
             JobMove move = Lifecycle.afterAttempt(job.state(), outcome, number, job.spec());
             if (move.to() == JobState.QUEUED) {

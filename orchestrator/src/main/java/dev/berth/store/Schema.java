@@ -82,7 +82,9 @@ final class Schema
             // The commit a request pins (a rerun's); commit_sha is the one the job ran, pinned or resolved
             new AddedColumn("jobs", "pinned_commit", "TEXT"),
             new AddedColumn("jobs", "rerun_of", "TEXT"),
-            new AddedColumn("jobs", "priority", "INTEGER NOT NULL DEFAULT 0"));
+            new AddedColumn("jobs", "priority", "INTEGER NOT NULL DEFAULT 0"),
+            // What the attempt cost, as CostJson stores it; NULL for attempts not ended, or ended before costs were kept
+            new AddedColumn("attempts", "cost", "TEXT"));
 
     /**
      * Indexes made once the migrations have run, so they may cover an added column. A listing filtered

@@ -2,6 +2,8 @@ package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cost.Cost;
+import dev.berth.cost.CostJson;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
 import dev.berth.forecast.QueuePlace;
@@ -52,6 +54,7 @@ class ListJobsTest
         assertThat(ids(answer)).containsExactly("b", "a");
         ObjectNode expected = JobJson.listed(api.store.reads().job("b").orElseThrow(), new RunDirExports(Path.of("runs"), Optional.empty()));
         QueueJson.put(expected, Optional.of(new QueuePlace(2, 2, Optional.empty(), Optional.empty())));
+        CostJson.put(expected, Cost.NONE);
         assertThat(answer.json().path("jobs").get(0)).as("b waits behind a, and nothing runs to say when").isEqualTo(api.json(expected.toString()));
         assertThat(answer.json().path("jobs").get(0).has("attempts")).as("a listing, as list --json, leaves attempts to the status").isFalse();
         assertThat(answer.json().path("next").isNull()).isTrue();
