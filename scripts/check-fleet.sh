@@ -5,7 +5,7 @@
 #     network-online.target, the kernel held with its Lustre modules, handlers flushed before the
 #     worker joins the swarm, the join token read by each run, the instance store before Docker, the
 #     pools' instance types and the run dirs' export location passed from Terraform to the manager's
-#     berth.env (BERTH_POOLS, BERTH_EXPORT_S3), the autoscaled pools' groups (BERTH_AUTOSCALE), each
+#     berth.env (BERTH_POOLS, BERTH_EXPORT_S3), the autoscaled pools' groups (BERTH_AUTOSCALE) and prices (BERTH_POOL_PRICES), each
 #     worker's engine labelled with its instance id
 #   - terraform fmt -check (only where the terraform CLI is installed)
 #   - terraform validate against the real AWS provider's schema, where a copy of the provider is at
@@ -248,6 +248,18 @@ if written != ["BERTH_AUTOSCALE=spot:berth-a-workers,gpu:berth-a-gpu-workers,bur
     problems.append("berth.env.j2 writes the autoscaled pools as %s, not as BERTH_AUTOSCALE=pool:group,..." % written)
 if "BERTH_AUTOSCALE" in template.render(berth_pools=pools, berth_autoscale=[]):
     problems.append("berth.env.j2 writes BERTH_AUTOSCALE with no autoscaled pools")
+# The pools' prices reach berth: Terraform's local.berth_pool_prices in the manager's boot vars, written as
+# BERTH_POOL_PRICES in the form berth reads, nothing when there are none.
+if not re.search(r"berth_pool_prices\s*=\s*local\.berth_pool_prices", manager):
+    problems.append("the manager's boot vars lack berth_pool_prices = local.berth_pool_prices")
+if load("berth_manager/defaults/main.yml").get("berth_pool_prices") != []:
+    problems.append("berth_manager's defaults must set berth_pool_prices: [] (a manager set up by hand writes no BERTH_POOL_PRICES)")
+written = [line for line in template.render(berth_pools=pools, berth_pool_prices=[{"pool": "spot", "instance_type": "m6i.2xlarge", "usd_per_hour": 0.15, "market": "spot"},
+           {"pool": "gpu", "instance_type": "g5.xlarge", "usd_per_hour": 1.006, "market": "on-demand"}]).splitlines() if line.startswith("BERTH_POOL_PRICES")]
+if written != ["BERTH_POOL_PRICES=spot:m6i.2xlarge:0.150000:spot,gpu:g5.xlarge:1.006000:on-demand"]:
+    problems.append("berth.env.j2 writes the prices as %s, not as BERTH_POOL_PRICES=pool:type:usd:market,..." % written)
+if "BERTH_POOL_PRICES" in template.render(berth_pools=pools, berth_pool_prices=[]):
+    problems.append("berth.env.j2 writes BERTH_POOL_PRICES with no prices")
 daemon_json = jinja2.Environment(trim_blocks=True).from_string((roles / "docker_config/templates/daemon.json.j2").read_text())
 labelled = json.loads(daemon_json.render(berth_pool="gpu", berth_lifecycle="spot", berth_instance_id="i-0abc", docker_config_gpu_ids=[], gpu_kind="GPU"))
 unlabelled = json.loads(daemon_json.render(berth_pool="gpu", berth_lifecycle="spot", berth_instance_id="", docker_config_gpu_ids=[], gpu_kind="GPU"))
@@ -263,7 +275,7 @@ for problem in problems:
 sys.exit(1 if problems else 0)
 PY
     then
-        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker, the pools' instance types and the export location from Terraform in berth.env as BERTH_POOLS and BERTH_EXPORT_S3, the autoscaled pools' groups as BERTH_AUTOSCALE, each engine labelled with its instance id"
+        record wiring PASS "Lustre mount after network-online.target, kernel held with its Lustre modules, handlers flushed before the swarm join, join token read afresh by each run, instance store mounted at /var/lib/docker before Docker, the pools' instance types and the export location from Terraform in berth.env as BERTH_POOLS and BERTH_EXPORT_S3, the autoscaled pools' groups as BERTH_AUTOSCALE, their prices as BERTH_POOL_PRICES, each engine labelled with its instance id"
     else
         cat "$work/wiring.log"
         record wiring FAIL "wiring problems (above)"

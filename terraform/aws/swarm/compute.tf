@@ -55,6 +55,8 @@ resource "aws_instance" "manager" {
       # Where the run dirs reach S3 (the runs association's export), for berth status and berth wait-export
       berth_export_s3 = aws_fsx_data_repository_association.runs.data_repository_path
       berth_autoscale = local.berth_autoscale
+      # What an hour of each pool's node costs, for the jobs' costs
+      berth_pool_prices = local.berth_pool_prices
     }))
   })
 
@@ -74,6 +76,12 @@ resource "aws_instance" "manager" {
   # A newer AMI or an edited boot script must not replace a manager holding berth's database.
   lifecycle {
     ignore_changes = [ami, user_data]
+
+    # A price for another type than the pool's would cost every job of the pool at the wrong rate
+    precondition {
+      condition     = alltrue([for pool in local.berth_pools : !contains(keys(var.instance_prices), pool.pool) || try(var.instance_prices[pool.pool].instance_type == pool.instance_type, false)])
+      error_message = "instance_prices must price each pool's own instance type, worker_instance_type for spot and burst, gpu_instance_type for gpu; got ${join(", ", [for pool in local.berth_pools : "${pool.pool}: ${jsonencode(var.instance_prices[pool.pool].instance_type)}, its nodes ${pool.instance_type}" if contains(keys(var.instance_prices), pool.pool) && try(var.instance_prices[pool.pool].instance_type != pool.instance_type, true)])}."
+    }
   }
 }
 

@@ -121,3 +121,13 @@ locals {
     },
   ]
 }
+
+locals {
+  # What a node of each pool costs an hour (BERTH_POOL_PRICES on the manager), as the operator priced it
+  berth_pool_prices = [for pool, price in var.instance_prices : {
+    pool          = pool
+    instance_type = price.instance_type
+    usd_per_hour  = price.usd_per_hour
+    market        = price.market
+  }]
+}

@@ -170,6 +170,36 @@ variable "gpu_alternative_instance_types" {
   default     = []
 }
 
+variable "instance_prices" {
+  type = map(object({
+    instance_type = string
+    usd_per_hour  = number
+    market        = string
+  }))
+  description = "What an hour of one node of each pool costs, for the jobs' costs in berth status, list and stats (BERTH_POOL_PRICES on the manager): pool (spot, burst or gpu) to {instance_type, the pool's own; usd_per_hour; market, spot or on-demand}, e.g. { spot = { instance_type = \"m6i.2xlarge\", usd_per_hour = 0.15, market = \"spot\" } }. A pool left out: its jobs' costs are unknown."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for pool in keys(var.instance_prices) : contains(["spot", "burst", "gpu"], pool)])
+    error_message = "instance_prices: each key must be a pool of the fleet, spot, burst or gpu; got ${join(", ", [for pool in keys(var.instance_prices) : jsonencode(pool) if !contains(["spot", "burst", "gpu"], pool)])}."
+  }
+
+  validation {
+    condition     = alltrue([for price in values(var.instance_prices) : contains(["spot", "on-demand"], price.market)])
+    error_message = "instance_prices: each market must be spot or on-demand; got ${join(", ", [for pool, price in var.instance_prices : "${pool}: ${jsonencode(price.market)}" if !contains(["spot", "on-demand"], price.market)])}."
+  }
+
+  validation {
+    condition     = alltrue([for price in values(var.instance_prices) : price.usd_per_hour >= 0 && price.usd_per_hour < 1000000])
+    error_message = "instance_prices: each usd_per_hour must be a price in dollars, 0 or more (below a million), such as 0.15; got ${join(", ", [for pool, price in var.instance_prices : "${pool}: ${price.usd_per_hour}" if !(price.usd_per_hour >= 0 && price.usd_per_hour < 1000000)])}."
+  }
+
+  validation {
+    condition     = alltrue([for price in values(var.instance_prices) : can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", price.instance_type))])
+    error_message = "instance_prices: each instance_type must be an instance type such as m6i.2xlarge; got ${join(", ", [for pool, price in var.instance_prices : "${pool}: ${jsonencode(price.instance_type)}" if !can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", price.instance_type))])}."
+  }
+}
+
 variable "gpu_ami_id" {
   type        = string
   description = "AMI for GPU workers; empty picks the latest AWS Deep Learning Base AMI (Ubuntu 22.04), which ships the NVIDIA driver."

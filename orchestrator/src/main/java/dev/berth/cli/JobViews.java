@@ -5,14 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.Durations;
 import dev.berth.config.Sizes;
+import dev.berth.cost.Cost;
+import dev.berth.cost.CostJson;
 import dev.berth.export.ExportState;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
 import dev.berth.forecast.QueuePlace;
 import dev.berth.job.Attempt;
+import dev.berth.job.Dependency;
+import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
 import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+import dev.berth.job.Lifecycle;
 import dev.berth.rundir.CheckpointUsage;
 import dev.berth.rundir.RunDirs;
 import dev.berth.text.Abbreviation;
@@ -25,6 +31,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** How jobs read on a terminal and in {@code --json}. The JSON field names are an interface: keep them stable. */
 final class JobViews
@@ -53,19 +60,22 @@ final class JobViews
     /**
      * A job as {@code berth status --json} prints it (and {@code submit --wait --json} its end): attempts and all,
      * its checkpoint dir's usage (null without one), how far its run dir's export has come, when that was asked, and its
-     * place in line (null unless it is queued).
+     * place in line (null unless it is queued), the jobs it waits or waited for (see {@link JobJson#putDependencies}) and
+     * what its ended attempts cost ({@link CostJson}).
      */
-    static String statusJson(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
-            Optional<QueuePlace> place)
+    static String statusJson(Job job, List<Attempt> attempts, Cost cost, Optional<CheckpointUsage> checkpoint, RunDirExports exports,
+            Optional<ExportState> export, Optional<QueuePlace> place, List<DependencyState> dependencies)
             throws JsonProcessingException
     {
         ObjectNode node = JobJson.status(job, attempts, checkpoint, exports, export);
         QueueJson.put(node, place);
+        JobJson.putDependencies(node, job, dependencies);
+        CostJson.put(node, cost);
         return mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node);
     }
 
-    static String details(Job job, List<Attempt> attempts, Optional<CheckpointUsage> checkpoint, RunDirExports exports, Optional<ExportState> export,
-            Optional<QueuePlace> place, Instant now)
+    static String details(Job job, List<Attempt> attempts, Cost cost, Optional<CheckpointUsage> checkpoint, RunDirExports exports,
+            Optional<ExportState> export, Optional<QueuePlace> place, List<DependencyState> dependencies, Instant now)
     {
         StringBuilder text = new StringBuilder();
         line(text, "job", job.id() + " (" + job.name() + ")");
@@ -74,6 +84,13 @@ final class JobViews
         job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> line(text, "rerun of", original));
         job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
         place.ifPresent(where -> line(text, "queue", place(where, now)));
+        if (job.state() == JobState.WAITING) {
+            line(text, "waiting for", Lifecycle.waitingFor(dependencies));
+        }
+        if (!dependencies.isEmpty()) {
+            line(text, "after", dependencies.stream().map(dependency -> dependency.dependency().jobId()
+                    + (dependency.dependency().kind() == Dependency.Kind.AFTER_ANY ? " (any end)" : "")).collect(Collectors.joining(", ")));
+        }
         job.exitCode().ifPresent(code -> line(text, "exit code", String.valueOf(code)));
         if (job.request().isPresent()) {
             JobRequest request = job.request().get();
@@ -95,6 +112,10 @@ final class JobViews
         line(text, "received", time(job.receivedAt()));
         job.startedAt().ifPresent(time -> line(text, "started", time(time)));
         job.finishedAt().ifPresent(time -> line(text, "finished", time(time) + job.startedAt().map(start -> " (ran " + duration(start, time) + ")").orElse("")));
+        if (job.attempts() > 0) {
+            // A live job's running attempt is priced when it ends
+            line(text, "cost", cost.text() + (cost.known() && !job.state().terminal() ? " so far" : ""));
+        }
         job.runDir().ifPresent(dir -> line(text, "run dir", dir.toString()));
         job.runDir().flatMap(exports::of).ifPresent(location -> line(text, "s3", location.uri() + export.map(state -> " (" + state.text() + ")").orElse("")));
         checkpoint.ifPresent(usage -> line(text, "checkpoint", checkpoint(usage)));

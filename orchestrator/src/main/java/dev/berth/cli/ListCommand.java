@@ -2,6 +2,8 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cost.Cost;
+import dev.berth.cost.CostJson;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -125,14 +128,18 @@ final class ListCommand
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
                 .useDefaultPrettyPrinter();
         generator.writeStartArray();
-        forEachJob(store.reads(), limit == null ? 0 : limit, job -> {
-            try {
-                ObjectNode node = JobViews.json(job, null, exports);
-                QueueJson.put(node, queue.placeOf(job));
-                generator.writeTree(node);
-            }
-            catch (IOException e) {
-                throw new UncheckedIOException(e);
+        forEachPage(store.reads(), limit == null ? 0 : limit, page -> {
+            Map<String, Cost> costs = store.reads().costs(page.stream().map(Job::id).toList());
+            for (Job job : page) {
+                try {
+                    ObjectNode node = JobViews.json(job, null, exports);
+                    QueueJson.put(node, queue.placeOf(job));
+                    CostJson.put(node, costs.get(job.id()));
+                    generator.writeTree(node);
+                }
+                catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         });
         generator.writeEndArray();
@@ -143,12 +150,18 @@ final class ListCommand
     /** Runs {@code action} on the newest {@code most} jobs (0: all) that match, newest first; returns how many. */
     private int forEachJob(JobReads reads, int most, Consumer<Job> action)
     {
+        return forEachPage(reads, most, page -> page.forEach(action));
+    }
+
+    /** The same a page at a time, so that what is read beside the jobs (their costs) is read once a page. */
+    private int forEachPage(JobReads reads, int most, Consumer<List<Job>> action)
+    {
         int seen = 0;
         long before = Long.MAX_VALUE;
         while (most == 0 || seen < most) {
             int wanted = most == 0 ? PAGE : Math.min(PAGE, most - seen);
             List<Job> page = reads.newestBefore(states, before, wanted);
-            page.forEach(action);
+            action.accept(page);
             seen += page.size();
             if (page.size() < wanted) {
                 break;

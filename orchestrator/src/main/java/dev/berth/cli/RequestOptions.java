@@ -69,6 +69,14 @@ final class RequestOptions
             description = "A secret made with 'berth secret create NAME', which the job reads from /run/secrets/NAME (repeatable).")
     List<String> secrets;
 
+    @Option(names = "--after", split = ",", paramLabel = "JOB[,JOB...]",
+            description = "Start only once all these jobs SUCCEEDED (ids or unambiguous prefixes); cancelled if one ends otherwise. At most 100 with --after-any.")
+    List<String> after;
+
+    @Option(names = "--after-any", split = ",", paramLabel = "JOB[,JOB...]",
+            description = "Start only once all these jobs have ended, however they ended (ids or unambiguous prefixes).")
+    List<String> afterAny;
+
     /** The one flag that may also go with a request file. */
     @Option(names = "--job-id", description = "Idempotency key: submitting the same id again is the same job.")
     String jobId;
@@ -99,6 +107,8 @@ final class RequestOptions
         addIfSet(flags, "--pool", pool);
         addIfSet(flags, "--priority", priority);
         addIfSet(flags, "--secret", secrets);
+        addIfSet(flags, "--after", after);
+        addIfSet(flags, "--after-any", afterAny);
         return flags;
     }
 
@@ -153,6 +163,12 @@ final class RequestOptions
         }
         if (secrets != null) {
             secrets.forEach(body.putArray("secrets")::add);
+        }
+        if (after != null) {
+            after.forEach(body.putArray("after")::add);
+        }
+        if (afterAny != null) {
+            afterAny.forEach(body.putArray("after_any")::add);
         }
         return body;
     }

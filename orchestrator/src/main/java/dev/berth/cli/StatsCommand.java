@@ -26,10 +26,11 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code berth stats}: what the fleet did over a window, read from the state database (as the dashboard's
  * Stats page and {@code GET /api/v1/stats} show it): jobs finished by outcome and per interval, the queue's
- * depth, wait and run times, failures by cause, GPU- and CPU-hours per pool, optionally per repository or pool.
+ * depth, wait and run times, failures by cause, GPU- and CPU-hours per pool, optionally per repository or pool; and what attempts cost per user and per repository, per month.
  */
 @Command(name = "stats", mixinStandardHelpOptions = true, description = "Show what the fleet did over a window: jobs finished by outcome "
-        + "and per hour, the queue's depth, wait and run times (median, p95, longest), failures by cause, GPU- and CPU-hours per pool.")
+        + "and per hour, the queue's depth, wait and run times (median, p95, longest), failures by cause, GPU- and CPU-hours per pool, "
+        + "and what attempts cost per month, per user and per repository.")
 final class StatsCommand
         implements Callable<Integer>
 {

@@ -5,9 +5,11 @@ import dev.berth.job.JobState;
 import dev.berth.stats.Distribution;
 import dev.berth.stats.StatsFormat;
 import dev.berth.stats.StatsReport;
+import dev.berth.stats.StatsReport.CostTotals;
 import dev.berth.stats.StatsReport.DepthSample;
 import dev.berth.stats.StatsReport.GroupStats;
 import dev.berth.stats.StatsReport.IntervalEnded;
+import dev.berth.stats.StatsReport.MonthCost;
 import dev.berth.stats.StatsReport.PoolHours;
 import dev.berth.stats.StatsWindow;
 import dev.berth.store.JobGrouping;
@@ -15,6 +17,7 @@ import dev.berth.store.JobGrouping;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +34,7 @@ final class StatsText
 {
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
     private static final String NONE = "-";
+    private static final DateTimeFormatter MONTH = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     private StatsText() {}
 
@@ -71,7 +75,32 @@ final class StatsText
             }
             text.append('\n').append(Table.render(pools));
         }
+        if (!report.costs().byUser().isEmpty()) {
+            text.append('\n').append(costs(report.costs()));
+        }
         text.append('\n').append(report.by().isPresent() ? groups(report) : perInterval(report));
+        return text.toString();
+    }
+
+    /** Per user, then per repository, per month: the attempts that ran, and what those of known cost cost. */
+    private static String costs(CostTotals costs)
+    {
+        StringBuilder text = new StringBuilder("cost since ").append(MONTH.format(costs.from())).append(" (whole months, UTC)");
+        if (costs.unknownAttempts() > 0) {
+            long unknown = costs.unknownAttempts();
+            text.append("; ").append(count(unknown)).append(unknown == 1 ? " attempt of unknown cost is" : " attempts of unknown cost are")
+                    .append(" not in the sums (berth status shows why)");
+        }
+        text.append("\n");
+        for (String grouping : List.of("user", "repo")) {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("MONTH", grouping.toUpperCase(Locale.ROOT), "ATTEMPTS", "UNKNOWN", "INSTANCE-HOURS", "USD"));
+            for (MonthCost month : grouping.equals("user") ? costs.byUser() : costs.byRepo()) {
+                rows.add(List.of(month.month(), month.group().orElse("(none)"), count(month.attempts()), count(month.unknown()),
+                        hours(month.instanceHours()), String.format(Locale.ROOT, "%.2f", month.usd())));
+            }
+            text.append('\n').append(Table.render(rows));
+        }
         return text.toString();
     }
 

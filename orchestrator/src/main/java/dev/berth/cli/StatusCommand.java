@@ -1,12 +1,14 @@
 package dev.berth.cli;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.cost.Cost;
 import dev.berth.export.ExportCheck;
 import dev.berth.export.ExportState;
 import dev.berth.export.RunDirExport;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueuePlace;
+import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
 import dev.berth.rundir.CheckpointUsage;
 import dev.berth.store.JobLookup;
@@ -20,13 +22,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import static java.util.Objects.requireNonNull;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = {
-        "Shows one job: its state, why, its commit, attempts, times, run dir and checkpoint (size, last change).",
+        "Shows one job: its state, why (a waiting job: the jobs it waits for), its commit, attempts, times, cost, run dir and checkpoint (size, last change).",
         "With an export configured (BERTH_EXPORT_S3), also the run dir's S3 location and whether the file system has exported it."})
 final class StatusCommand
         implements Callable<Integer>
@@ -65,9 +68,11 @@ final class StatusCommand
             RunDirExports exports = RunDirExports.of(config);
             Optional<ExportState> export = exportState(job, exports, config);
             Optional<QueuePlace> place = new QueueForecast(store, config.fairShare(), clock).placeOf(job);
+            List<DependencyState> dependencies = store.reads().dependencies(job.id());
+            Cost cost = store.reads().costs(List.of(job.id())).get(job.id());
             String text = json
-                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), checkpoint, exports, export, place)
-                    : JobViews.details(job, store.reads().attempts(job.id()), checkpoint, exports, export, place, clock.instant());
+                    ? JobViews.statusJson(job, store.reads().attempts(job.id()), cost, checkpoint, exports, export, place, dependencies)
+                    : JobViews.details(job, store.reads().attempts(job.id()), cost, checkpoint, exports, export, place, dependencies, clock.instant());
             spec.commandLine().getOut().println(text.stripTrailing());
             return 0;
         }

@@ -152,8 +152,9 @@ final class SubmitCommand
             Job ended = follower.awaitEnd(id, JobFollower.FOREVER, changes::print).orElseThrow();
             if (json) {
                 PrintWriter out = spec.commandLine().getOut();
-                out.println(JobViews.statusJson(ended, store.reads().attempts(id), CheckpointUsage.ofRunDir(ended.runDir(), ticker),
-                        RunDirExports.of(config), Optional.empty(), Optional.empty()));
+                out.println(JobViews.statusJson(ended, store.reads().attempts(id), store.reads().costs(List.of(id)).get(id),
+                        CheckpointUsage.ofRunDir(ended.runDir(), ticker), RunDirExports.of(config), Optional.empty(), Optional.empty(),
+                        store.reads().dependencies(id)));
                 out.flush();
             }
             return finish(ended);

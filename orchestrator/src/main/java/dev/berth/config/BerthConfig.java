@@ -29,6 +29,7 @@ public record BerthConfig(
         Optional<String> sqsEndpoint,
         String gpuKind,
         List<PoolType> pools,
+        List<PoolPrice> prices,
         Autoscaling autoscaling,
         FairShare fairShare,
         int pendingCap,
@@ -64,6 +65,8 @@ public record BerthConfig(
         requireNonNull(sqsEndpoint, "sqsEndpoint is null");
         requireNonNull(gpuKind, "gpuKind is null");
         pools = List.copyOf(pools);
+        prices = List.copyOf(prices);
+        PoolPrice.checkAgainst(prices, pools);
         requireNonNull(autoscaling, "autoscaling is null");
         autoscaling.checkAgainst(pools);
         requireNonNull(fairShare, "fairShare is null");
@@ -137,6 +140,8 @@ public record BerthConfig(
                 settings.get("BERTH_GPU_KIND", "GPU"),
                 // The fleet's pools and their instance types (the fleet's manager role writes them); none on a single node
                 settings.optional(PoolType.KEY).map(PoolType::parseAll).orElse(List.of()),
+                // What a node of each pool costs an hour, for jobs' costs (the fleet's manager role writes it); none: costs are unknown
+                settings.optional(PoolPrice.KEY).map(PoolPrice::parseAll).orElse(List.of()),
                 new Autoscaling(
                         settings.optional(Autoscaling.KEY).map(Autoscaling::parsePools).orElse(List.of()),
                         settings.get("BERTH_SCALER", "aws"),

@@ -1,5 +1,7 @@
 package dev.berth.daemon;
 
+import dev.berth.cost.Cost;
+import dev.berth.cost.CostMeter;
 import dev.berth.fairshare.UsageLedger;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
@@ -28,7 +30,7 @@ import static java.util.Objects.requireNonNull;
  * Finish: records how an attempt ended (and, when that ends the job, its result files), then removes
  * its service. Never the other way round, so a crash in between leaves a service that the next
  * start's sweep removes, never a result that is lost. What the attempt used is counted against its
- * user for fair share.
+ * user for fair share, and what it cost is recorded with its end.
  */
 final class AttemptFinisher
 {
@@ -42,8 +44,10 @@ final class AttemptFinisher
     private final FailPoints failPoints;
     private final BerthMetrics metrics;
     private final UsageLedger usage;
+    private final CostMeter meter;
 
-    AttemptFinisher(JobStore store, Swarm swarm, SwarmView view, ResultFiles resultFiles, Clock clock, FailPoints failPoints, BerthMetrics metrics, UsageLedger usage)
+    AttemptFinisher(JobStore store, Swarm swarm, SwarmView view, ResultFiles resultFiles, Clock clock, FailPoints failPoints, BerthMetrics metrics, UsageLedger usage,
+            CostMeter meter)
     {
         this.store = requireNonNull(store, "store is null");
         this.swarm = requireNonNull(swarm, "swarm is null");
@@ -53,6 +57,7 @@ final class AttemptFinisher
         this.failPoints = requireNonNull(failPoints, "failPoints is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
         this.usage = requireNonNull(usage, "usage is null");
+        this.meter = requireNonNull(meter, "meter is null");
     }
 
     /** @param task the attempt's task as last listed, if Swarm still has one */
@@ -66,13 +71,14 @@ final class AttemptFinisher
                 .or(() -> neverSeenRunning.flatMap(job -> startMarker(job, attempt)));
         // A job that started and ended between two polls was never seen running: its task names the node.
         Optional<String> node = attempt.node().or(() -> task.flatMap(TaskSnapshot::nodeId).flatMap(view::hostname));
-        JobState next = store.writes().finishAttempt(attempt.jobId(), attempt.number(), new AttemptEnd(outcome, node, startedAt, finishedAt), resultFiles);
+        Optional<Job> ran = startedAt.isEmpty() ? Optional.empty() : neverSeenRunning.or(() -> store.reads().job(attempt.jobId()));
+        // Priced by the node as last listed: a lost node is still listed (down) until the fleet removes it
+        Cost cost = ran.map(job -> meter.cost(job.spec().resources(), node, node.flatMap(view::nodeNamed), startedAt, finishedAt)).orElse(Cost.NONE);
+        JobState next = store.writes().finishAttempt(attempt.jobId(), attempt.number(), new AttemptEnd(outcome, node, startedAt, finishedAt, cost), resultFiles);
         neverSeenRunning.ifPresent(job -> startedAt.ifPresent(start -> metrics.started(job, start)));
-        if (startedAt.isPresent()) {
-            // Counted against its user by fair share; a restart counts it again from the store, never twice
-            neverSeenRunning.or(() -> store.reads().job(attempt.jobId())).ifPresent(job -> usage.charge(job.user(), job.spec().resources(), startedAt.get(), finishedAt)
-                    .ifPresent(used -> store.writes().recordUsage(job.user(), used)));
-        }
+        // Counted against its user by fair share; a restart counts it again from the store, never twice
+        ran.ifPresent(job -> usage.charge(job.user(), job.spec().resources(), startedAt.get(), finishedAt)
+                .ifPresent(used -> store.writes().recordUsage(job.user(), used)));
         metrics.attemptEnded(outcome, startedAt, finishedAt);
         failPoints.reach(FailPoints.AFTER_RESULT);
         swarm.removeService(attempt.serviceName());

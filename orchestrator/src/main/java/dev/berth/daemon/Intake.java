@@ -9,6 +9,7 @@ import dev.berth.metrics.BerthMetrics;
 import dev.berth.queue.JobQueue;
 import dev.berth.queue.QueueMessage;
 import dev.berth.store.InsertOutcome;
+import dev.berth.store.JobLookup;
 import dev.berth.store.JobStore;
 import dev.berth.store.StoreException;
 import dev.berth.swarm.EngineException;
@@ -32,7 +33,8 @@ import static java.util.Objects.requireNonNull;
  * not a valid request, once it is recorded as REJECTED and copied to the dead-letter queue), so a
  * crash at any point redelivers it, and the store's unique job id makes the redelivery a no-op.
  * A request naming a secret Swarm lacks is rejected too; one whose env looks like a credential is
- * stored with a warning.
+ * stored with a warning. The jobs a request waits for must be in the store already, named by id or
+ * unambiguous prefix; they are stored by their whole ids.
  */
 final class Intake
         implements AutoCloseable
@@ -176,6 +178,16 @@ final class Intake
         if (missingSecrets.isPresent() && !stored(request, message)) {
             reject(message, fallbackId, missingSecrets.get());
             return false;
+        }
+        try {
+            request = JobLookup.withDependenciesFound(store.reads(), request);
+        }
+        catch (InvalidRequestException e) {
+            // A redelivery of a job stored before its dependency was purged is no new request
+            if (!stored(request, message)) {
+                reject(message, fallbackId, e.getMessage());
+                return false;
+            }
         }
         InsertOutcome outcome = store.writes().insert(request, message.body(), Optional.of(message.messageId()), clock.instant());
         switch (outcome) {

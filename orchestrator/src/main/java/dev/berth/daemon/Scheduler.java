@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.config.BerthConfig;
+import dev.berth.cost.CostMeter;
 import dev.berth.fairshare.FairShareLine;
 import dev.berth.fairshare.UsageLedger;
 import dev.berth.store.AdmissionReads;
@@ -95,7 +96,8 @@ final class Scheduler
             usage.charge(use.user(), use.resources(), use.startedAt(), use.endedAt());
         }
         store.writes().replaceUsage(usage.entries());
-        AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics, usage);
+        AttemptFinisher finisher = new AttemptFinisher(store, swarm, view, resultFiles, clock, failPoints, metrics, usage,
+                new CostMeter(config.prices()));
         JobServices services = new JobServices(store.instanceId(), config.mirrorsDir(), config.snapshotsDir(), config.gpuKind());
         Dispatcher dispatcher = new Dispatcher(store, swarm, preparer, services, runDirs, finisher, resultFiles, wakeup, startingPoll,
                 config.pendingCap(), clock, failPoints, preparations, dispatches, new PreviousAttemptStop(store, view, clock));

@@ -116,6 +116,12 @@ final class SwarmView
         return Optional.ofNullable(nodesById.get(nodeId)).map(SwarmNode::hostname);
     }
 
+    /** The node of that hostname (as attempts record their node) as last listed, without listing again: what an ended attempt is priced by. */
+    Optional<SwarmNode> nodeNamed(String hostname)
+    {
+        return nodes.stream().filter(node -> node.hostname().equals(hostname)).findFirst();
+    }
+
     private static Map<String, TaskSnapshot> latestTaskPerService(List<TaskSnapshot> tasks)
     {
         return tasks.stream().collect(Collectors.toMap(TaskSnapshot::serviceName, Function.identity(),

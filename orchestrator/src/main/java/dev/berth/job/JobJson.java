@@ -1,5 +1,6 @@
 package dev.berth.job;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.export.ExportState;
@@ -61,6 +62,24 @@ public final class JobJson
             node.putNull("checkpoint");
         }
         return node;
+    }
+
+    /**
+     * Adds the jobs this one waits or waited for, as {@code status --json} and {@code GET /api/v1/jobs/{id}} show them:
+     * {@code dependencies} ({@code job_id}, {@code kind} after or after_any, {@code state}, null once purged; empty for
+     * none) and, while it is WAITING, {@code waiting_for}, the ids of those not yet ended.
+     */
+    public static void putDependencies(ObjectNode node, Job job, List<DependencyState> dependencies)
+    {
+        ArrayNode listed = node.putArray("dependencies");
+        for (DependencyState dependency : dependencies) {
+            ObjectNode entry = listed.addObject().put("job_id", dependency.dependency().jobId()).put("kind", dependency.dependency().kind().field());
+            dependency.state().ifPresentOrElse(state -> entry.put("state", state.name()), () -> entry.putNull("state"));
+        }
+        if (job.state() == JobState.WAITING) {
+            ArrayNode waiting = node.putArray("waiting_for");
+            dependencies.stream().filter(DependencyState::live).forEach(dependency -> waiting.add(dependency.dependency().jobId()));
+        }
     }
 
     /** What a cancel left a job in: {@code {"job_id", "state"}}, as {@code berth cancel --json} prints it. */

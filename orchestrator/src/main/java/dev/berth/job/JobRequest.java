@@ -3,6 +3,7 @@ package dev.berth.job;
 import dev.berth.repo.RepoUrl;
 
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,7 @@ import static java.util.Objects.requireNonNull;
  * {@code commit}, when given, is run instead of the branch's tip (a rerun's); {@code rerunOf} the job it runs again.
  * {@code user} is whom the job is for: the request's own field, else the sender's (see {@link #forUser}).
  * {@code priority} orders that user's own queued jobs, higher first; fair share decides between users.
+ * {@code dependencies} are the jobs it waits for before it is queued ({@code after}, {@code after_any}), by id.
  */
 public record JobRequest(
         String id,
@@ -41,7 +43,8 @@ public record JobRequest(
         Optional<String> user,
         Optional<String> commit,
         Optional<String> rerunOf,
-        int priority)
+        int priority,
+        List<Dependency> dependencies)
 {
     /**
      * Between SIGTERM and SIGKILL when berth stops a job (cancel, timeout, a drained node): long enough to
@@ -68,13 +71,21 @@ public record JobRequest(
         requireNonNull(user, "user is null");
         requireNonNull(commit, "commit is null");
         requireNonNull(rerunOf, "rerunOf is null");
+        dependencies = dependencies.stream().sorted(Comparator.comparing(Dependency::jobId)).toList();
     }
 
     /** The job's user when the request names none: who sent it, as the queue says. */
     public JobRequest forUser(String sender)
     {
         return user.isPresent() ? this : new JobRequest(id, name, repo, branch, entrypoint, entrypointParams, image, resources, env, timeout,
-                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender), commit, rerunOf, priority);
+                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender), commit, rerunOf, priority, dependencies);
+    }
+
+    /** The same request waiting for {@code resolved}: its dependencies as intake found them in the store, by their whole ids. */
+    public JobRequest withDependencies(List<Dependency> resolved)
+    {
+        return new JobRequest(id, name, repo, branch, entrypoint, entrypointParams, image, resources, env, timeout,
+                stopGrace, maxAttempts, retryExitCodes, pool, secrets, user, commit, rerunOf, priority, resolved);
     }
 
     /** Whether a sender's name (the queue's message attribute) is one a request's {@code user} field could hold. */

@@ -1,9 +1,12 @@
 package dev.berth.job;
 
-/** Where a job is in its life; {@link Lifecycle} says which moves are allowed. */
+/**
+ * Where a job is in its life; {@link Lifecycle} says which moves are allowed. WAITING is a job whose
+ * dependencies ({@code after}, {@code after_any}) have not all ended: out of admission's line until they have.
+ */
 public enum JobState
 {
-    QUEUED, PREPARING, SUBMITTED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, REJECTED;
+    WAITING, QUEUED, PREPARING, SUBMITTED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, REJECTED;
 
     public boolean terminal()
     {

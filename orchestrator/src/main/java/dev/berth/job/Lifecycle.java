@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static dev.berth.job.AttemptState.CANCELLED;
 import static dev.berth.job.AttemptState.FAILED;
@@ -28,7 +29,8 @@ import static java.util.Objects.requireNonNull;
  * calls them inside the transaction that makes the change, so an illegal move is refused, never written.
  *
  * <pre>
- * job:     QUEUED → PREPARING → SUBMITTED → RUNNING → SUCCEEDED | FAILED | TIMED_OUT | CANCELLED
+ * job:     [WAITING →] QUEUED → PREPARING → SUBMITTED → RUNNING → SUCCEEDED | FAILED | TIMED_OUT | CANCELLED
+ *          (WAITING, until its dependencies have ended, or CANCELLED from there when one it needed to succeed did not)
  *          (REJECTED is only ever inserted; an interrupted attempt, or one that exited with a code in
  *          retry_exit_codes, sends its job back to QUEUED while attempts remain)
  * attempt: SUBMITTING → PENDING → RUNNING → SUCCEEDED | FAILED | INTERRUPTED | TIMED_OUT | CANCELLED
@@ -46,6 +48,7 @@ public final class Lifecycle
     public static final Duration INFRA_BACKOFF = Duration.ofSeconds(10);
 
     private static final Map<JobState, Set<JobState>> JOB_MOVES = Map.ofEntries(
+            entry(JobState.WAITING, EnumSet.of(JobState.QUEUED, JobState.CANCELLED)),
             // FAILED straight from QUEUED: the job can never fit any node.
             entry(JobState.QUEUED, EnumSet.of(JobState.PREPARING, JobState.FAILED, JobState.CANCELLED)),
             // QUEUED again: preparation hit a passing infrastructure fault, or berth restarted mid-way.
@@ -97,6 +100,46 @@ public final class Lifecycle
     public static JobMove cancelledWhileQueued()
     {
         return new JobMove(JobState.QUEUED, JobState.CANCELLED, Optional.of(Cause.CANCELLED), Optional.of("cancelled on request while queued"));
+    }
+
+    /** A cancel of a job still waiting for its dependencies, asked by the CLI: its dependents are settled again, as after any end. */
+    public static JobMove cancelledWhileWaiting()
+    {
+        return new JobMove(JobState.WAITING, JobState.CANCELLED, Optional.of(Cause.CANCELLED), Optional.of("cancelled on request while waiting"));
+    }
+
+    /**
+     * What a waiting job does now that its dependencies stand so ({@code states}, by id; a job missing from it
+     * is no longer in the store): decided when it is stored, and again in the transaction that ends any of them.
+     * Cancelled, naming the first, when one it waits for {@code after} ended other than SUCCEEDED (its own
+     * dependents are then settled in turn, so a failure cascades); queued, in the place in line it was received
+     * in, once all have ended as it needs; else it waits on (empty).
+     */
+    public static Optional<JobMove> dependenciesSettled(List<Dependency> dependencies, Map<String, JobState> states)
+    {
+        boolean allEnded = true;
+        for (Dependency dependency : dependencies) {
+            JobState state = states.get(dependency.jobId());
+            if (state == null && dependency.kind() == Dependency.Kind.AFTER) {
+                return Optional.of(new JobMove(JobState.WAITING, JobState.CANCELLED, Optional.of(Cause.CANCELLED),
+                        Optional.of("dependency " + dependency.jobId() + " is no longer known (purged), so it cannot be known to have succeeded")));
+            }
+            if (state != null && state.terminal() && state != JobState.SUCCEEDED && dependency.kind() == Dependency.Kind.AFTER) {
+                return Optional.of(new JobMove(JobState.WAITING, JobState.CANCELLED, Optional.of(Cause.CANCELLED),
+                        Optional.of("dependency " + dependency.jobId() + " failed: it ended " + state)));
+            }
+            // A purged after_any dependency had ended, or it could not have been purged
+            allEnded &= state == null || state.terminal();
+        }
+        return allEnded ? Optional.of(new JobMove(JobState.WAITING, JobState.QUEUED, Optional.empty(), Optional.empty())) : Optional.empty();
+    }
+
+    /** What a waiting job waits for, for {@code berth status}: each dependency not yet ended, with its state. */
+    public static String waitingFor(List<DependencyState> dependencies)
+    {
+        return dependencies.stream().filter(DependencyState::live)
+                .map(dependency -> dependency.dependency().jobId() + " (" + dependency.state().orElseThrow() + ")")
+                .collect(Collectors.joining(", "));
     }
 
     public static JobMove cancelledWhilePreparing()

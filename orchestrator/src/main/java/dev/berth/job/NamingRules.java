@@ -10,7 +10,7 @@ import static java.util.Objects.requireNonNull;
 /** The rules for how a job is named, placed and owned: {@code job_id}, {@code name}, {@code pool} and {@code user}, each optional. */
 final class NamingRules
 {
-    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
+    static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,47}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern POOL = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
     /** A login or IAM-style name: what fair share and the listings group by. */

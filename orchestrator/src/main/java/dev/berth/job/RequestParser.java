@@ -96,6 +96,7 @@ public final class RequestParser
         Optional<String> commit = source.commit();
         Optional<String> rerunOf = naming.rerunOf();
         int priority = new SchedulingRules(fields).priority();
+        List<Dependency> dependencies = new DependencyRules(fields).dependencies();
 
         if (!fields.problems().isEmpty()) {
             throw new InvalidRequestException(fields.problems());
@@ -119,6 +120,7 @@ public final class RequestParser
                 user,
                 commit,
                 rerunOf,
-                priority);
+                priority,
+                dependencies);
     }
 }

@@ -2,16 +2,21 @@ package dev.berth.stats;
 
 import dev.berth.job.Cause;
 import dev.berth.job.JobState;
+import dev.berth.stats.StatsReport.CostTotals;
 import dev.berth.stats.StatsReport.GroupStats;
 import dev.berth.stats.StatsReport.IntervalEnded;
+import dev.berth.stats.StatsReport.MonthCost;
 import dev.berth.stats.StatsReport.PoolHours;
 import dev.berth.store.JobGrouping;
 import dev.berth.store.StatsReads;
+import dev.berth.store.StatsReads.AttemptCosts;
 import dev.berth.store.StatsReads.Ended;
 import dev.berth.store.StatsReads.JobSpan;
 import dev.berth.store.StatsReads.JobTime;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -77,7 +82,26 @@ public final class Stats
                 .map(by -> groups(by == JobGrouping.POOL ? endedRows : reads.endedByGroup(from, to, by), waits, runs))
                 .orElse(List.of());
         return new StatsReport(window, query.by(), ended, endedPerInterval, QueueDepth.sample(window.samples(), endedWaits, stillWaiting),
-                Distribution.of(durations(waits)), Distribution.of(times(runs)), failures, pools(endedRows), groups);
+                Distribution.of(durations(waits)), Distribution.of(times(runs)), failures, pools(endedRows), groups, costs(from, to));
+    }
+
+    private CostTotals costs(Instant windowFrom, Instant to)
+    {
+        Instant from = windowFrom.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS).withDayOfMonth(1).toInstant();
+        List<AttemptCosts> rows = reads.attemptCosts(from, to);
+        return new CostTotals(from, monthly(rows, row -> Optional.of(row.user())), monthly(rows, AttemptCosts::repo));
+    }
+
+    private static List<MonthCost> monthly(List<AttemptCosts> rows, Function<AttemptCosts, Optional<String>> group)
+    {
+        Map<List<Object>, List<AttemptCosts>> byKey = rows.stream().collect(Collectors.groupingBy(row -> List.of(row.month(), group.apply(row))));
+        return byKey.values().stream()
+                .map(same -> new MonthCost(same.get(0).month(), group.apply(same.get(0)), same.stream().mapToLong(AttemptCosts::attempts).sum(),
+                        same.stream().mapToLong(AttemptCosts::unknown).sum(), same.stream().mapToDouble(AttemptCosts::instanceHours).sum(),
+                        same.stream().mapToDouble(AttemptCosts::usd).sum()))
+                .sorted(Comparator.comparing(MonthCost::month).thenComparing(Comparator.comparingDouble(MonthCost::usd).reversed())
+                        .thenComparing(cost -> cost.group().orElse("")))
+                .toList();
     }
 
     private static List<PoolHours> pools(List<Ended> byPool)

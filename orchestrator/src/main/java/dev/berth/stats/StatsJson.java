@@ -4,15 +4,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cost.CostJson;
 import dev.berth.job.Cause;
 import dev.berth.job.JobState;
 import dev.berth.stats.StatsReport.DepthSample;
 import dev.berth.stats.StatsReport.GroupStats;
 import dev.berth.stats.StatsReport.IntervalEnded;
+import dev.berth.stats.StatsReport.MonthCost;
 import dev.berth.stats.StatsReport.PoolHours;
 
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -75,7 +78,21 @@ public final class StatsJson
             node.set("run", distribution(group.runs()));
             node.put("gpu_hours", hours(group.gpuHours())).put("cpu_hours", hours(group.cpuHours()));
         }
+        ObjectNode cost = root.putObject("cost").put("from", report.costs().from().toString()).put("to", report.window().to().toString());
+        putMonths(cost.putArray("by_user"), "user", report.costs().byUser());
+        putMonths(cost.putArray("by_repo"), "repo", report.costs().byRepo());
         return root;
+    }
+
+    /** {@code usd} and {@code instance_hours} sum the attempts of known cost; {@code unknown_attempts} says how many are left out. */
+    private static void putMonths(ArrayNode list, String field, List<MonthCost> months)
+    {
+        for (MonthCost month : months) {
+            ObjectNode node = list.addObject().put("month", month.month());
+            putOptional(node, field, month.group());
+            node.put("attempts", month.attempts()).put("unknown_attempts", month.unknown())
+                    .put("instance_hours", hours(month.instanceHours())).put("usd", CostJson.rounded(month.usd()));
+        }
     }
 
     private static ObjectNode ended(Map<JobState, Long> ended)

@@ -23,6 +23,7 @@ import static java.util.Objects.requireNonNull;
  * @param failures the jobs that ended in the window in any final state but SUCCEEDED, by cause (every cause)
  * @param pools GPU-hours and CPU-hours reserved by the jobs that ended in the window, per pool
  * @param groups the same figures per repository or pool when asked ({@code by}), most jobs first; else empty
+ * @param costs what the attempts that ended in the months the window touches cost, per user and per repository
  */
 public record StatsReport(
         StatsWindow window,
@@ -34,7 +35,8 @@ public record StatsReport(
         Distribution runs,
         Map<Cause, Long> failures,
         List<PoolHours> pools,
-        List<GroupStats> groups)
+        List<GroupStats> groups,
+        CostTotals costs)
 {
     public StatsReport
     {
@@ -48,6 +50,7 @@ public record StatsReport(
         failures = Map.copyOf(failures);
         pools = List.copyOf(pools);
         groups = List.copyOf(groups);
+        requireNonNull(costs, "costs is null");
     }
 
     public long endedTotal()
@@ -108,6 +111,40 @@ public record StatsReport(
         public long endedTotal()
         {
             return ended.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * Costs per month, from the start of the month (UTC) the window starts in to the window's end, so that each
+     * month's figure is the month's whole (the current one to date); months oldest first, then the dearest first.
+     */
+    public record CostTotals(Instant from, List<MonthCost> byUser, List<MonthCost> byRepo)
+    {
+        public CostTotals
+        {
+            requireNonNull(from, "from is null");
+            byUser = List.copyOf(byUser);
+            byRepo = List.copyOf(byRepo);
+        }
+
+        public long unknownAttempts()
+        {
+            return byUser.stream().mapToLong(MonthCost::unknown).sum();
+        }
+    }
+
+    /**
+     * What the attempts of one user's or one repository's jobs ({@code group}, empty for a job with none) that ran
+     * and ended in {@code month} ({@code 2026-12}) cost.
+     *
+     * @param unknown how many of the {@code attempts} have no known cost, left out of the sums
+     */
+    public record MonthCost(String month, Optional<String> group, long attempts, long unknown, double instanceHours, double usd)
+    {
+        public MonthCost
+        {
+            requireNonNull(month, "month is null");
+            requireNonNull(group, "group is null");
         }
     }
 }

@@ -1,7 +1,11 @@
 package dev.berth.store;
 
+import dev.berth.cost.Cost;
+import dev.berth.cost.CostJson;
 import dev.berth.job.Attempt;
 import dev.berth.job.Claim;
+import dev.berth.job.Dependency;
+import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
 
@@ -10,7 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +33,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class JobReads
 {
+    private static final int COST_BATCH = 500;
+
     private final Database database;
 
     JobReads(Database database)
@@ -53,6 +61,17 @@ public final class JobReads
             throw new AmbiguousJobIdException(idOrPrefix, matches.stream().map(Job::id).toList());
         }
         return matches.stream().findFirst();
+    }
+
+    /** What the job waits or waited for, and where each of those is now, by id; none for a job without dependencies. */
+    public List<DependencyState> dependencies(String jobId)
+    {
+        return database.read(() -> database.query("""
+                SELECT job_dependencies.depends_on, job_dependencies.kind, jobs.state
+                FROM job_dependencies LEFT JOIN jobs ON jobs.id = job_dependencies.depends_on
+                WHERE job_dependencies.job_id = ? ORDER BY job_dependencies.depends_on""",
+                rows -> new DependencyState(new Dependency(rows.getString(1), Dependency.Kind.ofField(rows.getString(2))),
+                        Optional.ofNullable(rows.getString(3)).map(JobState::valueOf)), jobId));
     }
 
     /** Jobs in any of {@code states}, oldest first (the order admission serves them in). */
@@ -229,6 +248,26 @@ public final class JobReads
     public List<Attempt> attempts(String jobId)
     {
         return database.read(() -> database.query("SELECT * FROM attempts WHERE job_id = ? ORDER BY number", JobRows::attempt, jobId));
+    }
+
+    /**
+     * What the ended attempts of each of {@code jobIds} cost together, lost ones included (the fleet paid for
+     * them); a job with none ended has cost nothing yet. An attempt that ended before costs were kept is unknown.
+     */
+    public Map<String, Cost> costs(List<String> jobIds)
+    {
+        Map<String, Cost> costs = new HashMap<>();
+        jobIds.forEach(id -> costs.put(id, Cost.NONE));
+        // A page of a listing at a time, far below SQLite's limit on a statement's parameters
+        for (int from = 0; from < jobIds.size(); from += COST_BATCH) {
+            List<String> batch = jobIds.subList(from, Math.min(jobIds.size(), from + COST_BATCH));
+            String placeholders = String.join(",", Collections.nCopies(batch.size(), "?"));
+            database.read(() -> database.query("SELECT job_id, cost FROM attempts WHERE finished_at IS NOT NULL AND job_id IN (" + placeholders + ") ORDER BY job_id, number",
+                    rows -> Map.entry(rows.getString(1), Optional.ofNullable(rows.getString(2)).map(CostJson::read)
+                            .orElseGet(() -> Cost.unknown("ended before costs were kept"))), batch.toArray()))
+                    .forEach(entry -> costs.merge(entry.getKey(), entry.getValue(), Cost::plus));
+        }
+        return costs;
     }
 
     /** Every attempt that has not ended, oldest job first. */

@@ -7,6 +7,7 @@ import dev.berth.job.Attempt;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
 import dev.berth.job.Claim;
+import dev.berth.job.Dependency;
 import dev.berth.job.Job;
 import dev.berth.job.JobRequest;
 import dev.berth.job.JobState;
@@ -35,7 +36,9 @@ final class JobRows
     /** The columns {@link #job} reads. */
     static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
-            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, rerun_of, priority";
+            + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, rerun_of, priority, "
+            // (one seek of job_dependencies' key per job: most jobs have none, so it finds nothing)
+            + "(SELECT group_concat(kind || ' ' || depends_on, ',') FROM job_dependencies WHERE job_dependencies.job_id = jobs.id) AS dependencies";
     /** The columns {@link #claim} reads: plain ones only, so a claim costs no parse of the request. */
     static final String CLAIM_COLUMNS = "seq, id, state, cpus, memory, gpus, pool, timeout_ms, attempts, cancel_requested, user, priority, started_at";
 
@@ -83,7 +86,8 @@ final class JobRows
                     Optional.of(rows.getString("user")),
                     Optional.ofNullable(rows.getString("pinned_commit")),
                     Optional.ofNullable(rows.getString("rerun_of")),
-                    rows.getInt("priority")));
+                    rows.getInt("priority"),
+                    readDependencies(rows.getString("dependencies"))));
         }
         return new Job(
                 rows.getLong("seq"),
@@ -172,6 +176,13 @@ final class JobRows
     private static List<String> readNames(String text)
     {
         return text == null ? List.of() : List.of(text.split(","));
+    }
+
+    /** The dependencies column as {@link #JOB_COLUMNS} makes it, "after a1,after_any b2" (ids and kinds hold no space or comma): NULL for none. */
+    private static List<Dependency> readDependencies(String text)
+    {
+        return text == null ? List.of() : Arrays.stream(text.split(",")).map(entry -> entry.split(" ", 2))
+                .map(parts -> new Dependency(parts[1], Dependency.Kind.ofField(parts[0]))).toList();
     }
 
     static Optional<Long> optionalLong(ResultSet rows, String column)

@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import dev.berth.cost.CostJson;
 import dev.berth.fairshare.UsageLedger;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
@@ -36,12 +37,18 @@ public final class JobWrites
     static final String ENDED_STATES = "('SUCCEEDED','FAILED','TIMED_OUT','CANCELLED','REJECTED')";
 
     private final Database database;
+    private final Dependents dependents;
 
     JobWrites(Database database)
     {
         this.database = requireNonNull(database, "database is null");
+        this.dependents = new Dependents(database, this::settledMove);
     }
 
+    /**
+     * Stores a new job: QUEUED, or WAITING when it has dependencies (by whole id, as intake resolved them), and
+     * at once queued or cancelled instead when those have ended already.
+     */
     public InsertOutcome insert(JobRequest request, String rawRequest, Optional<String> messageId, Instant now)
     {
         return database.inTransaction(() -> {
@@ -53,9 +60,10 @@ public final class JobWrites
             database.update("""
                     INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
                                       env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, commit_sha, rerun_of, priority)
-                    VALUES (?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     request.id(),
                     request.name(),
+                    request.dependencies().isEmpty() ? JobState.QUEUED.name() : JobState.WAITING.name(),
                     rawRequest,
                     messageId.orElse(null),
                     request.repo().toString(),
@@ -80,6 +88,9 @@ public final class JobWrites
                     request.commit().orElse(null),
                     request.rerunOf().orElse(null),
                     request.priority());
+            if (!request.dependencies().isEmpty()) {
+                dependents.record(request.id(), request.dependencies(), now);
+            }
             return InsertOutcome.CREATED;
         });
     }
@@ -106,6 +117,7 @@ public final class JobWrites
                     before.toEpochMilli(), limit);
             for (PurgedJob job : purged) {
                 database.update("DELETE FROM attempts WHERE job_id = ?", job.id());
+                database.update("DELETE FROM job_dependencies WHERE job_id = ?", job.id());
                 database.update("DELETE FROM jobs WHERE id = ?", job.id());
             }
             return purged;
@@ -131,6 +143,7 @@ public final class JobWrites
             casJob(id, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?",
                     move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
             announceEnd(id, onEnd);
+            dependents.ended(id, now);
             return null;
         });
     }
@@ -196,9 +209,9 @@ public final class JobWrites
             AttemptOutcome outcome = end.outcome();
             Cause cause = outcome.cause().orElse(null);
             casAttempt(jobId, number, attempt.state(), outcome.state(),
-                    ", node = coalesce(?, node), cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?",
+                    ", node = coalesce(?, node), cause = ?, reason = ?, exit_code = ?, started_at = coalesce(started_at, ?), finished_at = ?, cost = ?",
                     end.node().orElse(null), cause == null ? null : cause.label(), outcome.reason(), outcome.exitCode().orElse(null),
-                    end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
+                    end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli(), CostJson.stored(end.cost()));
 
             JobMove move = Lifecycle.afterAttempt(job.state(), outcome, number, job.spec());
             if (move.to() == JobState.QUEUED) {
@@ -210,6 +223,7 @@ public final class JobWrites
                         move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), outcome.exitCode().orElse(null),
                         end.startedAt().map(Instant::toEpochMilli).orElse(null), end.finishedAt().toEpochMilli());
                 announceEnd(jobId, onEnd);
+                dependents.ended(jobId, end.finishedAt());
             }
             return move.to();
         });
@@ -241,18 +255,20 @@ public final class JobWrites
     }
 
     /**
-     * Asks for a job to be cancelled. A queued job is cancelled here and now; any other live job is
-     * flagged for the daemon, which stops its service. Returns the job's state after the call.
+     * Asks for a job to be cancelled. A queued or waiting job is cancelled here and now (and the jobs waiting
+     * for it settled); any other live job is flagged for the daemon, which stops its service. Returns the
+     * job's state after the call.
      */
     public JobState requestCancel(String jobId, Instant now)
     {
         return database.inTransaction(() -> {
             Job job = database.queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, jobId)
                     .orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
-            if (job.state() == JobState.QUEUED) {
-                JobMove move = Lifecycle.cancelledWhileQueued();
+            if (job.state() == JobState.QUEUED || job.state() == JobState.WAITING) {
+                JobMove move = job.state() == JobState.QUEUED ? Lifecycle.cancelledWhileQueued() : Lifecycle.cancelledWhileWaiting();
                 casJob(jobId, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?",
                         move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
+                dependents.ended(jobId, now);
                 return move.to();
             }
             if (!job.state().terminal()) {
@@ -260,6 +276,19 @@ public final class JobWrites
             }
             return job.state();
         });
+    }
+
+    /** A waiting job's move once its dependencies are settled: to the queue, its note cleared, or to its end. */
+    private void settledMove(String id, JobMove move, Instant now)
+            throws SQLException
+    {
+        if (move.to().terminal()) {
+            casJob(id, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?",
+                    move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
+        }
+        else {
+            casJob(id, move.from(), move.to(), "reason = ?", move.reason().orElse(null));
+        }
     }
 
     /** Lets the caller write what others read of an ended job before the end is committed (see {@link JobEnded}). */

@@ -57,7 +57,17 @@ final class Schema
             // Each user's use for fair share, as the daemon last counted it (see UsageLedger): for the commands that
             // show a queued job's place; the daemon itself counts again from the attempts when it starts
             """
-            CREATE TABLE IF NOT EXISTS user_usage (user TEXT PRIMARY KEY, hours REAL NOT NULL, as_of INTEGER NOT NULL) WITHOUT ROWID""");
+            CREATE TABLE IF NOT EXISTS user_usage (user TEXT PRIMARY KEY, hours REAL NOT NULL, as_of INTEGER NOT NULL) WITHOUT ROWID""",
+            // The jobs each job waits for (after, after_any), by whole id; a new table, so an older store gains it here, empty.
+            // depends_on has no foreign key: a dependency that ended may be purged before its dependents are
+            """
+            CREATE TABLE IF NOT EXISTS job_dependencies (
+                job_id TEXT NOT NULL REFERENCES jobs(id),
+                depends_on TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                PRIMARY KEY (job_id, depends_on)) WITHOUT ROWID""",
+            // What the end of a job reads: the jobs waiting for it
+            "CREATE INDEX IF NOT EXISTS job_dependencies_by_target ON job_dependencies(depends_on)");
 
     /**
      * Every column added since the first version, oldest first; the next one goes at the end. Rows stored
@@ -72,7 +82,9 @@ final class Schema
             // The commit a request pins (a rerun's); commit_sha is the one the job ran, pinned or resolved
             new AddedColumn("jobs", "pinned_commit", "TEXT"),
             new AddedColumn("jobs", "rerun_of", "TEXT"),
-            new AddedColumn("jobs", "priority", "INTEGER NOT NULL DEFAULT 0"));
+            new AddedColumn("jobs", "priority", "INTEGER NOT NULL DEFAULT 0"),
+            // What the attempt cost, as CostJson stores it; NULL for attempts not ended, or ended before costs were kept
+            new AddedColumn("attempts", "cost", "TEXT"));
 
     /**
      * Indexes made once the migrations have run, so they may cover an added column. A listing filtered

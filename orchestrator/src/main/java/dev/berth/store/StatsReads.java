@@ -171,6 +171,38 @@ public final class StatsReads
         }
     }
 
+    /**
+     * What the attempts that ran and ended in {@code [from, to)} cost, summed by the month (UTC) they ended in, their
+     * job's user and repository. A range of {@code attempts_by_finished}, each attempt joined with its job.
+     */
+    public List<AttemptCosts> attemptCosts(Instant from, Instant to)
+    {
+        return database.read(() -> database.query("""
+                SELECT strftime('%Y-%m', a.finished_at / 1000, 'unixepoch'), j.user, j.repo, count(*),
+                       sum(a.cost IS NULL OR json_extract(a.cost, '$.unknown') IS NOT NULL),
+                       total(json_extract(a.cost, '$.instance_hours')), total(json_extract(a.cost, '$.usd'))
+                FROM attempts a JOIN jobs j ON j.id = a.job_id
+                WHERE a.finished_at >= ? AND a.finished_at < ? AND a.started_at IS NOT NULL GROUP BY 1, 2, 3""",
+                rows -> new AttemptCosts(rows.getString(1), rows.getString(2), Optional.ofNullable(rows.getString(3)), rows.getLong(4), rows.getLong(5),
+                        rows.getDouble(6), rows.getDouble(7)),
+                from.toEpochMilli(), to.toEpochMilli()));
+    }
+
+    /**
+     * The cost of the attempts of one month ({@code 2026-12}), user and repository (empty for none).
+     *
+     * @param unknown how many of the {@code attempts} have no known cost: left out of the sums, never counted as 0
+     */
+    public record AttemptCosts(String month, String user, Optional<String> repo, long attempts, long unknown, double instanceHours, double usd)
+    {
+        public AttemptCosts
+        {
+            requireNonNull(month, "month is null");
+            requireNonNull(user, "user is null");
+            requireNonNull(repo, "repo is null");
+        }
+    }
+
     /** How long one job took at something, in milliseconds, with its group when one was asked for. */
     public record JobTime(long millis, Optional<String> group)
     {

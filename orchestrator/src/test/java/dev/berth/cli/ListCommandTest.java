@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.config.FairShare;
+import dev.berth.cost.CostJson;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
@@ -141,6 +142,7 @@ class ListCommandTest
             store.reads().newest(Set.of(), 10).forEach(job -> {
                 ObjectNode node = JobViews.json(job, null, new RunDirExports(Path.of("runs"), Optional.empty()));
                 QueueJson.put(node, queue.placeOf(job));
+                CostJson.put(node, store.reads().costs(List.of(job.id())).get(job.id()));
                 whole.add(node);
             });
         }

@@ -50,6 +50,16 @@ class RequestOptionsTest
     }
 
     @Test
+    void afterFlagsTakeCommaSeparatedJobsAndRepeat()
+    {
+        RequestOptions options = parse("--repo", "r", "--entrypoint", "e", "--after", "a1,b2", "--after", "c3", "--after-any", "d4");
+
+        assertThat(options.toRequest().path("after").toString()).isEqualTo("[\"a1\",\"b2\",\"c3\"]");
+        assertThat(options.toRequest().path("after_any").toString()).isEqualTo("[\"d4\"]");
+        assertThat(options.requestFlags()).containsExactly("--repo", "--entrypoint", "--after", "--after-any");
+    }
+
+    @Test
     void theJobIdAloneIsNoRequest()
     {
         RequestOptions options = parse("--job-id", "exp-1");

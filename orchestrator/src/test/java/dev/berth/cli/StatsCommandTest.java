@@ -2,6 +2,8 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.config.HttpAddress;
+import dev.berth.config.PoolPrice.Market;
+import dev.berth.cost.Cost;
 import dev.berth.store.JobStore;
 import dev.berth.testing.StoredJobs;
 import dev.berth.testing.TestingClock;
@@ -152,6 +154,52 @@ class StatsCommandTest
         assertThat(json.get("pools").get(0).get("pool").isNull()).as("jobs that named no pool").isTrue();
         assertThat(json.get("groups").get(0).get("pool").asText()).isEqualTo("gpu");
         assertThat(json.get("groups").get(0).get("finished").get("total").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void costsAreSummedPerUserAndPerRepositoryForTheWholeMonthsTheWindowTouches()
+            throws Exception
+    {
+        try (JobStore store = JobStore.open(temp.resolve("berth.db"))) {
+            StoredJobs jobs = new StoredJobs(store);
+            jobs.job("a").user("ann").repo("https://git.example/ml").received(at(1, 0)).started(at(1, 0))
+                    .cost(Cost.priced(0.5, 0.2, Market.SPOT)).succeeded(at(2, 0));
+            jobs.job("b").user("bob").repo("https://git.example/ml").received(at(3, 0)).started(at(3, 0))
+                    .cost(Cost.priced(1.5, 0.6, Market.ON_DEMAND)).succeeded(at(4, 0));
+            jobs.job("c").user("ann").repo("https://git.example/etl").received(at(5, 0)).started(at(5, 0))
+                    .cost(Cost.unknown("no price for pool gpu")).failed(at(6, 0));
+            // Before the 7-day window, in the month it starts in: counted, so that February's figure is February's whole
+            Instant february = Instant.parse("2026-02-02T10:00:00Z");
+            jobs.job("d").user("ann").repo("https://git.example/etl").received(february).started(february)
+                    .cost(Cost.priced(1.0, 0.4, Market.SPOT)).succeeded(february.plus(ofHours(1)));
+            Instant january = Instant.parse("2026-01-31T10:00:00Z");
+            jobs.job("e").user("ann").repo("https://git.example/etl").received(january).started(january)
+                    .cost(Cost.priced(9.0, 9.0, Market.SPOT)).succeeded(january.plus(ofHours(1)));
+        }
+
+        Result stats = stats("--since", "7d");
+
+        assertThat(stats.status()).as(stats.err()).isZero();
+        assertThat(stats.out()).contains("cost since 2026-02-01 (whole months, UTC); 1 attempt of unknown cost is not in the sums (berth status shows why)");
+        List<String[]> byUser = stats.out().lines().dropWhile(line -> !line.startsWith("MONTH ")).takeWhile(line -> !line.isEmpty())
+                .map(line -> line.split(" {2,}")).toList();
+        assertThat(byUser).containsExactly(
+                new String[] {"MONTH", "USER", "ATTEMPTS", "UNKNOWN", "INSTANCE-HOURS", "USD"},
+                new String[] {"2026-02", "ann", "1", "0", "1.0", "0.40"},
+                new String[] {"2026-03", "bob", "1", "0", "1.5", "0.60"},
+                new String[] {"2026-03", "ann", "2", "1", "0.5", "0.20"});
+        assertThat(stats.out()).contains("MONTH    REPO").containsPattern("2026-03 +https://git.example/ml +2 +0 +2.0 +0.80");
+
+        JsonNode cost = JobViews.mapper().readTree(stats("--since", "7d", "--json").out()).get("cost");
+        assertThat(cost.get("from").asText()).isEqualTo("2026-02-01T00:00:00Z");
+        JsonNode ann = cost.get("by_user").get(2);
+        assertThat(ann.get("user").asText()).isEqualTo("ann");
+        assertThat(ann.get("attempts").asLong()).isEqualTo(2);
+        assertThat(ann.get("unknown_attempts").asLong()).isEqualTo(1);
+        assertThat(ann.get("usd").asDouble()).isEqualTo(0.2);
+        assertThat(cost.get("by_repo")).hasSize(3);
+        assertThat(cost.get("by_repo").get(1).get("repo").asText()).isEqualTo("https://git.example/ml");
+        assertThat(cost.get("by_repo").get(1).get("instance_hours").asDouble()).isEqualTo(2.0);
     }
 
     @Test

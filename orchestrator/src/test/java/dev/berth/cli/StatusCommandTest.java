@@ -1,9 +1,12 @@
 package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.config.PoolPrice.Market;
+import dev.berth.cost.Cost;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.store.JobStore;
+import dev.berth.testing.StoredJobs;
 import dev.berth.testing.TestingClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,6 +86,42 @@ class StatusCommandTest
         assertThat(run("status", "ahead")).doesNotContain("queue:");
         assertThat(JobViews.mapper().readTree(run("status", "--json", "ahead")).path("queue").isNull()).isTrue();
         assertThat(run("status", "behind")).as("the job ahead left the line").containsPattern("queue: +1 of 1 waiting");
+    }
+
+    @Test
+    void aJobsCostIsShownInStatusAndListedWithEveryJobAndAnUnknownOneSaysWhy()
+            throws Exception
+    {
+        try (JobStore store = JobStore.open(temp.resolve("state/berth.db"))) {
+            StoredJobs jobs = new StoredJobs(store);
+            jobs.job("priced").received(NOW).started(NOW).cost(Cost.priced(0.42, 0.126, Market.SPOT)).succeeded(NOW.plusSeconds(600));
+            jobs.job("gpu").received(NOW).started(NOW).cost(Cost.unknown("no price for pool gpu")).failed(NOW.plusSeconds(600));
+        }
+        store("waiting");
+
+        assertThat(run("status", "priced")).containsPattern("cost: +0.42 instance-hours, \\$0.13 \\(spot\\)");
+        assertThat(run("status", "gpu")).containsPattern("cost: +unknown \\(no price for pool gpu\\)");
+        assertThat(run("status", "waiting")).as("nothing ran yet").doesNotContain("cost:");
+
+        JsonNode priced = JobViews.mapper().readTree(run("status", "--json", "priced")).path("cost");
+        assertThat(priced.path("instance_hours").asDouble()).isEqualTo(0.42);
+        assertThat(priced.path("usd").asDouble()).isEqualTo(0.126);
+        assertThat(priced.path("markets").get(0).asText()).isEqualTo("spot");
+        assertThat(priced.path("unknown")).isEmpty();
+        JsonNode listed = JobViews.mapper().readTree(run("list", "--json"));
+        assertThat(listed).hasSize(3);
+        for (JsonNode job : listed) {
+            JsonNode cost = job.path("cost");
+            switch (job.path("id").asText()) {
+                case "priced" -> assertThat(cost).isEqualTo(priced);
+                case "gpu" -> {
+                    assertThat(cost.path("usd").isNull()).as("unknown is null, never 0").isTrue();
+                    assertThat(cost.path("instance_hours").isNull()).isTrue();
+                    assertThat(cost.path("unknown").get(0).asText()).isEqualTo("no price for pool gpu");
+                }
+                default -> assertThat(cost.path("usd").asDouble()).as("queued: nothing spent").isZero();
+            }
+        }
     }
 
     /** A job stored and given its run dir, as a daemon's preparation does; returns the run dir. */

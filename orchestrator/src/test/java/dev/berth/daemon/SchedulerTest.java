@@ -157,6 +157,52 @@ class SchedulerTest
     }
 
     @Test
+    void eachEndedAttemptIsPricedByItsNodesPoolAndTheJobsShareOfItTheLostOneToo()
+    {
+        scheduler.close();
+        scheduler = scheduler(FailPoints.none(), Map.of("BERTH_POOL_PRICES", "spot:m6i.2xlarge:0.40:spot"));
+        // Attempts record their node's hostname, which is not its Swarm id
+        swarm.withNode(new SwarmNode("s1", "spot-1", "ready", "active", Map.of(SwarmNode.POOL_LABEL, "spot"), 8_000_000_000L, 32L << 30, List.of()))
+                .withNode(new SwarmNode("s2", "spot-2", "ready", "active", Map.of(SwarmNode.POOL_LABEL, "spot"), 8_000_000_000L, 32L << 30, List.of()));
+        // 2 of a node's 8 CPUs and 1 of its 32 GiB: a quarter of the node
+        submit("priced", ", \"resources\": {\"cpus\": 2, \"memory\": \"1g\"}");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.run(service("priced", 1), "s1");
+        rounds(1);
+        clock.advance(Duration.ofMinutes(30));
+        swarm.setNode("s1", "down", "active");
+        roundsUntil(() -> swarm.createdServices().contains(service("priced", 2)));
+        swarm.run(service("priced", 2), "s2");
+        rounds(1);
+        clock.advance(Duration.ofHours(1));
+        swarm.exit(service("priced", 2), 0);
+        roundsUntil(() -> job("priced").state().terminal());
+
+        double runHours = attempts("priced").stream()
+                .mapToDouble(attempt -> Duration.between(attempt.startedAt().orElseThrow(), attempt.finishedAt().orElseThrow()).toMillis() / 3_600_000.0)
+                .sum();
+        assertThat(attempts("priced")).extracting(attempt -> attempt.node().orElseThrow()).containsExactly("spot-1", "spot-2");
+        assertThat(runHours).as("both attempts ran, the lost one for half an hour").isGreaterThan(1.5);
+        dev.berth.cost.Cost cost = store.reads().costs(List.of("priced")).get("priced");
+        assertThat(cost.known()).isTrue();
+        assertThat(cost.instanceHours()).isCloseTo(runHours * 0.25, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(cost.usd()).isCloseTo(runHours * 0.25 * 0.40, org.assertj.core.api.Assertions.within(1e-9));
+    }
+
+    @Test
+    void anAttemptOnANodeOfNoPricedPoolCostsUnknown()
+    {
+        submit("unpriced", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.run(service("unpriced", 1), "n1");
+        rounds(1);
+        swarm.exit(service("unpriced", 1), 0);
+        roundsUntil(() -> job("unpriced").state().terminal());
+
+        assertThat(store.reads().costs(List.of("unpriced")).get("unpriced").unknown()).containsExactly("node n1 has no pool");
+    }
+
+    @Test
     void aJobNoInstanceTypeOfTheFleetHoldsFailsAtOnce()
     {
         scheduler.close();

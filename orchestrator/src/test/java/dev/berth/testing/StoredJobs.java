@@ -2,6 +2,7 @@ package dev.berth.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cost.Cost;
 import dev.berth.job.AttemptEnd;
 import dev.berth.job.AttemptOutcome;
 import dev.berth.job.InvalidRequestException;
@@ -57,6 +58,7 @@ public final class StoredJobs
         private double cpus = 1;
         private Instant received;
         private Instant started;
+        private Optional<Cost> cost = Optional.empty();
 
         private Life(String id)
         {
@@ -104,6 +106,13 @@ public final class StoredJobs
         public Life started(Instant at)
         {
             this.started = requireNonNull(at, "at is null");
+            return this;
+        }
+
+        /** What its attempt cost, as the daemon would have priced it; none given: not measured, so unknown. */
+        public Life cost(Cost cost)
+        {
+            this.cost = Optional.of(cost);
             return this;
         }
 
@@ -164,7 +173,9 @@ public final class StoredJobs
         private void end(AttemptOutcome outcome, Instant at)
         {
             start();
-            writes.finishAttempt(id, 1, new AttemptEnd(outcome, Optional.of("node-1"), Optional.of(started), at), JobEnded.NOTHING);
+            AttemptEnd end = cost.map(priced -> new AttemptEnd(outcome, Optional.of("node-1"), Optional.of(started), at, priced))
+                    .orElseGet(() -> new AttemptEnd(outcome, Optional.of("node-1"), Optional.of(started), at));
+            writes.finishAttempt(id, 1, end, JobEnded.NOTHING);
         }
 
         private void start()

@@ -3,6 +3,8 @@ package dev.berth.web.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cost.Cost;
+import dev.berth.cost.CostJson;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
@@ -20,6 +22,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -71,9 +74,11 @@ final class ListJobs
         ObjectNode answer = JsonNodeFactory.instance.objectNode();
         ArrayNode page = answer.putArray("jobs");
         QueueForecast.Snapshot queue = forecast.snapshot();
+        Map<String, Cost> costs = reads.costs(jobs.stream().limit(limit).map(Job::id).toList());
         jobs.stream().limit(limit).forEach(job -> {
             ObjectNode listed = JobJson.listed(job, exports);
             QueueJson.put(listed, queue.placeOf(job));
+            CostJson.put(listed, costs.get(job.id()));
             page.add(listed);
         });
         if (jobs.size() > limit) {

@@ -1,6 +1,7 @@
 package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cost.CostJson;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
@@ -13,6 +14,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -42,6 +44,8 @@ final class ShowJob
         Job job = JobFromPath.find(context, reads);
         ObjectNode answer = JobJson.status(job, reads.attempts(job.id()), CheckpointUsage.ofRunDir(job.runDir(), ticker), exports, Optional.empty());
         QueueJson.put(answer, forecast.placeOf(job));
+        JobJson.putDependencies(answer, job, reads.dependencies(job.id()));
+        CostJson.put(answer, reads.costs(List.of(job.id())).get(job.id()));
         context.json(answer);
     }
 }

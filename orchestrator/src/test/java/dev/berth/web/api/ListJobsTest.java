@@ -2,6 +2,8 @@ package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cost.Cost;
+import dev.berth.cost.CostJson;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
 import dev.berth.forecast.QueuePlace;
@@ -52,6 +54,7 @@ class ListJobsTest
         assertThat(ids(answer)).containsExactly("b", "a");
         ObjectNode expected = JobJson.listed(api.store.reads().job("b").orElseThrow(), new RunDirExports(Path.of("runs"), Optional.empty()));
         QueueJson.put(expected, Optional.of(new QueuePlace(2, 2, Optional.empty(), Optional.empty())));
+        CostJson.put(expected, Cost.NONE);
         assertThat(answer.json().path("jobs").get(0)).as("b waits behind a, and nothing runs to say when").isEqualTo(api.json(expected.toString()));
         assertThat(answer.json().path("jobs").get(0).has("attempts")).as("a listing, as list --json, leaves attempts to the status").isFalse();
         assertThat(answer.json().path("next").isNull()).isTrue();
@@ -156,7 +159,7 @@ class ListJobsTest
     void badParametersAreRefusedNamingThem()
     {
         assertRefused("/api/v1/jobs?state=RUNING", "state",
-                "state 'RUNING' is not a job state: give one or more of QUEUED, PREPARING, SUBMITTED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, REJECTED, separated by commas");
+                "state 'RUNING' is not a job state: give one or more of WAITING, QUEUED, PREPARING, SUBMITTED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELLED, REJECTED, separated by commas");
         assertRefused("/api/v1/jobs?limit=0", "limit", "limit must be a whole number from 1 to 500, got '0'");
         assertRefused("/api/v1/jobs?limit=ten", "limit", "limit must be a whole number from 1 to 500, got 'ten'");
         assertRefused("/api/v1/jobs?before=-3", "before", "before must be the 'next' of an earlier page, a whole number above 0, got '-3'");

@@ -1,6 +1,7 @@
 package dev.berth.web.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cost.CostJson;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueJson;
 import dev.berth.job.JobJson;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,6 +52,8 @@ class ShowJobTest
         ObjectNode expected = JobJson.status(api.store.reads().job("eval-1").orElseThrow(), api.store.reads().attempts("eval-1"), Optional.empty(),
                 new RunDirExports(Path.of("runs"), Optional.empty()), Optional.empty());
         QueueJson.put(expected, Optional.empty());
+        JobJson.putDependencies(expected, api.store.reads().job("eval-1").orElseThrow(), List.of());
+        CostJson.put(expected, api.store.reads().costs(List.of("eval-1")).get("eval-1"));
         assertThat(answer.json()).isEqualTo(api.json(expected.toString()));
         assertThat(answer.json().path("queue").isNull()).as("admitted, so no longer in line").isTrue();
         assertThat(answer.json().path("attempts").get(0).path("service").asText()).isEqualTo("berth-eval-1-1");

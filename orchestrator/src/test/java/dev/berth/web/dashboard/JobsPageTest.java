@@ -105,7 +105,7 @@ class JobsPageTest
         HttpResponse<String> page = dashboard.get("/?state=DONE");
 
         assertThat(page.statusCode()).isEqualTo(400);
-        assertThat(page.body()).contains("state 'DONE' is not a job state: give one of QUEUED, PREPARING");
+        assertThat(page.body()).contains("state 'DONE' is not a job state: give one of WAITING, QUEUED, PREPARING");
         assertThat(dashboard.get("/?before=soon").body()).contains("before must be one job's position, a whole number");
     }
 
