@@ -69,7 +69,8 @@ class CrashWhileMirroringSwarmIntegrationTest
                     assertThat(job.state()).as("%s", job.reason()).isEqualTo(JobState.SUCCEEDED);
                     assertThat(store.reads().attempts("mirrored")).hasSize(1);
                     assertThat(job.runDir().orElseThrow().resolve("stdout.txt")).hasContent("ran mirrored");
-                    assertThat(Files.readString(job.runDir().orElseThrow().resolve("work").resolve("data.txt"))).isEqualTo(data);
+                    Path snapshot = temp.resolve("shared").resolve("snapshots").resolve(job.commit().orElseThrow()).resolve("tree");
+                    assertThat(Files.readString(snapshot.resolve("data.txt"))).isEqualTo(data);
                 }
                 assertThat(berth.logs()).contains("Job mirrored: berth stopped while preparing it; queued again");
             }

@@ -179,10 +179,10 @@ class PipelineSwarmIntegrationTest
         assertThat(second.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(second.commit()).isEqualTo(first.commit());
         assertThat(files(mirrors)).isEqualTo(before);
-        // Each job has its own checkout, which borrows its objects from the mirror.
+        // Each job has its own work dir over the commit's one snapshot, which borrows its objects from the mirror.
         Path secondWork = second.runDir().orElseThrow().resolve("work");
         assertThat(secondWork.toRealPath()).isNotEqualTo(first.runDir().orElseThrow().resolve("work").toRealPath());
-        assertThat(secondWork.resolve(".git/objects/info/alternates")).exists();
+        assertThat(berth.config().snapshotsDir().resolve(second.commit().orElseThrow()).resolve("tree/.git/objects/info/alternates")).exists();
     }
 
     @Test

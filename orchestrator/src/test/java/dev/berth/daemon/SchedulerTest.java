@@ -61,6 +61,7 @@ class SchedulerTest
     private final TestingClock clock = new TestingClock(Instant.parse("2026-03-04T05:06:07Z"));
     private final FakeSwarm swarm = new FakeSwarm(clock).withNode(FakeSwarm.node("n1", 4, 16)).withNode(FakeSwarm.node("n2", 4, 16));
     private final FakePreparer preparer = new FakePreparer();
+    private final WorkDirMode workDirMode = WorkDirMode.overlays();
     /** One for the whole test, restarts of the scheduler included, as the counts a test asserts span them. */
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private JobStore store;
@@ -258,6 +259,30 @@ class SchedulerTest
         assertThat(attemptsEnded("INTERRUPTED", "infra")).isEqualTo(2);
         assertThat(meters.get("berth.attempt.run").tag("state", "INTERRUPTED").timer().count()).isEqualTo(2);
         assertThat(meters.get("berth.job.wait").timer().count()).as("the retry's start ends no second wait").isEqualTo(1);
+    }
+
+    @Test
+    void aWorkerThatCannotMountTheOverlayInterruptsTheAttemptAndLaterAttemptsGetFullCheckouts()
+    {
+        submit("overlaid", "");
+        roundsUntil(() -> !swarm.liveServices().isEmpty());
+        swarm.failToStart(service("overlaid", 1), "n1", "starting container failed: error while mounting volume '/var/lib/docker/volumes/"
+                + "berth-overlaid-1-work-0a1b2c/_data': failed to mount local volume: mount overlay:/var/lib/docker/volumes/berth-overlaid-1-work-0a1b2c/_data, "
+                + "flags: 0x0, data: lowerdir=/shared/snapshots/c0ffee/tree: invalid argument");
+        roundsUntil(() -> swarm.createdServices().size() == 2);
+
+        Attempt first = attempts("overlaid").get(0);
+        assertThat(first.state()).isEqualTo(AttemptState.INTERRUPTED);
+        assertThat(first.cause()).contains(Cause.INFRA);
+        assertThat(first.reason().orElseThrow()).startsWith("interrupted: the worker on n1 could not mount the job's overlay of its commit, "
+                + "so its next attempt runs on a full checkout: starting container failed");
+        assertThat(workDirMode.overlaysOn()).isFalse();
+
+        swarm.run(service("overlaid", 2), "n2");
+        rounds(1);
+        swarm.exit(service("overlaid", 2), 0);
+        roundsUntil(() -> job("overlaid").state().terminal());
+        assertThat(job("overlaid").state()).isEqualTo(JobState.SUCCEEDED);
     }
 
     @Test
@@ -736,7 +761,7 @@ class SchedulerTest
         environment.put("BERTH_POLL_INTERVAL", POLL.toMillis() + "ms");
         BerthConfig config = BerthConfig.load(environment);
         return Scheduler.create(store, swarm, preparer, new RunDirs(config.runsDir()), config, clock, clock, failPoints, new DirectExecutor(),
-                new DirectExecutor(), new BerthMetrics(meters), WorkDirMode.overlays());
+                new DirectExecutor(), new BerthMetrics(meters), workDirMode);
     }
 
     private void submit(String id, String fields)

@@ -50,9 +50,10 @@ class RunDirLinksSwarmIntegrationTest
             ".job.json.tmp", "stdout.txt", "stderr.txt", "work", "attempts", ".stdout.txt.link");
     /**
      * Every name berth writes or reads in the attempt's dir, which the job may write: its output, the start marker the
-     * wrapper touches (whose time berth records as the start of an attempt it never saw running) and its checkout.
+     * wrapper touches (whose time berth records as the start of an attempt it never saw running) and its overlay's
+     * scratch dir. Its work dir is the overlay's mount point, which the job cannot replace (asserted below).
      */
-    private static final List<String> ATTEMPT_NAMES = List.of("stdout.txt", "stderr.txt", ".started", "work");
+    private static final List<String> ATTEMPT_NAMES = List.of("stdout.txt", "stderr.txt", ".started", ".overlay");
     /** The victim's time, which berth would record as the attempt's start if it followed the marker's link. */
     private static final Instant VICTIM_TIME = Instant.ofEpochMilli(1_000_000_000_000L);
 
@@ -73,7 +74,7 @@ class RunDirLinksSwarmIntegrationTest
         // A file of the manager's that the job names by its path on the manager
         victim = Files.writeString(temp.resolve("manager-secret.txt"), "the manager's own file\n");
         Files.setLastModifiedTime(victim, FileTime.from(VICTIM_TIME));
-        // A directory of the manager's, for the name the job's checkout had
+        // A directory of the manager's, for the name of the job's work dir
         victimDir = Files.createDirectories(temp.resolve("manager-dir"));
         Files.writeString(victimDir.resolve("kept.txt"), "the manager's own dir\n");
         StringBuilder plant = new StringBuilder("#!/bin/sh\n");
@@ -90,9 +91,11 @@ class RunDirLinksSwarmIntegrationTest
         plant.append("echo 'about to hide my output'\n");
         // In its own dir each link must take, or the job fails: a test that planted none would prove nothing
         for (String name : ATTEMPT_NAMES) {
-            plant.append("rm -rf \"$BERTH_ATTEMPT_DIR/").append(name).append("\" && ln -s '").append(name.equals("work") ? victimDir : victim)
+            plant.append("rm -rf \"$BERTH_ATTEMPT_DIR/").append(name).append("\" && ln -s '").append(victim)
                     .append("' \"$BERTH_ATTEMPT_DIR/").append(name).append("\" || exit 9\n");
         }
+        // Its work dir, a mount point, it can only empty: a link with its name would land inside it
+        plant.append("cd / && rm -rf \"$BERTH_ATTEMPT_DIR/work\" 2>/dev/null; ln -sfn '").append(victimDir).append("' \"$BERTH_ATTEMPT_DIR/work\"\n");
         repo = GitRepos.create(temp.resolve("served").resolve("hostile"));
         repo.commit(Map.of("plant.sh", plant.toString()));
         berth = BerthHarness.start(temp.resolve("berth"), Map.of());
@@ -122,6 +125,7 @@ class RunDirLinksSwarmIntegrationTest
         for (String name : ATTEMPT_NAMES) {
             assertThat(Files.isSymbolicLink(attemptDir.resolve(name))).as("the job replaced its attempt's " + name + " with a link").isTrue();
         }
+        assertThat(Files.isDirectory(attemptDir.resolve("work"), LinkOption.NOFOLLOW_LINKS)).as("the work dir is still the one berth made").isTrue();
         for (String name : List.of("job.json", "result.json", "exit_code")) {
             assertThat(Files.isRegularFile(runDir.resolve(name), LinkOption.NOFOLLOW_LINKS)).as(name + " is berth's own file").isTrue();
         }

@@ -143,6 +143,12 @@ public final class FakeSwarm
         moveTask(serviceName, Optional.of(nodeId), "running", "running", Optional.empty(), "");
     }
 
+    /** Swarm placed the task on {@code nodeId}, and the node could not start its container: {@code error} as Swarm says it. */
+    public synchronized void failToStart(String serviceName, String nodeId, String error)
+    {
+        moveTask(serviceName, Optional.of(nodeId), "failed", "shutdown", Optional.of(128), error);
+    }
+
     /** The container exited by itself with {@code exitCode}. */
     public synchronized void exit(String serviceName, int exitCode)
     {
