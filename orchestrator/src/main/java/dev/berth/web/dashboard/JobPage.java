@@ -46,7 +46,7 @@ final class JobPage
     {
         long marker = reads.changeMarker();
         Job job = job(reads, context.pathParam("id"));
-        return JobView.of(job, reads.attempts(job.id()), clock.instant(), csrf.tokenFor(context), marker, mapper);
+        return JobView.of(job, reads.attempts(job.id()), reads.dependencies(job.id()), clock.instant(), csrf.tokenFor(context), marker, mapper);
     }
 
     /** @throws PageException (404) when there is no job {@code id} */

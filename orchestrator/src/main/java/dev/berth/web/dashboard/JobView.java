@@ -6,8 +6,12 @@ import dev.berth.config.Durations;
 import dev.berth.config.Sizes;
 import dev.berth.job.Attempt;
 import dev.berth.job.Cause;
+import dev.berth.job.Dependency;
+import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
 import dev.berth.job.JobRequest;
+import dev.berth.job.JobState;
+import dev.berth.job.Lifecycle;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +64,7 @@ public record JobView(
     public record AttemptRow(int number, String state, String node, String created, String started, String finished, String runTime,
             String exitCode, String cause, String reason) {}
 
-    static JobView of(Job job, List<Attempt> attempts, Instant now, String csrfToken, long marker, ObjectMapper mapper)
+    static JobView of(Job job, List<Attempt> attempts, List<DependencyState> dependencies, Instant now, String csrfToken, long marker, ObjectMapper mapper)
     {
         String href = Formats.jobHref(job.id());
         String logs = "/api/v1" + href + "/logs?follow=true&attempt=1&stream=";
@@ -70,7 +74,7 @@ public record JobView(
                 job.state().name(),
                 job.cause().map(Cause::label).orElse(""),
                 job.reason().orElse(""),
-                facts(job),
+                facts(job, dependencies),
                 times(job, now),
                 attempts.stream().map(attempt -> row(attempt, now)).toList(),
                 pretty(job.rawRequest(), mapper),
@@ -84,11 +88,19 @@ public record JobView(
                 marker);
     }
 
-    private static List<Fact> facts(Job job)
+    private static List<Fact> facts(Job job, List<DependencyState> dependencies)
     {
         List<Fact> facts = new ArrayList<>();
         facts.add(new Fact("id", job.id()));
         facts.add(new Fact("user", job.user()));
+        if (job.state() == JobState.WAITING) {
+            facts.add(new Fact("waiting for", Lifecycle.waitingFor(dependencies)));
+        }
+        if (!dependencies.isEmpty()) {
+            facts.add(new Fact("after", dependencies.stream().map(dependency -> dependency.dependency().jobId()
+                    + (dependency.dependency().kind() == Dependency.Kind.AFTER_ANY ? " (any end)" : "")
+                    + dependency.state().map(state -> ": " + state).orElse(": purged")).collect(Collectors.joining(", "))));
+        }
         job.exitCode().ifPresent(code -> facts.add(new Fact("exit code", String.valueOf(code))));
         if (job.request().isPresent()) {
             JobRequest request = job.request().get();

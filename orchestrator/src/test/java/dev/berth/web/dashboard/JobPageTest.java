@@ -67,6 +67,22 @@ class JobPageTest
     }
 
     @Test
+    void aWaitingJobSaysWhatItWaitsForAndWhatEachDependencyHasDone()
+            throws Exception
+    {
+        dashboard.submit("prep-1", "");
+        dashboard.submit("clean-1", "");
+        dashboard.startAttempt("clean-1", 1, "spot-1");
+        dashboard.endAttempt("clean-1", 1, Lifecycle.succeeded());
+        dashboard.submit("eval-1", "\"after\": [\"prep-1\"], \"after_any\": [\"clean-1\"]");
+
+        assertThat(dashboard.get("/jobs/eval-1").body())
+                .contains("<span class=\"state state-WAITING\">WAITING</span>")
+                .contains("<dt>waiting for</dt><dd>prep-1 (QUEUED)</dd>")
+                .contains("<dt>after</dt><dd>clean-1 (any end): SUCCEEDED, prep-1: QUEUED</dd>");
+    }
+
+    @Test
     void anEndedJobHasNoCancelAndAnUnknownOneIsNotFound()
             throws Exception
     {
