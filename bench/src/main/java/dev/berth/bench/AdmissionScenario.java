@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The order admission takes a deep queue in: 10⁵ queued jobs from 1,000 users, in three lines (no pool,
- * {@code gpu}, {@code spot}), each user with their own use so far and priorities among their jobs,
- * written by SQL into a database berth's store made. Timed: what each admission round reads and
+ * The order admission takes a deep queue in: 10⁵ jobs from 1,000 users, in three lines (no pool,
+ * {@code gpu}, {@code spot}), each user with their own use so far and priorities among their jobs, one in
+ * ten of them WAITING for the job before it, written by SQL into a database berth's store made. Timed: what each admission round reads and
  * orders, {@link FairShareLine#order} over the store's index (256 jobs per pool), as the daemon calls it.
  */
 final class AdmissionScenario
@@ -26,6 +26,8 @@ final class AdmissionScenario
 {
     private static final int USERS = 1_000;
     private static final int WINDOW = 256;
+    /** Every this many jobs, one waits for the job before it ({@code after}), as a pipeline's step does. */
+    private static final int WAITING_EVERY = 10;
 
     @Override
     public String name()
@@ -60,13 +62,13 @@ final class AdmissionScenario
                 line.order(store.admission(), live, now, WINDOW);
                 rounds.add((System.nanoTime() - start) / 1e6);
             }
-            String what = String.format("fair share's order of %,d queued jobs from %,d users, %d per pool", jobs, USERS, WINDOW);
+            String what = String.format("fair share's order of %,d jobs from %,d users (a tenth waiting for another), %d per pool", jobs, USERS, WINDOW);
             return List.of(Row.of(name(), what, "ms", rounds).target("≤ 20 ms", rounds.p99() <= 20)
                     .note(size + " jobs in the order; the placement that follows (Admission.plan) is not in it"));
         }
     }
 
-    /** Jobs of users taken in turn, a third in each line, priorities 0 to 3. */
+    /** Jobs of users taken in turn, a third in each line, priorities 0 to 3, every tenth waiting for the one before. */
     private static void fill(Path database, int jobs, Instant now)
             throws Exception
     {
@@ -76,24 +78,34 @@ final class AdmissionScenario
             try (PreparedStatement job = connection.prepareStatement("""
                     INSERT INTO jobs (id, name, state, request, repo, branch, entrypoint, image, cpus, memory, gpus, max_attempts, pool,
                                       received_at, attempts, user, stop_grace_ms, priority)
-                    VALUES (?, 'sweep', 'QUEUED', ?, 'https://github.com/lab/train', 'main', 'train.sh', 'python:3.12', 1, 1073741824, ?, 3, ?,
-                            ?, 0, ?, 90000, ?)""")) {
+                    VALUES (?, 'sweep', ?, ?, 'https://github.com/lab/train', 'main', 'train.sh', 'python:3.12', 1, 1073741824, ?, 3, ?,
+                            ?, 0, ?, 90000, ?)""");
+                    PreparedStatement dependency = connection.prepareStatement("INSERT INTO job_dependencies (job_id, depends_on, kind) VALUES (?, ?, 'after')")) {
                 for (int i = 0; i < jobs; i++) {
                     String id = "admission-" + i;
                     String pool = pools[i % pools.length];
+                    boolean waiting = i % WAITING_EVERY == WAITING_EVERY - 1;
                     job.setString(1, id);
-                    job.setString(2, "{\"job_id\": \"" + id + "\", \"repo_uri\": \"https://github.com/lab/train\", \"branch\": \"main\", \"entrypoint\": \"train.sh\"}");
-                    job.setInt(3, "gpu".equals(pool) ? 1 : 0);
-                    job.setString(4, pool);
-                    job.setLong(5, now.toEpochMilli() - jobs + i);
-                    job.setString(6, "user-" + (i / 7) % USERS);
-                    job.setInt(7, i % 4);
+                    job.setString(2, waiting ? "WAITING" : "QUEUED");
+                    job.setString(3, "{\"job_id\": \"" + id + "\", \"repo_uri\": \"https://github.com/lab/train\", \"branch\": \"main\", \"entrypoint\": \"train.sh\"}");
+                    job.setInt(4, "gpu".equals(pool) ? 1 : 0);
+                    job.setString(5, pool);
+                    job.setLong(6, now.toEpochMilli() - jobs + i);
+                    job.setString(7, "user-" + (i / 7) % USERS);
+                    job.setInt(8, i % 4);
                     job.addBatch();
+                    if (waiting) {
+                        dependency.setString(1, id);
+                        dependency.setString(2, "admission-" + (i - 1));
+                        dependency.addBatch();
+                    }
                     if (i % 10_000 == 9_999) {
                         job.executeBatch();
+                        dependency.executeBatch();
                     }
                 }
                 job.executeBatch();
+                dependency.executeBatch();
             }
             connection.commit();
         }
