@@ -22,6 +22,7 @@ public final class BenchMain
             new ThroughputScenario(),
             new DepthScenario(),
             new RepositoryScenario(),
+            new SweepScenario(),
             new SubmissionScenario(),
             new SubmitPerProcessScenario(),
             new WebScenario(),

@@ -96,6 +96,13 @@ final class BerthUnderTest
         return process.webUri();
     }
 
+    /** Everything the daemon has logged so far. */
+    String logs()
+            throws IOException
+    {
+        return process.logs();
+    }
+
     long pid()
     {
         return process.pid();

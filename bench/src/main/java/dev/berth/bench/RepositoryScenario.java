@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * A repository of tens of MB served by {@code git daemon} on 127.0.0.1: a mirror update when nothing
@@ -23,6 +22,7 @@ final class RepositoryScenario
 {
     private static final int FILES = 2000;
     private static final int COMMITS = 15;
+    private static final GeneratedRepository REPOSITORY = new GeneratedRepository(FILES, COMMITS, 40, 160);
 
     @Override
     public String name()
@@ -37,7 +37,7 @@ final class RepositoryScenario
         int rounds = bench.size(25, 5);
         Path dir = bench.work().resolve(name());
         Path served = dir.resolve("served");
-        long bytes = generate(served.resolve("large"));
+        long bytes = REPOSITORY.generate(served.resolve("large"));
         List<Row> rows = new ArrayList<>();
         try (GitDaemon daemon = GitDaemon.serve(served, dir.resolve("git-daemon.log"))) {
             String url = daemon.url("large");
@@ -68,14 +68,21 @@ final class RepositoryScenario
     {
         Path gitMirror = dir.resolve("git-mirror.git");
         Files.createDirectories(dir);
-        git(dir, "clone", "-q", "--mirror", url, gitMirror.toString());
+        GeneratedRepository.git(dir, "clone", "-q", "--mirror", url, gitMirror.toString());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
                 RepositoryProbe.class.getName(), dir.resolve("mirrors").toString(), url, "main", gitMirror.toString(), dir.resolve("work").toString(),
                 Integer.toString(rounds)));
         if (checkoutOnly) {
             command.add("checkout-only");
         }
-        Process process = new ProcessBuilder(command).redirectError(dir.resolve("probe.log").toFile()).start();
+        return runProbe(command, dir.resolve("probe.log"));
+    }
+
+    /** Runs a probe's JVM and gathers what it prints, a line {@code FIGURE MILLIS} per measurement, by figure. */
+    static Map<String, Samples> runProbe(List<String> command, Path log)
+            throws IOException, InterruptedException
+    {
+        Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         Map<String, Samples> samples = new HashMap<>();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
@@ -86,56 +93,8 @@ final class RepositoryScenario
             }
         }
         if (process.waitFor() != 0) {
-            throw new IllegalStateException("repository probe failed; see " + dir.resolve("probe.log"));
+            throw new IllegalStateException("probe " + command.get(3) + " failed; see " + log);
         }
         return samples;
-    }
-
-    /** A project of many source files with a history of partial rewrites; returns the size of its packed history. */
-    private static long generate(Path repo)
-            throws IOException, InterruptedException
-    {
-        Files.createDirectories(repo);
-        git(repo, "init", "-q", "-b", "main");
-        Random random = new Random(42);
-        String[] words = new String[5000];
-        for (int i = 0; i < words.length; i++) {
-            words[i] = Long.toHexString(random.nextLong());
-        }
-        for (int commit = 0; commit < COMMITS; commit++) {
-            for (int file = 0; file < FILES; file++) {
-                if (commit > 0 && random.nextInt(10) != 0) {
-                    continue;
-                }
-                Path path = repo.resolve("pkg" + file % 40).resolve("module" + file + ".py");
-                Files.createDirectories(path.getParent());
-                StringBuilder text = new StringBuilder();
-                int lines = 40 + random.nextInt(160);
-                for (int line = 0; line < lines; line++) {
-                    for (int word = 0; word < 8; word++) {
-                        text.append(words[random.nextInt(words.length)]).append(' ');
-                    }
-                    text.append('\n');
-                }
-                Files.writeString(path, text);
-            }
-            git(repo, "add", "-A");
-            git(repo, "-c", "user.name=bench", "-c", "user.email=bench@berth.invalid", "commit", "-q", "-m", "change " + commit);
-        }
-        git(repo, "gc", "-q");
-        try (var packs = Files.list(repo.resolve(".git/objects/pack"))) {
-            return packs.mapToLong(pack -> pack.toFile().length()).sum();
-        }
-    }
-
-    private static void git(Path dir, String... args)
-            throws IOException, InterruptedException
-    {
-        List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited with " + process.exitValue());
-        }
     }
 }

@@ -34,7 +34,7 @@ final class ThroughputScenario
         implements Scenario
 {
     /** berth's default BERTH_PENDING_CAP, which the daemon runs with here. */
-    private static final int PENDING_CAP = 8;
+    static final int PENDING_CAP = 8;
     private static final Set<String> STARTED = Set.of("running", "complete", "failed", "shutdown", "rejected", "orphaned", "remove");
     private static final Duration POLL = Duration.ofMillis(100);
 
@@ -167,7 +167,8 @@ final class ThroughputScenario
         }
     }
 
-    private static double raw(Bench bench, Path dir, String prefix, int jobs)
+    /** The baseline's run: {@code jobs} services, never more than {@link #PENDING_CAP} not yet started; returns services/s. */
+    static double raw(Bench bench, Path dir, String prefix, int jobs)
             throws IOException, InterruptedException
     {
         RawSwarm raw = bench.raw();
