@@ -23,6 +23,7 @@ public final class BenchMain
             new DepthScenario(),
             new RepositoryScenario(),
             new SweepScenario(),
+            new SweepDepthScenario(),
             new SubmissionScenario(),
             new SubmitPerProcessScenario(),
             new WebScenario(),

@@ -229,7 +229,7 @@ final class DepthScenario
     }
 
     /** A field of /proc/PID/status, in kB. */
-    private static long memory(long pid, String field)
+    static long memory(long pid, String field)
             throws IOException
     {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()

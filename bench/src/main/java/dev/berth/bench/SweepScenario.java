@@ -30,9 +30,9 @@ import static org.awaitility.Awaitility.await;
 final class SweepScenario
         implements Scenario
 {
-    private static final int FILES = 2000;
+    static final int FILES = 2000;
     /** About 136 bytes a line: 20 KB a file. */
-    private static final GeneratedRepository LARGE = new GeneratedRepository(FILES, 3, 147, 1);
+    static final GeneratedRepository LARGE = new GeneratedRepository(FILES, 3, 147, 1);
     private static final Duration POLL = Duration.ofMillis(100);
 
     @Override
@@ -139,7 +139,7 @@ final class SweepScenario
     }
 
     /** One berth serve that runs sweeps of no-op jobs. */
-    private static final class Daemon
+    static final class Daemon
             implements AutoCloseable
     {
         private final Path root;
@@ -157,9 +157,24 @@ final class SweepScenario
         static Daemon start(Bench bench, Path root, Map<String, String> overrides)
                 throws Exception
         {
+            return start(bench, root, overrides, List.of());
+        }
+
+        /** With {@code stored} in its state database before it starts, as if taken off the queue. */
+        static Daemon start(Bench bench, Path root, Map<String, String> overrides, List<String> stored)
+                throws Exception
+        {
+            if (!stored.isEmpty()) {
+                BerthUnderTest.preload(root.resolve("berth"), stored);
+            }
             EmbeddedSqs sqs = EmbeddedSqs.start(0, root.resolve("sqs"));
             return new Daemon(root, sqs, BerthUnderTest.start(root.resolve("berth"), sqs.endpoint(), bench.testbed().managerDockerHost(), overrides,
                     Optional.empty()));
+        }
+
+        long pid()
+        {
+            return berth.pid();
         }
 
         /** Sends {@code jobs} no-op jobs of the tip of the repository's main at once; returns jobs/s until all have succeeded. */
