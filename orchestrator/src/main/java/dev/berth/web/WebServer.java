@@ -5,7 +5,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpStatus;
-import io.javalin.http.staticfiles.Location;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,15 +54,9 @@ public final class WebServer
             config.jetty.host = address.host();
             config.jetty.port = address.port();
             config.startup.showJavalinBanner = false;
-            // The dashboard's own styles and scripts: from the jar, none from the internet
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/static";
-                files.directory = "/dev/berth/web/static";
-                files.location = Location.CLASSPATH;
-            });
-            // The charting library's webjar, at /webjars/uplot/<version>/...
-            config.staticFiles.enableWebjars();
             required.ifPresent(expected -> config.routes.before(context -> requireToken(context, expected)));
+            // The dashboard's own styles and scripts, and the charting library's webjar: from the jar, none from the internet
+            new JarFiles().addTo(config.routes);
             routes.forEach(route -> route.addTo(config.routes));
         });
         try {
