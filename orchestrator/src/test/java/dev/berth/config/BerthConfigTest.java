@@ -79,6 +79,10 @@ class BerthConfigTest
                 + " got 'a b:1': user must be 1-64 letters, digits, '_', '.', '@' or '-', starting with a letter, digit or '_', got 'a b'");
         assertRefused("BERTH_PENDING_CAP", "eight", "BERTH_PENDING_CAP must be a whole number, got 'eight'");
         assertRefused("BERTH_RETENTION", "3 months", "BERTH_RETENTION must be an age such as 90d, or off; got '3 months'");
+        assertRefused("BERTH_SNAPSHOT_CAP", "lots", "BERTH_SNAPSHOT_CAP must be a size such as 20g (the most the commits' snapshots may take on the shared mount),"
+                + " or off for a full checkout per attempt; got 'lots'");
+        assertRefused("BERTH_SNAPSHOT_CAP", "0", "BERTH_SNAPSHOT_CAP must be a size such as 20g (the most the commits' snapshots may take on the shared mount),"
+                + " or off for a full checkout per attempt; got '0'");
         assertRefused("BERTH_HTTP_ADDRESS", "8080", "BERTH_HTTP_ADDRESS must be host:port such as 127.0.0.1:8080, or off; got '8080'");
         assertRefused("BERTH_HTTP_ADDRESS", "localhost:http", "BERTH_HTTP_ADDRESS must be host:port such as 127.0.0.1:8080, or off; got 'localhost:http'");
         assertRefused("BERTH_HTTP_ADDRESS", "0.0.0.0:70000", "BERTH_HTTP_ADDRESS port must be between 0 and 65535, got 70000");
@@ -205,5 +209,13 @@ class BerthConfigTest
         assertThat(BerthConfig.load(Map.of("BERTH_HTTP_ADDRESS", "off")).httpAddress()).isEmpty();
         assertThat(BerthConfig.load(Map.of("BERTH_HTTP_ADDRESS", "[::1]:9000")).httpAddress().orElseThrow().loopback()).isTrue();
         assertThat(BerthConfig.load(Map.of("BERTH_HTTP_ADDRESS", "0.0.0.0:8080")).httpAddress().orElseThrow().loopback()).isFalse();
+    }
+
+    @Test
+    void snapshotsTake20gByDefaultAndCanBeTurnedOff()
+    {
+        assertThat(BerthConfig.load(Map.of()).snapshotCap()).contains(20L << 30);
+        assertThat(BerthConfig.load(Map.of("BERTH_SNAPSHOT_CAP", "512m")).snapshotCap()).contains(512L << 20);
+        assertThat(BerthConfig.load(Map.of("BERTH_SNAPSHOT_CAP", "off")).snapshotCap()).isEmpty();
     }
 }
