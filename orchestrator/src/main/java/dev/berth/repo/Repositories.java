@@ -144,17 +144,6 @@ public final class Repositories
         return new Checkout(commit, false);
     }
 
-    /** Writes {@code commit}, which the mirror of {@code url} holds, into {@code workDir} as a checkout of it; for {@link Snapshots}. */
-    void writeCommit(RepoUrl url, String commit, Path workDir)
-            throws RepoException
-    {
-        requireOpen();
-        WorkTrees.requireEmptyOrAbsent(requireNonNull(workDir, "workDir is null"));
-        long start = ticker.read();
-        workTrees.checkOut(url, mirrors.pathOf(url), mirrors.requireCommit(url, commit), workDir);
-        log.info("Wrote the snapshot of {} of {} into {} in {} ms", commit, url, workDir, (ticker.read() - start) / 1_000_000);
-    }
-
     /**
      * Stops the listing and checkout threads, interrupting any call still running, and waits for them two
      * seconds at most in all: they are daemon threads, so one that does not stop still ends with the process.

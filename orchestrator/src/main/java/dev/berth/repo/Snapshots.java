@@ -110,10 +110,13 @@ public final class Snapshots
         try {
             Files.createDirectories(root);
             Files.createDirectory(building);
-            repositories.writeCommit(url, commit, building.resolve("tree"));
-            Files.writeString(building.resolve("size"), Long.toString(sizeOf(building.resolve("tree"))) + "\n");
+            long start = clock.millis();
+            repositories.checkoutCommit(url, commit, building.resolve("tree"));
+            long bytes = sizeOf(building.resolve("tree"));
+            Files.writeString(building.resolve("size"), bytes + "\n");
             Files.move(building, dir, StandardCopyOption.ATOMIC_MOVE);
             markUsed(dir);
+            log.info("Wrote the snapshot of {} of {} into {} ({} bytes) in {} ms", commit, url, dir, bytes, clock.millis() - start);
         }
         catch (AtomicMoveNotSupportedException e) {
             throw new UncheckedIOException("Cannot rename snapshot " + building + " into place at " + dir + ": " + e.getMessage(), e);
