@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.berth.config.Durations;
+import dev.berth.job.ArraySummary;
 import dev.berth.job.Job;
 import dev.berth.job.JobJson;
 import dev.berth.job.JobState;
@@ -35,7 +36,7 @@ final class CancelCommand
     @Mixin
     CommonOptions common;
 
-    @Parameters(paramLabel = "JOB", description = "The job id, or an unambiguous prefix of it.")
+    @Parameters(paramLabel = "JOB", description = "The job id, or an unambiguous prefix of it; an array's id cancels all its tasks, ARRAY:INDEX one.")
     String jobId;
 
     @Option(names = "--no-wait", description = "Return once the cancel is recorded, without waiting for the job to stop.")
@@ -64,7 +65,11 @@ final class CancelCommand
             throws Exception
     {
         try (JobStore store = JobStore.open(common.config().databaseFile())) {
-            Job job = JobLookup.find(store.reads(), jobId);
+            JobLookup.Named named = JobLookup.named(store, jobId);
+            if (named instanceof JobLookup.Named.WholeArray whole) {
+                return cancelArray(store, whole.array());
+            }
+            Job job = ((JobLookup.Named.OneJob) named).job();
             if (job.state().terminal()) {
                 return print(job.id(), job.state(), "job " + job.id() + " already ended as " + job.state() + "; nothing to cancel");
             }
@@ -85,6 +90,29 @@ final class CancelCommand
             throw new BerthCli.UserException("job " + job.id() + " is still " + store.reads().job(job.id()).orElseThrow().state()
                     + " after " + Durations.format(patience) + ": is 'berth serve' running? The cancel stays recorded and takes effect when it is.");
         }
+    }
+
+    /** Every task not ended yet: the queued and waiting at once, the others stopped by the daemon, which this waits for. */
+    private int cancelArray(JobStore store, ArraySummary array)
+            throws Exception
+    {
+        if (array.state().terminal()) {
+            return print(array.id(), array.state(), "array " + array.id() + " already ended (" + array.countsText() + "); nothing to cancel");
+        }
+        store.writes().requestCancelArray(array.id(), clock.instant());
+        ArraySummary now = store.arrays().array(array.id()).orElseThrow();
+        if (now.state().terminal() || noWait) {
+            return print(array.id(), now.state(), "array " + array.id() + ": " + now.countsText()
+                    + (now.state().terminal() ? "" : "; the daemon will stop the running tasks"));
+        }
+        Duration patience = Durations.parse(waitFor).orElseThrow(() -> new BerthCli.UserException("--wait-for must be a duration such as 60s"));
+        Optional<ArraySummary> ended = new ArrayFollower(store.arrays(), clock, sleeper, POLL_INTERVAL).awaitEnd(array.id(), patience, look -> {});
+        if (ended.isPresent()) {
+            return print(array.id(), ended.get().state(), "array " + array.id() + " cancelled: " + ended.get().countsText());
+        }
+        throw new BerthCli.UserException("array " + array.id() + " still has tasks live after " + Durations.format(patience) + " ("
+                + store.arrays().array(array.id()).orElseThrow().countsText()
+                + "): is 'berth serve' running? The cancel stays recorded and takes effect when it is.");
     }
 
     /** The outcome: the sentence, or with {@code --json} the job and the state the cancel left it in. */

@@ -82,9 +82,12 @@ final class JobViews
         line(text, "state", job.state() + job.cause().map(cause -> " [" + cause.label() + "]").orElse(""));
         line(text, "user", job.user());
         job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> line(text, "rerun of", original));
+        job.task().ifPresent(task -> line(text, "array", "task " + task.index() + " of " + task.arrayId() + " (" + job.name() + "[" + task.spec() + "], "
+                + task.spec().size() + " tasks)"));
         job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
         place.ifPresent(where -> line(text, "queue", place(where, now)));
-        if (job.state() == JobState.WAITING) {
+        // (a task held by its array's limit waits for no job: its note says so)
+        if (job.state() == JobState.WAITING && !Lifecycle.waitingFor(dependencies).isEmpty()) {
             line(text, "waiting for", Lifecycle.waitingFor(dependencies));
         }
         if (!dependencies.isEmpty()) {

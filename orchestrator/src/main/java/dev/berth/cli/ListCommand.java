@@ -8,9 +8,12 @@ import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueueJson;
 import dev.berth.forecast.QueuePlace;
+import dev.berth.job.ArraySummary;
 import dev.berth.job.Job;
+import dev.berth.job.JobJson;
 import dev.berth.job.JobState;
-import dev.berth.store.JobReads;
+import dev.berth.store.AmbiguousJobIdException;
+import dev.berth.store.UnknownJobException;
 import dev.berth.store.JobStore;
 import dev.berth.text.Abbreviation;
 import picocli.CommandLine.Command;
@@ -27,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,7 +44,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * {@code berth list}: the newest jobs, as a table or JSON. A listing never leaves jobs out silently:
  * the table says how many it shows of how many there are, and {@code --json} prints every job that
- * matches unless {@code -n} is given.
+ * matches unless {@code -n} is given. An array is one line (one JSON object), where its newest task
+ * would be, unless {@code --tasks} lists its tasks as jobs; {@code --array} lists one array's tasks.
  */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists jobs, newest first.")
 final class ListCommand
@@ -65,6 +70,12 @@ final class ListCommand
 
     @Option(names = "--json", description = "Print a JSON array: every job that matches, unless -n is given.")
     boolean json;
+
+    @Option(names = "--tasks", description = "List each task of an array as a job, not the array as one line.")
+    boolean tasks;
+
+    @Option(names = "--array", paramLabel = "ARRAY", description = "List only this array's tasks, lowest index first.")
+    String array;
 
     @Spec
     CommandSpec spec;
@@ -91,7 +102,8 @@ final class ListCommand
             List<List<String>> rows = new ArrayList<>();
             rows.add(List.of("ID", "NAME", "STATE", "TRIES", "RECEIVED", "RAN", "EXIT", "QUEUE", "REASON"));
             QueueForecast.Snapshot queue = new QueueForecast(store, common.config().fairShare(), clock).snapshot();
-            int shown = forEachJob(store.reads(), most, job -> rows.add(row(job, queue.placeOf(job), now)));
+            int shown = forEachPage(store, most, page -> page.forEach(line -> rows.add(line instanceof ArraySummary whole ? ArrayViews.row(whole)
+                    : row((Job) line, queue.placeOf((Job) line), now))));
             out.print(Table.render(rows));
             if (shown == 0) {
                 out.println(states.isEmpty() ? "(no jobs yet: send one with 'berth submit')" : "(no jobs in " + states + ")");
@@ -99,7 +111,8 @@ final class ListCommand
             // Counted only when the listing was cut where it may have left jobs out; the count follows the read,
             // so a job stored in between makes it one more, never a listing that looks whole and is not
             if (most != 0 && shown == most) {
-                long total = store.reads().count(states);
+                long total = array != null ? store.arrays().tasks(arrayId(store), states).size()
+                        : tasks ? store.reads().count(states) : store.arrays().lines(states);
                 if (total > shown) {
                     // On stderr, as kubectl prints its notes and gh prints "Showing N of M" only to a terminal: the
                     // person at the terminal reads it under the table, while 'berth list | wc -l' or a grep of the
@@ -119,7 +132,7 @@ final class ListCommand
      * array printed by the default pretty printer reads, as before.
      */
     private void printJson(JobStore store, PrintWriter out)
-            throws IOException
+            throws IOException, UnknownJobException, AmbiguousJobIdException
     {
         QueueForecast.Snapshot queue = new QueueForecast(store, common.config().fairShare(), clock).snapshot();
         RunDirExports exports = RunDirExports.of(common.config());
@@ -128,10 +141,15 @@ final class ListCommand
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
                 .useDefaultPrettyPrinter();
         generator.writeStartArray();
-        forEachPage(store.reads(), limit == null ? 0 : limit, page -> {
-            Map<String, Cost> costs = store.reads().costs(page.stream().map(Job::id).toList());
-            for (Job job : page) {
+        forEachPage(store, limit == null ? 0 : limit, page -> {
+            Map<String, Cost> costs = store.reads().costs(page.stream().filter(Job.class::isInstance).map(line -> ((Job) line).id()).toList());
+            for (Object line : page) {
                 try {
+                    if (line instanceof ArraySummary whole) {
+                        generator.writeTree(JobJson.array(whole));
+                        continue;
+                    }
+                    Job job = (Job) line;
                     ObjectNode node = JobViews.json(job, null, exports);
                     QueueJson.put(node, queue.placeOf(job));
                     CostJson.put(node, costs.get(job.id()));
@@ -147,28 +165,50 @@ final class ListCommand
         out.println();
     }
 
-    /** Runs {@code action} on the newest {@code most} jobs (0: all) that match, newest first; returns how many. */
-    private int forEachJob(JobReads reads, int most, Consumer<Job> action)
+    /**
+     * Hands {@code action} the listing's lines a page at a time (so that what is read beside the jobs, their costs, is
+     * read once a page): the newest {@code most} (0: all) that match, newest first, each a {@link Job} or, for an array
+     * when its tasks are not listed, one {@link ArraySummary} where its newest matching task is. Returns how many.
+     */
+    private int forEachPage(JobStore store, int most, Consumer<List<Object>> action)
+            throws UnknownJobException, AmbiguousJobIdException
     {
-        return forEachPage(reads, most, page -> page.forEach(action));
-    }
-
-    /** The same a page at a time, so that what is read beside the jobs (their costs) is read once a page. */
-    private int forEachPage(JobReads reads, int most, Consumer<List<Job>> action)
-    {
-        int seen = 0;
+        if (array != null) {
+            List<Object> lines = new ArrayList<>(store.arrays().tasks(arrayId(store), states));
+            List<Object> shown = most == 0 ? lines : lines.subList(0, Math.min(most, lines.size()));
+            action.accept(shown);
+            return shown.size();
+        }
+        int shown = 0;
         long before = Long.MAX_VALUE;
-        while (most == 0 || seen < most) {
-            int wanted = most == 0 ? PAGE : Math.min(PAGE, most - seen);
-            List<Job> page = reads.newestBefore(states, before, wanted);
-            action.accept(page);
-            seen += page.size();
+        Set<String> arraysShown = new HashSet<>();
+        while (most == 0 || shown < most) {
+            int wanted = most == 0 ? PAGE : Math.min(PAGE, most - shown);
+            List<Job> page = store.reads().newestBefore(states, before, wanted);
+            List<Object> lines = new ArrayList<>();
+            for (Job job : page) {
+                if (tasks || job.task().isEmpty()) {
+                    lines.add(job);
+                }
+                // An array's tasks were stored together, so they come one after another; it is one line, at the first of them
+                else if (arraysShown.add(job.task().get().arrayId())) {
+                    store.arrays().array(job.task().get().arrayId()).ifPresent(lines::add);
+                }
+            }
+            action.accept(lines);
+            shown += lines.size();
             if (page.size() < wanted) {
                 break;
             }
             before = page.get(page.size() - 1).seq();
         }
-        return seen;
+        return shown;
+    }
+
+    private String arrayId(JobStore store)
+            throws UnknownJobException, AmbiguousJobIdException
+    {
+        return store.arrays().find(array).orElseThrow(() -> new UnknownJobException(array)).id();
     }
 
     private static List<String> row(Job job, Optional<QueuePlace> place, Instant now)

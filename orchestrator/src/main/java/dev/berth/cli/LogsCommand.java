@@ -74,7 +74,7 @@ final class LogsCommand
                 throw new BerthCli.UserException("--attempt prints one attempt's output as it is; --follow follows the job's current attempt: give one of them");
             }
             if (!follow) {
-                Job job = JobLookup.find(store.reads(), jobId);
+                Job job = JobLookup.find(store, jobId);
                 Optional<Path> file = job.runDir().isEmpty() ? Optional.empty() : LogTail.current(job.runDir().get(), fileName);
                 if (file.isEmpty()) {
                     throw new BerthCli.UserException("job " + job.id() + " has no output yet (it is " + job.state() + ")");
@@ -104,7 +104,7 @@ final class LogsCommand
                 err.println("no job '" + jobId + "' yet; waiting for berth to take it off the queue: is 'berth serve' running?");
                 err.flush();
             });
-            Job job = found.isPresent() ? found.get() : JobLookup.find(store.reads(), jobId);
+            Job job = found.isPresent() ? found.get() : JobLookup.find(store, jobId);
             LogTail tail = new LogTail(fileName, out);
             follower.awaitEnd(job.id(), JobFollower.FOREVER, tail::printGrowth);
             return 0;

@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
 @Command(name = "rerun", mixinStandardHelpOptions = true,
         description = {"Runs an ended job again as a new job: the same commit (not the branch's tip now), the same image digest,",
                 "parameters, env, secret names and resources, changed where flags are given (e.g. --cpus 8 --timeout 4h).",
-                "Prints the new job's id; its status says which job it reruns."})
+                "Prints the new job's id; its status says which job it reruns.",
+                "An array's task (ARRAY:INDEX) runs again as an array of that one index, with the same BERTH_ARRAY_INDEX."})
 final class RerunCommand
         implements Callable<Integer>
 {
@@ -54,7 +55,7 @@ final class RerunCommand
         BerthConfig config = common.config();
         Job job;
         try (JobStore store = JobStore.open(config.databaseFile())) {
-            job = JobLookup.find(store.reads(), jobId);
+            job = JobLookup.find(store, jobId);
         }
         ObjectNode request = rerunOf(job);
         String newId = new QueueSender(config, spec.commandLine().getErr()).send(List.of(request), Optional.empty()).get(0);
@@ -77,6 +78,8 @@ final class RerunCommand
                 + " before berth resolved its commit, so there is no exact code to run again; submit it again to run the branch's tip"));
         ObjectNode request = (ObjectNode) JobViews.mapper().readTree(job.rawRequest());
         request.remove("job_id");
+        // One task again, not its whole array: an array of that one index, so that the job sees the same BERTH_ARRAY_INDEX
+        job.task().ifPresent(task -> request.put("array", task.index() + "-" + task.index()));
         request.put("commit", commit);
         job.imageRef().ifPresent(digest -> request.put("image", digest));
         request.put("rerun_of", job.id());

@@ -8,9 +8,11 @@ import dev.berth.export.RunDirExport;
 import dev.berth.export.RunDirExports;
 import dev.berth.forecast.QueueForecast;
 import dev.berth.forecast.QueuePlace;
+import dev.berth.job.ArraySummary;
 import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
 import dev.berth.rundir.CheckpointUsage;
+import dev.berth.rundir.RunDirs;
 import dev.berth.store.JobLookup;
 import dev.berth.store.JobStore;
 import dev.berth.time.Ticker;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +33,7 @@ import static java.util.Objects.requireNonNull;
 
 @Command(name = "status", mixinStandardHelpOptions = true, description = {
         "Shows one job: its state, why (a waiting job: the jobs it waits for), its commit, attempts, times, cost, run dir and checkpoint (size, last change).",
+        "Given an array, shows it as a whole: its tasks by state, where their run dirs are, and the tasks that did not succeed.",
         "With an export configured (BERTH_EXPORT_S3), also the run dir's S3 location and whether the file system has exported it."})
 final class StatusCommand
         implements Callable<Integer>
@@ -37,7 +41,7 @@ final class StatusCommand
     @Mixin
     CommonOptions common;
 
-    @Parameters(paramLabel = "JOB", description = "The job id, or an unambiguous prefix of it.")
+    @Parameters(paramLabel = "JOB", description = "The job id, or an unambiguous prefix of it; an array's id (or ARRAY:INDEX for one task).")
     String jobId;
 
     @Option(names = "--json", description = "Print JSON.")
@@ -63,7 +67,16 @@ final class StatusCommand
     {
         BerthConfig config = common.config();
         try (JobStore store = JobStore.open(config.databaseFile())) {
-            Job job = JobLookup.find(store.reads(), jobId);
+            JobLookup.Named named = JobLookup.named(store, jobId);
+            if (named instanceof JobLookup.Named.WholeArray whole) {
+                ArraySummary array = whole.array();
+                Path runDirs = ArrayViews.runDirs(new RunDirs(config.runsDir()), array);
+                List<Job> unsuccessful = store.arrays().tasks(array.id(), ArrayViews.UNSUCCESSFUL);
+                String text = json ? ArrayViews.json(array, runDirs, unsuccessful) : ArrayViews.details(array, runDirs, unsuccessful);
+                spec.commandLine().getOut().println(text.stripTrailing());
+                return 0;
+            }
+            Job job = ((JobLookup.Named.OneJob) named).job();
             Optional<CheckpointUsage> checkpoint = CheckpointUsage.ofRunDir(job.runDir(), ticker);
             RunDirExports exports = RunDirExports.of(config);
             Optional<ExportState> export = exportState(job, exports, config);

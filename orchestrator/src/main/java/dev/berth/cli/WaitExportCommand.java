@@ -73,7 +73,7 @@ final class WaitExportCommand
         }
         Job job;
         try (JobStore store = JobStore.open(config.databaseFile())) {
-            job = JobLookup.find(store.reads(), jobId);
+            job = JobLookup.find(store, jobId);
         }
         if (!job.state().terminal()) {
             throw new BerthCli.UserException("job " + job.id() + " is " + job.state() + ": its run dir is exported once it has ended; "

@@ -180,7 +180,7 @@ final class Dispatcher
         try {
             Job job = store.reads().job(jobId).orElseThrow();
             if (job.runDir().isEmpty()) {
-                store.writes().recordRunDir(jobId, runDirs.runDirFor(job.id(), job.name(), job.receivedAt()));
+                store.writes().recordRunDir(jobId, runDirs.runDirFor(job));
                 job = store.reads().job(jobId).orElseThrow();
             }
             Preparer.Prepared prepared = preparer.prepare(job, job.attempts() + 1);

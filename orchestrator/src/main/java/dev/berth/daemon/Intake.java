@@ -180,7 +180,7 @@ final class Intake
             return false;
         }
         try {
-            request = JobLookup.withDependenciesFound(store.reads(), request);
+            request = JobLookup.withDependenciesFound(store, request);
         }
         catch (InvalidRequestException e) {
             // A redelivery of a job stored before its dependency was purged is no new request
@@ -192,8 +192,15 @@ final class Intake
         InsertOutcome outcome = store.writes().insert(request, message.body(), Optional.of(message.messageId()), clock.instant());
         switch (outcome) {
             case CREATED -> {
-                metrics.submitted();
-                log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
+                if (request.array().isPresent()) {
+                    metrics.submitted(request.array().get().size());
+                    log.info("Array {} ({}[{}], {} tasks) queued: {} {} {}", request.id(), request.name(), request.array().get(),
+                            request.array().get().size(), request.repo(), request.branch(), request.entrypoint());
+                }
+                else {
+                    metrics.submitted();
+                    log.info("Job {} ({}) queued: {} {} {}", request.id(), request.name(), request.repo(), request.branch(), request.entrypoint());
+                }
             }
             case DUPLICATE -> log.info("Job {} was already stored; message {} is a redelivery or a resubmit", request.id(), message.messageId());
             case CONFLICT -> reject(message, fallbackId, "job_id '" + request.id() + "' is already used by a different request; choose a new job_id");

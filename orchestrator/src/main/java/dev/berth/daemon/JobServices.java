@@ -64,6 +64,12 @@ final class JobServices
         env.put("BERTH_CHECKPOINT_DIR", checkpointDir.toString());
         env.put("BERTH_ENTRYPOINT", request.entrypoint());
         env.put("BERTH_COMMIT", job.commit().orElseThrow());
+        job.task().ifPresent(task -> {
+            // As Slurm's SLURM_ARRAY_JOB_ID, SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT
+            env.put("BERTH_ARRAY_ID", task.arrayId());
+            env.put("BERTH_ARRAY_INDEX", String.valueOf(task.index()));
+            env.put("BERTH_ARRAY_SIZE", String.valueOf(task.spec().size()));
+        });
         if (request.resources().gpus() == 0) {
             // CUDA images default to every GPU on the host; a job that asked for none must see none.
             env.put("NVIDIA_VISIBLE_DEVICES", "void");

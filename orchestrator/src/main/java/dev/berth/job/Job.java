@@ -9,7 +9,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * A job as stored. {@code request} is empty only for REJECTED jobs, whose body could not be
- * understood; {@code rawRequest} is always the body as received.
+ * understood; {@code rawRequest} is always the body as received (for an array's task, the array's).
+ * {@code task} says which task of which array the job is; empty for a job of its own.
  */
 public record Job(
         long seq,
@@ -29,7 +30,8 @@ public record Job(
         Optional<Integer> exitCode,
         int attempts,
         boolean cancelRequested,
-        String user)
+        String user,
+        Optional<ArrayTask> task)
 {
     /** The user of a job whose request and sender named none, and of every job stored before jobs had users. */
     public static final String UNKNOWN_USER = "unknown";
@@ -51,6 +53,7 @@ public record Job(
         requireNonNull(startedAt, "startedAt is null");
         requireNonNull(finishedAt, "finishedAt is null");
         requireNonNull(exitCode, "exitCode is null");
+        requireNonNull(task, "task is null");
     }
 
     public JobRequest spec()

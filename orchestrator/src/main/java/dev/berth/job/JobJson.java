@@ -82,6 +82,27 @@ public final class JobJson
         }
     }
 
+    /**
+     * An array as a whole, as {@code list --json} (without {@code --tasks}) and {@code status --json} show it:
+     * {@code id}, {@code name}, {@code array} (its range, with its limit), {@code tasks} (how many), {@code state}
+     * ({@link Lifecycle#arrayState}), {@code counts} (tasks by state), {@code user}, {@code received_at}.
+     */
+    public static ObjectNode array(ArraySummary array)
+    {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("id", array.id());
+        node.put("name", array.name());
+        node.put("array", array.spec().toString());
+        node.put("tasks", array.spec().size());
+        array.spec().limit().ifPresent(limit -> node.put("limit", limit));
+        node.put("state", array.state().name());
+        ObjectNode counts = node.putObject("counts");
+        array.counts().forEach((state, count) -> counts.put(state.name(), count));
+        node.put("user", array.user());
+        node.put("received_at", array.receivedAt().toString());
+        return node;
+    }
+
     /** What a cancel left a job in: {@code {"job_id", "state"}}, as {@code berth cancel --json} prints it. */
     public static ObjectNode cancelOutcome(String jobId, JobState state)
     {
@@ -96,6 +117,8 @@ public final class JobJson
         node.put("state", job.state().name());
         node.put("user", job.user());
         job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> node.put("rerun_of", original));
+        job.task().ifPresent(task -> node.putObject("array").put("id", task.arrayId()).put("index", task.index()).put("size", task.spec().size())
+                .put("range", task.spec().toString()));
         job.cause().ifPresent(cause -> node.put("cause", cause.label()));
         job.reason().ifPresent(reason -> node.put("reason", reason));
         job.exitCode().ifPresentOrElse(code -> node.put("exit_code", code), () -> node.putNull("exit_code"));

@@ -23,6 +23,7 @@ import static java.util.Objects.requireNonNull;
  * {@code user} is whom the job is for: the request's own field, else the sender's (see {@link #forUser}).
  * {@code priority} orders that user's own queued jobs, higher first; fair share decides between users.
  * {@code dependencies} are the jobs it waits for before it is queued ({@code after}, {@code after_any}), by id.
+ * {@code array}, when given, makes the request an array: one job per index, each a task of the array (see {@link ArrayTask}).
  */
 public record JobRequest(
         String id,
@@ -44,7 +45,8 @@ public record JobRequest(
         Optional<String> commit,
         Optional<String> rerunOf,
         int priority,
-        List<Dependency> dependencies)
+        List<Dependency> dependencies,
+        Optional<ArraySpec> array)
 {
     /**
      * Between SIGTERM and SIGKILL when berth stops a job (cancel, timeout, a drained node): long enough to
@@ -72,20 +74,21 @@ public record JobRequest(
         requireNonNull(commit, "commit is null");
         requireNonNull(rerunOf, "rerunOf is null");
         dependencies = dependencies.stream().sorted(Comparator.comparing(Dependency::jobId)).toList();
+        requireNonNull(array, "array is null");
     }
 
     /** The job's user when the request names none: who sent it, as the queue says. */
     public JobRequest forUser(String sender)
     {
         return user.isPresent() ? this : new JobRequest(id, name, repo, branch, entrypoint, entrypointParams, image, resources, env, timeout,
-                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender), commit, rerunOf, priority, dependencies);
+                stopGrace, maxAttempts, retryExitCodes, pool, secrets, Optional.of(sender), commit, rerunOf, priority, dependencies, array);
     }
 
     /** The same request waiting for {@code resolved}: its dependencies as intake found them in the store, by their whole ids. */
     public JobRequest withDependencies(List<Dependency> resolved)
     {
         return new JobRequest(id, name, repo, branch, entrypoint, entrypointParams, image, resources, env, timeout,
-                stopGrace, maxAttempts, retryExitCodes, pool, secrets, user, commit, rerunOf, priority, resolved);
+                stopGrace, maxAttempts, retryExitCodes, pool, secrets, user, commit, rerunOf, priority, resolved, array);
     }
 
     /** Whether a sender's name (the queue's message attribute) is one a request's {@code user} field could hold. */

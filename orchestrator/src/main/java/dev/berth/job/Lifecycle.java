@@ -30,7 +30,8 @@ import static java.util.Objects.requireNonNull;
  *
  * <pre>
  * job:     [WAITING →] QUEUED → PREPARING → SUBMITTED → RUNNING → SUCCEEDED | FAILED | TIMED_OUT | CANCELLED
- *          (WAITING, until its dependencies have ended, or CANCELLED from there when one it needed to succeed did not)
+ *          (WAITING, until its dependencies have ended, or CANCELLED from there when one it needed to succeed did not;
+ *          an array's task also WAITING while its array's %LIMIT of tasks are queued or running)
  *          (REJECTED is only ever inserted; an interrupted attempt, or one that exited with a code in
  *          retry_exit_codes, sends its job back to QUEUED while attempts remain)
  * attempt: SUBMITTING → PENDING → RUNNING → SUCCEEDED | FAILED | INTERRUPTED | TIMED_OUT | CANCELLED
@@ -132,6 +133,42 @@ public final class Lifecycle
             allEnded &= state == null || state.terminal();
         }
         return allEnded ? Optional.of(new JobMove(JobState.WAITING, JobState.QUEUED, Optional.empty(), Optional.empty())) : Optional.empty();
+    }
+
+    /**
+     * Why an array's task waits though it needs nothing else: {@code limit} of its array's tasks are queued or
+     * running already. It is out of admission's line, WAITING, until one of them ends ({@link #arrayPlaceFreed}).
+     */
+    public static String heldByArrayLimit(String arrayId, int limit)
+    {
+        return "waiting for a place: array " + arrayId + " runs at most " + limit + " tasks at once (%" + limit + ")";
+    }
+
+    /** A task held by its array's limit, queued in the place an ended task of the array left. */
+    public static JobMove arrayPlaceFreed()
+    {
+        return new JobMove(JobState.WAITING, JobState.QUEUED, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The state of an array as a whole, from how many of its tasks are in each state: live while any task is
+     * (RUNNING if any is on its way or running, else QUEUED if any is queued, else WAITING); once all have ended,
+     * SUCCEEDED only if all succeeded, else the worst end among them (FAILED, then TIMED_OUT, then CANCELLED).
+     * A job that waits for an array, and {@code submit --wait} of one, go by this.
+     */
+    public static JobState arrayState(Map<JobState, Integer> counts)
+    {
+        for (JobState state : List.of(JobState.RUNNING, JobState.SUBMITTED, JobState.PREPARING)) {
+            if (counts.getOrDefault(state, 0) > 0) {
+                return JobState.RUNNING;
+            }
+        }
+        for (JobState state : List.of(JobState.QUEUED, JobState.WAITING, JobState.FAILED, JobState.TIMED_OUT, JobState.CANCELLED, JobState.REJECTED)) {
+            if (counts.getOrDefault(state, 0) > 0) {
+                return state == JobState.REJECTED ? JobState.FAILED : state;
+            }
+        }
+        return JobState.SUCCEEDED;
     }
 
     /** What a waiting job waits for, for {@code berth status}: each dependency not yet ended, with its state. */

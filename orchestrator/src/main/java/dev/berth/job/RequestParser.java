@@ -77,7 +77,8 @@ public final class RequestParser
         RetryRules retries = new RetryRules(fields);
 
         unknownFields.checkRequest();
-        String id = naming.jobId().orElse(fallbackId);
+        Optional<String> givenId = naming.jobId();
+        String id = givenId.orElse(fallbackId);
         Optional<RepoUrl> repo = source.repo();
         Optional<String> branch = source.branch();
         Optional<String> entrypoint = source.entrypoint();
@@ -97,6 +98,7 @@ public final class RequestParser
         Optional<String> rerunOf = naming.rerunOf();
         int priority = new SchedulingRules(fields).priority();
         List<Dependency> dependencies = new DependencyRules(fields).dependencies();
+        Optional<ArraySpec> array = new ArrayRules(fields).array(givenId);
 
         if (!fields.problems().isEmpty()) {
             throw new InvalidRequestException(fields.problems());
@@ -121,6 +123,7 @@ public final class RequestParser
                 commit,
                 rerunOf,
                 priority,
-                dependencies);
+                dependencies,
+                array);
     }
 }

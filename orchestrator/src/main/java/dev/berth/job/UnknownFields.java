@@ -18,7 +18,7 @@ final class UnknownFields
 {
     /** Every field, those inside {@code resources} by their path; the first of equally near ones is suggested. */
     private static final List<String> KNOWN = List.of("job_id", "name", "repo_uri", "branch", "entrypoint", "entrypoint_params", "image",
-            "resources", "env", "timeout", "stop_grace", "max_attempts", "retry_exit_codes", "pool", "secrets", "user", "commit", "rerun_of", "priority", "after", "after_any", "resources.cpus", "resources.memory", "resources.gpus");
+            "resources", "env", "timeout", "stop_grace", "max_attempts", "retry_exit_codes", "pool", "secrets", "user", "commit", "rerun_of", "priority", "after", "after_any", "array", "resources.cpus", "resources.memory", "resources.gpus");
     private static final String RESOURCES = "resources.";
     private static final Set<String> REQUEST_FIELDS = KNOWN.stream().filter(field -> !field.contains(".")).collect(Collectors.toSet());
     private static final Set<String> RESOURCE_FIELDS = KNOWN.stream().filter(field -> field.startsWith(RESOURCES))

@@ -66,6 +66,12 @@ public final class BerthMetrics
         submitted.increment();
     }
 
+    /** An array was stored: each of its tasks is a job submitted. */
+    public void submitted(int tasks)
+    {
+        submitted.increment(tasks);
+    }
+
     /** Admission took a queued job to prepare it. */
     public void admitted()
     {

@@ -3,6 +3,7 @@ package dev.berth.rundir;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.job.Job;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import static java.util.Objects.requireNonNull;
  *     checkpoint/               $BERTH_CHECKPOINT_DIR: the job's own, kept across its attempts
  *     work, stdout.txt, stderr.txt   links to the current (in the end, the last) attempt's
  *     exit_code, result.json   written once the job has ended
+ * runs/&lt;yyyymmdd_HHMMSS&gt;_&lt;name&gt;_&lt;array id&gt;/&lt;index&gt;/   an array's task's run dir, as above
  * </pre>
  * Each attempt owns its files, so a container left running on a partitioned node cannot
  * overwrite the output of the attempt that replaced it. An attempt's container may write only its
@@ -48,9 +50,17 @@ public final class RunDirs
         this.runsRoot = requireNonNull(runsRoot, "runsRoot is null").toAbsolutePath();
     }
 
-    public Path runDirFor(String jobId, String name, Instant receivedAt)
+    /** A job's run dir; an array's task's is its index in the array's dir, which holds the run dirs of all its tasks. */
+    public Path runDirFor(Job job)
     {
-        return runsRoot.resolve(STAMP.format(receivedAt) + "_" + name + "_" + jobId);
+        return job.task().map(task -> runDirFor(task.arrayId(), job.name(), job.receivedAt()).resolve(String.valueOf(task.index())))
+                .orElseGet(() -> runDirFor(job.id(), job.name(), job.receivedAt()));
+    }
+
+    /** The run dir of a job, or the dir of an array's run dirs, of that id, name and time of receipt. */
+    public Path runDirFor(String id, String name, Instant receivedAt)
+    {
+        return runsRoot.resolve(STAMP.format(receivedAt) + "_" + name + "_" + id);
     }
 
     /**

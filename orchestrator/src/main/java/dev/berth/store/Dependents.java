@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import dev.berth.job.ArrayTask;
 import dev.berth.job.Dependency;
 import dev.berth.job.JobMove;
 import dev.berth.job.JobState;
@@ -8,6 +9,7 @@ import dev.berth.job.Lifecycle;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -20,16 +22,20 @@ import static java.util.Objects.requireNonNull;
  * The jobs that wait for others, inside {@link JobWrites}' transactions: their dependencies recorded as they
  * are stored, and settled ({@link Lifecycle#dependenciesSettled}) then and whenever one of them ends, in the
  * transaction of that end, so a job is queued (or cancelled) exactly when its last dependency's end commits.
+ * A dependency may be an array: it ends when its last task does, in the state {@link Lifecycle#arrayState} gives.
+ * The end of an array's task also queues the next of its tasks that its limit held ({@link ArrayTasks}).
  */
 final class Dependents
 {
     private final Database database;
+    private final ArrayTasks arrays;
     private final Mover mover;
 
     /** @param mover makes a settled job's move, as a compare-and-set from WAITING */
-    Dependents(Database database, Mover mover)
+    Dependents(Database database, ArrayTasks arrays, Mover mover)
     {
         this.database = requireNonNull(database, "database is null");
+        this.arrays = requireNonNull(arrays, "arrays is null");
         this.mover = requireNonNull(mover, "mover is null");
     }
 
@@ -44,11 +50,15 @@ final class Dependents
         settle(new ArrayDeque<>(List.of(jobId)), now);
     }
 
-    /** Settles the waiting jobs that wait for {@code endedJobId}, which has just ended, and so on down each job cancelled here. */
+    /**
+     * Settles the waiting jobs that wait for {@code endedJobId}, which has just ended (or for its array, when that
+     * was the array's last live task), and so on down each job cancelled here; and fills the places under its
+     * array's limit.
+     */
     void ended(String endedJobId, Instant now)
             throws SQLException
     {
-        settle(new ArrayDeque<>(waitingFor(endedJobId)), now);
+        settle(new ArrayDeque<>(releasedBy(endedJobId)), now);
     }
 
     private void settle(Deque<String> pending, Instant now)
@@ -66,21 +76,49 @@ final class Dependents
             Map<String, JobState> states = new HashMap<>();
             database.query("SELECT jobs.id, jobs.state FROM job_dependencies JOIN jobs ON jobs.id = job_dependencies.depends_on"
                     + " WHERE job_dependencies.job_id = ?", rows -> states.put(rows.getString(1), JobState.valueOf(rows.getString(2))), jobId);
-            Optional<JobMove> move = Lifecycle.dependenciesSettled(dependencies, states);
-            if (move.isPresent()) {
-                mover.move(jobId, move.get(), now);
-                if (move.get().to().terminal()) {
-                    pending.addAll(waitingFor(jobId));
+            for (Dependency dependency : dependencies) {
+                if (!states.containsKey(dependency.jobId())) {
+                    arrays.state(dependency.jobId()).ifPresent(state -> states.put(dependency.jobId(), state));
                 }
             }
+            Optional<JobMove> move = Lifecycle.dependenciesSettled(dependencies, states);
+            if (move.isEmpty()) {
+                continue;
+            }
+            Optional<ArrayTask> task = arrays.taskOf(jobId);
+            if (move.get().to() == JobState.QUEUED && task.isPresent() && !arrays.placeFree(task.get().arrayId(), task.get().spec())) {
+                arrays.hold(jobId, task.get().arrayId(), task.get().spec().limit().orElseThrow());
+                continue;
+            }
+            mover.move(jobId, move.get(), now);
+            if (move.get().to().terminal()) {
+                pending.addAll(releasedBy(jobId));
+            }
         }
+    }
+
+    /** The waiting jobs an end may release: those that wait for the job, and for its array when the array has ended with it. */
+    private List<String> releasedBy(String endedJobId)
+            throws SQLException
+    {
+        List<String> released = new ArrayList<>(waitingFor(endedJobId));
+        Optional<ArrayTask> task = arrays.taskOf(endedJobId);
+        if (task.isPresent()) {
+            arrays.fillPlaces(task.get());
+            if (!arrays.anyLive(task.get().arrayId())) {
+                released.addAll(waitingFor(task.get().arrayId()));
+            }
+        }
+        return released;
     }
 
     private List<String> waitingFor(String jobId)
             throws SQLException
     {
         return database.query("SELECT job_dependencies.job_id FROM job_dependencies INDEXED BY job_dependencies_by_target"
-                + " JOIN jobs ON jobs.id = job_dependencies.job_id WHERE job_dependencies.depends_on = ? AND jobs.state = 'WAITING'",
+                + " JOIN jobs ON jobs.id = job_dependencies.job_id WHERE job_dependencies.depends_on = ? AND jobs.state = 'WAITING'"
+                // In the order they were stored: an array's tasks by index, so its limit holds the highest ones
+                + " ORDER BY jobs.seq",
                 rows -> rows.getString(1), jobId);
     }
 

@@ -2,12 +2,14 @@ package dev.berth.store;
 
 import dev.berth.cost.Cost;
 import dev.berth.cost.CostJson;
+import dev.berth.job.ArrayTask;
 import dev.berth.job.Attempt;
 import dev.berth.job.Claim;
 import dev.berth.job.Dependency;
 import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
 import dev.berth.job.JobState;
+import dev.berth.job.Lifecycle;
 
 import java.sql.SQLException;
 import java.time.Instant;
@@ -47,31 +49,47 @@ public final class JobReads
         return database.read(() -> database.queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, id));
     }
 
-    /** A job by its id or an unambiguous prefix of it, as users type ids. */
+    /**
+     * A job by its id or an unambiguous prefix of it, as users type ids; an array's task by its whole id, which
+     * a user may also write {@code ARRAY:INDEX}. A prefix finds jobs of their own only: an array's prefix means
+     * the array (see {@link ArrayReads#find}), never one of its tasks.
+     */
     public Optional<Job> find(String idOrPrefix)
             throws AmbiguousJobIdException
     {
-        Optional<Job> exact = job(idOrPrefix);
+        String id = ArrayTask.normalize(idOrPrefix);
+        Optional<Job> exact = job(id);
         if (exact.isPresent()) {
             return exact;
         }
-        List<Job> matches = database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id >= ? AND id < ? ORDER BY seq LIMIT 5",
-                JobRows::job, idOrPrefix, idOrPrefix + Character.MAX_VALUE));
+        List<Job> matches = database.read(() -> database.query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id >= ? AND id < ? AND array_id IS NULL"
+                + " ORDER BY seq LIMIT 5", JobRows::job, id, id + Character.MAX_VALUE));
         if (matches.size() > 1) {
             throw new AmbiguousJobIdException(idOrPrefix, matches.stream().map(Job::id).toList());
         }
         return matches.stream().findFirst();
     }
 
-    /** What the job waits or waited for, and where each of those is now, by id; none for a job without dependencies. */
+    /**
+     * What the job waits or waited for, and where each of those is now, by id (an array: as a whole, see
+     * {@link Lifecycle#arrayState}); none for a job without dependencies.
+     */
     public List<DependencyState> dependencies(String jobId)
     {
-        return database.read(() -> database.query("""
-                SELECT job_dependencies.depends_on, job_dependencies.kind, jobs.state
-                FROM job_dependencies LEFT JOIN jobs ON jobs.id = job_dependencies.depends_on
-                WHERE job_dependencies.job_id = ? ORDER BY job_dependencies.depends_on""",
-                rows -> new DependencyState(new Dependency(rows.getString(1), Dependency.Kind.ofField(rows.getString(2))),
-                        Optional.ofNullable(rows.getString(3)).map(JobState::valueOf)), jobId));
+        return database.read(() -> {
+            List<DependencyState> found = database.query("""
+                    SELECT job_dependencies.depends_on, job_dependencies.kind, jobs.state
+                    FROM job_dependencies LEFT JOIN jobs ON jobs.id = job_dependencies.depends_on
+                    WHERE job_dependencies.job_id = ? ORDER BY job_dependencies.depends_on""",
+                    rows -> new DependencyState(new Dependency(rows.getString(1), Dependency.Kind.ofField(rows.getString(2))),
+                            Optional.ofNullable(rows.getString(3)).map(JobState::valueOf)), jobId);
+            List<DependencyState> states = new ArrayList<>();
+            for (DependencyState dependency : found) {
+                states.add(dependency.state().isPresent() ? dependency
+                        : new DependencyState(dependency.dependency(), new ArrayTasks(database).state(dependency.dependency().jobId())));
+            }
+            return states;
+        });
     }
 
     /** Jobs in any of {@code states}, oldest first (the order admission serves them in). */
@@ -222,7 +240,7 @@ public final class JobReads
     }
 
     /** {@code state IN (...)} after {@code joiner}, or nothing for no states; the names are an enum's, so they go into the SQL as they are. */
-    private static String stateFilter(Collection<JobState> states, String joiner)
+    static String stateFilter(Collection<JobState> states, String joiner)
     {
         return states.isEmpty() ? "" : joiner + "state IN ("
                 + states.stream().map(state -> "'" + state.name() + "'").collect(Collectors.joining(",")) + ")";

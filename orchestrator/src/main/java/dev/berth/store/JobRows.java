@@ -3,6 +3,8 @@ package dev.berth.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.job.ArraySpec;
+import dev.berth.job.ArrayTask;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptState;
 import dev.berth.job.Cause;
@@ -37,6 +39,7 @@ final class JobRows
     static final String JOB_COLUMNS = "seq, id, name, state, cause, reason, request, repo, branch, entrypoint, params, image, "
             + "cpus, memory, gpus, env, timeout_ms, max_attempts, pool, image_ref, commit_sha, run_dir, received_at, started_at, "
             + "finished_at, exit_code, attempts, cancel_requested, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, rerun_of, priority, "
+            + "array_id, array_index, array_spec, "
             // (one seek of job_dependencies' key per job: most jobs have none, so it finds nothing)
             + "(SELECT group_concat(kind || ' ' || depends_on, ',') FROM job_dependencies WHERE job_dependencies.job_id = jobs.id) AS dependencies";
     /** The columns {@link #claim} reads: plain ones only, so a claim costs no parse of the request. */
@@ -65,6 +68,9 @@ final class JobRows
             throws SQLException
     {
         JobState state = JobState.valueOf(rows.getString("state"));
+        String arrayId = rows.getString("array_id");
+        Optional<ArrayTask> task = arrayId == null ? Optional.empty()
+                : Optional.of(new ArrayTask(arrayId, rows.getInt("array_index"), spec(rows.getString("array_spec"))));
         Optional<JobRequest> request = Optional.empty();
         if (state != JobState.REJECTED) {
             request = Optional.of(new JobRequest(
@@ -87,7 +93,8 @@ final class JobRows
                     Optional.ofNullable(rows.getString("pinned_commit")),
                     Optional.ofNullable(rows.getString("rerun_of")),
                     rows.getInt("priority"),
-                    readDependencies(rows.getString("dependencies"))));
+                    readDependencies(rows.getString("dependencies")),
+                    task.map(ArrayTask::spec)));
         }
         return new Job(
                 rows.getLong("seq"),
@@ -107,7 +114,19 @@ final class JobRows
                 optionalLong(rows, "exit_code").map(Long::intValue),
                 rows.getInt("attempts"),
                 rows.getInt("cancel_requested") != 0,
-                rows.getString("user"));
+                rows.getString("user"),
+                task);
+    }
+
+    /** An array's range as stored: written by {@link ArraySpec#toString}, so always one. */
+    static ArraySpec spec(String text)
+    {
+        try {
+            return ArraySpec.parse("array_spec", text);
+        }
+        catch (ArraySpec.BadRange e) {
+            throw new IllegalStateException("corrupt array_spec column: " + e.getMessage(), e);
+        }
     }
 
     static Attempt attempt(ResultSet rows)

@@ -22,6 +22,7 @@ public final class JobStore
     private final StatsReads stats;
     private final QueueReads queue;
     private final AdmissionReads admission;
+    private final ArrayReads arrays;
 
     private JobStore(Database database, String instanceId)
     {
@@ -32,6 +33,7 @@ public final class JobStore
         this.stats = new StatsReads(database);
         this.queue = new QueueReads(database);
         this.admission = new AdmissionReads(database);
+        this.arrays = new ArrayReads(database);
     }
 
     /** Opens the store, creating or upgrading it as needed; opening one that is current writes nothing. */
@@ -79,6 +81,12 @@ public final class JobStore
     public AdmissionReads admission()
     {
         return admission;
+    }
+
+    /** What the commands read of arrays, as wholes and task by task. */
+    public ArrayReads arrays()
+    {
+        return arrays;
     }
 
     @Override

@@ -2,6 +2,9 @@ package dev.berth.store;
 
 import dev.berth.cost.CostJson;
 import dev.berth.fairshare.UsageLedger;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.berth.job.ArraySpec;
+import dev.berth.job.ArrayTask;
 import dev.berth.job.Attempt;
 import dev.berth.job.AttemptEnd;
 import dev.berth.job.AttemptOutcome;
@@ -37,62 +40,99 @@ public final class JobWrites
     static final String ENDED_STATES = "('SUCCEEDED','FAILED','TIMED_OUT','CANCELLED','REJECTED')";
 
     private final Database database;
+    private final ArrayTasks arrays;
     private final Dependents dependents;
 
     JobWrites(Database database)
     {
         this.database = requireNonNull(database, "database is null");
-        this.dependents = new Dependents(database, this::settledMove);
+        this.arrays = new ArrayTasks(database);
+        this.dependents = new Dependents(database, arrays, this::settledMove);
     }
 
     /**
      * Stores a new job: QUEUED, or WAITING when it has dependencies (by whole id, as intake resolved them), and
-     * at once queued or cancelled instead when those have ended already.
+     * at once queued or cancelled instead when those have ended already. An array's request stores one job per
+     * task, all in this transaction, those beyond its limit held WAITING ({@link ArrayTasks}).
      */
     public InsertOutcome insert(JobRequest request, String rawRequest, Optional<String> messageId, Instant now)
     {
         return database.inTransaction(() -> {
             Optional<String> existing = database.queryOne("SELECT request FROM jobs WHERE id = ?", rows -> rows.getString(1), request.id());
+            if (existing.isEmpty()) {
+                // An array of that id: its tasks all hold its request
+                existing = database.queryOne("SELECT request FROM jobs INDEXED BY jobs_by_array WHERE array_id = ? LIMIT 1", rows -> rows.getString(1), request.id());
+            }
             if (existing.isPresent()) {
                 return existing.get().equals(rawRequest) ? InsertOutcome.DUPLICATE : InsertOutcome.CONFLICT;
             }
-            Resources resources = request.resources();
-            database.update("""
-                    INSERT INTO jobs (id, name, state, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
-                                      env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, commit_sha, rerun_of, priority)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    request.id(),
-                    request.name(),
-                    request.dependencies().isEmpty() ? JobState.QUEUED.name() : JobState.WAITING.name(),
-                    rawRequest,
-                    messageId.orElse(null),
-                    request.repo().toString(),
-                    request.branch(),
-                    request.entrypoint(),
-                    request.entrypointParams().orElse(null),
-                    request.image(),
-                    resources.cpus(),
-                    resources.memoryBytes(),
-                    resources.gpus(),
-                    JobRows.writeEnv(request.env()),
-                    request.timeout().map(Duration::toMillis).orElse(null),
-                    request.maxAttempts(),
-                    request.pool().orElse(null),
-                    now.toEpochMilli(),
-                    JobRows.writeCodes(request.retryExitCodes()),
-                    JobRows.writeNames(request.secrets()),
-                    request.user().orElse(Job.UNKNOWN_USER),
-                    request.stopGrace().toMillis(),
-                    request.commit().orElse(null),
-                    // A pinned commit is the job's from the start: preparation checks it out as a retry's, asking no remote
-                    request.commit().orElse(null),
-                    request.rerunOf().orElse(null),
-                    request.priority());
-            if (!request.dependencies().isEmpty()) {
-                dependents.record(request.id(), request.dependencies(), now);
+            if (request.array().isEmpty()) {
+                insertRow(request, rawRequest, messageId, now, request.id(), Optional.empty(), false);
+                return InsertOutcome.CREATED;
+            }
+            ArraySpec spec = request.array().get();
+            List<Integer> indices = spec.indices().boxed().toList();
+            // A job of its own that holds one of the tasks' ids: the array cannot have them
+            if (database.queryOne("SELECT 1 FROM jobs WHERE id IN (" + String.join(",", indices.stream().map(index -> "?").toList()) + ")",
+                    rows -> true, indices.stream().map(index -> (Object) ArrayTask.taskId(request.id(), index)).toArray()).isPresent()) {
+                return InsertOutcome.CONFLICT;
+            }
+            for (int position = 0; position < indices.size(); position++) {
+                ArrayTask task = new ArrayTask(request.id(), indices.get(position), spec);
+                // With dependencies, every task waits for them first; the limit holds some once they are settled
+                boolean held = request.dependencies().isEmpty() && spec.limit().isPresent() && position >= spec.limit().get();
+                insertRow(request, rawRequest, messageId, now, ArrayTask.taskId(request.id(), task.index()), Optional.of(task), held);
             }
             return InsertOutcome.CREATED;
         });
+    }
+
+    /** One job's row: a job of its own, or one task of an array ({@code held}: WAITING for a place under its limit). */
+    private void insertRow(JobRequest request, String rawRequest, Optional<String> messageId, Instant now, String id, Optional<ArrayTask> task, boolean held)
+            throws SQLException, JsonProcessingException
+    {
+        Resources resources = request.resources();
+        JobState state = held || !request.dependencies().isEmpty() ? JobState.WAITING : JobState.QUEUED;
+        database.update("""
+                INSERT INTO jobs (id, name, state, reason, request, message_id, repo, branch, entrypoint, params, image, cpus, memory, gpus,
+                                  env, timeout_ms, max_attempts, pool, received_at, retry_exit_codes, secrets, user, stop_grace_ms, pinned_commit, commit_sha,
+                                  rerun_of, priority, array_id, array_index, array_spec, array_held)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                id,
+                request.name(),
+                state.name(),
+                held ? Lifecycle.heldByArrayLimit(request.id(), task.orElseThrow().spec().limit().orElseThrow()) : null,
+                rawRequest,
+                messageId.orElse(null),
+                request.repo().toString(),
+                request.branch(),
+                request.entrypoint(),
+                request.entrypointParams().orElse(null),
+                request.image(),
+                resources.cpus(),
+                resources.memoryBytes(),
+                resources.gpus(),
+                JobRows.writeEnv(request.env()),
+                request.timeout().map(Duration::toMillis).orElse(null),
+                request.maxAttempts(),
+                request.pool().orElse(null),
+                now.toEpochMilli(),
+                JobRows.writeCodes(request.retryExitCodes()),
+                JobRows.writeNames(request.secrets()),
+                request.user().orElse(Job.UNKNOWN_USER),
+                request.stopGrace().toMillis(),
+                request.commit().orElse(null),
+                // A pinned commit is the job's from the start: preparation checks it out as a retry's, asking no remote
+                request.commit().orElse(null),
+                request.rerunOf().orElse(null),
+                request.priority(),
+                task.map(ArrayTask::arrayId).orElse(null),
+                task.map(ArrayTask::index).orElse(null),
+                task.map(value -> value.spec().toString()).orElse(null),
+                held ? 1 : 0);
+        if (!request.dependencies().isEmpty()) {
+            dependents.record(id, request.dependencies(), now);
+        }
     }
 
     /** Records a request that could not be understood, under the user who sent it when known; idempotent on {@code id}. */
@@ -261,20 +301,41 @@ public final class JobWrites
      */
     public JobState requestCancel(String jobId, Instant now)
     {
+        return database.inTransaction(() -> cancel(jobId, now));
+    }
+
+    private JobState cancel(String jobId, Instant now)
+            throws SQLException
+    {
+        JobState state = database.queryOne("SELECT state FROM jobs WHERE id = ?", rows -> JobState.valueOf(rows.getString(1)), jobId)
+                .orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
+        if (state == JobState.QUEUED || state == JobState.WAITING) {
+            JobMove move = state == JobState.QUEUED ? Lifecycle.cancelledWhileQueued() : Lifecycle.cancelledWhileWaiting();
+            casJob(jobId, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?, array_held = 0",
+                    move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
+            dependents.ended(jobId, now);
+            return move.to();
+        }
+        if (!state.terminal()) {
+            database.update("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", jobId);
+        }
+        return state;
+    }
+
+    /**
+     * Asks for every task of an array to be cancelled, in one transaction, as {@link #requestCancel} does each: the
+     * held and waiting first, so that no end in between queues one of them. Returns how many tasks each state
+     * holds after the call.
+     */
+    public Map<JobState, Integer> requestCancelArray(String arrayId, Instant now)
+    {
         return database.inTransaction(() -> {
-            Job job = database.queryOne("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = ?", JobRows::job, jobId)
-                    .orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
-            if (job.state() == JobState.QUEUED || job.state() == JobState.WAITING) {
-                JobMove move = job.state() == JobState.QUEUED ? Lifecycle.cancelledWhileQueued() : Lifecycle.cancelledWhileWaiting();
-                casJob(jobId, move.from(), move.to(), "cause = ?, reason = ?, finished_at = ?",
-                        move.cause().map(Cause::label).orElse(null), move.reason().orElse(null), now.toEpochMilli());
-                dependents.ended(jobId, now);
-                return move.to();
+            List<String> live = database.query("SELECT id FROM jobs INDEXED BY jobs_by_array WHERE array_id = ? AND state NOT IN " + ENDED_STATES
+                    + " ORDER BY state = 'WAITING' DESC, state = 'QUEUED' DESC, array_index DESC", rows -> rows.getString(1), arrayId);
+            for (String id : live) {
+                cancel(id, now);
             }
-            if (!job.state().terminal()) {
-                database.update("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", jobId);
-            }
-            return job.state();
+            return arrays.counts(arrayId);
         });
     }
 

@@ -84,7 +84,13 @@ final class Schema
             new AddedColumn("jobs", "rerun_of", "TEXT"),
             new AddedColumn("jobs", "priority", "INTEGER NOT NULL DEFAULT 0"),
             // What the attempt cost, as CostJson stores it; NULL for attempts not ended, or ended before costs were kept
-            new AddedColumn("attempts", "cost", "TEXT"));
+            new AddedColumn("attempts", "cost", "TEXT"),
+            // Which task of which array a job is (NULL for a job of its own), and the array's range as ArraySpec writes it
+            new AddedColumn("jobs", "array_id", "TEXT"),
+            new AddedColumn("jobs", "array_index", "INTEGER"),
+            new AddedColumn("jobs", "array_spec", "TEXT"),
+            // 1 while a task WAITING for a free place under its array's %LIMIT (see ArrayTasks), not for a dependency
+            new AddedColumn("jobs", "array_held", "INTEGER NOT NULL DEFAULT 0"));
 
     /**
      * Indexes made once the migrations have run, so they may cover an added column. A listing filtered
@@ -94,6 +100,8 @@ final class Schema
             "CREATE INDEX IF NOT EXISTS jobs_by_name ON jobs(name, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_repo ON jobs(repo, seq)",
             "CREATE INDEX IF NOT EXISTS jobs_by_user ON jobs(user, seq)",
+            // An array's tasks in index order: what its summary, its cancel and the freeing of a place under its limit read
+            "CREATE INDEX IF NOT EXISTS jobs_by_array ON jobs(array_id, state, array_held, array_index) WHERE array_id IS NOT NULL",
             // Admission's view of the queue (see JobReads.queuedUsers and queuedOf): each user's queued jobs of a pool in
             // the order they go, partial so that only the queue is in it and a job leaves it when admitted
             "CREATE INDEX IF NOT EXISTS jobs_queued_in_line ON jobs(pool, user, priority DESC, seq) WHERE state = 'QUEUED'",

@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.job.ArraySpec;
 import dev.berth.job.RequestDefaults;
 import dev.berth.job.RequestParser;
 import dev.berth.queue.EmbeddedSqs;
@@ -86,6 +87,29 @@ class SubmitCommandTest
         Result result = submit(Map.of(), "--file", file.toString(), "--wait");
 
         assertThat(result.err()).isEqualTo("berth submit: --wait follows one job, but " + file + " holds 2 requests; follow them with 'berth list' or 'berth status'\n");
+    }
+
+    @Test
+    void aBadArrayRangeIsRefusedQuotingItBeforeAnythingIsSent()
+    {
+        Result result = submit(Map.of(), "--repo", "github.com/a/b", "--entrypoint", "a.sh", "--array", "0-50000");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).isEqualTo("berth submit: invalid request: array '0-50000' is not valid: it makes 50001 tasks; the limit is 10000"
+                + " (submit several arrays, or use a STEP); expected " + ArraySpec.FORM + "\n");
+    }
+
+    @Test
+    void anArrayOfRequestsInAFileIsGivenInTheFile()
+            throws IOException
+    {
+        Path file = requests("{\"repo_uri\": \"github.com/a/b\", \"branch\": \"main\", \"entrypoint\": \"a.sh\"}");
+
+        Result result = submit(Map.of(), "--file", file.toString(), "--array", "0-9");
+
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("berth submit: --array goes with a request given as flags; in a request file, give \"array\": \"0-9\" in the request\n");
     }
 
     @Test

@@ -73,7 +73,7 @@ final class SelfTestJobs
     static Job withAttempts(Job job, int attempts)
     {
         return new Job(job.seq(), job.id(), job.name(), job.state(), job.cause(), job.reason(), job.request(), job.rawRequest(), job.imageRef(), job.commit(),
-                job.runDir(), job.receivedAt(), job.startedAt(), job.finishedAt(), job.exitCode(), attempts, job.cancelRequested(), job.user());
+                job.runDir(), job.receivedAt(), job.startedAt(), job.finishedAt(), job.exitCode(), attempts, job.cancelRequested(), job.user(), job.task());
     }
 
     /** The job's attempts as they stand: the first made 0.8 s after the send, started when the job did. */
@@ -94,6 +94,6 @@ final class SelfTestJobs
                 prepared ? Optional.of(IMAGE) : Optional.empty(),
                 prepared ? Optional.of(COMMIT) : Optional.empty(),
                 prepared ? Optional.of(Path.of("/shared/runs/20260304-050607_selftest_" + ID)) : Optional.empty(),
-                after(0.2), started, finished, exitCode, attempts, false, "ana");
+                after(0.2), started, finished, exitCode, attempts, false, "ana", Optional.empty());
     }
 }
