@@ -36,7 +36,7 @@ final class ArrayViews
                 "-",
                 "-",
                 "-",
-                Abbreviation.abbreviate(array.spec().size() + " tasks: " + array.countsText() + array.spec().limit().map(limit -> " (at most " + limit + " at once)").orElse(""), 80));
+                Abbreviation.abbreviate(tasks(array.spec().size()) + ": " + array.countsText() + array.spec().limit().map(limit -> " (at most " + limit + " at once)").orElse(""), 80));
     }
 
     /** {@code status ARRAY}: the array, its counts by state, where its run dirs are, and its tasks that did not succeed. */
@@ -76,6 +76,12 @@ final class ArrayViews
     static Path runDirs(RunDirs runDirs, ArraySummary array)
     {
         return runDirs.runDirFor(array.id(), array.name(), array.receivedAt());
+    }
+
+    /** {@code 1 task}, {@code 100 tasks}. */
+    static String tasks(int count)
+    {
+        return count + (count == 1 ? " task" : " tasks");
     }
 
     private static String ended(Job task)

@@ -83,7 +83,7 @@ final class JobViews
         line(text, "user", job.user());
         job.request().flatMap(JobRequest::rerunOf).ifPresent(original -> line(text, "rerun of", original));
         job.task().ifPresent(task -> line(text, "array", "task " + task.index() + " of " + task.arrayId() + " (" + job.name() + "[" + task.spec() + "], "
-                + task.spec().size() + " tasks)"));
+                + ArrayViews.tasks(task.spec().size()) + ")"));
         job.reason().ifPresent(reason -> line(text, job.state().terminal() ? "reason" : "note", reason));
         place.ifPresent(where -> line(text, "queue", place(where, now)));
         // (a task held by its array's limit waits for no job: its note says so)

@@ -63,6 +63,16 @@ class ArrayCommandsTest
     }
 
     @Test
+    void anArrayOfOneIndexIsOneTask()
+            throws Exception
+    {
+        store("single", "3-3");
+
+        assertThat(run("list").out()).contains("run[3-3]", "1 task: 1 QUEUED");
+        assertThat(run("status", "single:3").out()).containsPattern("array: +task 3 of single \\(run\\[3-3\\], 1 task\\)");
+    }
+
+    @Test
     void statusOfAnArraySummarisesItAndStatusOfATaskIsThatTask()
             throws Exception
     {
