@@ -200,7 +200,9 @@ final class ListCommand
             if (page.size() < wanted) {
                 break;
             }
-            before = page.get(page.size() - 1).seq();
+            Job last = page.get(page.size() - 1);
+            // Past the rest of an array already shown, so that 10,000 tasks are not read to list one line
+            before = last.task().filter(task -> !tasks).map(task -> store.arrays().firstSeq(task.arrayId())).orElse(last.seq());
         }
         return shown;
     }

@@ -71,6 +71,17 @@ public final class ArrayReads
      * How many lines a listing of the jobs in {@code states} (none given: every state) makes when each array is one
      * line: the jobs of their own, and the arrays with a task in those states.
      */
+    /**
+     * Where the array's tasks begin in the order jobs were stored ({@link Job#seq} of its first task): its tasks were
+     * stored in one transaction, one after another, so a listing newest first that has shown the array as one line
+     * goes on below this without reading the rest of its tasks.
+     */
+    public long firstSeq(String arrayId)
+    {
+        return database.read(() -> database.queryOne("SELECT min(seq) FROM jobs INDEXED BY jobs_by_array WHERE array_id = ?",
+                rows -> rows.getLong(1), arrayId).orElseThrow());
+    }
+
     public long lines(Collection<JobState> states)
     {
         return database.read(() -> {

@@ -63,6 +63,22 @@ class ArrayCommandsTest
     }
 
     @Test
+    void aListingGoesOnPastAnArrayWhateverItsLength()
+            throws Exception
+    {
+        store("older", null);
+        store("sweep", "0-999");
+        store("newer", null);
+
+        for (int most = 1; most <= 3; most++) {
+            List<String> ids = run("list", "-n", String.valueOf(most)).out().lines().skip(1).map(row -> row.split(" +")[0]).toList();
+            assertThat(ids).as("-n " + most).containsExactlyElementsOf(List.of("newer", "sweep", "older").subList(0, most));
+        }
+        assertThat(run("list", "-n", "0").out().lines().skip(1)).hasSize(3);
+        assertThat(JobViews.mapper().readTree(run("list", "--json").out())).extracting(job -> job.path("id").asText()).containsExactly("newer", "sweep", "older");
+    }
+
+    @Test
     void anArrayOfOneIndexIsOneTask()
             throws Exception
     {
