@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * Runs the scenarios on a fresh multi-node test bed and writes the results table. Usage:
- * {@code BenchMain --results DIR [--quick] [--before-jar JAR] [SCENARIO...]}; bench/run supplies the rest.
+ * {@code BenchMain --results DIR [--quick] [--before-jar JAR] [--workers N] [SCENARIO...]}; bench/run supplies the rest.
  */
 public final class BenchMain
 {
@@ -33,11 +33,21 @@ public final class BenchMain
 
     private BenchMain() {}
 
+    private static int workers(String text)
+    {
+        if (!text.matches("[1-9]|1[0-9]|20")) {
+            throw new IllegalArgumentException("--workers must be a number of workers from 1 to 20, got '" + text + "'");
+        }
+        return Integer.parseInt(text);
+    }
+
     public static void main(String[] args)
             throws Exception
     {
         Path results = null;
         boolean quick = false;
+        // A manager and two workers by default: the test bed the figures in the table were measured on
+        int workers = 2;
         Optional<String> before = Optional.empty();
         List<String> chosen = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -45,6 +55,7 @@ public final class BenchMain
                 case "--results" -> results = Path.of(args[++i]);
                 case "--quick" -> quick = true;
                 case "--before-jar" -> before = Optional.of(Path.of(args[++i]).toAbsolutePath().toString());
+                case "--workers" -> workers = workers(args[++i]);
                 default -> chosen.add(args[i]);
             }
         }
@@ -64,10 +75,11 @@ public final class BenchMain
         Path jar = Path.of(System.getenv().getOrDefault("BERTH_JAR", projectRoot.resolve("orchestrator/target/berth.jar").toString()));
         Path work = Files.createTempDirectory("berth-bench");
         List<Row> rows = new ArrayList<>();
-        System.err.println("bench: bringing up the test bed");
-        try (SwarmTestbed testbed = SwarmTestbed.start(2, List.of("spot", "burst"), 1);
+        System.err.println("bench: bringing up the test bed: a manager and " + workers + " workers");
+        try (SwarmTestbed testbed = SwarmTestbed.start(workers, List.of("spot", "burst"), 1);
                 RawSwarm raw = new RawSwarm(testbed.managerDockerHost())) {
             Map<String, String> machine = Machine.describe(raw);
+            machine.put("test bed", "a manager and " + workers + " workers, one dockerd each, sharing the machine's cores");
             Bench bench = new Bench(work, testbed, raw, projectRoot, jar, before, quick);
             for (Scenario scenario : toRun) {
                 System.err.println("bench: " + scenario.name());
