@@ -1,9 +1,6 @@
 package dev.berth.store;
 
-import dev.berth.fairshare.QueuedJobs;
-import dev.berth.job.AttemptEnd;
 import dev.berth.job.AttemptOutcome;
-import dev.berth.job.Claim;
 import dev.berth.job.Dependency;
 import dev.berth.job.DependencyState;
 import dev.berth.job.Job;
@@ -16,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -175,23 +171,11 @@ class JobDependenciesTest
 
     private void end(String id, AttemptOutcome outcome)
     {
-        writes.moveJob(id, Lifecycle.admitted());
-        writes.recordAttempt(id, 1, "berth-" + id + "-1", NOW);
-        writes.attemptSubmitted(id, 1);
-        // An exit code not in retry_exit_codes ends the job at its first attempt
-        writes.finishAttempt(id, 1, new AttemptEnd(outcome, Optional.empty(), Optional.empty(), NOW), JobEnded.NOTHING);
+        StoreRequests.end(writes, id, outcome);
     }
 
-    /** The unknown user's jobs of no pool, in the order admission would take them. */
     private List<String> inLine()
     {
-        QueuedJobs line = store.admission();
-        List<String> ids = new ArrayList<>();
-        List<Claim> next = line.firstOf(Optional.empty(), List.of(Job.UNKNOWN_USER));
-        while (!next.isEmpty()) {
-            ids.add(next.get(0).jobId());
-            next = line.nextOf(Optional.empty(), next);
-        }
-        return ids;
+        return StoreRequests.inLine(store);
     }
 }
